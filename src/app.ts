@@ -1,0 +1,76 @@
+// The one Hono app: middleware, the error handler, and every route. Entry points (server.ts, worker.ts,
+// tests) pass their dependencies per request as the `deps` binding: `app.fetch(req, { deps })`.
+import { swaggerUI } from "@hono/swagger-ui";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "./deps.ts";
+import { ApiError, apiError, errorBody } from "./http/errors.ts";
+import { newRouter } from "./http/router.ts";
+import { getBuildInfo } from "./meta/buildinfo.ts";
+import { getJwks } from "./meta/jwks.ts";
+import { mountUsers } from "./users/index.ts";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+const OPENAPI_PATH = "/api/v2/openapi.json";
+
+function onError(err: Error, c: Context<AppEnv>) {
+  if (err instanceof ApiError) {
+    for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+    return c.json(err.body, err.status);
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    // Hono's own 4xx (malformed JSON slipping past decodeJsonBody, bad cookies) in Coder's shape.
+    const message = /json/i.test(err.message) ? "Request body must be valid JSON." : err.message || "Bad request.";
+    return c.json(errorBody(message), err.status);
+  }
+  // Log the cause with the request id; answer without internals (no stack, no SQL, no secrets).
+  console.error(
+    JSON.stringify({ level: "error", msg: "unhandled error", request_id: c.get("requestId"), path: c.req.path, error: String(err) }),
+  );
+  return c.json(errorBody("An internal server error occurred."), 500);
+}
+
+export function createApp() {
+  const app = newRouter();
+  app.use(requestId({ headerName: "X-Request-Id" }));
+  app.use(async function buildVersionHeader(c, next) {
+    await next();
+    c.res.headers.set("X-Coder-Build-Version", c.env.deps.config.buildVersion);
+  });
+  app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw apiError(413, "Request body too large.", `The request body must be at most ${MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+  );
+
+  const api = newRouter();
+  getBuildInfo(api);
+  mountUsers(api);
+  app.route("/api/v2", api);
+  getJwks(app);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "CoderSessionToken", {
+    type: "apiKey",
+    in: "header",
+    name: "Coder-Session-Token",
+  });
+  app.doc31(OPENAPI_PATH, (c) => ({
+    openapi: "3.1.0",
+    info: { title: "Gatehouse: Coder Users API", version: c.env.deps.config.buildVersion },
+    servers: [{ url: c.env.deps.config.accessUrl }],
+  }));
+  app.get("/swagger", swaggerUI({ url: OPENAPI_PATH }));
+
+  app.notFound((c) => c.json(errorBody("Route not found."), 404));
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,42 @@
+// The authenticated caller, loaded in a single round trip: the key row, its user and the user's
+// organization memberships. The same query is the revocation check (a deleted key finds no row).
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../db/index.ts";
+import { apiKeys, users, type ApiKeyRow, type UserRow } from "../db/schema.ts";
+import type { Subject } from "./rbac.ts";
+
+export interface Membership {
+  organization_id: string;
+  roles: string[];
+}
+
+export interface Actor extends Subject {
+  key: ApiKeyRow;
+  user: UserRow;
+  memberships: Membership[];
+}
+
+export const membershipsOf = (userId: unknown) =>
+  sql<Membership[]>`coalesce((
+    select json_agg(json_build_object('organization_id', m.organization_id, 'roles', m.roles) order by m.created_at)
+    from organization_members m where m.user_id = ${userId}
+  ), '[]'::json)`;
+
+export async function loadActor(db: Db, keyId: string): Promise<Actor | undefined> {
+  const rows = await db
+    .select({ key: apiKeys, user: users, memberships: membershipsOf(users.id) })
+    .from(apiKeys)
+    .innerJoin(users, eq(users.id, apiKeys.userId))
+    .where(and(eq(apiKeys.id, keyId), eq(users.deleted, false)))
+    .limit(1);
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    key: row.key,
+    user: row.user,
+    memberships: row.memberships,
+    userId: row.user.id,
+    siteRoles: row.user.rbacRoles,
+    scopes: row.key.scopes,
+  };
+}

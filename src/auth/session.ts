@@ -1,0 +1,98 @@
+// The session middleware: token → cryptographic check (no database) → one query for the actor →
+// status gate → bookkeeping deferred past the response (spec/behavior.md §3.3-3.5).
+import { eq, sql } from "drizzle-orm";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv, Deps } from "../deps.ts";
+import { users } from "../db/schema.ts";
+import { ApiError, errorBody } from "../http/errors.ts";
+import { goTimeString } from "../http/time.ts";
+import { loadActor, type Actor } from "./actor.ts";
+import { readToken, SESSION_COOKIE } from "./token-source.ts";
+import type { TokenClaims } from "./tokens.ts";
+
+export const SIGNED_OUT = "You are signed out or your session has expired. Please sign in again to continue.";
+const HOUR_MS = 3600_000;
+/** Coder's key-id-and-secret token shape; such a token can only be a key this server never issued. */
+const CODER_TOKEN_RE = /^[A-Za-z0-9]{10}-[A-Za-z0-9]{22}$/;
+
+function unauthorized(detail: string, message = SIGNED_OUT): ApiError {
+  const expired = /expired/i.test(`${message} ${detail}`);
+  return new ApiError(401, errorBody(message, detail), {
+    "WWW-Authenticate": `Bearer realm="coder", error="invalid_token", error_description="${
+      expired ? "The access token has expired" : "The access token is invalid"
+    }"`,
+  });
+}
+
+async function verify(deps: Deps, token: string): Promise<TokenClaims> {
+  const result = await deps.tokens.verify(token);
+  if (result.ok) return result.claims;
+  switch (result.reason) {
+    case "expired":
+      throw unauthorized(`API key expired at "${goTimeString(result.expiredAt)}".`);
+    case "forged":
+      throw unauthorized("API key secret is invalid.");
+    case "invalid":
+      throw unauthorized("API key is invalid.");
+    case "malformed":
+      throw unauthorized(
+        CODER_TOKEN_RE.test(token) ? "API key is invalid." : "Invalid API key format: the token is not a Gatehouse session token.",
+      );
+  }
+}
+
+/** Sliding expiry and last-used stamps, at most hourly, written after the response in one statement. */
+function scheduleTouch(deps: Deps, actor: Actor, claims: TokenClaims, ip: string) {
+  const now = deps.now();
+  const { key } = actor;
+  const lifetimeMs = key.lifetimeSeconds * 1000;
+  const stale = now.getTime() - key.lastUsed.getTime() > HOUR_MS;
+  let expiresAt = key.expiresAt;
+  if (!deps.config.disableSessionExpiryRefresh && key.expiresAt.getTime() - now.getTime() <= lifetimeMs - HOUR_MS) {
+    // Never past the token's own `exp`: beyond it the signature check refuses the token anyway.
+    expiresAt = new Date(Math.min(now.getTime() + lifetimeMs, claims.exp * 1000));
+  }
+  if (!stale && expiresAt.getTime() <= key.expiresAt.getTime()) return;
+  if (expiresAt < key.expiresAt) expiresAt = key.expiresAt;
+  deps.defer(
+    deps.db.execute(sql`
+      with touched as (
+        update api_keys set last_used = ${now}, ip_address = ${ip}, expires_at = ${expiresAt}, updated_at = ${now}
+        where id = ${key.id} returning user_id
+      )
+      update users set last_seen_at = ${now}, updated_at = ${now} where id = (select user_id from touched)`),
+  );
+}
+
+export function clientIp(env: AppEnv["Bindings"]): string {
+  return env.clientIp && /^[0-9a-fA-F:.]+$/.test(env.clientIp) ? env.clientIp : "0.0.0.0";
+}
+
+/** Requires a valid session; sets `actor`. */
+export const requireActor = (): MiddlewareHandler<AppEnv> =>
+  async function requireActor(c, next) {
+    const deps = c.env.deps;
+    const token = readToken(c);
+    if (!token) throw unauthorized(`Cookie "${SESSION_COOKIE}" or query parameter must be provided.`);
+    const claims = await verify(deps, token);
+
+    const actor = await loadActor(deps.db, claims.jti);
+    if (!actor || actor.user.id !== claims.sub) throw unauthorized("API key is invalid.");
+    if (actor.key.expiresAt.getTime() <= deps.now().getTime()) {
+      throw unauthorized(`API key expired at "${goTimeString(actor.key.expiresAt)}".`);
+    }
+    if (actor.user.status === "dormant") {
+      // Using the account is what makes a dormant user active again.
+      await deps.db.update(users).set({ status: "active", updatedAt: deps.now() }).where(eq(users.id, actor.user.id));
+      actor.user.status = "active";
+    }
+    if (actor.user.status !== "active") {
+      throw unauthorized(
+        "",
+        `User is not active (status = "${actor.user.status}"). Contact an admin to reactivate your account.`,
+      );
+    }
+    scheduleTouch(deps, actor, claims, clientIp(c.env));
+    c.set("actor", actor);
+    await next();
+  };

@@ -1,0 +1,133 @@
+// Session and API tokens are compact EdDSA JWSs (DESIGN.md "Tokens"). Verification here is pure
+// cryptography: no database, so malformed, forged, foreign and expired tokens cost nothing to refuse.
+import {
+  calculateJwkThumbprint,
+  decodeProtectedHeader,
+  errors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+} from "jose";
+
+const ALG = "EdDSA";
+/** Far above any token we issue (~400 bytes); longer input is refused before parsing. */
+const MAX_TOKEN_LENGTH = 4096;
+
+export interface TokenClaims {
+  /** user id */
+  sub: string;
+  /** api_keys.id */
+  jti: string;
+  scp: string[];
+  iat: number;
+  exp: number;
+}
+
+export type VerifyResult =
+  | { ok: true; claims: TokenClaims }
+  | { ok: false; reason: "malformed" | "invalid" | "forged" }
+  | { ok: false; reason: "expired"; expiredAt: Date };
+
+interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+  publicKey: CryptoKey;
+}
+
+export class TokenService {
+  readonly issuer: string;
+  readonly audience: string;
+  private readonly keys: SigningKey[];
+  private readonly byKid: Map<string, SigningKey>;
+
+  private constructor(keys: SigningKey[], issuer: string, audience: string) {
+    this.keys = keys;
+    this.issuer = issuer;
+    this.audience = audience;
+    this.byKid = new Map(keys.map((k) => [k.kid, k]));
+  }
+
+  /** `privateJwks`: Ed25519 private JWKs; the first signs, every one verifies. */
+  static async create(privateJwks: JWK[], issuer: string, audience = issuer): Promise<TokenService> {
+    if (privateJwks.length === 0) throw new Error("at least one signing key is required");
+    const keys = await Promise.all(
+      privateJwks.map(async (jwk): Promise<SigningKey> => {
+        if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || !jwk.d || !jwk.x) {
+          throw new Error("signing keys must be Ed25519 private JWKs (kty OKP, crv Ed25519, with d and x)");
+        }
+        const kid = jwk.kid ?? (await calculateJwkThumbprint(jwk));
+        const publicJwk: JWK = { kty: "OKP", crv: "Ed25519", x: jwk.x, kid, alg: ALG, use: "sig" };
+        return {
+          kid,
+          privateKey: (await importJWK({ ...jwk, alg: ALG }, ALG)) as CryptoKey,
+          publicKey: (await importJWK(publicJwk, ALG)) as CryptoKey,
+          publicJwk,
+        };
+      }),
+    );
+    return new TokenService(keys, issuer, audience);
+  }
+
+  /** A fresh Ed25519 private JWK with a thumbprint `kid`, for first start and for rotation. */
+  static async generateKey(): Promise<JWK> {
+    const { privateKey } = await generateKeyPair(ALG, { crv: "Ed25519", extractable: true });
+    const jwk = await exportJWK(privateKey);
+    return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: ALG, use: "sig" };
+  }
+
+  /** The public half of every verifying key, for /.well-known/jwks.json. */
+  jwks(): { keys: JWK[] } {
+    return { keys: this.keys.map((k) => k.publicJwk) };
+  }
+
+  async sign(claims: { userId: string; keyId: string; scopes: string[]; issuedAt: Date; expiresAt: Date }): Promise<string> {
+    const signer = this.keys[0]!;
+    return new SignJWT({ scp: claims.scopes })
+      .setProtectedHeader({ alg: ALG, kid: signer.kid, typ: "JWT" })
+      .setIssuer(this.issuer)
+      .setAudience(this.audience)
+      .setSubject(claims.userId)
+      .setJti(claims.keyId)
+      .setIssuedAt(Math.floor(claims.issuedAt.getTime() / 1000))
+      .setExpirationTime(Math.floor(claims.expiresAt.getTime() / 1000))
+      .sign(signer.privateKey);
+  }
+
+  async verify(token: string): Promise<VerifyResult> {
+    if (token.length > MAX_TOKEN_LENGTH || token.split(".").length !== 3) return { ok: false, reason: "malformed" };
+    let kid: string | undefined;
+    try {
+      const header = decodeProtectedHeader(token);
+      kid = header.kid;
+      if (header.alg !== ALG) return { ok: false, reason: "invalid" };
+    } catch {
+      return { ok: false, reason: "malformed" };
+    }
+    const key = kid ? this.byKid.get(kid) : undefined;
+    if (!key) return { ok: false, reason: "invalid" };
+    try {
+      const { payload } = await jwtVerify(token, key.publicKey, {
+        algorithms: [ALG],
+        issuer: this.issuer,
+        audience: this.audience,
+        requiredClaims: ["sub", "jti", "exp", "iat"],
+      });
+      const scp = Array.isArray(payload.scp) && payload.scp.every((s) => typeof s === "string") ? (payload.scp as string[]) : undefined;
+      if (!scp) return { ok: false, reason: "invalid" };
+      return { ok: true, claims: { sub: payload.sub!, jti: payload.jti!, scp, iat: payload.iat!, exp: payload.exp! } };
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) {
+        const exp = typeof err.payload.exp === "number" ? err.payload.exp : 0;
+        return { ok: false, reason: "expired", expiredAt: new Date(exp * 1000) };
+      }
+      if (err instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: "forged" };
+      if (err instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: "invalid" };
+      return { ok: false, reason: "malformed" };
+    }
+  }
+}

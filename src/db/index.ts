@@ -1,0 +1,22 @@
+// The database handle every route receives. All backends (PGlite, node-postgres, Neon) produce the same
+// Drizzle Postgres type, so domain code never knows which one it runs on.
+import type { Logger } from "drizzle-orm/logger";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import type { ExtractTablesWithRelations } from "drizzle-orm/relations";
+import * as schema from "./schema.ts";
+
+export { schema };
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** A Drizzle transaction, usable wherever a Db is. */
+export type Tx = PgTransaction<PgQueryResultHKT, typeof schema, ExtractTablesWithRelations<typeof schema>>;
+
+/** Counts the statements sent, one per round trip: what the query-count tests and the bench read. */
+export class QueryCounter implements Logger {
+  count = 0;
+  logQuery(): void {
+    this.count++;
+  }
+}
+
+/** Where migrations live relative to the project root; each backend's migrator reads this folder. */
+export const MIGRATIONS_FOLDER = "drizzle";

@@ -1,0 +1,29 @@
+// Embedded Postgres (PGlite, WASM) for Node: the zero-setup default, persisted under DATA_DIR.
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import type { Logger } from "drizzle-orm/logger";
+import { drizzle } from "drizzle-orm/pglite";
+import { migrate } from "drizzle-orm/pglite/migrator";
+import { MIGRATIONS_FOLDER, schema, type Db } from "./index.ts";
+
+export interface PgliteHandle {
+  db: Db;
+  client: PGlite;
+  close(): Promise<void>;
+}
+
+/** Opens (creating if needed) a PGlite database and applies the migrations. No dir = in memory. */
+export async function openPglite(dir: string | undefined, logger?: Logger): Promise<PgliteHandle> {
+  let client: PGlite;
+  if (dir) {
+    const path = resolve(dir);
+    mkdirSync(dirname(path), { recursive: true });
+    client = await PGlite.create(path);
+  } else {
+    client = await PGlite.create();
+  }
+  const db = drizzle({ client, schema, logger: logger ?? false });
+  await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return { db: db as unknown as Db, client, close: () => client.close() };
+}

@@ -1,0 +1,24 @@
+// Everything a request needs from the outside world, built by each entry point (server.ts, worker.ts,
+// tests) and handed to the app per request through the `deps` binding.
+import type { Config } from "./config.ts";
+import type { Db } from "./db/index.ts";
+import type { Hasher } from "./auth/hasher.ts";
+import type { TokenService } from "./auth/tokens.ts";
+
+export interface Deps {
+  config: Config;
+  db: Db;
+  hasher: Hasher;
+  tokens: TokenService;
+  now: () => Date;
+  /**
+   * Runs work after the response (Workers: waitUntil). Used for bookkeeping writes, such as last-used
+   * stamps, that must not add a round trip to the request.
+   */
+  defer: (task: Promise<unknown>) => void;
+}
+
+export interface AppEnv {
+  Bindings: { deps: Deps; clientIp?: string };
+  Variables: { actor: import("./auth/actor.ts").Actor; requestId: string };
+}

@@ -1,0 +1,102 @@
+// Request validation with Coder's wording: every failing field becomes
+// `{field, detail: 'Validation failed for tag "<tag>" with value: "<value>"'}`, like go-playground's validator.
+import { z } from "@hono/zod-openapi";
+import type { Hook } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { apiError, ErrorSchema, validationFailed, type Validation } from "./errors.ts";
+
+export const tagDetail = (tag: string, input: unknown) =>
+  `Validation failed for tag "${tag}" with value: "${typeof input === "string" ? input : input === undefined || input === null ? "" : JSON.stringify(input)}"`;
+
+const TAG_PREFIX = "tag:";
+const SEP = "\u0000";
+
+/** A zod error option that records a validator tag and the value; the hook turns it into Coder's detail. */
+export const tag = (name: string) => ({
+  error: (iss: { input?: unknown }) => `${TAG_PREFIX}${name}${SEP}${JSON.stringify(iss.input ?? "")}`,
+});
+
+/** A string field Go would tag `required`: present, a string, and non-empty. */
+export const requiredString = () => z.string(tag("required")).min(1, tag("required"));
+
+const NAME_RE = /^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$/;
+
+/** Coder's NameValid (usernames, organization names). */
+export function nameValid(name: string): string | undefined {
+  if (new TextEncoder().encode(name).length > 32) return "must be <= 32 characters";
+  if (name.length < 1) return "must be >= 1 character";
+  if (name === "new" || name === "create") return `cannot use "${name}" as a name`;
+  if (!NAME_RE.test(name)) return "must be alphanumeric with hyphens";
+  return undefined;
+}
+
+/** Coder's UserRealNameValid (display names). */
+export function userRealNameValid(name: string): string | undefined {
+  if (new TextEncoder().encode(name).length > 128) return "must be <= 128 characters";
+  if (name.trim() !== name) return "must not have leading or trailing whitespace";
+  return undefined;
+}
+
+export const usernameField = () => requiredString().refine((v) => nameValid(v) === undefined, tag("username"));
+export const realNameField = () =>
+  z.string(tag("user_real_name")).refine((v) => userRealNameValid(v) === undefined, tag("user_real_name"));
+export const emailField = () => requiredString().pipe(z.email(tag("email")));
+
+/** One entry per field, the first failing rule wins (Go's validator stops at a field's first tag). */
+export function toValidations(error: z.ZodError): Validation[] {
+  const seen = new Set<string>();
+  const out: Validation[] = [];
+  for (const issue of error.issues) {
+    const field = issue.path.map(String).join(".") || "body";
+    if (seen.has(field)) continue;
+    seen.add(field);
+    if (issue.message.startsWith(TAG_PREFIX)) {
+      const [tagName = "", value = '""'] = issue.message.slice(TAG_PREFIX.length).split(SEP);
+      out.push({ field, detail: tagDetail(tagName, JSON.parse(value)) });
+    } else {
+      out.push({ field, detail: issue.message });
+    }
+  }
+  return out;
+}
+
+/** The app-wide hook for @hono/zod-openapi validators. */
+export const validationHook: Hook<unknown, any, any, unknown> = (result, c) => {
+  if (result.success) return;
+  const validations = toValidations(result.error as z.ZodError);
+  if (result.target === "query") {
+    throw apiError(400, "Query parameters have invalid values.", undefined, validations);
+  }
+  throw validationFailed(validations);
+};
+
+/**
+ * Decodes the JSON body the way Coder does: whatever the Content-Type, an empty body is `EOF` and an
+ * unparsable one is 400 "Request body must be valid JSON.", never a silent `{}`.
+ */
+export const decodeJsonBody = (): MiddlewareHandler =>
+  async function decodeJsonBody(c, next) {
+    const type = c.req.header("content-type") ?? "";
+    if (!/^application\/([\w.-]+\+)?json/i.test(type)) {
+      const headers = new Headers(c.req.raw.headers);
+      headers.set("content-type", "application/json");
+      c.req.raw = new Request(c.req.raw, { headers });
+    }
+    const text = await c.req.text();
+    if (text.trim() === "") throw apiError(400, "Request body must be valid JSON.", "EOF");
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      throw apiError(400, "Request body must be valid JSON.", err instanceof Error ? err.message : "invalid JSON");
+    }
+    await next();
+  };
+
+/** A JSON request body for createRoute, decoded as Coder does. */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return {
+    body: { required: true, content: { "application/json": { schema } } },
+  } as const;
+}
+
+export { ErrorSchema };

@@ -1,0 +1,21 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Router } from "../http/router.ts";
+
+const Jwks = z
+  .object({ keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string(), alg: z.string(), use: z.string() })) })
+  .openapi("JWKS");
+
+const route = createRoute({
+  method: "get",
+  path: "/.well-known/jwks.json",
+  tags: ["General"],
+  summary: "Public keys that verify Gatehouse tokens",
+  responses: { 200: { description: "OK", content: { "application/json": { schema: Jwks } } } },
+});
+
+export const getJwks = (app: Router) =>
+  app.openapi(route, (c) => {
+    // Verifiers may cache briefly; rotation adds the new key here before it starts signing.
+    c.header("Cache-Control", "public, max-age=300");
+    return c.json(c.env.deps.tokens.jwks() as z.infer<typeof Jwks>, 200);
+  });

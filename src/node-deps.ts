@@ -1,0 +1,48 @@
+// Dependencies for the Node runtime, shared by the server entry and the tests.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { JWK } from "jose";
+import { hasher } from "#hasher";
+import { parseSigningKeys } from "./auth/signing-keys.ts";
+import { TokenService } from "./auth/tokens.ts";
+import type { Config } from "./config.ts";
+import type { Db } from "./db/index.ts";
+import type { Deps } from "./deps.ts";
+
+/** Configured keys, or the embedded default: one generated on first start and kept under DATA_DIR. */
+export async function signingKeys(config: Config): Promise<JWK[]> {
+  if (config.signingKeys) return parseSigningKeys(config.signingKeys);
+  const file = join(config.dataDir, "signing-keys.json");
+  if (existsSync(file)) return parseSigningKeys(readFileSync(file, "utf8"));
+  mkdirSync(config.dataDir, { recursive: true });
+  const keys = [await TokenService.generateKey()];
+  writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  return keys;
+}
+
+export async function openDatabase(config: Config): Promise<{ db: Db; close(): Promise<void>; label: string }> {
+  if (config.databaseUrl) {
+    const { openPostgres } = await import("./db/postgres.ts");
+    return { ...(await openPostgres(config.databaseUrl)), label: "postgres" };
+  }
+  const { openPglite } = await import("./db/pglite.ts");
+  return { ...(await openPglite(join(config.dataDir, "pglite"))), label: `pglite (${join(config.dataDir, "pglite")})` };
+}
+
+export async function buildNodeDeps(config: Config, db: Db): Promise<Deps> {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    config,
+    db,
+    hasher,
+    tokens: await TokenService.create(await signingKeys(config), config.accessUrl),
+    now: () => new Date(),
+    defer(task) {
+      const p = task
+        .catch((err) => console.error(JSON.stringify({ level: "error", msg: "deferred task failed", error: String(err) })))
+        .finally(() => pending.delete(p));
+      pending.add(p);
+    },
+  };
+}
+

@@ -1,0 +1,31 @@
+// Node entry: config from the environment, PGlite under DATA_DIR (or Postgres at DATABASE_URL),
+// migrations applied, then the app served on HOST:PORT.
+import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { createApp } from "./app.ts";
+import { loadConfig, type Env } from "./config.ts";
+import { buildNodeDeps, openDatabase } from "./node-deps.ts";
+
+async function main(env: Env) {
+  const config = loadConfig(env);
+  const database = await openDatabase(config);
+  const deps = await buildNodeDeps(config, database.db);
+  const app = createApp();
+  const server = serve({
+    hostname: config.host,
+    port: config.port,
+    fetch: (req, nodeEnv) => {
+      const ip = getConnInfo({ env: nodeEnv } as never).remote.address;
+      return app.fetch(req, { deps, clientIp: ip });
+    },
+  });
+  console.log(JSON.stringify({ level: "info", msg: "gatehouse listening", url: `http://${config.host}:${config.port}`, database: database.label }));
+  const stop = () => server.close(() => void database.close().then(() => process.exit(0)));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main(process.env).catch((err) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

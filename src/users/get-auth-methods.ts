@@ -1,0 +1,33 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Router } from "../http/router.ts";
+
+const AuthMethods = z
+  .object({
+    terms_of_service_url: z.string().optional(),
+    password: z.object({ enabled: z.boolean() }),
+    github: z.object({ enabled: z.boolean(), default_provider_configured: z.boolean() }),
+    oidc: z.object({ enabled: z.boolean(), signInText: z.string(), iconUrl: z.string() }),
+  })
+  .openapi("AuthMethods");
+
+const route = createRoute({
+  method: "get",
+  path: "/users/authmethods",
+  tags: ["Users"],
+  summary: "Get authentication methods",
+  responses: { 200: { description: "OK", content: { "application/json": { schema: AuthMethods } } } },
+});
+
+export const getAuthMethods = (app: Router) =>
+  app.openapi(route, (c) => {
+    const { config } = c.env.deps;
+    // GitHub and OIDC sign-in are not configurable yet, so they report disabled.
+    return c.json(
+      {
+        password: { enabled: !config.disablePasswordAuth },
+        github: { enabled: false, default_provider_configured: false },
+        oidc: { enabled: false, signInText: "", iconUrl: "" },
+      },
+      200,
+    );
+  });

@@ -1,0 +1,19 @@
+import type { Router } from "../http/router.ts";
+import { getAuthMethods } from "./get-auth-methods.ts";
+import { getFirstUser } from "./get-first-user.ts";
+import { getUser } from "./get-user.ts";
+import { postFirstUser } from "./post-first-user.ts";
+import { postLogin } from "./post-login.ts";
+import { postLogout } from "./post-logout.ts";
+import { postValidatePassword } from "./post-validate-password.ts";
+
+/** Literal paths first: `/users/{user}` would otherwise claim `/users/first` and friends. */
+export function mountUsers(app: Router): void {
+  getFirstUser(app);
+  postFirstUser(app);
+  getAuthMethods(app);
+  postLogin(app);
+  postLogout(app);
+  postValidatePassword(app);
+  getUser(app);
+}

@@ -1,0 +1,84 @@
+// Creates the initial owner. The database decides races: a transaction-scoped advisory lock serialises
+// concurrent attempts, so twenty at once create exactly one owner and the rest get 409.
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq, sql } from "drizzle-orm";
+import { checkPassword } from "../auth/password-policy.ts";
+import { organizationMembers, organizations, users } from "../db/schema.ts";
+import { apiError, errorResponses } from "../http/errors.ts";
+import type { Router } from "../http/router.ts";
+import type { Tx } from "../db/index.ts";
+import { decodeJsonBody, emailField, jsonBody, realNameField, requiredString, usernameField } from "../http/validation.ts";
+import { hasFirstUser } from "./queries.ts";
+
+const FIRST_USER_LOCK = 7_300_001;
+
+const Body = z
+  .object({
+    email: emailField(),
+    username: usernameField(),
+    name: realNameField().optional(),
+    password: requiredString(),
+    // Enterprise trial and onboarding answers are accepted and ignored, as in Coder without a license.
+    trial: z.boolean().optional(),
+    trial_info: z.record(z.string(), z.unknown()).optional(),
+    onboarding_info: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi("CreateFirstUserRequest");
+
+const Created = z.object({ user_id: z.uuid(), organization_id: z.uuid() }).openapi("CreateFirstUserResponse");
+
+const route = createRoute({
+  method: "post",
+  path: "/users/first",
+  tags: ["Users"],
+  summary: "Create initial user",
+  middleware: [decodeJsonBody()] as const,
+  request: jsonBody(Body),
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: Created } } },
+    ...errorResponses(400, 409),
+  },
+});
+
+const alreadyCreated = () => apiError(409, "The initial user has already been created.");
+
+export const postFirstUser = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const { db, hasher, now } = c.env.deps;
+    const body = c.req.valid("json");
+    if (await hasFirstUser(db)) throw alreadyCreated();
+    const weakness = checkPassword(body.password);
+    if (weakness) throw apiError(400, "Password not strong enough!", undefined, [{ field: "password", detail: weakness }]);
+    const hashedPassword = await hasher.hash(body.password);
+
+    const created = await db.transaction(async (tx: Tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_USER_LOCK})`);
+      if (await hasFirstUser(tx)) return undefined;
+      const [org] = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.isDefault, true)).limit(1);
+      if (!org) {
+        throw apiError(
+          500,
+          "Internal error fetching default organization. If you are encountering this error, you will have to restart the Coder deployment.",
+        );
+      }
+      const at = now();
+      const [user] = await tx
+        .insert(users)
+        .values({
+          email: body.email,
+          username: body.username,
+          name: (body.name ?? "").trim(),
+          hashedPassword,
+          status: "active",
+          loginType: "password",
+          rbacRoles: ["owner"],
+          createdAt: at,
+          updatedAt: at,
+        })
+        .returning({ id: users.id });
+      await tx.insert(organizationMembers).values({ userId: user!.id, organizationId: org.id, createdAt: at, updatedAt: at });
+      return { user_id: user!.id, organization_id: org.id };
+    });
+    if (!created) throw alreadyCreated();
+    return c.json(created, 201);
+  });

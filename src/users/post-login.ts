@@ -1,0 +1,67 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { setCookie } from "hono/cookie";
+import { verifyOrWaste } from "../auth/hasher.ts";
+import { clientIp } from "../auth/session.ts";
+import { SESSION_COOKIE } from "../auth/token-source.ts";
+import { users } from "../db/schema.ts";
+import { apiError, errorResponses } from "../http/errors.ts";
+import type { Router } from "../http/router.ts";
+import type { Tx } from "../db/index.ts";
+import { decodeJsonBody, emailField, jsonBody, requiredString } from "../http/validation.ts";
+import { issueKey } from "../keys/issue.ts";
+import { findUserByEmail } from "./queries.ts";
+
+const Body = z.object({ email: emailField(), password: requiredString() }).openapi("LoginWithPasswordRequest");
+const Response = z.object({ session_token: z.string() }).openapi("LoginWithPasswordResponse");
+
+const route = createRoute({
+  method: "post",
+  path: "/users/login",
+  tags: ["Authorization"],
+  summary: "Log in user",
+  middleware: [decodeJsonBody()] as const,
+  request: jsonBody(Body),
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: Response } } },
+    ...errorResponses(400, 401, 403),
+  },
+});
+
+/** Browsers keep the cookie a year; the key's own expiry is what actually ends the session. */
+const COOKIE_MAX_AGE_SECONDS = 31_536_000;
+
+export const postLogin = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const deps = c.env.deps;
+    const { email, password } = c.req.valid("json");
+    const user = await findUserByEmail(deps.db, email);
+    // Unknown users and users without a password spend the same argon2 time as a wrong password.
+    const ok = await verifyOrWaste(deps.hasher, user?.hashedPassword || undefined, password);
+    if (!user || !ok) throw apiError(401, "Incorrect email or password.");
+    if (deps.config.disablePasswordAuth) throw apiError(403, "Password authentication is disabled.");
+    if (user.loginType !== "password") {
+      throw apiError(403, `Incorrect login type, attempting to use "password" but user is of login type "${user.loginType}"`);
+    }
+    if (user.status === "suspended") throw apiError(401, "Your account is suspended. Contact an admin to reactivate your account.");
+
+    const { token } = await deps.db.transaction(async (tx: Tx) => {
+      if (user.status === "dormant") {
+        await tx.update(users).set({ status: "active", updatedAt: deps.now() }).where(eq(users.id, user.id));
+      }
+      return issueKey(deps, tx, {
+        userId: user.id,
+        loginType: "password",
+        lifetimeMs: deps.config.sessionDurationMs,
+        ip: clientIp(c.env),
+      });
+    });
+    setCookie(c, SESSION_COOKIE, token, {
+      path: "/",
+      httpOnly: true,
+      sameSite: "Lax",
+      secure: deps.config.secureCookies,
+      maxAge: COOKIE_MAX_AGE_SECONDS,
+    });
+    return c.json({ session_token: token }, 201);
+  });

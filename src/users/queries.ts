@@ -1,0 +1,46 @@
+import { and, eq, sql } from "drizzle-orm";
+import { membershipsOf, type Actor, type Membership } from "../auth/actor.ts";
+import type { Db, Tx } from "../db/index.ts";
+import { users, type UserRow } from "../db/schema.ts";
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface UserWithOrgs {
+  user: UserRow;
+  memberships: Membership[];
+}
+
+/**
+ * Resolves a `{user}` path parameter: `me`, a UUID, or a username (case-insensitive). Deleted users are
+ * never found. `me` costs no query: the session already loaded the caller.
+ */
+export async function findUserByParam(db: Db, param: string, actor: Actor): Promise<UserWithOrgs | undefined> {
+  if (param === "me") return { user: actor.user, memberships: actor.memberships };
+  const match = UUID_RE.test(param) ? eq(users.id, param.toLowerCase()) : sql`lower(${users.username}) = lower(${param})`;
+  const rows = await db
+    .select({ user: users, memberships: membershipsOf(users.id) })
+    .from(users)
+    .where(and(match, eq(users.deleted, false)))
+    .limit(1);
+  return rows[0];
+}
+
+/** Live user by email, case-insensitively (login). */
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  const rows = await db
+    .select()
+    .from(users)
+    .where(and(sql`lower(${users.email}) = lower(${email})`, eq(users.deleted, false), eq(users.isSystem, false)))
+    .limit(1);
+  return rows[0];
+}
+
+/** Has anyone (not a system user) been created yet? */
+export async function hasFirstUser(db: Db | Tx): Promise<boolean> {
+  const rows = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.deleted, false), eq(users.isSystem, false)))
+    .limit(1);
+  return rows.length > 0;
+}

@@ -1,0 +1,50 @@
+// Workers entry: Neon's serverless driver with a Pool per request (Workers forbid sharing I/O objects
+// across requests), the WASM hasher, and keys from secrets. Bookkeeping writes deferred by the app run
+// under waitUntil, and the pool closes after them.
+import { hasher } from "#hasher";
+import { createApp } from "./app.ts";
+import { parseSigningKeys } from "./auth/signing-keys.ts";
+import { TokenService } from "./auth/tokens.ts";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { openNeon } from "./db/neon.ts";
+import type { Deps } from "./deps.ts";
+
+export interface WorkerEnv {
+  DATABASE_URL?: string;
+  SIGNING_KEYS?: string;
+  /** Local development only: a loopback WebSocket-to-TCP proxy in front of a plain Postgres. */
+  NEON_WS_PROXY?: string;
+  [name: string]: unknown;
+}
+
+const app = createApp();
+
+// Config and imported CryptoKeys are pure data: safe, and worth, keeping for the isolate's life.
+let setup: Promise<{ config: Config; tokens: TokenService; databaseUrl: string }> | undefined;
+
+async function buildSetup(env: WorkerEnv) {
+  const strings = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"));
+  const config = loadConfig(strings);
+  if (!config.databaseUrl) throw new ConfigError("DATABASE_URL is required on Workers");
+  if (!config.signingKeys) throw new ConfigError("SIGNING_KEYS is required on Workers (see README: signing keys)");
+  const tokens = await TokenService.create(parseSigningKeys(config.signingKeys), config.accessUrl);
+  return { config, tokens, databaseUrl: config.databaseUrl };
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+    setup ??= buildSetup(env).catch((err) => {
+      setup = undefined;
+      throw err;
+    });
+    const { config, tokens, databaseUrl } = await setup;
+    const neon = openNeon(databaseUrl, { wsProxy: env.NEON_WS_PROXY });
+    const deferred: Promise<unknown>[] = [];
+    const deps: Deps = { config, db: neon.db, hasher, tokens, now: () => new Date(), defer: (t) => void deferred.push(t) };
+    try {
+      return await app.fetch(request, { deps, clientIp: request.headers.get("CF-Connecting-IP") ?? undefined }, ctx);
+    } finally {
+      ctx.waitUntil(Promise.allSettled(deferred).then(() => neon.close()));
+    }
+  },
+} satisfies ExportedHandler<WorkerEnv>;
