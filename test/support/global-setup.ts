@@ -1,0 +1,64 @@
+// Runs once, in Node, before both projects: a database for the workers project reached the production
+// way (Neon driver → WebSocket proxy → Postgres wire protocol), migrated through that same driver, plus
+// signing keys and a Node-made argon2 hash for the cross-runtime hashing test.
+import { createServer, type Server } from "node:http";
+import { migrate } from "drizzle-orm/neon-serverless/migrator";
+import type { TestProject } from "vitest/node";
+import { hasher as nodeHasher } from "../../src/auth/hasher-node.ts";
+import { TokenService } from "../../src/auth/tokens.ts";
+import { MIGRATIONS_FOLDER } from "../../src/db/index.ts";
+import { openNeon } from "../../src/db/neon.ts";
+import { createTestDatabase } from "./databases.ts";
+import { startNeonProxy } from "./neon-proxy.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    workerBindings: Record<string, string>;
+    databaseKind: string;
+    nodeArgon2Hash: { password: string; hash: string };
+    argon2VerifierUrl: string;
+  }
+}
+
+/** A loopback endpoint that checks a hash with the Node hasher, so workerd can ask Node to verify its hashes. */
+function startVerifier(): Promise<{ server: Server; url: string }> {
+  const server = createServer(async (req, res) => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    const { hash, password } = JSON.parse(body) as { hash: string; password: string };
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ valid: await nodeHasher.verify(hash, password) }));
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      const addr = server.address();
+      resolve({ server, url: `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}/verify` });
+    }),
+  );
+}
+
+export default async function setup(project: TestProject) {
+  const database = await createTestDatabase("workers");
+  const proxy = await startNeonProxy();
+  const neon = openNeon(database.url, { wsProxy: proxy.address });
+  await migrate(neon.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+  await neon.close();
+  const verifier = await startVerifier();
+
+  const password = "Cross-Runtime-Passw0rd!";
+  project.provide("workerBindings", {
+    DATABASE_URL: database.url,
+    NEON_WS_PROXY: proxy.address,
+    SIGNING_KEYS: JSON.stringify([await TokenService.generateKey()]),
+    CODER_ACCESS_URL: "http://gatehouse.test",
+  });
+  project.provide("databaseKind", database.kind);
+  project.provide("nodeArgon2Hash", { password, hash: await nodeHasher.hash(password) });
+  project.provide("argon2VerifierUrl", verifier.url);
+
+  return async () => {
+    verifier.server.close();
+    await proxy.close();
+    await database.drop();
+  };
+}

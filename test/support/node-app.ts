@@ -1,0 +1,70 @@
+// The app on Node for tests: an in-memory PGlite (or the Postgres at `databaseUrl`), a query counter,
+// and a `request` helper around app.request.
+import { createApp } from "../../src/app.ts";
+import { TokenService } from "../../src/auth/tokens.ts";
+import { loadConfig, type Env } from "../../src/config.ts";
+import { QueryCounter, type Db } from "../../src/db/index.ts";
+import { openPglite } from "../../src/db/pglite.ts";
+import { openPostgres } from "../../src/db/postgres.ts";
+import type { Deps } from "../../src/deps.ts";
+import { hasher } from "#hasher";
+
+export const ACCESS_URL = "http://gatehouse.test";
+
+export interface TestApp {
+  deps: Deps;
+  db: Db;
+  queries: QueryCounter;
+  request(path: string, init?: RequestInit & { json?: unknown; token?: string }): Promise<Response>;
+  /** Waits for work deferred past the response (last-used stamps). */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(options: { env?: Env; databaseUrl?: string; clientIp?: string } = {}): Promise<TestApp> {
+  const queries = new QueryCounter();
+  const handle = options.databaseUrl ? await openPostgres(options.databaseUrl, queries) : await openPglite(undefined, queries);
+  const config = loadConfig({ CODER_ACCESS_URL: ACCESS_URL, ...options.env });
+  const pending: Promise<unknown>[] = [];
+  const deps: Deps = {
+    config,
+    db: handle.db,
+    hasher,
+    tokens: await TokenService.create([await TokenService.generateKey()], config.accessUrl),
+    now: () => new Date(),
+    defer: (task) => void pending.push(task),
+  };
+  const app = createApp();
+  return {
+    deps,
+    db: handle.db,
+    queries,
+    request(path, init = {}) {
+      const { json, token, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (token) headers.set("Coder-Session-Token", token);
+      if (json !== undefined) headers.set("content-type", "application/json");
+      const body = json !== undefined ? JSON.stringify(json) : rest.body;
+      return Promise.resolve(app.request(path, { ...rest, headers, body }, { deps, clientIp: options.clientIp ?? "127.0.0.1" }));
+    },
+    async settle() {
+      await Promise.allSettled(pending.splice(0));
+    },
+    close: async () => {
+      await Promise.allSettled(pending);
+      await handle.close();
+    },
+  };
+}
+
+export const OWNER = { email: "owner@example.com", username: "owner", name: "Olivia Owner", password: "SomeSecurePassword!" };
+
+/** First user plus a session for them. */
+export async function withOwner(app: TestApp): Promise<{ userId: string; organizationId: string; token: string }> {
+  const created = await app.request("/api/v2/users/first", { method: "POST", json: OWNER });
+  if (created.status !== 201) throw new Error(`first user: ${created.status} ${await created.text()}`);
+  const { user_id, organization_id } = (await created.json()) as { user_id: string; organization_id: string };
+  const login = await app.request("/api/v2/users/login", { method: "POST", json: { email: OWNER.email, password: OWNER.password } });
+  const { session_token } = (await login.json()) as { session_token: string };
+  return { userId: user_id, organizationId: organization_id, token: session_token };
+}
