@@ -1,0 +1,63 @@
+// `npm run dev`: the real worker (wrangler dev, workerd) against a local Postgres reached through the Neon
+// driver and a loopback WebSocket proxy, the way production reaches Neon. Uses DATABASE_URL when set
+// (a local Postgres); otherwise a PGlite database persisted under DATA_DIR, served over the Postgres
+// wire protocol, so it works on a machine with nothing installed.
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { migrate } from "drizzle-orm/neon-serverless/migrator";
+import { loadConfig } from "../src/config.ts";
+import { MIGRATIONS_FOLDER } from "../src/db/index.ts";
+import { openNeon } from "../src/db/neon.ts";
+import { signingKeys } from "../src/node-deps.ts";
+import { startNeonProxy } from "../test/support/neon-proxy.ts";
+
+const config = loadConfig(process.env);
+const port = Number(process.env.DEV_PORT ?? 8787);
+
+async function localDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
+  if (config.databaseUrl) return { url: config.databaseUrl, stop: async () => {} };
+  const dir = resolve(join(config.dataDir, "dev-pglite"));
+  mkdirSync(config.dataDir, { recursive: true });
+  const db = await PGlite.create(dir);
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 64 });
+  await server.start();
+  return {
+    url: `postgresql://postgres:postgres@${server.getServerConn()}/postgres`,
+    stop: async () => {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+const database = await localDatabase();
+const proxy = await startNeonProxy();
+const neon = openNeon(database.url, { wsProxy: proxy.address });
+await migrate(neon.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+await neon.close();
+
+const keys = JSON.stringify(await signingKeys(config));
+const accessUrl = process.env.CODER_ACCESS_URL ?? `http://127.0.0.1:${port}`;
+const wrangler = spawn(
+  "npx",
+  [
+    "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port),
+    "--var", `DATABASE_URL:${database.url}`,
+    "--var", `NEON_WS_PROXY:${proxy.address}`,
+    "--var", `SIGNING_KEYS:${keys}`,
+    "--var", `CODER_ACCESS_URL:${accessUrl}`,
+  ],
+  { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+);
+console.log(JSON.stringify({ level: "info", msg: "worker dev server starting", url: accessUrl, database: config.databaseUrl ? "postgres" : "pglite (wire protocol)", proxy: proxy.address }));
+
+const shutdown = async (code: number) => {
+  await proxy.close();
+  await database.stop();
+  process.exit(code);
+};
+wrangler.on("exit", (code) => void shutdown(code ?? 0));
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => wrangler.kill(signal));
