@@ -54,6 +54,9 @@ function scheduleTouch(deps: Deps, actor: Actor, claims: TokenClaims, ip: string
   }
   if (!stale && expiresAt.getTime() <= key.expiresAt.getTime()) return;
   if (expiresAt < key.expiresAt) expiresAt = key.expiresAt;
+  // This request already sees the values the deferred write will store.
+  Object.assign(key, { lastUsed: now, expiresAt });
+  actor.user.lastSeenAt = now;
   deps.defer(
     deps.db.execute(sql`
       with touched as (
