@@ -37,7 +37,16 @@ export default {
       setup = undefined;
       throw err;
     });
-    const { config, tokens, databaseUrl } = await setup;
+    let ready: Awaited<typeof setup>;
+    try {
+      ready = await setup;
+    } catch (err) {
+      // A misconfigured deployment says so, in Coder's shape; ConfigError messages never carry secrets.
+      console.error(JSON.stringify({ level: "error", msg: "configuration error", error: String(err) }));
+      const detail = err instanceof ConfigError ? err.message : undefined;
+      return Response.json({ message: "Gatehouse is not configured correctly.", ...(detail ? { detail } : {}) }, { status: 500 });
+    }
+    const { config, tokens, databaseUrl } = ready;
     const neon = openNeon(databaseUrl, { wsProxy: env.NEON_WS_PROXY });
     const deferred: Promise<unknown>[] = [];
     const deps: Deps = { config, db: neon.db, hasher, tokens, now: () => new Date(), defer: (t) => void deferred.push(t) };

@@ -10,21 +10,17 @@ export interface Hasher {
 export const ARGON2_PARAMS = { memoryCost: 19456, timeCost: 2, parallelism: 1, hashLength: 32 } as const;
 
 /**
+ * A hash of a random, discarded password, with the same parameters as real ones: verifying against it
+ * costs exactly what verifying a real hash costs, and nothing can match it.
+ */
+const DUMMY_HASH = "$argon2id$v=19$m=19456,t=2,p=1$wsYH1OJZmCsnkmI0isoJMA$5RkrUWOiTWW5vhAAWqOVgKq8kxElBhVMKIPsQBHiq1g";
+
+/**
  * Verifies against `phc`, or, when the account has no password (unknown user, SSO-only user), spends
- * the same time on a throwaway hash and answers false, so response time does not reveal which.
+ * the same time on the dummy hash and answers false, so response time does not reveal which.
  */
 export async function verifyOrWaste(hasher: Hasher, phc: string | undefined, password: string): Promise<boolean> {
   if (phc) return hasher.verify(phc, password);
-  await hasher.verify(await dummyHash(hasher), password);
+  await hasher.verify(DUMMY_HASH, password);
   return false;
-}
-
-const dummies = new WeakMap<Hasher, Promise<string>>();
-function dummyHash(hasher: Hasher): Promise<string> {
-  let p = dummies.get(hasher);
-  if (!p) {
-    p = hasher.hash(crypto.randomUUID());
-    dummies.set(hasher, p);
-  }
-  return p;
 }
