@@ -20,5 +20,10 @@ export interface Deps {
 
 export interface AppEnv {
   Bindings: { deps: Deps; clientIp?: string };
-  Variables: { actor: import("./auth/actor.ts").Actor; requestId: string };
+  Variables: {
+    actor: import("./auth/actor.ts").Actor;
+    /** The resolved `{user}` of /users/{user}/... routes. */
+    target: import("./users/queries.ts").UserWithOrgs;
+    requestId: string;
+  };
 }

@@ -3,11 +3,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { checkPassword } from "../auth/password-policy.ts";
-import { organizationMembers, organizations, users } from "../db/schema.ts";
+import { organizations } from "../db/schema.ts";
 import { apiError, errorResponses } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import type { Tx } from "../db/index.ts";
 import { decodeJsonBody, emailField, jsonBody, realNameField, requiredString, usernameField } from "../http/validation.ts";
+import { insertUser } from "./create.ts";
 import { hasFirstUser } from "./queries.ts";
 
 const FIRST_USER_LOCK = 7_300_001;
@@ -61,10 +62,9 @@ export const postFirstUser = (app: Router) =>
           "Internal error fetching default organization. If you are encountering this error, you will have to restart the Coder deployment.",
         );
       }
-      const at = now();
-      const [user] = await tx
-        .insert(users)
-        .values({
+      const user = await insertUser(
+        tx,
+        {
           email: body.email,
           username: body.username,
           name: (body.name ?? "").trim(),
@@ -72,12 +72,11 @@ export const postFirstUser = (app: Router) =>
           status: "active",
           loginType: "password",
           rbacRoles: ["owner"],
-          createdAt: at,
-          updatedAt: at,
-        })
-        .returning({ id: users.id });
-      await tx.insert(organizationMembers).values({ userId: user!.id, organizationId: org.id, createdAt: at, updatedAt: at });
-      return { user_id: user!.id, organization_id: org.id };
+          organizationIds: [org.id],
+        },
+        now(),
+      );
+      return { user_id: user.id, organization_id: org.id };
     });
     if (!created) throw alreadyCreated();
     return c.json(created, 201);
