@@ -1,11 +1,14 @@
 import type { Router } from "../http/router.ts";
+import { mountUserAdmin } from "./admin/index.ts";
 import { getAuthMethods } from "./get-auth-methods.ts";
 import { getFirstUser } from "./get-first-user.ts";
 import { getUser } from "./get-user.ts";
+import { mountLifecycle, mountLifecycleLiterals } from "./lifecycle/index.ts";
 import { postFirstUser } from "./post-first-user.ts";
 import { postLogin } from "./post-login.ts";
 import { postLogout } from "./post-logout.ts";
 import { postValidatePassword } from "./post-validate-password.ts";
+import { mountSettings, mountSettingsLiterals } from "./settings/index.ts";
 
 /** Literal paths first: `/users/{user}` would otherwise claim `/users/first` and friends. */
 export function mountUsers(app: Router): void {
@@ -15,5 +18,10 @@ export function mountUsers(app: Router): void {
   postLogin(app);
   postLogout(app);
   postValidatePassword(app);
+  mountLifecycleLiterals(app);
+  mountSettingsLiterals(app);
+  mountUserAdmin(app);
   getUser(app);
+  mountLifecycle(app);
+  mountSettings(app);
 }
