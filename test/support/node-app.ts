@@ -68,3 +68,63 @@ export async function withOwner(app: TestApp): Promise<{ userId: string; organiz
   const { session_token } = (await login.json()) as { session_token: string };
   return { userId: user_id, organizationId: organization_id, token: session_token };
 }
+
+export interface AddedUser {
+  id: string;
+  username: string;
+  email: string;
+  password: string;
+  /** A session token, when `login` was asked for. */
+  token: string;
+}
+
+/**
+ * Inserts a user directly (memberships and Git SSH key included, as POST /users does) and, with
+ * `login: true`, signs them in through POST /users/login. Defaults: a password member of the default org.
+ */
+export async function addUser(
+  app: TestApp,
+  options: {
+    username: string;
+    email?: string;
+    password?: string;
+    roles?: string[];
+    status?: "active" | "dormant" | "suspended";
+    loginType?: "password" | "github" | "oidc" | "none";
+    organizationIds?: string[];
+    login?: boolean;
+  },
+): Promise<AddedUser> {
+  const { insertUser } = await import("../../src/users/create.ts");
+  const { organizations } = await import("../../src/db/schema.ts");
+  const { eq } = await import("drizzle-orm");
+  const password = options.password ?? "SomeSecurePassword!";
+  const email = options.email ?? `${options.username}@example.com`;
+  const loginType = options.loginType ?? "password";
+  const orgIds =
+    options.organizationIds ??
+    (await app.db.select({ id: organizations.id }).from(organizations).where(eq(organizations.isDefault, true))).map((o) => o.id);
+  const user = await app.db.transaction((tx) =>
+    insertUser(
+      tx,
+      {
+        email,
+        username: options.username,
+        name: "",
+        hashedPassword: loginType === "password" ? await app.deps.hasher.hash(password) : "",
+        loginType,
+        status: options.status ?? "active",
+        rbacRoles: options.roles ?? [],
+        organizationIds: orgIds,
+      },
+      new Date(),
+    ),
+  );
+  let token = "";
+  if (options.login) {
+    const res = await app.request("/api/v2/users/login", { method: "POST", json: { email, password } });
+    if (res.status !== 201) throw new Error(`login ${options.username}: ${res.status} ${await res.text()}`);
+    token = ((await res.json()) as { session_token: string }).session_token;
+  }
+  return { id: user.id, username: options.username, email, password, token };
+}
