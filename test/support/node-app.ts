@@ -104,6 +104,7 @@ export async function addUser(
   const orgIds =
     options.organizationIds ??
     (await app.db.select({ id: organizations.id }).from(organizations).where(eq(organizations.isDefault, true))).map((o) => o.id);
+  const hashedPassword = loginType === "password" ? await app.deps.hasher.hash(password) : "";
   const user = await app.db.transaction((tx) =>
     insertUser(
       tx,
@@ -111,7 +112,7 @@ export async function addUser(
         email,
         username: options.username,
         name: "",
-        hashedPassword: loginType === "password" ? await app.deps.hasher.hash(password) : "",
+        hashedPassword,
         loginType,
         status: options.status ?? "active",
         rbacRoles: options.roles ?? [],
