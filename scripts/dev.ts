@@ -5,12 +5,12 @@
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { migrate } from "drizzle-orm/neon-serverless/migrator";
 import { loadConfig } from "../src/config.ts";
 import { MIGRATIONS_FOLDER } from "../src/db/index.ts";
 import { openNeon } from "../src/db/neon.ts";
+import { createPglite } from "../src/db/pglite.ts";
 import { signingKeys } from "../src/node-deps.ts";
 import { startNeonProxy } from "../test/support/neon-proxy.ts";
 
@@ -21,7 +21,7 @@ async function localDatabase(): Promise<{ url: string; stop(): Promise<void> }> 
   if (config.databaseUrl) return { url: config.databaseUrl, stop: async () => {} };
   const dir = resolve(join(config.dataDir, "dev-pglite"));
   mkdirSync(config.dataDir, { recursive: true });
-  const db = await PGlite.create(dir);
+  const db = await createPglite(dir);
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 64 });
   await server.start();
   return {

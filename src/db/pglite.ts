@@ -2,6 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
@@ -15,15 +16,18 @@ export interface PgliteHandle {
 
 /** Opens (creating if needed) a PGlite database and applies the migrations. No dir = in memory. */
 export async function openPglite(dir: string | undefined, logger?: Logger): Promise<PgliteHandle> {
-  let client: PGlite;
+  let path: string | undefined;
   if (dir) {
-    const path = resolve(dir);
+    path = resolve(dir);
     mkdirSync(dirname(path), { recursive: true });
-    client = await PGlite.create(path);
-  } else {
-    client = await PGlite.create();
   }
+  const client = await createPglite(path);
   const db = drizzle({ client, schema, logger: logger ?? false });
   await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return { db: db as unknown as Db, client, close: () => client.close() };
+}
+
+/** A PGlite with the extensions the migrations use (pg_trgm serves the users search). */
+export function createPglite(path?: string): Promise<PGlite> {
+  return PGlite.create(path, { extensions: { pg_trgm } });
 }

@@ -1,9 +1,9 @@
 // Test databases reachable over TCP. With TEST_DATABASE_URL (a real Postgres, as CI runs), each call
 // creates a fresh database on that server; without it, each call starts an in-memory PGlite behind
 // PGlite's socket server, so `npm test` needs nothing installed by hand.
-import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import pg from "pg";
+import { createPglite } from "../../src/db/pglite.ts";
 
 export interface TestDatabase {
   url: string;
@@ -32,7 +32,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       },
     };
   }
-  const db = await PGlite.create();
+  const db = await createPglite();
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 32 });
   await server.start();
   const port = Number(server.getServerConn().split(":").pop());
