@@ -57,6 +57,17 @@ const envSchema = z.object({
   TOKEN_MAX_AGE: duration("720h"),
   /** Reported by /buildinfo and X-Coder-Build-Version; Coder clients compare it with their own version. */
   BUILD_VERSION: z.string().default("v2.29.0+gatehouse.0.1.0"),
+  /**
+   * Where notifications go (one-time passcodes for password resets): each is POSTed there as JSON.
+   * Gatehouse sends no email itself; the receiver (a mailer, a queue) does.
+   */
+  NOTIFICATIONS_WEBHOOK_URL: z
+    .string()
+    .url()
+    .refine((v) => /^https?:\/\//i.test(v), "must be an http:// or https:// URL")
+    .optional(),
+  /** How long a one-time passcode stays usable (Coder's default: 20 minutes). */
+  OTP_VALIDITY: duration("20m"),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -77,7 +88,16 @@ export interface Config {
   disablePasswordAuth: boolean;
   tokenMaxAgeMs: number;
   buildVersion: string;
+  notificationsWebhookUrl: string | undefined;
+  otpValidityMs: number;
+  /**
+   * With no webhook, a local server (loopback access URL) writes notifications to its log so a developer
+   * can still reset a password. Anywhere else they would put secrets in production logs, so they are dropped.
+   */
+  logNotifications: boolean;
 }
+
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -109,5 +129,8 @@ export function loadConfig(env: Env): Config {
     disablePasswordAuth: e.CODER_DISABLE_PASSWORD_AUTH,
     tokenMaxAgeMs: e.TOKEN_MAX_AGE,
     buildVersion: e.BUILD_VERSION,
+    notificationsWebhookUrl: e.NOTIFICATIONS_WEBHOOK_URL,
+    otpValidityMs: e.OTP_VALIDITY,
+    logNotifications: !e.NOTIFICATIONS_WEBHOOK_URL && LOOPBACK_HOST.test(new URL(accessUrl).hostname),
   };
 }

@@ -195,6 +195,27 @@ export const userLinks = pgTable(
   ],
 );
 
+/**
+ * Parameter values of a user's builds, per template, written by the service that runs builds (Gatehouse
+ * has no workspaces). GET /users/{user}/autofill-parameters reads the latest non-ephemeral value per name.
+ */
+export const templateParameterValues = pgTable(
+  "template_parameter_values",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    templateId: uuid("template_id").notNull(),
+    name: text("name").notNull(),
+    value: text("value").notNull(),
+    ephemeral: boolean("ephemeral").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  // Serves "latest value per name" for one user and template straight from the index.
+  (t) => [index("template_parameter_values_lookup_idx").on(t.userId, t.templateId, t.name, t.createdAt.desc())],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type OrganizationRow = typeof organizations.$inferSelect;

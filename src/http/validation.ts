@@ -72,7 +72,7 @@ export const validationHook: Hook<unknown, any, any, unknown> = (result, c) => {
 
 /**
  * Decodes the JSON body the way Coder does: whatever the Content-Type, an empty body is `EOF` and an
- * unparsable one is 400 "Request body must be valid JSON.", never a silent `{}`.
+ * unparsable one (or one that is not an object) is 400 "Request body must be valid JSON.", never a silent `{}`.
  */
 export const decodeJsonBody = (): MiddlewareHandler =>
   async function decodeJsonBody(c, next) {
@@ -84,10 +84,18 @@ export const decodeJsonBody = (): MiddlewareHandler =>
     }
     const text = await c.req.text();
     if (text.trim() === "") throw apiError(400, "Request body must be valid JSON.", "EOF");
+    let parsed: unknown;
     try {
-      JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch (err) {
       throw apiError(400, "Request body must be valid JSON.", err instanceof Error ? err.message : "invalid JSON");
+    }
+    // Go decodes into a struct: an array or a scalar is a decode error, `null` leaves every field empty.
+    // Hono caches body promises; its type says string.
+    if (parsed === null) (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve("{}");
+    else if (typeof parsed !== "object" || Array.isArray(parsed)) {
+      const kind = Array.isArray(parsed) ? "array" : typeof parsed;
+      throw apiError(400, "Request body must be valid JSON.", `cannot unmarshal ${kind} into an object`);
     }
     await next();
   };
@@ -97,6 +105,57 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
   return {
     body: { required: true, content: { "application/json": { schema } } },
   } as const;
+}
+
+const QUERY_UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Query parameters read the way Coder's QueryParamParser reads them: every problem is collected (so one
+ * 400 lists them all), a parameter given twice is an error, and `rejectUnknown()` flags the rest.
+ * Routes declare these parameters with `parameters` in createRoute, not `request.query`, so the
+ * validators never answer with another message.
+ */
+export function queryParams(url: string) {
+  const values = new URL(url).searchParams;
+  const errors: Validation[] = [];
+  const parsed = new Set<string>();
+
+  function single(name: string, required: boolean): string | undefined {
+    parsed.add(name);
+    const all = values.getAll(name);
+    if (all.length === 0 || all[0] === "") {
+      if (required) errors.push({ field: name, detail: `Query param "${name}" is required and cannot be empty` });
+      return undefined;
+    }
+    if (all.length > 1) {
+      errors.push({
+        field: name,
+        detail: `Query param "${name}" provided more than once, found ${all.length} times. Only provide 1 instance of this query param.`,
+      });
+      return undefined;
+    }
+    return all[0];
+  }
+
+  return {
+    errors,
+    /** A UUID, lowercased; undefined when absent or invalid (the error is recorded). */
+    uuid(name: string, options: { required?: boolean } = {}): string | undefined {
+      const raw = single(name, options.required ?? false);
+      if (raw === undefined) return undefined;
+      if (!QUERY_UUID_RE.test(raw)) {
+        errors.push({ field: name, detail: `Query param "${name}" must be a valid uuid` });
+        return undefined;
+      }
+      return raw.toLowerCase();
+    },
+    /** Records every parameter no reader asked for. */
+    rejectUnknown(): void {
+      for (const key of new Set(values.keys())) {
+        if (!parsed.has(key)) errors.push({ field: key, detail: `"${key}" is not a valid query param` });
+      }
+    },
+  };
 }
 
 export { ErrorSchema };

@@ -1,0 +1,25 @@
+// Organization lookups. Deleted organizations are never returned: to every caller they do not exist.
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { Db } from "../db/index.ts";
+import { organizationMembers, organizations, type OrganizationRow } from "../db/schema.ts";
+
+/** The live organizations `userId` is a member of, oldest first (the default organization leads). */
+export async function organizationsOfUser(db: Db, userId: string): Promise<OrganizationRow[]> {
+  const rows = await db
+    .select({ org: organizations })
+    .from(organizations)
+    .innerJoin(organizationMembers, eq(organizationMembers.organizationId, organizations.id))
+    .where(and(eq(organizationMembers.userId, userId), eq(organizations.deleted, false)))
+    .orderBy(asc(organizations.createdAt), asc(organizations.id));
+  return rows.map((r) => r.org);
+}
+
+/** A live organization by name, case-insensitively (served by organizations_name_lower_idx). */
+export async function organizationByName(db: Db, name: string): Promise<OrganizationRow | undefined> {
+  const rows = await db
+    .select()
+    .from(organizations)
+    .where(and(sql`lower(${organizations.name}) = lower(${name})`, eq(organizations.deleted, false)))
+    .limit(1);
+  return rows[0];
+}

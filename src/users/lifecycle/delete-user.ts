@@ -1,0 +1,47 @@
+// DELETE /users/{user} (spec/behavior.md §9.15): a soft delete. The trigger_update_users trigger deletes the
+// user's API keys and user links inside the same statement, so the user, their sessions and their SSO
+// links go together or not at all; memberships and the Git SSH key stay, as in Coder. The partial unique
+// indexes skip deleted rows, which frees the username and email for a new account.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import { can } from "../../auth/rbac.ts";
+import { requireActor } from "../../auth/session.ts";
+import { users } from "../../db/schema.ts";
+import { apiError, errorResponses, forbidden, notFound } from "../../http/errors.ts";
+import type { Router } from "../../http/router.ts";
+import { UserParam, withTargetUser } from "../target.ts";
+
+const Deleted = z.object({ message: z.string() });
+
+const route = createRoute({
+  method: "delete",
+  path: "/users/{user}",
+  tags: ["Users"],
+  summary: "Delete user",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor(), withTargetUser()] as const,
+  request: { params: UserParam },
+  responses: {
+    200: { description: "OK", content: { "application/json": { schema: Deleted } } },
+    ...errorResponses(401, 403, 404),
+  },
+});
+
+export const deleteUser = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const { db, now } = c.env.deps;
+    const actor = c.get("actor");
+    const { user } = c.get("target");
+    if (user.id === actor.userId) throw apiError(403, "You cannot delete yourself!");
+    // Coder refuses (417) to delete a user who still owns workspaces. Gatehouse has no workspaces, so
+    // that rule can never apply here.
+    if (!can(actor, "user", "delete", { ownerId: user.id })) throw forbidden();
+    const deleted = await db
+      .update(users)
+      .set({ deleted: true, updatedAt: now() })
+      .where(and(eq(users.id, user.id), eq(users.deleted, false)))
+      .returning({ id: users.id });
+    // Someone else deleted the user between the lookup and now.
+    if (deleted.length === 0) throw notFound();
+    return c.json({ message: "User has been deleted!" }, 200);
+  });

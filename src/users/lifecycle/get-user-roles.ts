@@ -1,0 +1,39 @@
+// GET /users/{user}/roles (spec/behavior.md §9.19): the stored roles only. The implied `member` and
+// `organization-member` are never stored and never listed. Coder's swagger documents a User here; the
+// server returns this shape, which is what its clients read.
+import { createRoute, z } from "@hono/zod-openapi";
+import { can } from "../../auth/rbac.ts";
+import { requireActor } from "../../auth/session.ts";
+import { errorResponses, notFound } from "../../http/errors.ts";
+import type { Router } from "../../http/router.ts";
+import { UserParam, withTargetUser } from "../target.ts";
+
+const UserRoles = z
+  .object({
+    roles: z.array(z.string()),
+    organization_roles: z.record(z.string(), z.array(z.string())),
+  })
+  .openapi("UserRoles");
+
+const route = createRoute({
+  method: "get",
+  path: "/users/{user}/roles",
+  tags: ["Members"],
+  summary: "Get user roles",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor(), withTargetUser()] as const,
+  request: { params: UserParam },
+  responses: {
+    200: { description: "OK", content: { "application/json": { schema: UserRoles } } },
+    ...errorResponses(401, 404),
+  },
+});
+
+export const getUserRoles = (app: Router) =>
+  app.openapi(route, (c) => {
+    const { user, memberships } = c.get("target");
+    if (!can(c.get("actor"), "user", "read_personal", { ownerId: user.id })) throw notFound();
+    const organizationRoles: Record<string, string[]> = {};
+    for (const m of memberships) organizationRoles[m.organization_id] = m.roles;
+    return c.json({ roles: user.rbacRoles, organization_roles: organizationRoles }, 200);
+  });

@@ -1,0 +1,59 @@
+// POST /users/otp/request (spec/behavior.md §9.6): starts a password reset. The answer is 204 whether or
+// not the email belongs to anyone, and both cases spend one argon2 hash, so neither the status nor the
+// timing tells an attacker which emails have accounts. Delivery happens after the response.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import { users } from "../../db/schema.ts";
+import { errorResponses } from "../../http/errors.ts";
+import type { Router } from "../../http/router.ts";
+import { rfc3339 } from "../../http/time.ts";
+import { decodeJsonBody, emailField, jsonBody } from "../../http/validation.ts";
+import { findUserByEmail } from "../queries.ts";
+import { deliverPasscode } from "./notify.ts";
+import { requirePasswordAuth } from "./passwords.ts";
+
+const Body = z.object({ email: emailField() }).openapi("RequestOneTimePasscodeRequest");
+
+const route = createRoute({
+  method: "post",
+  path: "/users/otp/request",
+  tags: ["Authorization"],
+  summary: "Request one-time passcode",
+  middleware: [requirePasswordAuth(), decodeJsonBody()] as const,
+  request: jsonBody(Body),
+  responses: {
+    204: { description: "No Content" },
+    ...errorResponses(400, 403),
+  },
+});
+
+export const postOtpRequest = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const { db, hasher, config, now, defer } = c.env.deps;
+    const { email } = c.req.valid("json");
+    const user = await findUserByEmail(db, email);
+    // A random UUID, as Coder's: 122 bits, so guessing is hopeless even without a rate limit.
+    const passcode = crypto.randomUUID();
+    const hashed = await hasher.hash(passcode);
+    // Only password accounts can use a new password; SSO and service accounts get nothing (and the same 204).
+    if (user && user.loginType === "password") {
+      const expiresAt = new Date(now().getTime() + config.otpValidityMs);
+      const updated = await db
+        .update(users)
+        .set({ hashedOneTimePasscode: hashed, oneTimePasscodeExpiresAt: expiresAt })
+        .where(and(eq(users.id, user.id), eq(users.deleted, false)))
+        .returning({ id: users.id });
+      if (updated.length > 0) {
+        defer(
+          deliverPasscode(config, {
+            type: "one_time_passcode",
+            email: user.email,
+            user_id: user.id,
+            passcode,
+            expires_at: rfc3339(expiresAt),
+          }),
+        );
+      }
+    }
+    return c.body(null, 204);
+  });

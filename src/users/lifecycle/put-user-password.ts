@@ -1,0 +1,70 @@
+// PUT /users/{user}/password (spec/behavior.md §9.18). The checks run in Coder's order; the two that do
+// not need the body (who may change whose password) run before it is read, so an auditor learns nothing
+// from a malformed body or a wrong old password.
+import { createRoute, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { can } from "../../auth/rbac.ts";
+import { requireActor } from "../../auth/session.ts";
+import type { AppEnv } from "../../deps.ts";
+import { apiError, errorResponses, notFound } from "../../http/errors.ts";
+import type { Router } from "../../http/router.ts";
+import { decodeJsonBody, jsonBody, requiredString } from "../../http/validation.ts";
+import { UserParam, withTargetUser } from "../target.ts";
+import { assertStrongPassword, replacePassword, samePassword } from "./passwords.ts";
+
+const Body = z
+  .object({
+    old_password: z.string().optional(),
+    password: requiredString(),
+  })
+  .openapi("UpdateUserPasswordRequest");
+
+const mayChangePassword = (): MiddlewareHandler<AppEnv> =>
+  async function mayChangePassword(c, next) {
+    const actor = c.get("actor");
+    const { user } = c.get("target");
+    if (!can(actor, "user", "update_personal", { ownerId: user.id })) throw notFound();
+    const isSelf = actor.userId === user.id;
+    if (!isSelf && user.rbacRoles.includes("owner") && !actor.siteRoles.includes("owner")) {
+      throw apiError(400, "Only owners can change the password of an owner.");
+    }
+    await next();
+  };
+
+const route = createRoute({
+  method: "put",
+  path: "/users/{user}/password",
+  tags: ["Users"],
+  summary: "Update user password",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor(), withTargetUser(), mayChangePassword(), decodeJsonBody()] as const,
+  request: { params: UserParam, ...jsonBody(Body) },
+  responses: {
+    204: { description: "No Content" },
+    ...errorResponses(400, 401, 404),
+  },
+});
+
+const oldPasswordIncorrect = () =>
+  apiError(400, "Old password is incorrect.", undefined, [{ field: "old_password", detail: "Old password is incorrect." }]);
+
+export const putUserPassword = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const { db, hasher } = c.env.deps;
+    const actor = c.get("actor");
+    const { user } = c.get("target");
+    const { old_password: oldPassword = "", password } = c.req.valid("json");
+
+    if (user.loginType !== "password") throw apiError(400, "Users without password login type cannot change their password.");
+    if (actor.userId === user.id && oldPassword === "") throw apiError(400, "Old password is required.");
+    assertStrongPassword(password);
+    // An admin may skip the old password, but one that is given must be right.
+    if (oldPassword !== "" && !(await hasher.verify(user.hashedPassword, oldPassword))) throw oldPasswordIncorrect();
+    if (user.hashedPassword && (await hasher.verify(user.hashedPassword, password))) throw samePassword();
+
+    const hashed = await hasher.hash(password);
+    // When the old password was checked, the write only lands on the hash it was checked against.
+    const replaced = await replacePassword(db, user.id, hashed, oldPassword !== "" ? { hashedPassword: user.hashedPassword } : {});
+    if (!replaced) throw oldPassword !== "" ? oldPasswordIncorrect() : notFound();
+    return c.body(null, 204);
+  });

@@ -1,0 +1,93 @@
+// PUT /users/{user}/profile (spec/behavior.md §9.17). Uniqueness of the new username is decided by the
+// case-insensitive unique index, not by a prior read, so two concurrent renames cannot both win.
+import { createRoute, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { and, eq } from "drizzle-orm";
+import { can } from "../../auth/rbac.ts";
+import { requireActor } from "../../auth/session.ts";
+import { users } from "../../db/schema.ts";
+import type { AppEnv } from "../../deps.ts";
+import { apiError, errorResponses, notFound } from "../../http/errors.ts";
+import type { Router } from "../../http/router.ts";
+import { decodeJsonBody, jsonBody, realNameField, tag, usernameField } from "../../http/validation.ts";
+import { uniqueViolation } from "../create.ts";
+import { UserParam, withTargetUser } from "../target.ts";
+import { UserSchema, userView } from "../view.ts";
+
+function isWebUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+const Body = z
+  .object({
+    username: usernameField(),
+    name: realNameField().optional(),
+    // Shown as an image source by clients: only web URLs, or "" for none.
+    avatar_url: z
+      .string(tag("url"))
+      .refine((v) => v === "" || isWebUrl(v), tag("url"))
+      .optional(),
+  })
+  .openapi("UpdateUserProfileRequest");
+
+/**
+ * Someone who may read but not edit the user (an auditor) gets the same 404 as for an invisible user,
+ * before the body is read, so a 409 cannot reveal which usernames are taken. Coder only fails at the
+ * write, with a 500.
+ */
+const mayEditProfile = (): MiddlewareHandler<AppEnv> =>
+  async function mayEditProfile(c, next) {
+    if (!can(c.get("actor"), "user", "update_personal", { ownerId: c.get("target").user.id })) throw notFound();
+    await next();
+  };
+
+const route = createRoute({
+  method: "put",
+  path: "/users/{user}/profile",
+  tags: ["Users"],
+  summary: "Update user profile",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor(), withTargetUser(), mayEditProfile(), decodeJsonBody()] as const,
+  request: { params: UserParam, ...jsonBody(Body) },
+  responses: {
+    200: { description: "OK", content: { "application/json": { schema: UserSchema } } },
+    ...errorResponses(400, 401, 404, 409),
+  },
+});
+
+/** SSO providers own these users' avatars; Coder keeps the stored one for them. */
+const AVATAR_EDITABLE = new Set(["password", "none"]);
+
+export const putUserProfile = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const { db, now } = c.env.deps;
+    const actor = c.get("actor");
+    const { user, memberships } = c.get("target");
+    const body = c.req.valid("json");
+
+    // Renaming, even a change of case only, is an admin's act (user:update), not a personal edit.
+    if (body.username !== user.username && !can(actor, "user", "update", { ownerId: user.id })) throw notFound();
+
+    // An omitted avatar_url keeps the stored one: clients older than the field never send it.
+    const avatarUrl = body.avatar_url !== undefined && AVATAR_EDITABLE.has(user.loginType) ? body.avatar_url : user.avatarUrl;
+    let updated;
+    try {
+      [updated] = await db
+        .update(users)
+        // As in Coder (a Go string field), an omitted name clears it.
+        .set({ username: body.username, name: body.name ?? "", avatarUrl, updatedAt: now() })
+        .where(and(eq(users.id, user.id), eq(users.deleted, false)))
+        .returning();
+    } catch (err) {
+      if (uniqueViolation(err) === undefined) throw err;
+      throw apiError(409, "A user with this username already exists.", undefined, [
+        { field: "username", detail: "This username is already in use." },
+      ]);
+    }
+    if (!updated) throw notFound();
+    return c.json(userView(updated, memberships.map((m) => m.organization_id)), 200);
+  });

@@ -1,0 +1,79 @@
+// PUT /users/{user}/roles (spec/behavior.md §9.20): replaces the user's site roles. Every role added or
+// removed must be one the caller may assign. The diff is computed against the row locked for the update,
+// so a concurrent change cannot slip a role past the check.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import type { MiddlewareHandler } from "hono";
+import { canAssignSiteRole, isSiteRole } from "../../auth/rbac.ts";
+import { requireActor } from "../../auth/session.ts";
+import { users } from "../../db/schema.ts";
+import type { AppEnv } from "../../deps.ts";
+import { apiError, errorResponses, forbidden, notFound } from "../../http/errors.ts";
+import type { Router } from "../../http/router.ts";
+import { decodeJsonBody, jsonBody } from "../../http/validation.ts";
+import { UserParam, withTargetUser } from "../target.ts";
+import { UserSchema, userView } from "../view.ts";
+
+// Coder's Go slice: null or absent means "no roles".
+const Body = z.object({ roles: z.array(z.string()).nullable().optional() }).openapi("UpdateRoles");
+
+/** Implied for everyone, so it is never stored and never part of the diff. */
+const IMPLIED = "member";
+
+// Coder first refuses OIDC users whose site roles come from the IdP (role sync). Gatehouse has no IdP
+// role sync, so that rule does not apply; the self rule comes next, before the body is read.
+const notSelf = (): MiddlewareHandler<AppEnv> =>
+  async function notSelf(c, next) {
+    if (c.get("target").user.id === c.get("actor").userId) throw apiError(400, "You cannot change your own roles.");
+    await next();
+  };
+
+const route = createRoute({
+  method: "put",
+  path: "/users/{user}/roles",
+  tags: ["Members"],
+  summary: "Assign role to user",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor(), withTargetUser(), notSelf(), decodeJsonBody()] as const,
+  request: { params: UserParam, ...jsonBody(Body) },
+  responses: {
+    200: { description: "OK", content: { "application/json": { schema: UserSchema } } },
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
+
+/** Site roles only, each one known: checked on every requested role, as Coder does. */
+function assertSiteRoles(roles: readonly string[]): void {
+  for (const role of roles) {
+    // `name:<org uuid>` is how Coder names an organization role.
+    if (role.includes(":")) throw apiError(400, "Must only update site wide roles");
+    if (!isSiteRole(role)) throw apiError(400, `"${role}" is not a supported role`);
+  }
+}
+
+export const putUserRoles = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const { db } = c.env.deps;
+    const actor = c.get("actor");
+    const { user, memberships } = c.get("target");
+    const requested = c.req.valid("json").roles ?? [];
+    assertSiteRoles(requested);
+    const desired = [...new Set(requested)].filter((r) => r !== IMPLIED);
+
+    const updated = await db.transaction(async (tx) => {
+      const [row] = await tx
+        .select({ roles: users.rbacRoles })
+        .from(users)
+        .where(and(eq(users.id, user.id), eq(users.deleted, false)))
+        .for("update");
+      if (!row) throw notFound();
+      const current = row.roles.filter((r) => r !== IMPLIED);
+      const added = desired.filter((r) => !current.includes(r));
+      const removed = current.filter((r) => !desired.includes(r));
+      for (const role of [...added, ...removed]) if (!canAssignSiteRole(actor, role)) throw forbidden();
+      // Coder's UpdateUserRoles leaves updated_at alone; so does this.
+      const [saved] = await tx.update(users).set({ rbacRoles: desired }).where(eq(users.id, user.id)).returning();
+      return saved!;
+    });
+    return c.json(userView(updated, memberships.map((m) => m.organization_id)), 200);
+  });

@@ -1,0 +1,63 @@
+// PUT /users/{user}/status/suspend and /status/activate (spec/behavior.md §9.21): one endpoint template,
+// two literal paths, as Coder's putUserStatus. Suspension keeps the user's keys: the session middleware
+// refuses a suspended user's tokens on the very next request, and activation makes them work again.
+import { createRoute } from "@hono/zod-openapi";
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import { can } from "../../auth/rbac.ts";
+import { requireActor } from "../../auth/session.ts";
+import { users, type UserStatus } from "../../db/schema.ts";
+import { apiError, errorResponses, forbidden, notFound } from "../../http/errors.ts";
+import type { Router } from "../../http/router.ts";
+import { UserParam, withTargetUser } from "../target.ts";
+import { UserSchema, userView } from "../view.ts";
+
+const OWNER = "owner";
+const cannotSuspendOwner = () =>
+  apiError(400, `You cannot suspend a user with the "${OWNER}" role. You must remove the role first.`);
+
+function statusRoute(action: "suspend" | "activate") {
+  return createRoute({
+    method: "put",
+    path: `/users/{user}/status/${action}`,
+    tags: ["Users"],
+    summary: action === "suspend" ? "Suspend user account" : "Activate user account",
+    security: [{ CoderSessionToken: [] }],
+    middleware: [requireActor(), withTargetUser()] as const,
+    request: { params: UserParam },
+    responses: {
+      200: { description: "OK", content: { "application/json": { schema: UserSchema } } },
+      ...errorResponses(400, 401, 403, 404),
+    },
+  });
+}
+
+function mountStatus(app: Router, action: "suspend" | "activate", status: UserStatus) {
+  app.openapi(statusRoute(action), async (c) => {
+    const { db, now } = c.env.deps;
+    const actor = c.get("actor");
+    const { user, memberships } = c.get("target");
+    if (action === "suspend") {
+      if (user.id === actor.userId) throw apiError(400, "You cannot suspend yourself.");
+      if (user.rbacRoles.includes(OWNER)) throw cannotSuspendOwner();
+    }
+    // Coder lets the database refuse and answers 500; an explicit 403 says the same without looking broken.
+    if (!can(actor, "user", "update", { ownerId: user.id })) throw forbidden();
+
+    const conditions: SQL[] = [eq(users.id, user.id), eq(users.deleted, false)];
+    // An owner role granted since the lookup still protects the user from suspension.
+    if (action === "suspend") conditions.push(sql`not (${OWNER} = any(${users.rbacRoles}))`);
+    const [updated] = await db
+      .update(users)
+      .set({ status, updatedAt: now() })
+      .where(and(...conditions))
+      .returning();
+    if (!updated) {
+      const [current] = await db.select({ id: users.id }).from(users).where(and(eq(users.id, user.id), eq(users.deleted, false)));
+      throw current ? cannotSuspendOwner() : notFound();
+    }
+    return c.json(userView(updated, memberships.map((m) => m.organization_id)), 200);
+  });
+}
+
+export const putUserSuspend = (app: Router) => mountStatus(app, "suspend", "suspended");
+export const putUserActivate = (app: Router) => mountStatus(app, "activate", "active");

@@ -1,0 +1,31 @@
+// Only the session's own user may ask (Coder: "only works if the api key and the requested user
+// match"), so even an owner gets 403 for someone else; users the caller cannot see are 404 first.
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireActor } from "../../auth/session.ts";
+import { apiError, errorResponses } from "../../http/errors.ts";
+import type { Router } from "../../http/router.ts";
+import { UserParam, withTargetUser } from "../target.ts";
+import { UserSchema } from "../view.ts";
+
+const LoginTypeSchema = z.object({ login_type: UserSchema.shape.login_type }).openapi("UserLoginType");
+
+const route = createRoute({
+  method: "get",
+  path: "/users/{user}/login-type",
+  tags: ["Users"],
+  summary: "Get user login type",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor(), withTargetUser()] as const,
+  request: { params: UserParam },
+  responses: {
+    200: { description: "OK", content: { "application/json": { schema: LoginTypeSchema } } },
+    ...errorResponses(401, 403, 404),
+  },
+});
+
+export const getLoginType = (app: Router) =>
+  app.openapi(route, (c) => {
+    const { user } = c.get("target");
+    if (user.id !== c.get("actor").userId) throw apiError(403, "You are not authorized to view this user's login type.");
+    return c.json({ login_type: user.loginType }, 200);
+  });

@@ -1,0 +1,41 @@
+// The caller's own merged OIDC claims (spec/behavior.md §9.11). A literal path: mounted before
+// /users/{user} so it is never read as a username.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq, sql } from "drizzle-orm";
+import { can } from "../../auth/rbac.ts";
+import { requireActor } from "../../auth/session.ts";
+import { userLinks } from "../../db/schema.ts";
+import { apiError, errorResponses, notFound } from "../../http/errors.ts";
+import type { Router } from "../../http/router.ts";
+
+const ClaimsSchema = z.object({ claims: z.record(z.string(), z.unknown()) }).openapi("OIDCClaimsResponse");
+
+const route = createRoute({
+  method: "get",
+  path: "/users/oidc-claims",
+  tags: ["Users"],
+  summary: "Get OIDC claims for the authenticated user",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor()] as const,
+  responses: {
+    200: { description: "OK", content: { "application/json": { schema: ClaimsSchema } } },
+    ...errorResponses(400, 401, 404),
+  },
+});
+
+export const getOidcClaims = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const actor = c.get("actor");
+    // Claims are personal data: a token scoped below that (application_connect) may not read them.
+    if (!can(actor, "user", "read_personal", { ownerId: actor.userId })) throw notFound();
+    if (actor.user.loginType !== "oidc") throw apiError(400, "User is not an OIDC user.");
+    const rows = await c.env.deps.db
+      .select({ merged: sql<unknown>`${userLinks.claims} -> 'merged_claims'` })
+      .from(userLinks)
+      .where(and(eq(userLinks.userId, actor.userId), eq(userLinks.loginType, "oidc")))
+      .limit(1);
+    const merged = rows[0]?.merged;
+    // No link yet, or a link stored before claims were merged: an empty object, never null.
+    const claims = merged && typeof merged === "object" && !Array.isArray(merged) ? (merged as Record<string, unknown>) : {};
+    return c.json({ claims }, 200);
+  });

@@ -1,0 +1,42 @@
+import { createRoute } from "@hono/zod-openapi";
+import { requireActor } from "../../auth/session.ts";
+import { apiError, errorResponses } from "../../http/errors.ts";
+import type { Router } from "../../http/router.ts";
+import { decodeJsonBody, jsonBody } from "../../http/validation.ts";
+import { UserParam, withTargetUser } from "../target.ts";
+import {
+  APPEARANCE_CONFIG_KEYS,
+  AppearanceSchema,
+  appearanceView,
+  appearanceWrites,
+  TERMINAL_FONTS,
+  UpdateAppearanceBody,
+} from "./appearance.ts";
+import { writeAndRead } from "./configs.ts";
+import { requirePersonal } from "./personal.ts";
+
+const route = createRoute({
+  method: "put",
+  path: "/users/{user}/appearance",
+  tags: ["Users"],
+  summary: "Update user appearance settings",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor(), withTargetUser(), requirePersonal("update_personal"), decodeJsonBody()] as const,
+  request: { params: UserParam, ...jsonBody(UpdateAppearanceBody) },
+  responses: {
+    200: { description: "OK", content: { "application/json": { schema: AppearanceSchema } } },
+    ...errorResponses(400, 401, 404),
+  },
+});
+
+export const putAppearance = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const { user } = c.get("target");
+    const body = c.req.valid("json");
+    // Coder answers an empty or unknown font with this message alone (no validations entry).
+    if (!(TERMINAL_FONTS as readonly string[]).includes(body.terminal_font ?? "")) {
+      throw apiError(400, "Unsupported font family.");
+    }
+    const stored = await writeAndRead(c.env.deps.db, user.id, appearanceWrites(body), APPEARANCE_CONFIG_KEYS);
+    return c.json(appearanceView(stored), 200);
+  });

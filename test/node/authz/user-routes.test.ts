@@ -1,0 +1,129 @@
+// One authorization suite for every route under /users/{user}: the route list comes from the app's own
+// OpenAPI document, so a route added without a row here fails the coverage test.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../../src/app.ts";
+import { addUser, startTestApp, withOwner, type AddedUser, type TestApp } from "../../support/node-app.ts";
+
+type Method = "get" | "put" | "post" | "delete";
+
+interface RouteCase {
+  method: Method;
+  path: string;
+  /** Body sent by every caller (valid for the owner's call). */
+  body?: unknown;
+  query?: string;
+  /** What the owner gets acting on a member. */
+  owner: number;
+  /**
+   * What a plain member gets acting on themselves, where the route is admin-only or has a self rule
+   * (spec/behavior.md §6.2); omitted where a member may act on themselves.
+   */
+  memberOnSelf?: number;
+}
+
+const TEMPLATE_ID = "7d9f4a2e-1b3c-4d5e-8f90-a1b2c3d4e5f6";
+
+// Order matters only for the routes that change the member: those come last.
+const ROUTES: RouteCase[] = [
+  { method: "get", path: "/users/{user}", owner: 200 },
+  { method: "get", path: "/users/{user}/appearance", owner: 200 },
+  { method: "put", path: "/users/{user}/appearance", body: { theme_preference: "dark", terminal_font: "fira-code" }, owner: 200 },
+  { method: "get", path: "/users/{user}/preferences", owner: 200 },
+  { method: "put", path: "/users/{user}/preferences", body: { task_notification_alert_dismissed: true }, owner: 200 },
+  // Only the key's own user may read a login type, owners included (§9.16).
+  { method: "get", path: "/users/{user}/login-type", owner: 403 },
+  { method: "get", path: "/users/{user}/gitsshkey", owner: 200 },
+  { method: "put", path: "/users/{user}/gitsshkey", owner: 200 },
+  { method: "get", path: "/users/{user}/autofill-parameters", query: `template_id=${TEMPLATE_ID}`, owner: 200 },
+  { method: "get", path: "/users/{user}/organizations", owner: 200 },
+  { method: "get", path: "/users/{user}/organizations/{organizationname}", owner: 200 },
+  { method: "get", path: "/users/{user}/roles", owner: 200 },
+  { method: "put", path: "/users/{user}/roles", body: { roles: ["auditor"] }, owner: 200, memberOnSelf: 400 },
+  { method: "put", path: "/users/{user}/profile", body: { username: "{username}-x", name: "Renamed" }, owner: 200, memberOnSelf: 404 },
+  { method: "put", path: "/users/{user}/password", body: { password: "Another-Secure-Passw0rd!" }, owner: 204, memberOnSelf: 400 },
+  { method: "put", path: "/users/{user}/status/suspend", owner: 200, memberOnSelf: 400 },
+  { method: "put", path: "/users/{user}/status/activate", owner: 200, memberOnSelf: 403 },
+  { method: "delete", path: "/users/{user}", owner: 200, memberOnSelf: 403 },
+];
+
+function userRoutesInDocument(): string[] {
+  const doc = createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "t", version: "t" } });
+  const out: string[] = [];
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    if (!path.startsWith("/api/v2/users/{user}")) continue;
+    for (const method of ["get", "put", "post", "delete", "patch"] as const) {
+      if (item && (item as Record<string, unknown>)[method]) out.push(`${method} ${path.slice("/api/v2".length)}`);
+    }
+  }
+  return out.sort();
+}
+
+function url(route: RouteCase, user: AddedUser | { username: string }, asParam: string): string {
+  const path = route.path.replace("{user}", asParam).replace("{organizationname}", "coder");
+  return `/api/v2${path}${route.query ? `?${route.query}` : ""}`;
+}
+
+function body(route: RouteCase, target: { username: string }): unknown {
+  return route.body === undefined ? undefined : JSON.parse(JSON.stringify(route.body).replace("{username}", target.username));
+}
+
+let app: TestApp;
+let owner: { userId: string; token: string };
+let member: AddedUser;
+let other: AddedUser;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  owner = await withOwner(app);
+  member = await addUser(app, { username: "member", login: true });
+  other = await addUser(app, { username: "other-member", login: true });
+});
+afterAll(() => app.close());
+
+describe("authorization on every /users/{user} route", () => {
+  it(`covers every {user} route the app serves (${ROUTES.length} routes)`, () => {
+    expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual(userRoutesInDocument());
+  });
+
+  it.each(ROUTES)("$method $path: no token → 401", async (route) => {
+    const res = await app.request(url(route, member, member.username), { method: route.method.toUpperCase(), json: body(route, member) });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ message: expect.stringContaining("signed out") });
+  });
+
+  it.each(ROUTES)("$method $path: member on another user → 404", async (route) => {
+    const res = await app.request(url(route, other, other.id), {
+      method: route.method.toUpperCase(),
+      token: member.token,
+      json: body(route, other),
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ message: "Resource not found or you do not have access to this resource" });
+  });
+
+  it.each(ROUTES.filter((r) => r.memberOnSelf !== undefined))(
+    "$method $path: member on themselves → $memberOnSelf",
+    async (route) => {
+      const res = await app.request(url(route, member, "me"), {
+        method: route.method.toUpperCase(),
+        token: member.token,
+        json: body(route, member),
+      });
+      expect(res.status).toBe(route.memberOnSelf);
+      const text = await res.text();
+      expect(text).not.toMatch(/argon2|PRIVATE KEY/);
+    },
+  );
+
+  // Sequential: the later routes change the target (password, suspension, deletion).
+  it.each(ROUTES)("$method $path: owner on a member → $owner", async (route) => {
+    const target = other;
+    const res = await app.request(url(route, target, target.username), {
+      method: route.method.toUpperCase(),
+      token: owner.token,
+      json: body(route, target),
+    });
+    expect(res.status, await res.clone().text()).toBe(route.owner);
+    if (route.path.endsWith("/profile")) target.username = `${target.username}-x`;
+  });
+});
