@@ -1,0 +1,74 @@
+// GET /users: search, paginate and count the users the caller may read (spec/behavior.md §8, §9.12).
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireActor } from "../../auth/session.ts";
+import { apiError, errorResponses, type Validation } from "../../http/errors.ts";
+import type { Router } from "../../http/router.ts";
+import { UserSchema, userView } from "../view.ts";
+import { NIL_UUID, parseGoInt, parseUuid } from "./go-parse.ts";
+import { listUsers, type Page } from "./list-users.ts";
+import { parseUserSearch } from "./search.ts";
+import { readableUsers } from "./visibility.ts";
+
+// Declared for the OpenAPI document only: every value is checked below with Coder's own wording, which
+// a schema validator cannot produce.
+const Query = z.object({
+  q: z.string().optional().openapi({ description: "Search query" }),
+  after_id: z.string().optional().openapi({ description: "After ID", format: "uuid" }),
+  limit: z.string().optional().openapi({ description: "Page limit", type: "integer" }),
+  offset: z.string().optional().openapi({ description: "Page offset", type: "integer" }),
+});
+
+const GetUsersResponse = z.object({ users: z.array(UserSchema), count: z.number().int() }).openapi("GetUsersResponse");
+
+const route = createRoute({
+  method: "get",
+  path: "/users",
+  tags: ["Users"],
+  summary: "Get users",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor()] as const,
+  request: { query: Query },
+  responses: {
+    200: { description: "OK", content: { "application/json": { schema: GetUsersResponse } } },
+    ...errorResponses(400, 401),
+  },
+});
+
+/** Coder's parsePagination: absent or empty values mean "none"; errors are collected, not short-circuited. */
+function parsePagination(get: (key: string) => string | undefined): { page: Page; validations: Validation[] } {
+  const validations: Validation[] = [];
+  const page: Page = { limit: 0, offset: 0 };
+  const afterId = get("after_id");
+  if (afterId) {
+    const parsed = parseUuid(afterId);
+    if ("error" in parsed) validations.push({ field: "after_id", detail: 'Query param "after_id" must be a valid uuid' });
+    else if (parsed.id !== NIL_UUID) page.afterId = parsed.id;
+  }
+  for (const key of ["limit", "offset"] as const) {
+    const raw = get(key);
+    if (!raw) continue;
+    const n = parseGoInt(raw, 32);
+    const error = "error" in n ? n.error : n.value < 0n ? "value is negative" : undefined;
+    if (error) validations.push({ field: key, detail: `Query param "${key}" must be a valid 32-bit positive integer: ${error}` });
+    else if (!("error" in n)) page[key] = Number(n.value);
+  }
+  return { page, validations };
+}
+
+export const getUsers = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const actor = c.get("actor");
+    const search = parseUserSearch(c.req.query("q") ?? "");
+    if (!search.ok) throw apiError(400, "Invalid user search query.", undefined, search.validations);
+    const { page, validations } = parsePagination((key) => c.req.query(key));
+    if (validations.length > 0) throw apiError(400, "Query parameters have invalid values.", undefined, validations);
+
+    const { rows, count } = await listUsers(c.env.deps.db, search.search, page, readableUsers(actor));
+    const seen = actor.user.lastSeenAt;
+    const users = rows.map(({ user, memberships }) => {
+      // The session's last-seen stamp is written after the response; the caller already sees it.
+      const fresher = user.id === actor.userId && seen && (!user.lastSeenAt || seen > user.lastSeenAt);
+      return userView(fresher ? { ...user, lastSeenAt: seen } : user, memberships.map((m) => m.organization_id));
+    });
+    return c.json({ users, count }, 200);
+  });
