@@ -9,6 +9,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       {
+        // `extends: true` carries the root options (timeouts) into the project.
+        extends: true,
         test: {
           name: "node",
           include: ["test/node/**/*.test.ts"],
@@ -22,6 +24,7 @@ export default defineConfig({
             miniflare: { bindings: inject("workerBindings") },
           })),
         ],
+        extends: true,
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],

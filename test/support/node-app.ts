@@ -32,7 +32,8 @@ export async function startTestApp(options: { env?: Env; databaseUrl?: string; c
     hasher,
     tokens: await TokenService.create([await TokenService.generateKey()], config.accessUrl),
     now: () => new Date(),
-    defer: (task) => void pending.push(task),
+    // Promise.resolve starts the work now (Drizzle queries are lazy until awaited), as production does.
+    defer: (task) => void pending.push(Promise.resolve(task)),
   };
   const app = createApp();
   return {
