@@ -19,8 +19,21 @@ export interface WorkerEnv {
 
 const app = createApp();
 
-// Config and imported CryptoKeys are pure data: safe, and worth, keeping for the isolate's life.
-let setup: Promise<{ config: Config; tokens: TokenService; databaseUrl: string }> | undefined;
+type Setup = { config: Config; tokens: TokenService; databaseUrl: string };
+// Config and imported CryptoKeys are pure data: safe, and worth, keeping for the isolate's life. Keyed
+// by the env object, which Workers keep stable per isolate (and tests vary to reach other databases).
+const setups = new WeakMap<object, Promise<Setup>>();
+
+function setupFor(env: WorkerEnv): Promise<Setup> {
+  let setup = setups.get(env);
+  if (!setup) {
+    setup = buildSetup(env);
+    setups.set(env, setup);
+    // A failed setup (bad configuration) is retried on the next request rather than cached.
+    setup.catch(() => setups.delete(env));
+  }
+  return setup;
+}
 
 async function buildSetup(env: WorkerEnv) {
   const strings = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"));
@@ -33,13 +46,9 @@ async function buildSetup(env: WorkerEnv) {
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
-    setup ??= buildSetup(env).catch((err) => {
-      setup = undefined;
-      throw err;
-    });
-    let ready: Awaited<typeof setup>;
+    let ready: Setup;
     try {
-      ready = await setup;
+      ready = await setupFor(env);
     } catch (err) {
       // A misconfigured deployment says so, in Coder's shape; ConfigError messages never carry secrets.
       console.error(JSON.stringify({ level: "error", msg: "configuration error", error: String(err) }));

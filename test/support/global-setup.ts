@@ -14,6 +14,8 @@ import { startNeonProxy } from "./neon-proxy.ts";
 declare module "vitest" {
   export interface ProvidedContext {
     workerBindings: Record<string, string>;
+    /** Extra migrated databases, one per workers test file that needs its own (see test/workers/client.ts). */
+    workerDatabases: Record<string, string>;
     databaseKind: string;
     nodeArgon2Hash: { password: string; hash: string };
     argon2VerifierUrl: string;
@@ -37,12 +39,20 @@ function startVerifier(): Promise<{ server: Server; url: string }> {
   );
 }
 
+/** Names of the extra workers databases; a file that needs one adds its name here. */
+const WORKER_DATABASES = ["users", "keys"];
+
 export default async function setup(project: TestProject) {
-  const database = await createTestDatabase("workers");
   const proxy = await startNeonProxy();
-  const neon = openNeon(database.url, { wsProxy: proxy.address });
-  await migrate(neon.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
-  await neon.close();
+  const migrated = async (label: string) => {
+    const database = await createTestDatabase(label);
+    const neon = openNeon(database.url, { wsProxy: proxy.address });
+    await migrate(neon.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    await neon.close();
+    return database;
+  };
+  const database = await migrated("workers");
+  const extra = await Promise.all(WORKER_DATABASES.map((name) => migrated(`workers_${name}`)));
   const verifier = await startVerifier();
 
   const password = "Cross-Runtime-Passw0rd!";
@@ -53,6 +63,7 @@ export default async function setup(project: TestProject) {
     CODER_ACCESS_URL: "http://gatehouse.test",
   });
   project.provide("databaseKind", database.kind);
+  project.provide("workerDatabases", Object.fromEntries(WORKER_DATABASES.map((name, i) => [name, extra[i]!.url])));
   project.provide("nodeArgon2Hash", { password, hash: await nodeHasher.hash(password) });
   project.provide("argon2VerifierUrl", verifier.url);
 
@@ -60,5 +71,6 @@ export default async function setup(project: TestProject) {
     verifier.server.close();
     await proxy.close();
     await database.drop();
+    await Promise.all(extra.map((d) => d.drop()));
   };
 }
