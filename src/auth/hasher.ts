@@ -10,6 +10,17 @@ export interface Hasher {
 export const ARGON2_PARAMS = { memoryCost: 19456, timeCost: 2, parallelism: 1, hashLength: 32 } as const;
 
 /**
+ * @phi-ag/argon2 hashes the UTF-8 bytes of its string argument but passes the string's UTF-16 `length`
+ * as their count, so a non-ASCII password would be cut to a prefix (and then match any password sharing
+ * that prefix). Padding with NULs until `length` equals the UTF-8 byte count makes it hash exactly the
+ * password's UTF-8 bytes, as the native Node build does.
+ */
+export function wasmArgon2Input(password: string): string {
+  const bytes = new TextEncoder().encode(password).length;
+  return password + "\0".repeat(bytes - password.length);
+}
+
+/**
  * A hash of a random, discarded password, with the same parameters as real ones: verifying against it
  * costs exactly what verifying a real hash costs, and nothing can match it.
  */

@@ -25,4 +25,13 @@ describe("argon2id across runtimes", () => {
     expect(await ask(password)).toBe(true);
     expect(await ask("not-the-password")).toBe(false);
   });
+
+  it("hashes non-ASCII passwords byte for byte, as Node does (no prefix matches)", async () => {
+    const password = "日本語日本語-Pässwörd";
+    const hash = await hasher.hash(password);
+    expect(await hasher.verify(hash, password)).toBe(true);
+    expect(await hasher.verify(hash, "日本ZZZZ")).toBe(false);
+    const res = await fetch(inject("argon2VerifierUrl"), { method: "POST", body: JSON.stringify({ hash, password }) });
+    expect(((await res.json()) as { valid: boolean }).valid).toBe(true);
+  });
 });
