@@ -2,25 +2,12 @@
 // TEST_DATABASE_URL (or DATABASE_URL), then, through the real app and its real queries, times page 1
 // against a keyset page near the end and a free-text search, and prints the EXPLAIN ANALYZE plan of the
 // statement each one sent. Bounded: 100k rows, 30 timed requests per case.
-import type { Logger } from "drizzle-orm/logger";
 import pg from "pg";
-import { createApp } from "../src/app.ts";
-import { TokenService } from "../src/auth/tokens.ts";
-import { loadConfig } from "../src/config.ts";
-import { openPostgres } from "../src/db/postgres.ts";
-import type { Deps } from "../src/deps.ts";
-import { hasher } from "#hasher";
 import { createTestDatabase } from "../test/support/databases.ts";
+import { startTestApp } from "../test/support/node-app.ts";
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const RUNS = 30;
-
-class Recorder implements Logger {
-  last: { query: string; params: unknown[] } | undefined;
-  logQuery(query: string, params: unknown[]): void {
-    this.last = { query, params };
-  }
-}
 
 const admin = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 if (!admin) {
@@ -28,19 +15,9 @@ if (!admin) {
   process.exit(1);
 }
 const database = await createTestDatabase("bench_users");
-const recorder = new Recorder();
-const handle = await openPostgres(database.url, recorder);
-const config = loadConfig({ CODER_ACCESS_URL: "http://bench.local" });
-const deps: Deps = {
-  config,
-  db: handle.db,
-  hasher,
-  tokens: await TokenService.create([await TokenService.generateKey()], config.accessUrl),
-  now: () => new Date(),
-  defer: (task) => void Promise.resolve(task).catch(() => {}),
-};
-const app = createApp();
-const call = (path: string, init: RequestInit = {}) => app.request(path, init, { deps, clientIp: "127.0.0.1" });
+const app = await startTestApp({ databaseUrl: database.url });
+const recorder = app.queries;
+const call = (path: string, init: RequestInit = {}) => app.request(path, init);
 
 const client = new pg.Client({ connectionString: database.url });
 await client.connect();
@@ -88,7 +65,7 @@ try {
   const rows: string[] = [];
   for (const [name, path] of cases) {
     const times: number[] = [];
-    let sent: Recorder["last"];
+    let sent: typeof recorder.last;
     for (let i = 0; i < RUNS; i++) {
       const start = performance.now();
       const res = await call(path, { headers: { "Coder-Session-Token": token } });
@@ -106,6 +83,6 @@ try {
   console.log(`\n| GET /users (${USERS} users, ${RUNS} runs, in-process, Postgres ${(await client.query("show server_version")).rows[0].server_version}) | p50 | p90 |\n|---|---|---|\n${rows.join("\n")}`);
 } finally {
   await client.end();
-  await handle.close();
+  await app.close();
   await database.drop();
 }

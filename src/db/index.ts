@@ -13,8 +13,11 @@ export type Tx = PgTransaction<PgQueryResultHKT, typeof schema, ExtractTablesWit
 /** Counts the statements sent, one per round trip: what the query-count tests and the bench read. */
 export class QueryCounter implements Logger {
   count = 0;
-  logQuery(): void {
+  /** The last statement sent, with its parameters (the bench EXPLAINs it). */
+  last: { query: string; params: unknown[] } | undefined;
+  logQuery(query: string, params: unknown[]): void {
     this.count++;
+    this.last = { query, params };
   }
 }
 
