@@ -9,6 +9,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./deps.ts";
 import { ApiError, apiError, errorBody } from "./http/errors.ts";
 import { newRouter } from "./http/router.ts";
+import { mountKeys } from "./keys/index.ts";
 import { getBuildInfo } from "./meta/buildinfo.ts";
 import { getJwks } from "./meta/jwks.ts";
 import { mountUsers } from "./users/index.ts";
@@ -53,6 +54,7 @@ export function createApp() {
   const api = newRouter();
   getBuildInfo(api);
   mountUsers(api);
+  mountKeys(api);
   app.route("/api/v2", api);
   getJwks(app);
 

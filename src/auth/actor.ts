@@ -38,5 +38,6 @@ export async function loadActor(db: Db, keyId: string): Promise<Actor | undefine
     userId: row.user.id,
     siteRoles: row.user.rbacRoles,
     scopes: row.key.scopes,
+    allowList: row.key.allowList,
   };
 }

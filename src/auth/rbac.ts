@@ -1,7 +1,27 @@
-// Who may do what, as data (spec/behavior.md §6). The whole policy is the two tables below: read them to
-// audit it. A grant is `resource: actions`, `*` matching any. Site grants apply everywhere; `self` grants
-// only to the actor's own user; org grants only inside the organization where the role is held.
-export type Action = "create" | "read" | "update" | "delete" | "read_personal" | "update_personal" | "assign" | "*";
+// Who may do what, as data (spec/behavior.md §6). The whole policy is the role tables below plus the scope
+// catalogue in scopes.ts: read them to audit it. A grant is `resource: actions`, `*` matching any. Site
+// grants apply everywhere; `self` grants only to the actor's own user; org grants only inside the
+// organization where the role is held. A token's scopes and allow list can only narrow what its user's
+// roles allow (spec/behavior.md §7).
+import { scopeGrants } from "./scopes.ts";
+
+export type Action =
+  | "create"
+  | "read"
+  | "update"
+  | "delete"
+  | "read_personal"
+  | "update_personal"
+  | "assign"
+  // Actions on resources Gatehouse does not serve itself; scopes may still name them (spec §7.1).
+  | "ssh"
+  | "start"
+  | "stop"
+  | "application_connect"
+  | "use"
+  | "share"
+  | "view_insights"
+  | "*";
 export type Resource =
   | "user"
   | "api_key"
@@ -10,8 +30,17 @@ export type Resource =
   | "organization"
   | "organization_member"
   | "audit_log"
+  | "workspace"
+  | "template"
+  | "file"
+  | "provisioner_jobs"
+  | "user_secret"
+  | "user_skill"
+  | "organization_skill"
+  | "inbox_notification"
+  | "chat_model_config"
   | "*";
-type Grants = Partial<Record<Resource, readonly Action[]>>;
+export type Grants = Partial<Record<Resource, readonly Action[]>>;
 
 interface RoleDef {
   displayName: string;
@@ -102,7 +131,8 @@ export const isOrgRole = (name: string): boolean => orgRole(name) !== undefined;
 export const siteRoleDisplayName = (name: string): string => siteRole(name)?.displayName ?? "";
 export const orgRoleDisplayName = (name: string): string => orgRole(name)?.displayName ?? "";
 
-function allows(grants: Grants | undefined, resource: Resource, action: Action): boolean {
+/** Do `grants` permit `action` on `resource`? Asking about `*` is answered only by a `*` grant. */
+export function allows(grants: Grants | undefined, resource: Resource, action: Action): boolean {
   if (!grants) return false;
   for (const r of [resource, "*"] as const) {
     const actions = grants[r];
@@ -111,16 +141,17 @@ function allows(grants: Grants | undefined, resource: Resource, action: Action):
   return false;
 }
 
-/** What the scopes of a token permit; `coder:all` is no limit. Unknown scopes grant nothing. */
-const SCOPE_GRANTS: Record<string, Grants> = {
-  "coder:all": { "*": ["*"] },
-  "coder:application_connect": {},
-};
+/** Do a token's scopes permit `action` on `resource`? Unknown scope names grant nothing. */
+export function scopesAllow(scopes: readonly string[], resource: Resource, action: Action): boolean {
+  return scopes.some((s) => allows(scopeGrants(s), resource, action));
+}
 
 export interface Subject {
   userId: string;
   siteRoles: readonly string[];
   scopes: readonly string[];
+  /** The key's allow list as `type:id` strings (spec/behavior.md §7.2); `*:*` means no restriction. */
+  allowList: readonly string[];
   memberships: readonly { organization_id: string; roles: readonly string[] }[];
 }
 
@@ -129,11 +160,34 @@ export interface Target {
   ownerId?: string;
   /** The organization the object lives in. */
   orgId?: string;
+  /** The object's own id, matched against allow lists; users and organizations default to theirs. */
+  id?: string;
 }
 
-/** May `subject` perform `action` on `resource`? Roles decide; the token's scopes can only narrow. */
-export function can(subject: Subject, resource: Resource, action: Action, target: Target = {}): boolean {
-  if (!subject.scopes.some((s) => allows(SCOPE_GRANTS[s], resource, action))) return false;
+function objectId(resource: Resource, target: Target): string | undefined {
+  if (target.id !== undefined) return target.id;
+  if (resource === "user") return target.ownerId;
+  if (resource === "organization") return target.orgId;
+  return undefined;
+}
+
+/**
+ * Does the allow list admit the object? Without an object id (a question about every object of a type,
+ * or about one not created yet) only a wildcard id can answer yes.
+ */
+export function allowListAllows(allowList: readonly string[], resource: Resource, target: Target = {}): boolean {
+  const id = objectId(resource, target);
+  return allowList.some((entry) => {
+    const sep = entry.indexOf(":");
+    const type = entry.slice(0, sep);
+    const entryId = entry.slice(sep + 1);
+    return (type === "*" || type === resource) && (entryId === "*" || entryId === id);
+  });
+}
+
+/** Roles and scopes alone, before the allow list: for pre-filtering lists that `can` then checks row by row. */
+export function permits(subject: Subject, resource: Resource, action: Action, target: Target = {}): boolean {
+  if (!scopesAllow(subject.scopes, resource, action)) return false;
   const bySite = ["member", ...subject.siteRoles].some((name) => {
     const role = siteRole(name);
     if (!role) return false;
@@ -145,6 +199,14 @@ export function can(subject: Subject, resource: Resource, action: Action, target
   return ["organization-member", ...membership.roles].some((name) => allows(orgRole(name)?.site, resource, action));
 }
 
+/**
+ * May `subject` perform `action` on `resource`? Roles decide; the token's scopes and allow list can only
+ * narrow, so a token never does more than its user.
+ */
+export function can(subject: Subject, resource: Resource, action: Action, target: Target = {}): boolean {
+  return permits(subject, resource, action, target) && allowListAllows(subject.allowList, resource, target);
+}
+
 /** May `subject` grant or revoke site role `role`? */
 export function canAssignSiteRole(subject: Subject, role: string): boolean {
   if (!can(subject, "assign_role", "read")) return false;
@@ -153,6 +215,8 @@ export function canAssignSiteRole(subject: Subject, role: string): boolean {
 
 /** May `subject` grant or revoke org role `role` inside organization `orgId`? */
 export function canAssignOrgRole(subject: Subject, role: string, orgId: string): boolean {
+  // The role tables below decide who may assign; a narrowed token must also be allowed to.
+  if (!scopesAllow(subject.scopes, "assign_org_role", "assign") || !allowListAllows(subject.allowList, "assign_org_role")) return false;
   const viaSite = subject.siteRoles.some((name) => siteRole(name)?.assigns.includes(role) ?? false);
   if (viaSite) return true;
   const membership = subject.memberships.find((m) => m.organization_id === orgId);

@@ -24,17 +24,28 @@ export interface NewKey {
   scopes?: string[];
   allowList?: string[];
   tokenName?: string;
+  /**
+   * The token's `exp` is exactly the key's `expires_at` (API keys from POST /keys and /keys/tokens: the
+   * lifetime the client asked for is the one it gets). Otherwise, for login sessions, `exp` is the horizon
+   * sliding expiry may reach: the key's lifetime or TOKEN_MAX_AGE, whichever is longer (exactly the key's
+   * expiry when sliding is disabled).
+   */
+  exactExpiry?: boolean;
 }
 
-/**
- * Inserts the key row (inside the caller's transaction when given one) and signs its token. The token's
- * `exp` is the horizon sliding expiry may reach: the key's lifetime or TOKEN_MAX_AGE, whichever is longer,
- * or exactly the key's expiry when sliding is disabled.
- */
+/** Inserts the key row (inside the caller's transaction when given one) and signs its token. */
 export async function issueKey(deps: Deps, db: Db | Tx, key: NewKey): Promise<{ token: string; row: ApiKeyRow }> {
   const now = deps.now();
-  const expiresAt = new Date(now.getTime() + key.lifetimeMs);
-  const horizonMs = deps.config.disableSessionExpiryRefresh ? key.lifetimeMs : Math.max(key.lifetimeMs, deps.config.tokenMaxAgeMs);
+  let expiresAt = new Date(now.getTime() + key.lifetimeMs);
+  let tokenExpiresAt: Date;
+  if (key.exactExpiry) {
+    // A JWT `exp` counts whole seconds; the row is cut to the same second so the two agree exactly.
+    expiresAt = new Date(Math.floor(expiresAt.getTime() / 1000) * 1000);
+    tokenExpiresAt = expiresAt;
+  } else {
+    const horizonMs = deps.config.disableSessionExpiryRefresh ? key.lifetimeMs : Math.max(key.lifetimeMs, deps.config.tokenMaxAgeMs);
+    tokenExpiresAt = new Date(now.getTime() + horizonMs);
+  }
   const scopes = key.scopes ?? ["coder:all"];
   const [row] = await db
     .insert(apiKeys)
@@ -52,12 +63,6 @@ export async function issueKey(deps: Deps, db: Db | Tx, key: NewKey): Promise<{ 
       tokenName: key.tokenName ?? "",
     })
     .returning();
-  const token = await deps.tokens.sign({
-    userId: key.userId,
-    keyId: row!.id,
-    scopes,
-    issuedAt: now,
-    expiresAt: new Date(now.getTime() + horizonMs),
-  });
+  const token = await deps.tokens.sign({ userId: key.userId, keyId: row!.id, scopes, issuedAt: now, expiresAt: tokenExpiresAt });
   return { token, row: row! };
 }

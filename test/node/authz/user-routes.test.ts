@@ -1,5 +1,6 @@
 // One authorization suite for every route under /users/{user}: the route list comes from the app's own
 // OpenAPI document, so a route added without a row here fails the coverage test.
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app.ts";
 import { addUser, startTestApp, withOwner, type AddedUser, type TestApp } from "../../support/node-app.ts";
@@ -37,6 +38,15 @@ const ROUTES: RouteCase[] = [
   { method: "get", path: "/users/{user}/autofill-parameters", query: `template_id=${TEMPLATE_ID}`, owner: 200 },
   { method: "get", path: "/users/{user}/organizations", owner: 200 },
   { method: "get", path: "/users/{user}/organizations/{organizationname}", owner: 200 },
+  // Keys: the owner acts on the target's named token (created by the POST row) and login session.
+  { method: "post", path: "/users/{user}/keys", owner: 201 },
+  { method: "get", path: "/users/{user}/keys/tokens", owner: 200 },
+  { method: "post", path: "/users/{user}/keys/tokens", body: { token_name: "authz-token" }, owner: 201 },
+  { method: "get", path: "/users/{user}/keys/tokens/tokenconfig", owner: 200 },
+  { method: "get", path: "/users/{user}/keys/tokens/{keyname}", owner: 200 },
+  { method: "get", path: "/users/{user}/keys/{keyid}", owner: 200 },
+  { method: "put", path: "/users/{user}/keys/{keyid}/expire", owner: 204 },
+  { method: "delete", path: "/users/{user}/keys/{keyid}", owner: 204 },
   { method: "get", path: "/users/{user}/roles", owner: 200 },
   { method: "put", path: "/users/{user}/roles", body: { roles: ["auditor"] }, owner: 200, memberOnSelf: 400 },
   { method: "put", path: "/users/{user}/profile", body: { username: "{username}-x", name: "Renamed" }, owner: 200, memberOnSelf: 404 },
@@ -59,7 +69,13 @@ function userRoutesInDocument(): string[] {
 }
 
 function url(route: RouteCase, user: AddedUser | { username: string }, asParam: string): string {
-  const path = route.path.replace("{user}", asParam).replace("{organizationname}", "coder");
+  // {keyid}: the target's login session, whose id is the `jti` of its token.
+  const keyId = "token" in user && user.token ? (decodeJwt(user.token).jti as string) : "nonexistent";
+  const path = route.path
+    .replace("{user}", asParam)
+    .replace("{organizationname}", "coder")
+    .replace("{keyname}", "authz-token")
+    .replace("{keyid}", keyId);
   return `/api/v2${path}${route.query ? `?${route.query}` : ""}`;
 }
 

@@ -1,0 +1,36 @@
+// DELETE /users/{user}/keys/{keyid} (spec/behavior.md §9.31). The row is the token's revocation handle:
+// once it is gone the session middleware refuses the token on the very next request. Expired keys can be
+// deleted too.
+import { createRoute } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { requireActor } from "../auth/session.ts";
+import { apiKeys } from "../db/schema.ts";
+import { errorResponses, notFound } from "../http/errors.ts";
+import type { Router } from "../http/router.ts";
+import { withTargetUser } from "../users/target.ts";
+import { KeyParams } from "./key-param.ts";
+import { keyForAction } from "./queries.ts";
+
+const route = createRoute({
+  method: "delete",
+  path: "/users/{user}/keys/{keyid}",
+  tags: ["Users"],
+  summary: "Delete API key",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor(), withTargetUser()] as const,
+  request: { params: KeyParams },
+  responses: {
+    204: { description: "No Content" },
+    ...errorResponses(401, 404),
+  },
+});
+
+export const deleteKey = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const { db } = c.env.deps;
+    const key = await keyForAction(db, c.get("actor"), c.req.valid("param").keyid, "delete");
+    const deleted = await db.delete(apiKeys).where(eq(apiKeys.id, key.id)).returning({ id: apiKeys.id });
+    // Deleted by someone else between the lookup and now.
+    if (deleted.length === 0) throw notFound();
+    return c.body(null, 204);
+  });

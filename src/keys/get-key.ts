@@ -1,0 +1,29 @@
+// GET /users/{user}/keys/{keyid} (spec/behavior.md §9.30): any key type, the login session included.
+import { createRoute } from "@hono/zod-openapi";
+import { requireActor } from "../auth/session.ts";
+import { errorResponses } from "../http/errors.ts";
+import type { Router } from "../http/router.ts";
+import { withTargetUser } from "../users/target.ts";
+import { KeyParams } from "./key-param.ts";
+import { keyForAction } from "./queries.ts";
+import { APIKeySchema, apiKeyView } from "./view.ts";
+
+const route = createRoute({
+  method: "get",
+  path: "/users/{user}/keys/{keyid}",
+  tags: ["Users"],
+  summary: "Get API key by ID",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor(), withTargetUser()] as const,
+  request: { params: KeyParams },
+  responses: {
+    200: { description: "OK", content: { "application/json": { schema: APIKeySchema } } },
+    ...errorResponses(401, 404),
+  },
+});
+
+export const getKey = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const key = await keyForAction(c.env.deps.db, c.get("actor"), c.req.valid("param").keyid, "read");
+    return c.json(apiKeyView(key), 200);
+  });

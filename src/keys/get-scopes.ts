@@ -1,0 +1,23 @@
+// GET /api/v2/auth/scopes: the public scope catalogue, every name a token may be created with. No
+// authentication: a client shows it before it has a token.
+import { createRoute, z } from "@hono/zod-openapi";
+import { SCOPE_CATALOGUE } from "../auth/scopes.ts";
+import type { Router } from "../http/router.ts";
+
+const ExternalScopes = z.object({ external: z.array(z.string()) }).openapi("ExternalAPIKeyScopes");
+
+const route = createRoute({
+  method: "get",
+  path: "/auth/scopes",
+  tags: ["Authorization"],
+  summary: "List API key scopes",
+  responses: { 200: { description: "OK", content: { "application/json": { schema: ExternalScopes } } } },
+});
+
+const EXTERNAL = SCOPE_CATALOGUE.map((s) => s.name);
+
+export const getScopes = (app: Router) =>
+  app.openapi(route, (c) => {
+    c.header("Cache-Control", "public, max-age=300");
+    return c.json({ external: EXTERNAL }, 200);
+  });

@@ -1,0 +1,32 @@
+// GET /users/{user}/keys/tokens/{keyname} (spec/behavior.md §9.29).
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireActor } from "../auth/session.ts";
+import { errorResponses } from "../http/errors.ts";
+import type { Router } from "../http/router.ts";
+import { UserParam, withTargetUser } from "../users/target.ts";
+import { tokenByName } from "./queries.ts";
+import { APIKeySchema, apiKeyView } from "./view.ts";
+
+const Params = UserParam.extend({
+  keyname: z.string().openapi({ param: { name: "keyname", in: "path" }, description: "Key Name" }),
+});
+
+const route = createRoute({
+  method: "get",
+  path: "/users/{user}/keys/tokens/{keyname}",
+  tags: ["Users"],
+  summary: "Get API key by token name",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor(), withTargetUser()] as const,
+  request: { params: Params },
+  responses: {
+    200: { description: "OK", content: { "application/json": { schema: APIKeySchema } } },
+    ...errorResponses(401, 404),
+  },
+});
+
+export const getTokenByName = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const key = await tokenByName(c.env.deps.db, c.get("actor"), c.get("target").user.id, c.req.valid("param").keyname);
+    return c.json(apiKeyView(key), 200);
+  });

@@ -1,0 +1,36 @@
+// GET /users/{user}/keys/tokens/tokenconfig (spec/behavior.md §9.33): the longest lifetime `{user}` may
+// give a token, in nanoseconds. The default (876600h) is beyond what a JavaScript number holds exactly,
+// so the body is written by hand with the BigInt's digits instead of through c.json's JSON.stringify.
+import { createRoute, z } from "@hono/zod-openapi";
+import type { TypedResponse } from "hono";
+import { requireActor } from "../auth/session.ts";
+import { errorResponses } from "../http/errors.ts";
+import type { Router } from "../http/router.ts";
+import { UserParam, withTargetUser } from "../users/target.ts";
+import { maxTokenLifetimeNs, tokenConfigJson } from "./lifetime.ts";
+
+const TokenConfig = z
+  .object({ max_token_lifetime: z.number().int().openapi({ format: "int64", description: "Nanoseconds" }) })
+  .openapi("TokenConfig");
+
+const route = createRoute({
+  method: "get",
+  path: "/users/{user}/keys/tokens/tokenconfig",
+  tags: ["General"],
+  summary: "Get token config",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor(), withTargetUser()] as const,
+  request: { params: UserParam },
+  responses: {
+    200: { description: "OK", content: { "application/json": { schema: TokenConfig } } },
+    ...errorResponses(401, 404),
+  },
+});
+
+export const getTokenConfig = (app: Router) =>
+  app.openapi(route, (c) => {
+    const body = tokenConfigJson(maxTokenLifetimeNs(c.env.deps.config, c.get("target").user));
+    // The text is the JSON the schema describes; only its integer is too large for the typed c.json path.
+    const res = c.body(body, 200, { "Content-Type": "application/json; charset=UTF-8" });
+    return res as unknown as TypedResponse<z.infer<typeof TokenConfig>, 200, "json">;
+  });

@@ -1,0 +1,54 @@
+// GET /users/{user}/keys/tokens (spec/behavior.md §9.28): the user's named tokens, or with include_all
+// every user's the caller may read (owners: all). Expired tokens only with include_expired.
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireActor } from "../auth/session.ts";
+import { apiError, errorResponses, type Validation } from "../http/errors.ts";
+import type { Router } from "../http/router.ts";
+import { UserParam, withTargetUser } from "../users/target.ts";
+import { listTokens } from "./queries.ts";
+import { APIKeyWithOwnerSchema, apiKeyView } from "./view.ts";
+
+const route = createRoute({
+  method: "get",
+  path: "/users/{user}/keys/tokens",
+  tags: ["Users"],
+  summary: "Get user tokens",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor(), withTargetUser()] as const,
+  request: { params: UserParam },
+  parameters: [
+    { name: "include_expired", in: "query", description: "Include expired tokens in the list", schema: { type: "boolean" } },
+    { name: "include_all", in: "query", description: "Tokens of every user the caller may read", schema: { type: "boolean" } },
+  ],
+  responses: {
+    200: { description: "OK", content: { "application/json": { schema: z.array(APIKeyWithOwnerSchema) } } },
+    ...errorResponses(400, 401, 404),
+  },
+});
+
+const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+const FALSE = new Set(["0", "f", "F", "FALSE", "false", "False"]);
+
+/** Go's strconv.ParseBool spellings; absent or empty is false. */
+function readBool(value: string | undefined, name: string, errors: Validation[]): boolean {
+  if (value === undefined || value === "") return false;
+  if (TRUE.has(value)) return true;
+  if (!FALSE.has(value)) errors.push({ field: name, detail: `Query param "${name}" must be a valid boolean` });
+  return false;
+}
+
+export const getTokens = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const { db, now } = c.env.deps;
+    const errors: Validation[] = [];
+    const includeExpired = readBool(c.req.query("include_expired"), "include_expired", errors);
+    const includeAll = readBool(c.req.query("include_all"), "include_all", errors);
+    if (errors.length > 0) throw apiError(400, "Query parameters have invalid values.", undefined, errors);
+
+    const rows = await listTokens(db, c.get("actor"), {
+      userId: includeAll ? undefined : c.get("target").user.id,
+      includeExpired,
+      now: now(),
+    });
+    return c.json(rows.map(({ key, username }) => ({ ...apiKeyView(key), username })), 200);
+  });

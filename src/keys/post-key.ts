@@ -1,0 +1,42 @@
+// POST /users/{user}/keys (spec/behavior.md §9.26): a new session key, as the CLI mints after login. It has
+// the default token lifetime, every scope (`coder:all`) and no allow list restriction; no cookie is set,
+// so signing out of the browser does not end the CLI's key.
+import { createRoute } from "@hono/zod-openapi";
+import { clientIp, requireActor } from "../auth/session.ts";
+import { errorResponses, forbidden } from "../http/errors.ts";
+import type { Router } from "../http/router.ts";
+import { UserParam, withTargetUser } from "../users/target.ts";
+import { mayCreateKey, refuseSystemUser, unrestricted } from "./guards.ts";
+import { issueKey } from "./issue.ts";
+import { GenerateAPIKeyResponse } from "./view.ts";
+
+const route = createRoute({
+  method: "post",
+  path: "/users/{user}/keys",
+  tags: ["Users"],
+  summary: "Create new session key",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor(), withTargetUser(), mayCreateKey()] as const,
+  request: { params: UserParam },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: GenerateAPIKeyResponse } } },
+    ...errorResponses(401, 403, 404),
+  },
+});
+
+export const postKey = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const deps = c.env.deps;
+    const { user } = c.get("target");
+    refuseSystemUser(user);
+    // The new key can do everything its user can: only a token that can do as much may mint it.
+    if (!unrestricted(c.get("actor"))) throw forbidden();
+    const { token } = await issueKey(deps, deps.db, {
+      userId: user.id,
+      loginType: "password",
+      lifetimeMs: deps.config.defaultTokenLifetimeMs,
+      ip: clientIp(c.env),
+      exactExpiry: true,
+    });
+    return c.json({ key: token }, 201);
+  });

@@ -1,0 +1,75 @@
+// POST /users/{user}/keys/tokens (spec/behavior.md §9.27): a named API token. Checks run in Coder's order:
+// body, system user, scopes, name, allow list, lifetime; then the insert, whose unique index decides
+// name clashes (409), never a prior read.
+import { createRoute } from "@hono/zod-openapi";
+import { clientIp, requireActor } from "../auth/session.ts";
+import type { Deps } from "../deps.ts";
+import { uniqueViolation } from "../users/create.ts";
+import { apiError, errorResponses } from "../http/errors.ts";
+import type { Router } from "../http/router.ts";
+import { decodeJsonBody, jsonBody } from "../http/validation.ts";
+import { UserParam, withTargetUser } from "../users/target.ts";
+import { assertWithinCaller, mayCreateKey, refuseSystemUser } from "./guards.ts";
+import { issueKey, type NewKey } from "./issue.ts";
+import { readLifetime } from "./lifetime.ts";
+import { generateTokenName } from "./names.ts";
+import { CreateTokenRequest, resolveAllowList, resolveLifetimeMs, resolveScopes } from "./token-request.ts";
+import { GenerateAPIKeyResponse } from "./view.ts";
+
+const route = createRoute({
+  method: "post",
+  path: "/users/{user}/keys/tokens",
+  tags: ["Users"],
+  summary: "Create token API key",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor(), withTargetUser(), mayCreateKey(), decodeJsonBody()] as const,
+  request: { params: UserParam, ...jsonBody(CreateTokenRequest) },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: GenerateAPIKeyResponse } } },
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
+});
+
+/** Generated names collide rarely; each retry draws a new name with more digits. */
+const NAME_ATTEMPTS = 6;
+
+const TOKEN_NAME_INDEX = "api_keys_token_name_idx";
+
+async function insertNamed(deps: Deps, key: Omit<NewKey, "tokenName">, name: string | undefined): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const tokenName = name ?? generateTokenName(attempt);
+    try {
+      return (await issueKey(deps, deps.db, { ...key, tokenName })).token;
+    } catch (err) {
+      if (uniqueViolation(err) !== TOKEN_NAME_INDEX) throw err;
+      if (name === undefined && attempt + 1 < NAME_ATTEMPTS) continue;
+      throw apiError(409, `A token with name "${tokenName}" already exists.`, undefined, [
+        { field: "name", detail: "This value is already in use and should be unique." },
+      ]);
+    }
+  }
+}
+
+export const postToken = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const deps = c.env.deps;
+    const actor = c.get("actor");
+    const { user } = c.get("target");
+    const body = c.req.valid("json");
+    const lifetime = readLifetime(await c.req.text());
+    if (!lifetime.ok) throw apiError(400, "Request body must be valid JSON.", lifetime.detail);
+    refuseSystemUser(user);
+
+    const scopes = resolveScopes(body, actor);
+    const name = body.token_name ? body.token_name : undefined;
+    const allowList = resolveAllowList(body, actor);
+    const lifetimeMs = resolveLifetimeMs(lifetime.ns, deps.config, user);
+    assertWithinCaller(actor, scopes, allowList);
+
+    const token = await insertNamed(
+      deps,
+      { userId: user.id, loginType: "token", lifetimeMs, ip: clientIp(c.env), scopes, allowList, exactExpiry: true },
+      name,
+    );
+    return c.json({ key: token }, 201);
+  });

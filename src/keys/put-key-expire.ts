@@ -1,0 +1,38 @@
+// PUT /users/{user}/keys/{keyid}/expire (spec/behavior.md §9.32): sets expires_at to now if it is still in
+// the future, so expiring twice succeeds and leaves the first expiry alone. The session middleware reads
+// the row on every request, so the token stops at once even though its JWT `exp` lies ahead.
+import { createRoute } from "@hono/zod-openapi";
+import { and, eq, gt } from "drizzle-orm";
+import { requireActor } from "../auth/session.ts";
+import { apiKeys } from "../db/schema.ts";
+import { errorResponses } from "../http/errors.ts";
+import type { Router } from "../http/router.ts";
+import { withTargetUser } from "../users/target.ts";
+import { KeyParams } from "./key-param.ts";
+import { keyForAction } from "./queries.ts";
+
+const route = createRoute({
+  method: "put",
+  path: "/users/{user}/keys/{keyid}/expire",
+  tags: ["Users"],
+  summary: "Expire API key",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor(), withTargetUser()] as const,
+  request: { params: KeyParams },
+  responses: {
+    204: { description: "No Content" },
+    ...errorResponses(401, 404),
+  },
+});
+
+export const putKeyExpire = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const { db, now } = c.env.deps;
+    const key = await keyForAction(db, c.get("actor"), c.req.valid("param").keyid, "update");
+    const at = now();
+    await db
+      .update(apiKeys)
+      .set({ expiresAt: at, updatedAt: at })
+      .where(and(eq(apiKeys.id, key.id), gt(apiKeys.expiresAt, at)));
+    return c.body(null, 204);
+  });

@@ -1,0 +1,55 @@
+// Reading keys, always through the actor's permissions: a key the caller may not see is answered exactly
+// like a key that does not exist (404), as Coder's authorised data layer does.
+import { and, asc, eq, gt, type SQL } from "drizzle-orm";
+import type { Actor } from "../auth/actor.ts";
+import { can, permits, type Action } from "../auth/rbac.ts";
+import type { Db } from "../db/index.ts";
+import { apiKeys, users, type ApiKeyRow } from "../db/schema.ts";
+import { notFound } from "../http/errors.ts";
+
+export const mayAct = (actor: Actor, key: ApiKeyRow, action: Action): boolean =>
+  can(actor, "api_key", action, { ownerId: key.userId, id: key.id });
+
+/** The key with `id` if the actor may `action` it; 404 otherwise. */
+export async function keyForAction(db: Db, actor: Actor, id: string, action: Action): Promise<ApiKeyRow> {
+  const [key] = await db.select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
+  if (!key || !mayAct(actor, key, action)) throw notFound();
+  return key;
+}
+
+/** A named token (login type `token`) of `userId`, if the actor may read it; 404 otherwise. */
+export async function tokenByName(db: Db, actor: Actor, userId: string, name: string): Promise<ApiKeyRow> {
+  const [key] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.userId, userId), eq(apiKeys.tokenName, name), eq(apiKeys.loginType, "token")))
+    .limit(1);
+  if (!key || !mayAct(actor, key, "read")) throw notFound();
+  return key;
+}
+
+export interface TokenListing {
+  /** Only this user's tokens; undefined: every user's (include_all). */
+  userId: string | undefined;
+  includeExpired: boolean;
+  now: Date;
+}
+
+/**
+ * Named tokens with their owners' usernames, oldest first, filtered by read permission. The SQL narrows to
+ * the actor's own tokens when its roles and scopes cannot read others'; `can` then checks each row,
+ * allow list included.
+ */
+export async function listTokens(db: Db, actor: Actor, listing: TokenListing): Promise<{ key: ApiKeyRow; username: string }[]> {
+  const conditions: SQL[] = [eq(apiKeys.loginType, "token"), eq(users.deleted, false)];
+  if (listing.userId !== undefined) conditions.push(eq(apiKeys.userId, listing.userId));
+  if (!permits(actor, "api_key", "read")) conditions.push(eq(apiKeys.userId, actor.userId));
+  if (!listing.includeExpired) conditions.push(gt(apiKeys.expiresAt, listing.now));
+  const rows = await db
+    .select({ key: apiKeys, username: users.username })
+    .from(apiKeys)
+    .innerJoin(users, eq(users.id, apiKeys.userId))
+    .where(and(...conditions))
+    .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
+  return rows.filter((row) => mayAct(actor, row.key, "read"));
+}
