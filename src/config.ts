@@ -29,10 +29,24 @@ const duration = (fallback: string) =>
       return ms;
     });
 
-const bool = z
-  .enum(["true", "false", "1", "0", ""])
-  .default("false")
-  .transform((v) => v === "true" || v === "1");
+const flag = (fallback: "true" | "false") =>
+  z
+    .enum(["true", "false", "1", "0", ""])
+    .default(fallback)
+    .transform((v) => v === "true" || v === "1");
+const bool = flag("false");
+
+/** A comma-separated list, as Coder reads its list flags from the environment. */
+const list = (fallback = "") =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((v) => /^https?:\/\//i.test(v), "must be an http:// or https:// URL");
 
 const envSchema = z.object({
   HOST: z.string().default("127.0.0.1"),
@@ -68,9 +82,73 @@ const envSchema = z.object({
     .optional(),
   /** How long a one-time passcode stays usable (Coder's default: 20 minutes). */
   OTP_VALIDITY: duration("20m"),
+  /**
+   * Names this instance when several tenants share one access URL or one verifier: tokens then carry it as
+   * `aud`, so a token issued for one tenant is refused by every other, whatever keys they hold.
+   */
+  TENANT_ID: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,128}$/, "must be 1-128 printable ASCII characters without spaces")
+    .optional(),
+  /** One JSON line per request on stdout (README: Observability). Off by default so tests stay quiet. */
+  LOG_REQUESTS: bool,
+  // Sign in with GitHub (README: "Sign in with GitHub and OIDC"). Configured when the client id is set.
+  CODER_OAUTH2_GITHUB_CLIENT_ID: z.string().optional(),
+  CODER_OAUTH2_GITHUB_CLIENT_SECRET: z.string().optional(),
+  CODER_OAUTH2_GITHUB_ALLOWED_ORGS: list(),
+  /** `<organization>/<team>` entries. */
+  CODER_OAUTH2_GITHUB_ALLOWED_TEAMS: list(),
+  CODER_OAUTH2_GITHUB_ALLOW_SIGNUPS: bool,
+  CODER_OAUTH2_GITHUB_ALLOW_EVERYONE: bool,
+  CODER_OAUTH2_GITHUB_DEVICE_FLOW: bool,
+  /** GitHub Enterprise Server (or a test server): OAuth under /login/oauth, REST under /api/v3. */
+  CODER_OAUTH2_GITHUB_ENTERPRISE_BASE_URL: httpUrl.optional(),
+  // Sign in with OpenID Connect. Configured when the issuer URL is set.
+  CODER_OIDC_ISSUER_URL: httpUrl.optional(),
+  CODER_OIDC_CLIENT_ID: z.string().optional(),
+  CODER_OIDC_CLIENT_SECRET: z.string().optional(),
+  CODER_OIDC_SCOPES: list("openid,profile,email"),
+  CODER_OIDC_EMAIL_DOMAIN: list(),
+  CODER_OIDC_IGNORE_EMAIL_VERIFIED: bool,
+  CODER_OIDC_IGNORE_USERINFO: bool,
+  CODER_OIDC_USERNAME_FIELD: z.string().default("preferred_username"),
+  CODER_OIDC_EMAIL_FIELD: z.string().default("email"),
+  CODER_OIDC_NAME_FIELD: z.string().default("name"),
+  CODER_OIDC_SIGN_IN_TEXT: z.string().default("OpenID Connect"),
+  CODER_OIDC_ICON_URL: z.string().default(""),
+  /** Coder lets OIDC users sign up unless told otherwise (GitHub: the opposite). */
+  CODER_OIDC_ALLOW_SIGNUPS: flag("true"),
 });
 
 export type Env = Record<string, string | undefined>;
+
+export interface GithubConfig {
+  clientId: string;
+  clientSecret: string;
+  allowedOrgs: string[];
+  allowedTeams: { organization: string; slug: string }[];
+  allowSignups: boolean;
+  allowEveryone: boolean;
+  deviceFlow: boolean;
+  enterpriseBaseUrl: string | undefined;
+}
+
+export interface OidcConfig {
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string[];
+  emailDomains: string[];
+  ignoreEmailVerified: boolean;
+  /** Skip the userinfo endpoint: the ID token's claims are all the claims. */
+  ignoreUserInfo: boolean;
+  usernameField: string;
+  emailField: string;
+  nameField: string;
+  signInText: string;
+  iconUrl: string;
+  allowSignups: boolean;
+}
 
 export interface Config {
   host: string;
@@ -95,12 +173,82 @@ export interface Config {
    * can still reset a password. Anywhere else they would put secrets in production logs, so they are dropped.
    */
   logNotifications: boolean;
+  /** TENANT_ID, when set. */
+  tenantId: string | undefined;
+  /** The `aud` of every token: TENANT_ID when set, otherwise the access URL. `iss` is always the access URL. */
+  tokenAudience: string;
+  logRequests: boolean;
+  /** Undefined when GitHub sign-in is not configured. */
+  github: GithubConfig | undefined;
+  /** Undefined when OpenID Connect sign-in is not configured. */
+  oidc: OidcConfig | undefined;
 }
 
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 export class ConfigError extends Error {
   override name = "ConfigError";
+}
+
+type ParsedEnv = z.infer<typeof envSchema>;
+
+/** GitHub settings, with the combinations Coder refuses at start-up refused here too. */
+function githubConfig(e: ParsedEnv, problems: string[]): GithubConfig | undefined {
+  const clientId = e.CODER_OAUTH2_GITHUB_CLIENT_ID;
+  if (!clientId) {
+    if (e.CODER_OAUTH2_GITHUB_CLIENT_SECRET) problems.push("CODER_OAUTH2_GITHUB_CLIENT_ID: required with CODER_OAUTH2_GITHUB_CLIENT_SECRET");
+    return undefined;
+  }
+  const clientSecret = e.CODER_OAUTH2_GITHUB_CLIENT_SECRET ?? "";
+  // The device flow is the only one that works without the client secret.
+  if (!clientSecret && !e.CODER_OAUTH2_GITHUB_DEVICE_FLOW) problems.push("CODER_OAUTH2_GITHUB_CLIENT_SECRET: required unless CODER_OAUTH2_GITHUB_DEVICE_FLOW is true");
+  const everyone = e.CODER_OAUTH2_GITHUB_ALLOW_EVERYONE;
+  if (everyone && (e.CODER_OAUTH2_GITHUB_ALLOWED_ORGS.length > 0 || e.CODER_OAUTH2_GITHUB_ALLOWED_TEAMS.length > 0)) {
+    problems.push("CODER_OAUTH2_GITHUB_ALLOW_EVERYONE: cannot be used together with allowed organizations or teams");
+  }
+  if (!everyone && e.CODER_OAUTH2_GITHUB_ALLOWED_ORGS.length === 0) {
+    problems.push("CODER_OAUTH2_GITHUB_ALLOWED_ORGS: must name at least one organization, or set CODER_OAUTH2_GITHUB_ALLOW_EVERYONE=true");
+  }
+  const allowedTeams = e.CODER_OAUTH2_GITHUB_ALLOWED_TEAMS.map((raw) => {
+    const [organization = "", slug = ""] = raw.split(/\/(.*)/s);
+    if (!organization || !slug) problems.push(`CODER_OAUTH2_GITHUB_ALLOWED_TEAMS: "${raw}" must be <organization>/<team>`);
+    return { organization, slug };
+  });
+  return {
+    clientId,
+    clientSecret,
+    allowedOrgs: e.CODER_OAUTH2_GITHUB_ALLOWED_ORGS,
+    allowedTeams,
+    allowSignups: e.CODER_OAUTH2_GITHUB_ALLOW_SIGNUPS,
+    allowEveryone: everyone,
+    deviceFlow: e.CODER_OAUTH2_GITHUB_DEVICE_FLOW,
+    enterpriseBaseUrl: e.CODER_OAUTH2_GITHUB_ENTERPRISE_BASE_URL,
+  };
+}
+
+function oidcConfig(e: ParsedEnv, problems: string[]): OidcConfig | undefined {
+  const issuerUrl = e.CODER_OIDC_ISSUER_URL;
+  if (!issuerUrl) {
+    if (e.CODER_OIDC_CLIENT_ID) problems.push("CODER_OIDC_ISSUER_URL: required with CODER_OIDC_CLIENT_ID");
+    return undefined;
+  }
+  if (!e.CODER_OIDC_CLIENT_ID) problems.push("CODER_OIDC_CLIENT_ID: required with CODER_OIDC_ISSUER_URL");
+  if (!e.CODER_OIDC_CLIENT_SECRET) problems.push("CODER_OIDC_CLIENT_SECRET: required with CODER_OIDC_ISSUER_URL");
+  return {
+    issuerUrl,
+    clientId: e.CODER_OIDC_CLIENT_ID ?? "",
+    clientSecret: e.CODER_OIDC_CLIENT_SECRET ?? "",
+    scopes: e.CODER_OIDC_SCOPES,
+    emailDomains: e.CODER_OIDC_EMAIL_DOMAIN,
+    ignoreEmailVerified: e.CODER_OIDC_IGNORE_EMAIL_VERIFIED,
+    ignoreUserInfo: e.CODER_OIDC_IGNORE_USERINFO,
+    usernameField: e.CODER_OIDC_USERNAME_FIELD,
+    emailField: e.CODER_OIDC_EMAIL_FIELD,
+    nameField: e.CODER_OIDC_NAME_FIELD,
+    signInText: e.CODER_OIDC_SIGN_IN_TEXT,
+    iconUrl: e.CODER_OIDC_ICON_URL,
+    allowSignups: e.CODER_OIDC_ALLOW_SIGNUPS,
+  };
 }
 
 export function loadConfig(env: Env): Config {
@@ -112,6 +260,10 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  const problems: string[] = [];
+  const github = githubConfig(e, problems);
+  const oidc = oidcConfig(e, problems);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
   const accessUrl = (e.CODER_ACCESS_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, "");
   return {
     host: e.HOST,
@@ -132,5 +284,10 @@ export function loadConfig(env: Env): Config {
     notificationsWebhookUrl: e.NOTIFICATIONS_WEBHOOK_URL,
     otpValidityMs: e.OTP_VALIDITY,
     logNotifications: !e.NOTIFICATIONS_WEBHOOK_URL && LOOPBACK_HOST.test(new URL(accessUrl).hostname),
+    tenantId: e.TENANT_ID,
+    tokenAudience: e.TENANT_ID ?? accessUrl,
+    logRequests: e.LOG_REQUESTS,
+    github,
+    oidc,
   };
 }

@@ -21,12 +21,13 @@ const route = createRoute({
 export const getAuthMethods = (app: Router) =>
   app.openapi(route, (c) => {
     const { config } = c.env.deps;
-    // GitHub and OIDC sign-in are not configurable yet, so they report disabled.
+    // Exactly what is configured. Gatehouse has no Coder-hosted default GitHub app, so
+    // `default_provider_configured` is always false.
     return c.json(
       {
         password: { enabled: !config.disablePasswordAuth },
-        github: { enabled: false, default_provider_configured: false },
-        oidc: { enabled: false, signInText: "", iconUrl: "" },
+        github: { enabled: config.github !== undefined, default_provider_configured: false },
+        oidc: { enabled: config.oidc !== undefined, signInText: config.oidc?.signInText ?? "", iconUrl: config.oidc?.iconUrl ?? "" },
       },
       200,
     );

@@ -1,4 +1,5 @@
 import type { Router } from "../http/router.ts";
+import { mountOAuth } from "../oauth/index.ts";
 import { mountUserAdmin } from "./admin/index.ts";
 import { getAuthMethods } from "./get-auth-methods.ts";
 import { getFirstUser } from "./get-first-user.ts";
@@ -18,6 +19,7 @@ export function mountUsers(app: Router): void {
   postLogin(app);
   postLogout(app);
   postValidatePassword(app);
+  mountOAuth(app);
   mountLifecycleLiterals(app);
   mountSettingsLiterals(app);
   mountUserAdmin(app);

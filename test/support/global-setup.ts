@@ -10,6 +10,7 @@ import { MIGRATIONS_FOLDER } from "../../src/db/index.ts";
 import { openNeon } from "../../src/db/neon.ts";
 import { createTestDatabase } from "./databases.ts";
 import { startNeonProxy } from "./neon-proxy.ts";
+import { startOidcProvider } from "./oidc-provider.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -19,6 +20,8 @@ declare module "vitest" {
     databaseKind: string;
     nodeArgon2Hash: { password: string; hash: string };
     argon2VerifierUrl: string;
+    /** A loopback OpenID Connect provider for test/workers/oidc.test.ts (workerd cannot start one). */
+    oidcIssuer: string;
   }
 }
 
@@ -40,7 +43,7 @@ function startVerifier(): Promise<{ server: Server; url: string }> {
 }
 
 /** Names of the extra workers databases; a file that needs one adds its name here. */
-const WORKER_DATABASES = ["users", "keys"];
+const WORKER_DATABASES = ["users", "keys", "oidc"];
 
 export default async function setup(project: TestProject) {
   const proxy = await startNeonProxy();
@@ -54,6 +57,7 @@ export default async function setup(project: TestProject) {
   const database = await migrated("workers");
   const extra = await Promise.all(WORKER_DATABASES.map((name) => migrated(`workers_${name}`)));
   const verifier = await startVerifier();
+  const oidc = await startOidcProvider();
 
   const password = "Cross-Runtime-Passw0rd!";
   project.provide("workerBindings", {
@@ -66,9 +70,11 @@ export default async function setup(project: TestProject) {
   project.provide("workerDatabases", Object.fromEntries(WORKER_DATABASES.map((name, i) => [name, extra[i]!.url])));
   project.provide("nodeArgon2Hash", { password, hash: await nodeHasher.hash(password) });
   project.provide("argon2VerifierUrl", verifier.url);
+  project.provide("oidcIssuer", oidc.issuer);
 
   return async () => {
     verifier.server.close();
+    await oidc.close();
     await proxy.close();
     await database.drop();
     await Promise.all(extra.map((d) => d.drop()));

@@ -8,10 +8,14 @@ export const BASE = "http://gatehouse.test";
 
 export type CallInit = RequestInit & { json?: unknown; token?: string };
 
-export function workerClient(database?: string) {
+/** `overrides` adds or replaces environment variables for this client's worker (OIDC settings, say). */
+export function workerClient(database?: string, overrides: Record<string, string> = {}) {
   // One env object per client: the worker caches its setup per env object, as per isolate in production.
   const bindings = env as unknown as WorkerEnv;
-  const workerEnv: WorkerEnv = database ? { ...bindings, DATABASE_URL: inject("workerDatabases")[database] } : bindings;
+  const workerEnv: WorkerEnv =
+    database || Object.keys(overrides).length > 0
+      ? { ...bindings, ...(database ? { DATABASE_URL: inject("workerDatabases")[database] } : {}), ...overrides }
+      : bindings;
   return async function call(path: string, init: CallInit = {}): Promise<Response> {
     const { json, token, ...rest } = init;
     const headers = new Headers(rest.headers);

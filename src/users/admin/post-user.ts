@@ -175,8 +175,8 @@ export const postUser = (app: Router) =>
       const weakness = checkPassword(password);
       if (weakness) throw apiError(400, "Password not strong enough!", undefined, [{ field: "password", detail: weakness }]);
     } else if (loginType === "oidc") {
-      // Gatehouse has no OpenID Connect provider to link such a user to.
-      throw apiError(400, "You must configure OIDC before creating OIDC users.");
+      // Such a user can only ever sign in through the provider, so one must be configured.
+      if (!config.oidc) throw apiError(400, "You must configure OIDC before creating OIDC users.");
     } else if (loginType !== "github") {
       throw apiError(400, `Unsupported login type ${JSON.stringify(loginType)} for manually creating new users.`);
     }

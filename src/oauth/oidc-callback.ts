@@ -1,0 +1,106 @@
+// GET /users/oidc/callback (spec/behavior.md §9.10): without `code`, off to the provider with state, nonce
+// and (when supported) PKCE; with `code`, the verified ID token and userinfo claims become a user, checked
+// in Coder's order: subject, email, email_verified, username, email domain.
+import type { OidcConfig } from "../config.ts";
+import { apiError } from "../http/errors.ts";
+import type { Router } from "../http/router.ts";
+import { nameValid } from "../http/validation.ts";
+import { callbackRoute, clearFlowCookies, notConfigured, readCallback, startFlow, type Ctx } from "./flow.ts";
+import { oauthLogin } from "./login.ts";
+import { normalizeRealName, usernameFrom } from "./names.ts";
+import { discover, exchangeAndVerify, supportsPkce, userInfoClaims } from "./oidc.ts";
+
+const PATH = "/users/oidc/callback";
+
+const redirectUri = (c: Ctx) => `${c.env.deps.config.accessUrl}/api/v2${PATH}`;
+
+/** Loosely what Go's mail.ParseAddress accepts for a bare address: something@something. */
+const EMAIL_LIKE = /^[^\s@]+@[^\s@]+$/;
+
+/** Go's %q of a string slice: `["a.test" "b.test"]`. */
+const goQuotedList = (items: string[]) => `[${items.map((i) => JSON.stringify(i)).join(" ")}]`;
+
+/** The email (from the configured claim, else a username that is an address) or Coder's 400. */
+function emailOf(cfg: OidcConfig, claims: Record<string, unknown>, username: string): string {
+  const raw = cfg.emailField in claims ? claims[cfg.emailField] : EMAIL_LIKE.test(username) ? username : undefined;
+  if (raw === undefined) throw apiError(400, "No email found in OIDC payload!");
+  if (typeof raw !== "string") throw apiError(400, `Email in OIDC payload isn't a string. Got: ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+function checkDomain(cfg: OidcConfig, email: string) {
+  if (cfg.emailDomains.length === 0) return;
+  const at = email.lastIndexOf("@");
+  const domain = at >= 0 ? email.slice(at + 1).toLowerCase() : undefined;
+  // Administrators sometimes write the domain with its "@".
+  const allowed = domain !== undefined && cfg.emailDomains.some((d) => d.replace(/^@/, "").toLowerCase() === domain);
+  if (!allowed) throw apiError(403, `Your email ${JSON.stringify(email)} is not in domains ${goQuotedList(cfg.emailDomains)}!`);
+}
+
+const stringClaim = (claims: Record<string, unknown>, name: string) => (typeof claims[name] === "string" ? (claims[name] as string) : "");
+
+export const getOidcCallback = (app: Router) =>
+  app.openapi(callbackRoute(PATH, "OpenID Connect Callback"), async (c) => {
+    const cfg = c.env.deps.config.oidc;
+    if (!cfg) throw notConfigured();
+    const callback = readCallback(c);
+    const as = await discover(cfg);
+
+    if (!callback) {
+      const start = await startFlow(c, { pkce: supportsPkce(as), nonce: true });
+      const url = new URL(as.authorization_endpoint!);
+      const query = new URLSearchParams({
+        client_id: cfg.clientId,
+        redirect_uri: redirectUri(c),
+        response_type: "code",
+        scope: cfg.scopes.join(" "),
+        state: start.state,
+        nonce: start.nonce!,
+      });
+      if (start.codeChallenge) {
+        query.set("code_challenge", start.codeChallenge);
+        query.set("code_challenge_method", "S256");
+      }
+      for (const [k, v] of query) url.searchParams.set(k, v);
+      return c.redirect(url.href, 307);
+    }
+
+    if (supportsPkce(as) && !callback.verifier) throw apiError(400, "PKCE challenge must be provided.");
+    const { tokens, idTokenClaims } = await exchangeAndVerify(cfg, as, c.req.url, redirectUri(c), callback.verifier, callback.nonce);
+    const sub = stringClaim(idTokenClaims, "sub");
+    if (!sub) {
+      throw apiError(
+        400,
+        "OIDC token missing 'sub' claim field or 'sub' claim field is empty.",
+        "'sub' claim field is required to be unique for all users by a given issue, an empty field is invalid and this authentication attempt is rejected.",
+      );
+    }
+    const userInfo = await userInfoClaims(cfg, as, tokens.access_token, sub);
+    // Userinfo wins over the ID token, as in Coder.
+    const merged = { ...idTokenClaims, ...userInfo };
+
+    let username = stringClaim(merged, cfg.usernameField);
+    const email = emailOf(cfg, merged, username);
+    if (merged.email_verified === false && !cfg.ignoreEmailVerified) {
+      throw apiError(403, `Verify the ${JSON.stringify(email)} email address on your OIDC provider to authenticate!`);
+    }
+    if (nameValid(username) !== undefined) username = usernameFrom(username || email);
+    checkDomain(cfg, email);
+
+    await oauthLogin(c, {
+      loginType: "oidc",
+      // Stable per provider (OIDC Core §5.7): the issuer and subject together.
+      linkedId: `${stringClaim(idTokenClaims, "iss")}||${sub}`,
+      email,
+      username,
+      name: normalizeRealName(stringClaim(merged, cfg.nameField)),
+      avatarUrl: stringClaim(merged, "picture"),
+      allowSignups: cfg.allowSignups,
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token ?? "",
+      expiry: tokens.expires_in ? new Date(c.env.deps.now().getTime() + tokens.expires_in * 1000) : null,
+      claims: { id_token_claims: idTokenClaims, user_info_claims: userInfo, merged_claims: merged },
+    });
+    clearFlowCookies(c);
+    return c.redirect(callback.redirect, 307);
+  });
