@@ -2,7 +2,7 @@
 // organization memberships. The same query is the revocation check (a deleted key finds no row).
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/index.ts";
-import { apiKeys, users, type ApiKeyRow, type UserRow } from "../db/schema.ts";
+import { apiKeys, userLinks, users, type ApiKeyRow, type UserRow } from "../db/schema.ts";
 import type { Subject } from "./rbac.ts";
 
 export interface Membership {
@@ -10,10 +10,17 @@ export interface Membership {
   roles: string[];
 }
 
+/** The provider link behind a GitHub/OIDC session key (absent for other keys, or when unlinked). */
+export interface ProviderLink {
+  oauthExpiry: Date | null;
+  hasRefreshToken: boolean;
+}
+
 export interface Actor extends Subject {
   key: ApiKeyRow;
   user: UserRow;
   memberships: Membership[];
+  link: ProviderLink | undefined;
 }
 
 export const membershipsOf = (userId: unknown) =>
@@ -24,9 +31,18 @@ export const membershipsOf = (userId: unknown) =>
 
 export async function loadActor(db: Db, keyId: string): Promise<Actor | undefined> {
   const rows = await db
-    .select({ key: apiKeys, user: users, memberships: membershipsOf(users.id) })
+    .select({
+      key: apiKeys,
+      user: users,
+      memberships: membershipsOf(users.id),
+      // Same round trip: the link a GitHub/OIDC session depends on (spec/behavior.md §3.3).
+      linkExpiry: userLinks.oauthExpiry,
+      linkRefresh: sql<boolean | null>`${userLinks.oauthRefreshToken} <> ''`,
+      linked: sql<boolean>`${userLinks.userId} is not null`,
+    })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))
+    .leftJoin(userLinks, and(eq(userLinks.userId, apiKeys.userId), eq(userLinks.loginType, apiKeys.loginType)))
     .where(and(eq(apiKeys.id, keyId), eq(users.deleted, false)))
     .limit(1);
   const row = rows[0];
@@ -35,6 +51,7 @@ export async function loadActor(db: Db, keyId: string): Promise<Actor | undefine
     key: row.key,
     user: row.user,
     memberships: row.memberships,
+    link: row.linked ? { oauthExpiry: row.linkExpiry, hasRefreshToken: row.linkRefresh === true } : undefined,
     userId: row.user.id,
     siteRoles: row.user.rbacRoles,
     scopes: row.key.scopes,

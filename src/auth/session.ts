@@ -67,6 +67,24 @@ function scheduleTouch(deps: Deps, actor: Actor, claims: TokenClaims, ip: string
   );
 }
 
+const PROVIDER_NAMES: Partial<Record<string, string>> = { github: "GitHub", oidc: "OpenID Connect" };
+
+/**
+ * A GitHub or OIDC session lives only as long as its provider link (spec/behavior.md §3.3): no link,
+ * or an expired provider token that cannot be refreshed, ends it. Links that carry a refresh token stay
+ * valid: Gatehouse does not yet refresh provider tokens on use, and refusing them would sign every OIDC
+ * user out when their provider's access token lapses (typically hourly).
+ */
+function checkProviderLink(actor: Actor, now: Date): void {
+  const provider = PROVIDER_NAMES[actor.key.loginType];
+  if (!provider) return;
+  if (!actor.link) throw unauthorized("You must re-authenticate with the login provider.");
+  const expiry = actor.link.oauthExpiry;
+  if (expiry && expiry.getTime() <= now.getTime() && !actor.link.hasRefreshToken) {
+    throw unauthorized(`${provider} session expired at "${goTimeString(expiry)}". Try signing in again.`);
+  }
+}
+
 export function clientIp(env: AppEnv["Bindings"]): string {
   return env.clientIp && /^[0-9a-fA-F:.]+$/.test(env.clientIp) ? env.clientIp : "0.0.0.0";
 }
@@ -84,6 +102,7 @@ export const requireActor = (): MiddlewareHandler<AppEnv> =>
     if (actor.key.expiresAt.getTime() <= deps.now().getTime()) {
       throw unauthorized(`API key expired at "${goTimeString(actor.key.expiresAt)}".`);
     }
+    checkProviderLink(actor, deps.now());
     if (actor.user.status === "dormant") {
       // Using the account is what makes a dormant user active again.
       await deps.db.update(users).set({ status: "active", updatedAt: deps.now() }).where(eq(users.id, actor.user.id));

@@ -1,0 +1,59 @@
+// GitHub/OIDC sessions end with their provider link (spec/behavior.md §3.3), checked in the same single
+// actor query.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { userLinks } from "../../src/db/schema.ts";
+import { issueKey } from "../../src/keys/issue.ts";
+import { addUser, startTestApp, type TestApp } from "../support/node-app.ts";
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+async function session(username: string, loginType: "oidc" | "github") {
+  const user = await addUser(app, { username, loginType });
+  const { token } = await issueKey(app.deps, app.db, { userId: user.id, loginType, lifetimeMs: 3600_000, ip: "127.0.0.1" });
+  return { user, token };
+}
+
+describe("provider-backed sessions", () => {
+  it("refuses an OIDC session whose user has no OIDC link", async () => {
+    const { token } = await session("no-link", "oidc");
+    const res = await app.request("/api/v2/users/me", { token });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ detail: "You must re-authenticate with the login provider." });
+  });
+
+  it("refuses a session whose provider token expired with no refresh token, naming the provider", async () => {
+    const { user, token } = await session("expired-link", "github");
+    const expiry = new Date("2024-01-01T10:00:00Z");
+    await app.db.insert(userLinks).values({ userId: user.id, loginType: "github", linkedId: "42", oauthExpiry: expiry });
+    const res = await app.request("/api/v2/users/me", { token });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ detail: 'GitHub session expired at "2024-01-01 10:00:00 +0000 UTC". Try signing in again.' });
+  });
+
+  it("accepts a linked session: unexpired, never-expiring, or refreshable — in one query", async () => {
+    const cases = [
+      { name: "fresh", oauthExpiry: new Date(Date.now() + 3600_000), oauthRefreshToken: "" },
+      { name: "no-expiry", oauthExpiry: null, oauthRefreshToken: "" },
+      { name: "refreshable", oauthExpiry: new Date(Date.now() - 60_000), oauthRefreshToken: "refresh-me" },
+    ];
+    for (const c of cases) {
+      const { user, token } = await session(`linked-${c.name}`, "oidc");
+      await app.db.insert(userLinks).values({ userId: user.id, loginType: "oidc", linkedId: `iss||${c.name}`, ...c });
+      await app.request("/api/v2/users/me", { token });
+      await app.settle();
+      app.queries.count = 0;
+      const res = await app.request("/api/v2/users/me", { token });
+      expect(res.status, c.name).toBe(200);
+      expect(app.queries.count, c.name).toBe(1);
+    }
+  });
+
+  it("ignores links for password sessions", async () => {
+    const user = await addUser(app, { username: "plain", login: true });
+    expect((await app.request("/api/v2/users/me", { token: user.token })).status).toBe(200);
+  });
+});
