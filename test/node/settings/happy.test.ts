@@ -157,13 +157,13 @@ describe("OIDC claims", () => {
     expect(res.body).toEqual({ claims: merged });
   });
 
-  it("answers {} when the link has no merged claims, or there is no link", async () => {
+  it("answers {} when the link has no merged claims; a session without a link is refused (§3.3)", async () => {
     const noMerged = await oidcUser(w.app, "oidc-nomerged", { id_token_claims: { sub: "y" } });
     expect((await call(w.app, "GET", "/users/oidc-claims", noMerged.token)).body).toEqual({ claims: {} });
-    const noLink = await oidcUser(w.app, "oidc-nolink");
+    const noLink = await oidcUser(w.app, "oidc-nolink", null);
     const res = await call(w.app, "GET", "/users/oidc-claims", noLink.token);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ claims: {} });
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ detail: "You must re-authenticate with the login provider." });
   });
 });
 

@@ -75,7 +75,8 @@ export async function tokenFor(app: TestApp, userId: string, options: { scopes?:
   return token;
 }
 
-export async function oidcUser(app: TestApp, username: string, claims?: Record<string, unknown>) {
+/** An OIDC user with a session; `claims: null` leaves them without a link (their session is then refused). */
+export async function oidcUser(app: TestApp, username: string, claims: Record<string, unknown> | null = {}) {
   const user = await addUser(app, { username, loginType: "oidc" });
   if (claims) await app.db.insert(userLinks).values({ userId: user.id, loginType: "oidc", linkedId: `sub-${username}`, claims });
   return { ...user, token: await tokenFor(app, user.id, { loginType: "oidc" }) };
