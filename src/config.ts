@@ -92,6 +92,17 @@ const envSchema = z.object({
     .optional(),
   /** One JSON line per request on stdout (README: Observability). Off by default so tests stay quiet. */
   LOG_REQUESTS: bool,
+  /**
+   * Turns the login rate limits off (README: Reliability and security), as Coder's
+   * --dangerous-disable-rate-limits does; CODER_DANGEROUS_DISABLE_RATE_LIMITS is read too.
+   */
+  DISABLE_RATE_LIMITS: bool,
+  CODER_DANGEROUS_DISABLE_RATE_LIMITS: bool,
+  /** Requests per client IP per login-group route per window (Coder's login limit: 60 a minute). */
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  /** Requests naming one account per login-group route per window, from any number of IPs. */
+  LOGIN_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  LOGIN_RATE_LIMIT_WINDOW: duration("1m"),
   // Sign in with GitHub (README: "Sign in with GitHub and OIDC"). Configured when the client id is set.
   CODER_OAUTH2_GITHUB_CLIENT_ID: z.string().optional(),
   CODER_OAUTH2_GITHUB_CLIENT_SECRET: z.string().optional(),
@@ -150,6 +161,13 @@ export interface OidcConfig {
   allowSignups: boolean;
 }
 
+export interface RateLimitConfig {
+  disabled: boolean;
+  perIp: number;
+  perAccount: number;
+  windowMs: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -178,6 +196,7 @@ export interface Config {
   /** The `aud` of every token: TENANT_ID when set, otherwise the access URL. `iss` is always the access URL. */
   tokenAudience: string;
   logRequests: boolean;
+  rateLimits: RateLimitConfig;
   /** Undefined when GitHub sign-in is not configured. */
   github: GithubConfig | undefined;
   /** Undefined when OpenID Connect sign-in is not configured. */
@@ -287,6 +306,12 @@ export function loadConfig(env: Env): Config {
     tenantId: e.TENANT_ID,
     tokenAudience: e.TENANT_ID ?? accessUrl,
     logRequests: e.LOG_REQUESTS,
+    rateLimits: {
+      disabled: e.DISABLE_RATE_LIMITS || e.CODER_DANGEROUS_DISABLE_RATE_LIMITS,
+      perIp: e.LOGIN_RATE_LIMIT,
+      perAccount: e.LOGIN_RATE_LIMIT_PER_ACCOUNT,
+      windowMs: e.LOGIN_RATE_LIMIT_WINDOW,
+    },
     github,
     oidc,
   };

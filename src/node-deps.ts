@@ -1,13 +1,15 @@
 // Dependencies for the Node runtime, shared by the server entry and the tests.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Logger } from "drizzle-orm/logger";
 import type { JWK } from "jose";
 import { hasher } from "#hasher";
 import { parseSigningKeys } from "./auth/signing-keys.ts";
 import { TokenService } from "./auth/tokens.ts";
 import type { Config } from "./config.ts";
-import type { Db } from "./db/index.ts";
+import { useNamedStatements, type Db } from "./db/index.ts";
 import type { Deps } from "./deps.ts";
+import { describeError, logLine } from "./http/logging.ts";
 
 /** Configured keys, or the embedded default: one generated on first start and kept under DATA_DIR. */
 export async function signingKeys(config: Config): Promise<JWK[]> {
@@ -20,13 +22,16 @@ export async function signingKeys(config: Config): Promise<JWK[]> {
   return keys;
 }
 
-export async function openDatabase(config: Config): Promise<{ db: Db; close(): Promise<void>; label: string }> {
+/** `logger` sees every statement sent (the bench's query counter); none by default. */
+export async function openDatabase(config: Config, logger?: Logger): Promise<{ db: Db; close(): Promise<void>; label: string }> {
   if (config.databaseUrl) {
     const { openPostgres } = await import("./db/postgres.ts");
-    return { ...(await openPostgres(config.databaseUrl)), label: "postgres" };
+    const handle = await openPostgres(config.databaseUrl, logger);
+    // The server's pool keeps its connections: statements prepared by name are planned once per connection.
+    return { ...handle, db: useNamedStatements(handle.db), label: "postgres" };
   }
   const { openPglite } = await import("./db/pglite.ts");
-  return { ...(await openPglite(join(config.dataDir, "pglite"))), label: `pglite (${join(config.dataDir, "pglite")})` };
+  return { ...(await openPglite(join(config.dataDir, "pglite"), logger)), label: `pglite (${join(config.dataDir, "pglite")})` };
 }
 
 export async function buildNodeDeps(config: Config, db: Db): Promise<Deps> {
@@ -35,11 +40,12 @@ export async function buildNodeDeps(config: Config, db: Db): Promise<Deps> {
     config,
     db,
     hasher,
-    tokens: await TokenService.create(await signingKeys(config), config.accessUrl),
+    tokens: await TokenService.create(await signingKeys(config), config.accessUrl, config.tokenAudience),
     now: () => new Date(),
     defer(task) {
       const p = task
-        .catch((err) => console.error(JSON.stringify({ level: "error", msg: "deferred task failed", error: String(err) })))
+        // describeError, not String(err): a failed query's text carries its bound parameters (issue 7).
+        .catch((err) => logLine("error", "deferred task failed", { error: describeError(err) }))
         .finally(() => pending.delete(p));
       pending.add(p);
     },

@@ -3,21 +3,26 @@
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "./app.ts";
+import { withBenchMetrics } from "./bench-metrics.ts";
 import { loadConfig, type Env } from "./config.ts";
+import { QueryCounter } from "./db/index.ts";
 import { buildNodeDeps, openDatabase } from "./node-deps.ts";
 
 async function main(env: Env) {
   const config = loadConfig(env);
-  const database = await openDatabase(config);
+  // `npm run bench` only: count statements and expose the count (src/bench-metrics.ts). Off by default.
+  const benchQueries = env.BENCH_METRICS === "1" ? new QueryCounter() : undefined;
+  const database = await openDatabase(config, benchQueries);
   const deps = await buildNodeDeps(config, database.db);
   const app = createApp();
+  const handle = (req: Request, nodeEnv: unknown) => {
+    const ip = getConnInfo({ env: nodeEnv } as never).remote.address;
+    return app.fetch(req, { deps, clientIp: ip });
+  };
   const server = serve({
     hostname: config.host,
     port: config.port,
-    fetch: (req, nodeEnv) => {
-      const ip = getConnInfo({ env: nodeEnv } as never).remote.address;
-      return app.fetch(req, { deps, clientIp: ip });
-    },
+    fetch: benchQueries ? withBenchMetrics(handle, benchQueries) : handle,
   });
   console.log(JSON.stringify({ level: "info", msg: "gatehouse listening", url: `http://${config.host}:${config.port}`, database: database.label }));
   const stop = () => server.close(() => void database.close().then(() => process.exit(0)));

@@ -1,13 +1,16 @@
 // Workers entry: Neon's serverless driver with a Pool per request (Workers forbid sharing I/O objects
 // across requests), the WASM hasher, and keys from secrets. Bookkeeping writes deferred by the app run
-// under waitUntil, and the pool closes after them.
+// under waitUntil, and the pool closes after them. Before its first request an isolate checks that the
+// database is migrated at least as far as this build's code (a deploy must never serve an older schema).
 import { hasher } from "#hasher";
 import { createApp } from "./app.ts";
 import { parseSigningKeys } from "./auth/signing-keys.ts";
 import { TokenService } from "./auth/tokens.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { openNeon } from "./db/neon.ts";
+import { behindBody, schemaStatus } from "./db/schema-version.ts";
 import type { Deps } from "./deps.ts";
+import { describeError, logLine, tenantOf } from "./http/logging.ts";
 
 export interface WorkerEnv {
   DATABASE_URL?: string;
@@ -19,7 +22,17 @@ export interface WorkerEnv {
 
 const app = createApp();
 
-type Setup = { config: Config; tokens: TokenService; databaseUrl: string };
+type Setup = {
+  config: Config;
+  tokens: TokenService;
+  databaseUrl: string;
+  /**
+   * Set once the database was found migrated. Schemas only move forward, so one good answer holds for the
+   * isolate's life; until then every request asks again, so a deploy whose migrations land late recovers
+   * by itself.
+   */
+  schemaChecked: boolean;
+};
 // Config and imported CryptoKeys are pure data: safe, and worth, keeping for the isolate's life. Keyed
 // by the env object, which Workers keep stable per isolate (and tests vary to reach other databases).
 const setups = new WeakMap<object, Promise<Setup>>();
@@ -40,8 +53,27 @@ async function buildSetup(env: WorkerEnv) {
   const config = loadConfig(strings);
   if (!config.databaseUrl) throw new ConfigError("DATABASE_URL is required on Workers");
   if (!config.signingKeys) throw new ConfigError("SIGNING_KEYS is required on Workers (see README: signing keys)");
-  const tokens = await TokenService.create(parseSigningKeys(config.signingKeys), config.accessUrl);
-  return { config, tokens, databaseUrl: config.databaseUrl };
+  const tokens = await TokenService.create(parseSigningKeys(config.signingKeys), config.accessUrl, config.tokenAudience);
+  return { config, tokens, databaseUrl: config.databaseUrl, schemaChecked: false };
+}
+
+/** Probes answer for themselves: /healthz must not touch the database, /readyz reports the schema itself. */
+const PROBES = new Set(["/healthz", "/readyz"]);
+
+/** A Response when the database cannot serve this build (behind, or unreachable); undefined when it can. */
+async function schemaGate(setup: Setup, db: Deps["db"]): Promise<Response | undefined> {
+  try {
+    const status = await schemaStatus(db);
+    if (status.state === "current") {
+      setup.schemaChecked = true;
+      return undefined;
+    }
+    logLine("error", "database schema is behind this deployment", { tenant: tenantOf(setup.config), ...status });
+    return Response.json(behindBody(status), { status: 503, headers: { "Retry-After": "30" } });
+  } catch (err) {
+    logLine("error", "schema check failed: database unreachable", { tenant: tenantOf(setup.config), error: describeError(err) });
+    return Response.json({ message: "The database is unreachable." }, { status: 503, headers: { "Retry-After": "5" } });
+  }
 }
 
 export default {
@@ -51,15 +83,22 @@ export default {
       ready = await setupFor(env);
     } catch (err) {
       // A misconfigured deployment says so, in Coder's shape; ConfigError messages never carry secrets.
-      console.error(JSON.stringify({ level: "error", msg: "configuration error", error: String(err) }));
+      logLine("error", "configuration error", { error: describeError(err) });
       const detail = err instanceof ConfigError ? err.message : undefined;
       return Response.json({ message: "Gatehouse is not configured correctly.", ...(detail ? { detail } : {}) }, { status: 500 });
     }
     const { config, tokens, databaseUrl } = ready;
     const neon = openNeon(databaseUrl, { wsProxy: env.NEON_WS_PROXY });
     const deferred: Promise<unknown>[] = [];
-    const deps: Deps = { config, db: neon.db, hasher, tokens, now: () => new Date(), defer: (t) => void deferred.push(t) };
+    // Deferred work fails after the response has gone: its log line is the only trace it leaves.
+    const defer = (task: Promise<unknown>) =>
+      void deferred.push(task.catch((err) => logLine("error", "deferred task failed", { error: describeError(err) })));
+    const deps: Deps = { config, db: neon.db, hasher, tokens, now: () => new Date(), defer };
     try {
+      if (!ready.schemaChecked && !PROBES.has(new URL(request.url).pathname)) {
+        const refused = await schemaGate(ready, neon.db);
+        if (refused) return refused;
+      }
       return await app.fetch(request, { deps, clientIp: request.headers.get("CF-Connecting-IP") ?? undefined }, ctx);
     } finally {
       ctx.waitUntil(Promise.allSettled(deferred).then(() => neon.close()));

@@ -21,5 +21,22 @@ export class QueryCounter implements Logger {
   }
 }
 
+/**
+ * Handles whose pool keeps its connections open, each on a Postgres backend of its own (the Node server
+ * on DATABASE_URL): there a named prepared statement is parsed and planned once per connection instead of
+ * on every execution. Everywhere else statements stay unnamed: on Workers a connection lasts one request,
+ * PGlite's socket server runs every connection on one backend (a second Parse of a name fails), and a
+ * transaction-mode pooler without prepared-statement support would lose the statement between requests.
+ */
+const namedStatementHandles = new WeakSet<Db>();
+
+export function useNamedStatements(db: Db): Db {
+  namedStatementHandles.add(db);
+  return db;
+}
+
+/** The name to prepare a statement under on this handle: `name`, or "" (unnamed) where names are unsafe. */
+export const statementName = (db: Db, name: string): string => (namedStatementHandles.has(db) ? name : "");
+
 /** Where migrations live relative to the project root; each backend's migrator reads this folder. */
 export const MIGRATIONS_FOLDER = "drizzle";

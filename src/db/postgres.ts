@@ -12,9 +12,26 @@ export interface PostgresHandle {
 }
 
 export async function openPostgres(url: string, logger?: Logger): Promise<PostgresHandle> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Bounded waits: an unreachable server, or one that stops answering mid-query, fails the request with a
+  // 5xx instead of holding it forever (issue 7). libpq's `connect_timeout` (seconds) and node-postgres'
+  // `query_timeout` (milliseconds) in DATABASE_URL override these defaults.
+  const connectTimeoutS = Number(new URL(url).searchParams.get("connect_timeout") || 10);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: connectTimeoutS * 1000,
+    query_timeout: 30_000,
+    keepAlive: true,
+  });
   // An idle client dying (server restart) must not crash the process; the next query reconnects.
   pool.on("error", (err) => console.error(JSON.stringify({ level: "error", msg: "postgres pool error", error: err.message })));
+  // The pool listens for errors on idle clients only. A connection lost while a client is checked out (mid
+  // query or mid transaction) is also emitted as an `error` event on that client, and with no listener
+  // Node turns it into an uncaught exception that ends the process (issue 7). The failing query already
+  // receives the same error and answers its request with a 5xx; this listener only keeps the process up.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   const db = drizzle({ client: pool, schema, logger: logger ?? false });
   await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return { db: db as unknown as Db, pool, close: () => pool.end() };

@@ -8,6 +8,7 @@ import {
   customType,
   index,
   inet,
+  integer,
   jsonb,
   pgEnum,
   pgTable,
@@ -215,6 +216,53 @@ export const templateParameterValues = pgTable(
   // Serves "latest value per name" for one user and template straight from the index.
   (t) => [index("template_parameter_values_lookup_idx").on(t.userId, t.templateId, t.name, t.createdAt.desc())],
 );
+
+/**
+ * Fixed-window request counters for the login-group rate limits (src/security/rate-limit.ts). One row per
+ * key (route + client IP, or route + hashed account); kept in Postgres so every Node instance and Worker
+ * isolate shares one count. Rows of past windows are pruned by the limiter.
+ */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").primaryKey(),
+    windowStart: tstz("window_start").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [index("rate_limits_window_start_idx").on(t.windowStart)],
+);
+
+/**
+ * One row per state-changing request (src/audit/), Coder's audit_logs columns. No foreign keys: the record
+ * of what happened must outlive the user and the key it names. `diff` holds only allow-listed request
+ * fields; secret fields appear as `{"secret": true}` without a value.
+ */
+export const auditLogs = pgTable(
+  "audit_logs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    time: tstz("time").notNull().defaultNow(),
+    userId: uuid("user_id"),
+    organizationId: uuid("organization_id"),
+    ip: inet("ip"),
+    userAgent: text("user_agent").notNull().default(""),
+    resourceType: text("resource_type").notNull(),
+    resourceId: text("resource_id").notNull().default(""),
+    resourceTarget: text("resource_target").notNull().default(""),
+    action: text("action").notNull(),
+    diff: jsonb("diff").notNull().default(sql`'{}'::jsonb`),
+    statusCode: integer("status_code").notNull(),
+    additionalFields: jsonb("additional_fields").notNull().default(sql`'{}'::jsonb`),
+    requestId: text("request_id").notNull().default(""),
+  },
+  (t) => [
+    // Newest first is the only order GET /audit reads in.
+    index("audit_logs_time_idx").on(t.time.desc(), t.id.desc()),
+    index("audit_logs_user_id_idx").on(t.userId),
+  ],
+);
+
+export type AuditLogRow = typeof auditLogs.$inferSelect;
 
 export type UserRow = typeof users.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { setCookie } from "hono/cookie";
-import { verifyOrWaste } from "../auth/hasher.ts";
+import { checkPassword } from "../auth/pbkdf2.ts";
 import { clientIp } from "../auth/session.ts";
 import { SESSION_COOKIE } from "../auth/token-source.ts";
 import { users } from "../db/schema.ts";
@@ -36,8 +36,9 @@ export const postLogin = (app: Router) =>
     const deps = c.env.deps;
     const { email, password } = c.req.valid("json");
     const user = await findUserByEmail(deps.db, email);
+    const stored = user?.hashedPassword || undefined;
     // Unknown users and users without a password spend the same argon2 time as a wrong password.
-    const ok = await verifyOrWaste(deps.hasher, user?.hashedPassword || undefined, password);
+    const { ok, legacy } = await checkPassword(deps.hasher, stored, password);
     if (!user || !ok) throw apiError(401, "Incorrect email or password.");
     if (deps.config.disablePasswordAuth) throw apiError(403, "Password authentication is disabled.");
     if (user.loginType !== "password") {
@@ -45,7 +46,27 @@ export const postLogin = (app: Router) =>
     }
     if (user.status === "suspended") throw apiError(401, "Your account is suspended. Contact an admin to reactivate your account.");
 
+    // A Coder PBKDF2 hash (an imported account) is replaced by argon2id on its first successful login.
+    // Hashed before the transaction, so no row stays locked while argon2 runs.
+    const upgraded = legacy ? await deps.hasher.hash(password) : undefined;
     const { token } = await deps.db.transaction(async (tx: Tx) => {
+      // The hash just checked must still be stored, and stay so until the key is written: a password change
+      // (which deletes every key of the user) either committed first, and this sign-in fails like a wrong
+      // password, or waits for this row lock and then deletes the key written here. Checking before the
+      // transaction alone let a sign-in with the old password keep a working session (issue 7).
+      const unchanged = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.id, user.id), eq(users.hashedPassword, stored!), eq(users.deleted, false)))
+        .for("no key update");
+      if (unchanged.length === 0) throw apiError(401, "Incorrect email or password.");
+      if (upgraded) {
+        // Only if the hash is still the one just checked: a concurrent password change wins.
+        await tx
+          .update(users)
+          .set({ hashedPassword: upgraded, updatedAt: deps.now() })
+          .where(and(eq(users.id, user.id), eq(users.hashedPassword, stored!)));
+      }
       if (user.status === "dormant") {
         await tx.update(users).set({ status: "active", updatedAt: deps.now() }).where(eq(users.id, user.id));
       }

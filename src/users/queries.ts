@@ -30,7 +30,17 @@ export async function findUserByEmail(db: Db, email: string): Promise<UserRow | 
   const rows = await db
     .select()
     .from(users)
-    .where(and(sql`lower(${users.email}) = lower(${email})`, eq(users.deleted, false), eq(users.isSystem, false)))
+    .where(
+      and(
+        sql`lower(${users.email}) = lower(${email})`,
+        // The unique index on lower(email) is partial (live users with an email): only a query that
+        // repeats its predicate, as literals, may use it. Without them every login read the whole table
+        // (about 100 ms at 100k users: npm run bench, issue 6). No account is found by an empty email.
+        sql`${users.deleted} = false`,
+        sql`${users.email} <> ''`,
+        eq(users.isSystem, false),
+      ),
+    )
     .limit(1);
   return rows[0];
 }

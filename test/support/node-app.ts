@@ -24,7 +24,9 @@ export interface TestApp {
 export async function startTestApp(options: { env?: Env; databaseUrl?: string; clientIp?: string } = {}): Promise<TestApp> {
   const queries = new QueryCounter();
   const handle = options.databaseUrl ? await openPostgres(options.databaseUrl, queries) : await openPglite(undefined, queries);
-  const config = loadConfig({ CODER_ACCESS_URL: ACCESS_URL, ...options.env });
+  // Rate limits off unless a suite asks for them (test/node/reliability): suites sign in far more often
+  // than a person would.
+  const config = loadConfig({ CODER_ACCESS_URL: ACCESS_URL, DISABLE_RATE_LIMITS: "true", ...options.env });
   const pending: Promise<unknown>[] = [];
   const deps: Deps = {
     config,

@@ -1,0 +1,144 @@
+// Gatehouse on Node (src/server.ts in a child process, BENCH_METRICS=1) and the Node baseline server, both
+// on the same database: a throwaway Postgres database, or a PGlite directory (each server gets its own
+// copy of it, as PGlite is a single-process database).
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BenchMetrics } from "../src/bench-metrics.ts";
+import { BENCH_METRICS_PATH } from "../src/bench-metrics.ts";
+import { TokenService } from "../src/auth/tokens.ts";
+import { loadConfig } from "../src/config.ts";
+import { openPglite } from "../src/db/pglite.ts";
+import { openPostgres } from "../src/db/postgres.ts";
+import { createTestDatabase } from "../test/support/databases.ts";
+import { argon2Limit } from "./argon2.ts";
+import { freePort, nodeCommand, startChild, type Child } from "./processes.ts";
+import { BENCH_LIMITS } from "./scenarios.ts";
+import { mintTokens } from "./tokens.ts";
+import { seed } from "./seed.ts";
+import type { Statement, Target } from "./target.ts";
+
+export interface NodeTargetOptions {
+  database: "postgres" | "pglite";
+  /** The Postgres server's maintenance URL (database: "postgres"). */
+  adminUrl?: string;
+  postgresVersion?: string;
+  users: number;
+  signingKeys: string;
+  /** Where the Gatehouse server writes a V8 CPU profile (--cpu-prof) when it stops. */
+  profileDir?: string | undefined;
+  log: (msg: string) => void;
+}
+
+async function metrics(origin: string): Promise<BenchMetrics> {
+  const res = await fetch(origin + BENCH_METRICS_PATH, { signal: AbortSignal.timeout(5_000) });
+  if (!res.ok) throw new Error(`${origin}${BENCH_METRICS_PATH}: ${res.status}`);
+  return (await res.json()) as BenchMetrics;
+}
+
+export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
+  const { log } = options;
+  const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
+  const appPort = await freePort();
+  const baselinePort = await freePort();
+  const appOrigin = `http://127.0.0.1:${appPort}`;
+  const baselineOrigin = `http://127.0.0.1:${baselinePort}`;
+  const env = { CODER_ACCESS_URL: appOrigin, SIGNING_KEYS: options.signingKeys, ...BENCH_LIMITS };
+  const config = loadConfig(env);
+  const tokenService = await TokenService.create(JSON.parse(options.signingKeys), config.accessUrl);
+
+  let databaseEnv: Record<string, string>;
+  let baselineDatabaseEnv: Record<string, string>;
+  let explainWith: (s: Statement) => Promise<string[]>;
+  let cleanup: () => Promise<void>;
+  // Callers pass SELECTs only: EXPLAIN ANALYZE executes the statement.
+  const explainSql = (s: Statement) => `explain (analyze, costs off, timing off, summary off) ${s.query}`;
+  const planLines = (rows: Record<string, unknown>[]) => rows.map((r) => String(r["QUERY PLAN"]));
+
+  log(`seeding ${options.users} users (${options.database})`);
+  let seeded, tokens;
+  if (options.database === "postgres") {
+    process.env.TEST_DATABASE_URL = options.adminUrl;
+    const database = await createTestDatabase("bench");
+    const handle = await openPostgres(database.url);
+    seeded = await seed(handle.db, options.users);
+    tokens = await mintTokens(handle.db, config, tokenService, seeded.ownerId);
+    databaseEnv = { DATABASE_URL: database.url };
+    baselineDatabaseEnv = databaseEnv;
+    explainWith = async (s) => planLines((await handle.pool.query(explainSql(s), s.params)).rows);
+    cleanup = async () => {
+      await handle.close();
+      await database.drop();
+    };
+  } else {
+    const appDir = join(dataDir, "pglite");
+    const handle = await openPglite(appDir);
+    seeded = await seed(handle.db, options.users);
+    tokens = await mintTokens(handle.db, config, tokenService, seeded.ownerId);
+    await handle.close();
+    // The baseline's own copy, where the server looks for it: DATA_DIR/pglite.
+    const baselineDataDir = join(dataDir, "baseline");
+    cpSync(appDir, join(baselineDataDir, "pglite"), { recursive: true });
+    databaseEnv = { DATA_DIR: dataDir };
+    baselineDatabaseEnv = { DATA_DIR: baselineDataDir };
+    explainWith = async (s) => {
+      const reopened = await openPglite(appDir);
+      try {
+        return planLines((await reopened.client.query<Record<string, unknown>>(explainSql(s), s.params)).rows);
+      } finally {
+        await reopened.close();
+      }
+    };
+    cleanup = async () => {};
+  }
+  log(`seeded in ${seeded.seconds.toFixed(1)} s`);
+
+  const children: Child[] = [];
+  try {
+    children.push(
+      await startChild({
+        name: "gatehouse (node)",
+        ...nodeCommand("src/server.ts", options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : []),
+        env: { ...env, ...databaseEnv, HOST: "127.0.0.1", PORT: String(appPort), BENCH_METRICS: "1", DATA_DIR: dataDir },
+        url: appOrigin,
+        readyUrl: appOrigin + "/api/v2/buildinfo",
+        readyTimeoutMs: 60_000,
+      }),
+      await startChild({
+        name: "baseline (node)",
+        ...nodeCommand("bench/baseline-server.ts"),
+        env: { ...env, ...baselineDatabaseEnv, PORT: String(baselinePort) },
+        url: baselineOrigin,
+        readyUrl: baselineOrigin + BENCH_METRICS_PATH,
+        readyTimeoutMs: 60_000,
+      }),
+    );
+  } catch (err) {
+    await Promise.allSettled(children.map((c) => c.stop()));
+    await cleanup();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+
+  const database = options.database === "postgres" ? `postgres ${options.postgresVersion}` : "pglite";
+  return {
+    label: `node/${options.database === "postgres" ? "pg" : "pglite"}`,
+    description: `Node ${process.versions.node} + ${database}`,
+    appOrigin,
+    baselineOrigin,
+    seeded,
+    tokens,
+    statements: async (on) => (await metrics(on === "app" ? appOrigin : baselineOrigin)).queries,
+    lastStatement: async () => (await metrics(appOrigin)).last,
+    rssBytes: async () => (await metrics(appOrigin)).rssBytes,
+    argon2Limit: async () => ({ ...(await argon2Limit()), how: "@node-rs/argon2 verify in the bench process, one lane per core for 1.5 s" }),
+    stopServers: async () => {
+      await Promise.allSettled(children.map((c) => c.stop()));
+    },
+    explain: explainWith,
+    dispose: async () => {
+      await cleanup();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// Gatehouse inside `wrangler dev` (the real worker entry in workerd, a Neon Pool per request) and the
+// workerd baseline worker beside it, each reaching the same throwaway Postgres database through its own
+// metering WebSocket proxy (bench/wire-proxy.ts), which counts the statements each one sends.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TokenService } from "../src/auth/tokens.ts";
+import { loadConfig } from "../src/config.ts";
+import { openPostgres } from "../src/db/postgres.ts";
+import { createTestDatabase } from "../test/support/databases.ts";
+import { freePort, startChild, type Child } from "./processes.ts";
+import { BENCH_LIMITS } from "./scenarios.ts";
+import { seed } from "./seed.ts";
+import type { Target } from "./target.ts";
+import { mintTokens } from "./tokens.ts";
+import { startWireProxy, type WireProxy } from "./wire-proxy.ts";
+
+export interface WorkerTargetOptions {
+  adminUrl: string;
+  postgresVersion: string;
+  users: number;
+  signingKeys: string;
+  log: (msg: string) => void;
+}
+
+const ARGON2_RUNS = 10;
+
+export async function workerTarget(options: WorkerTargetOptions): Promise<Target> {
+  const { log } = options;
+  const stateDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-wrangler-"));
+  const appPort = await freePort();
+  const baselinePort = await freePort();
+  const appOrigin = `http://127.0.0.1:${appPort}`;
+  const baselineOrigin = `http://127.0.0.1:${baselinePort}`;
+  const config = loadConfig({ CODER_ACCESS_URL: appOrigin, SIGNING_KEYS: options.signingKeys });
+  const tokenService = await TokenService.create(JSON.parse(options.signingKeys), config.accessUrl);
+
+  process.env.TEST_DATABASE_URL = options.adminUrl;
+  const database = await createTestDatabase("bench_worker");
+  // Migrated and seeded over TCP: the same migrations the worker's own tooling applies.
+  const handle = await openPostgres(database.url);
+  log(`seeding ${options.users} users (postgres, for the worker)`);
+  const seeded = await seed(handle.db, options.users);
+  const tokens = await mintTokens(handle.db, config, tokenService, seeded.ownerId);
+
+  const proxies: WireProxy[] = [];
+  const children: Child[] = [];
+  const wrangler = async (name: string, port: number, proxy: WireProxy, script: string[]) =>
+    startChild({
+      name,
+      command: "npx",
+      args: [
+        "wrangler", "dev", ...script,
+        "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
+        "--persist-to", join(stateDir, name), "--log-level", "warn", "--show-interactive-dev-session=false",
+        "--var", `DATABASE_URL:${database.url}`,
+        "--var", `NEON_WS_PROXY:${proxy.address}`,
+        "--var", `SIGNING_KEYS:${options.signingKeys}`,
+        "--var", `CODER_ACCESS_URL:${appOrigin}`,
+        ...Object.entries(BENCH_LIMITS).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+      ],
+      env: { WRANGLER_SEND_METRICS: "false", XDG_CONFIG_HOME: stateDir },
+      url: `http://127.0.0.1:${port}`,
+      readyUrl: `http://127.0.0.1:${port}/`,
+      readyTimeoutMs: 120_000,
+      // wrangler runs workerd as its own child: stopping the group stops both.
+      group: true,
+    });
+  const stopServers = async () => {
+    await Promise.allSettled(children.map((c) => c.stop()));
+    await Promise.allSettled(proxies.map((p) => p.close()));
+  };
+  try {
+    proxies.push(await startWireProxy(), await startWireProxy());
+    log("starting wrangler dev (gatehouse worker and baseline worker)");
+    children.push(await wrangler("gatehouse-worker", appPort, proxies[0]!, []));
+    children.push(await wrangler("baseline-worker", baselinePort, proxies[1]!, ["bench/baseline-worker.ts", "--name", "gatehouse-bench-baseline"]));
+  } catch (err) {
+    await stopServers();
+    await handle.close();
+    await database.drop();
+    rmSync(stateDir, { recursive: true, force: true });
+    throw err;
+  }
+  const [appProxy, baselineProxy] = proxies as [WireProxy, WireProxy];
+
+  return {
+    label: "workerd/pg",
+    description: `the worker under wrangler dev (workerd), Neon driver per request → metering WebSocket proxy → PostgreSQL ${options.postgresVersion}; queries counted on the wire`,
+    appOrigin,
+    baselineOrigin,
+    seeded,
+    tokens,
+    statements: async (on) => (on === "app" ? appProxy : baselineProxy).statements(),
+    lastStatement: async () => appProxy.last(),
+    async argon2Limit() {
+      const res = await fetch(`${baselineOrigin}/argon2?n=${ARGON2_RUNS}`, { signal: AbortSignal.timeout(60_000) });
+      const { hashMs } = (await res.json()) as { hashMs: number };
+      // One isolate runs one request at a time on one thread: the worker's limit is one core's worth.
+      return { cores: 1, hashMs, singleHashMs: hashMs, limitRps: 1000 / hashMs, how: `WASM argon2 verify inside workerd (one isolate, one thread), mean of ${ARGON2_RUNS}` };
+    },
+    stopServers,
+    explain: async (s) =>
+      (await handle.pool.query(`explain (analyze, costs off, timing off, summary off) ${s.query}`, s.params)).rows.map((r) =>
+        String(r["QUERY PLAN"]),
+      ),
+    async dispose() {
+      await handle.close();
+      await database.drop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// What the audit trail records, as data: each state-changing route (method + Hono pattern) names its audit
+// action, its resource type, where the resource comes from, and the request fields that may be recorded.
+// A route missing here is not audited; test/node/reliability/audit.test.ts checks that every non-GET route
+// of the OpenAPI document is either listed or named in NOT_AUDITED, so a new route cannot slip through.
+
+/** Coder's audit actions (codersdk.AuditAction) that Gatehouse produces. */
+export const AUDIT_ACTIONS = ["create", "write", "delete", "login", "logout", "request_password_reset"] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Coder's audit resource types (codersdk.ResourceType) that Gatehouse produces. */
+export const RESOURCE_TYPES = ["user", "api_key", "git_ssh_key"] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+/**
+ * Where the audited resource's id and name come from:
+ * - `target`: the `{user}` a /users/{user}/... route resolved;
+ * - `created-user`: the user a create answered with (`id`, or `user_id` for /users/first);
+ * - `session`: the session key the response handed out (login) or the caller's own key (logout);
+ * - `created-key`: the key a key create answered with;
+ * - `key-param`: the `{keyid}` path parameter;
+ * - `email`: the email the request named (password resets: the account may not exist).
+ */
+export type ResourceSource = "target" | "created-user" | "session" | "created-key" | "key-param" | "email";
+
+export interface AuditRule {
+  action: AuditAction;
+  resourceType: ResourceType;
+  resource: ResourceSource;
+  /** Request-body fields recorded with their value. */
+  fields?: readonly string[];
+  /** Request-body fields recorded only as `{"secret": true}`: that they were sent, never what they held. */
+  secrets?: readonly string[];
+  /** Fixed diff entries the route itself implies (a status change names the new status). */
+  implied?: Readonly<Record<string, unknown>>;
+  /**
+   * Record only responses that finished a sign-in or failed: an OAuth callback's first hop (the redirect
+   * to the provider) changes nothing.
+   */
+  onlyOutcomes?: boolean;
+  /**
+   * Recorded without a session: sign-ins, sign-ups and password resets, whose callers have none. Other
+   * routes are recorded only once a session was accepted, so unauthenticated noise cannot fill the log.
+   */
+  public?: boolean;
+}
+
+const USER_FIELDS = ["email", "username", "name", "login_type", "user_status", "organization_ids", "roles", "service_account"];
+const TOKEN_FIELDS = ["token_name", "lifetime", "scope", "scopes", "allow_list"];
+
+/** Keyed by `METHOD /api/v2/...` with Hono's `:param` patterns, exactly as the router matched them. */
+export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
+  "POST /api/v2/users/first": { public: true, action: "create", resourceType: "user", resource: "created-user", fields: USER_FIELDS, secrets: ["password"] },
+  "POST /api/v2/users": { action: "create", resourceType: "user", resource: "created-user", fields: USER_FIELDS, secrets: ["password"] },
+  "POST /api/v2/users/login": { public: true, action: "login", resourceType: "api_key", resource: "session", fields: ["email"], secrets: ["password"] },
+  "GET /api/v2/users/oauth2/github/callback": { public: true, action: "login", resourceType: "api_key", resource: "session", onlyOutcomes: true },
+  "GET /api/v2/users/oidc/callback": { public: true, action: "login", resourceType: "api_key", resource: "session", onlyOutcomes: true },
+  "POST /api/v2/users/logout": { action: "logout", resourceType: "api_key", resource: "session" },
+  "POST /api/v2/users/otp/request": { public: true, action: "request_password_reset", resourceType: "user", resource: "email", fields: ["email"] },
+  "POST /api/v2/users/otp/change-password": {
+    public: true,
+    action: "write",
+    resourceType: "user",
+    resource: "email",
+    fields: ["email"],
+    secrets: ["password", "one_time_passcode"],
+  },
+  "DELETE /api/v2/users/:user": { action: "delete", resourceType: "user", resource: "target" },
+  "PUT /api/v2/users/:user/status/suspend": { action: "write", resourceType: "user", resource: "target", implied: { status: "suspended" } },
+  "PUT /api/v2/users/:user/status/activate": { action: "write", resourceType: "user", resource: "target", implied: { status: "active" } },
+  "PUT /api/v2/users/:user/profile": { action: "write", resourceType: "user", resource: "target", fields: ["username", "name"] },
+  "PUT /api/v2/users/:user/password": { action: "write", resourceType: "user", resource: "target", secrets: ["password", "old_password"] },
+  "PUT /api/v2/users/:user/roles": { action: "write", resourceType: "user", resource: "target", fields: ["roles"] },
+  "PUT /api/v2/users/:user/appearance": {
+    action: "write",
+    resourceType: "user",
+    resource: "target",
+    fields: ["theme_preference", "terminal_font", "theme_mode", "theme_light", "theme_dark"],
+  },
+  "PUT /api/v2/users/:user/preferences": {
+    action: "write",
+    resourceType: "user",
+    resource: "target",
+    fields: ["task_notification_alert_dismissed", "thinking_display_mode", "code_diff_display_mode", "agent_chat_send_shortcut"],
+  },
+  // The new key pair is generated server-side: the request carries nothing, the private key is never recorded.
+  "PUT /api/v2/users/:user/gitsshkey": { action: "write", resourceType: "git_ssh_key", resource: "target", implied: { private_key: { secret: true } } },
+  "POST /api/v2/users/:user/keys": { action: "create", resourceType: "api_key", resource: "created-key", fields: TOKEN_FIELDS },
+  "POST /api/v2/users/:user/keys/tokens": { action: "create", resourceType: "api_key", resource: "created-key", fields: TOKEN_FIELDS },
+  "DELETE /api/v2/users/:user/keys/:keyid": { action: "delete", resourceType: "api_key", resource: "key-param" },
+  "PUT /api/v2/users/:user/keys/:keyid/expire": { action: "write", resourceType: "api_key", resource: "key-param" },
+};
+
+/**
+ * Non-GET routes that change nothing, so have nothing to audit. Listed so the completeness test can tell
+ * "deliberately not audited" from "forgotten".
+ */
+export const NOT_AUDITED: readonly string[] = ["POST /api/v2/users/validate-password"];

@@ -1,0 +1,184 @@
+// GET /api/v2/audit: the audit log, newest first, for owners and auditors (site `audit_log: read`), with
+// Coder's `q`, `limit` and `offset` and Coder's response shape ({audit_logs, count}). One statement: the
+// page, each row's acting user with their memberships, and the total.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, desc, eq, gte, lte, sql, type SQL } from "drizzle-orm";
+import { membershipsOf } from "../auth/actor.ts";
+import { can } from "../auth/rbac.ts";
+import { requireActor } from "../auth/session.ts";
+import type { Db } from "../db/index.ts";
+import { auditLogs, users } from "../db/schema.ts";
+import { apiError, errorResponses, forbidden, type Validation } from "../http/errors.ts";
+import type { Router } from "../http/router.ts";
+import { rfc3339 } from "../http/time.ts";
+import { NIL_UUID, parseGoInt, parseUuid } from "../users/admin/go-parse.ts";
+import { UserSchema, userView } from "../users/view.ts";
+import type { AuditDiff } from "./middleware.ts";
+import { parseAuditSearch, type AuditSearch } from "./search.ts";
+
+/** Coder's default page when `limit` is absent or 0. */
+const DEFAULT_LIMIT = 100;
+/** A page is built in memory: past this, a caller pages with offset instead. */
+const MAX_LIMIT = 1000;
+
+const Query = z.object({
+  q: z.string().optional().openapi({ description: "Search query: action, resource_type, username, email, status" }),
+  limit: z.string().optional().openapi({ description: "Page limit (default 100, at most 1000)", type: "integer" }),
+  offset: z.string().optional().openapi({ description: "Page offset", type: "integer" }),
+});
+
+const DiffField = z.object({ old: z.unknown().optional(), new: z.unknown().optional(), secret: z.boolean() });
+
+const AuditLogSchema = z
+  .object({
+    id: z.uuid(),
+    request_id: z.string(),
+    time: z.string(),
+    ip: z.string(),
+    user_agent: z.string(),
+    resource_type: z.string(),
+    resource_id: z.string(),
+    resource_target: z.string(),
+    resource_icon: z.string(),
+    action: z.string(),
+    diff: z.record(z.string(), DiffField),
+    status_code: z.number().int(),
+    additional_fields: z.record(z.string(), z.unknown()),
+    description: z.string(),
+    resource_link: z.string(),
+    is_deleted: z.boolean(),
+    organization_id: z.string(),
+    user: UserSchema.nullable(),
+  })
+  .openapi("AuditLog");
+
+const AuditLogResponse = z.object({ audit_logs: z.array(AuditLogSchema), count: z.number().int() }).openapi("AuditLogResponse");
+
+const route = createRoute({
+  method: "get",
+  path: "/audit",
+  tags: ["Audit"],
+  summary: "Get audit logs",
+  security: [{ CoderSessionToken: [] }],
+  middleware: [requireActor()] as const,
+  request: { query: Query },
+  responses: {
+    200: { description: "OK", content: { "application/json": { schema: AuditLogResponse } } },
+    ...errorResponses(400, 401, 403),
+  },
+});
+
+const FRIENDLY_ACTION: Record<string, string> = {
+  create: "created",
+  write: "updated",
+  delete: "deleted",
+  login: "logged in",
+  logout: "logged out",
+  request_password_reset: "password reset requested",
+};
+const FRIENDLY_RESOURCE: Record<string, string> = { user: "user", api_key: "token", git_ssh_key: "git ssh key" };
+
+/** Coder's description template: the dashboard substitutes {user} and {target}. */
+function describe(action: string, resourceType: string, statusCode: number): string {
+  const who = action === "request_password_reset" ? "" : "{user} ";
+  const what = statusCode >= 400 ? `unsuccessfully attempted to ${action}` : (FRIENDLY_ACTION[action] ?? action);
+  if (resourceType === "api_key" && (action === "login" || action === "logout")) return `${who}${what}`;
+  const resource = FRIENDLY_RESOURCE[resourceType] ?? resourceType;
+  if (resourceType === "git_ssh_key") return `${who}${what} the ${resource}`;
+  return `${who}${what} ${resource} {target}`;
+}
+
+function parsePage(get: (key: string) => string | undefined): { limit: number; offset: number; validations: Validation[] } {
+  const validations: Validation[] = [];
+  const page = { limit: DEFAULT_LIMIT, offset: 0 };
+  // Accepted for Coder's clients, which send it with every paginated call; the audit log pages by offset.
+  const afterId = get("after_id");
+  if (afterId && "error" in parseUuid(afterId)) validations.push({ field: "after_id", detail: 'Query param "after_id" must be a valid uuid' });
+  for (const key of ["limit", "offset"] as const) {
+    const raw = get(key);
+    if (!raw) continue;
+    const n = parseGoInt(raw, 32);
+    const error = "error" in n ? n.error : n.value < 0n ? "value is negative" : undefined;
+    if (error || "error" in n) {
+      validations.push({ field: key, detail: `Query param "${key}" must be a valid 32-bit positive integer: ${error}` });
+      continue;
+    }
+    const value = Number(n.value);
+    if (key === "limit") page.limit = value === 0 ? DEFAULT_LIMIT : Math.min(value, MAX_LIMIT);
+    else page.offset = value;
+  }
+  return { ...page, validations };
+}
+
+function conditions(search: AuditSearch, callerId: string): SQL[] {
+  const out: SQL[] = [];
+  if (search.action) out.push(eq(auditLogs.action, search.action));
+  if (search.resourceType) out.push(eq(auditLogs.resourceType, search.resourceType));
+  if (search.username === "me") out.push(eq(auditLogs.userId, callerId));
+  else if (search.username) out.push(sql`lower(${users.username}) = ${search.username}`);
+  if (search.email) out.push(sql`lower(${users.email}) = ${search.email}`);
+  if (search.status) out.push(gte(auditLogs.statusCode, search.status.min), lte(auditLogs.statusCode, search.status.max));
+  return out;
+}
+
+export const getAuditLogs = (app: Router) =>
+  app.openapi(route, async (c) => {
+    const actor = c.get("actor");
+    if (!can(actor, "audit_log", "read")) throw forbidden();
+    const parsed = parseAuditSearch(c.req.query("q") ?? "");
+    if (!parsed.ok) throw apiError(400, "Invalid audit search query.", undefined, parsed.validations);
+    const page = parsePage((key) => c.req.query(key));
+    if (page.validations.length > 0) throw apiError(400, "Query parameters have invalid values.", undefined, page.validations);
+
+    const db = c.env.deps.db;
+    const where = and(...conditions(parsed.search, actor.userId));
+    const rows = await db
+      .select({
+        log: auditLogs,
+        user: users,
+        memberships: membershipsOf(users.id),
+        // The total before offset and limit, in the same statement; the inner names shadow the outer ones.
+        count: sql<number>`(select count(*) from ${auditLogs} left join ${users} on ${users.id} = ${auditLogs.userId} ${
+          where ? sql`where ${where}` : sql``
+        })`.mapWith(Number),
+      })
+      .from(auditLogs)
+      .leftJoin(users, eq(users.id, auditLogs.userId))
+      .where(where)
+      .orderBy(desc(auditLogs.time), desc(auditLogs.id))
+      .limit(page.limit)
+      .offset(page.offset);
+
+    const audit_logs = rows.map(({ log, user, memberships }) => ({
+      id: log.id,
+      request_id: log.requestId,
+      time: rfc3339(log.time),
+      ip: log.ip ?? "",
+      user_agent: log.userAgent,
+      resource_type: log.resourceType,
+      resource_id: log.resourceId,
+      resource_target: log.resourceTarget,
+      resource_icon: "",
+      action: log.action,
+      diff: log.diff as AuditDiff,
+      status_code: log.statusCode,
+      additional_fields: log.additionalFields as Record<string, unknown>,
+      description: describe(log.action, log.resourceType, log.statusCode),
+      resource_link: "",
+      is_deleted: false,
+      organization_id: log.organizationId ?? NIL_UUID,
+      user: user ? userView(user, memberships.map((m) => m.organization_id)) : null,
+    }));
+    // An empty page past the end still reports the total, as Coder's separate count does.
+    const count = rows[0]?.count ?? (page.offset > 0 ? await countAll(db, where) : 0);
+    return c.json({ audit_logs, count }, 200);
+  });
+
+async function countAll(db: Db, where: SQL | undefined): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(auditLogs)
+    .leftJoin(users, eq(users.id, auditLogs.userId))
+    .where(where);
+  return row?.n ?? 0;
+}

@@ -1,0 +1,167 @@
+// Login-group rate limits (spec/behavior.md §3.8): the routes that check a password or a passcode, or that
+// start a sign-in, are limited per client IP and per account with fixed-window counters in Postgres, so the
+// limit holds across Node instances and Worker isolates. One statement per request counts every key at once.
+// Over the limit is 429 in Coder's shape with Retry-After. An account key is a hash of whatever the request
+// names (an email, a session's user), counted whether or not such an account exists, so a 429 says nothing
+// about which accounts exist.
+import { lt, sql } from "drizzle-orm";
+import type { Context, MiddlewareHandler } from "hono";
+import { clientIp } from "../auth/session.ts";
+import { readToken } from "../auth/token-source.ts";
+import type { RateLimitConfig } from "../config.ts";
+import type { Db } from "../db/index.ts";
+import { rateLimits } from "../db/schema.ts";
+import type { AppEnv } from "../deps.ts";
+import { ApiError, errorBody } from "../http/errors.ts";
+import type { Router } from "../http/router.ts";
+
+type Ctx = Context<AppEnv>;
+
+interface Rule {
+  method: "GET" | "POST" | "PUT";
+  /** The route's pattern under /api/v2, as Hono writes it. */
+  path: string;
+  /**
+   * The account the request is about: undefined counts the IP only, null skips counting (the route refuses
+   * the request without a query anyway).
+   */
+  account?: (c: Ctx) => Promise<string | undefined | null>;
+}
+
+/** The `email` of a JSON body, read from a copy so the route still reads the original stream. */
+async function emailOfBody(c: Ctx): Promise<string | undefined> {
+  try {
+    const parsed: unknown = JSON.parse(await c.req.raw.clone().text());
+    const email = (parsed as { email?: unknown } | null)?.email;
+    return typeof email === "string" && email.trim() !== "" ? email.trim().toLowerCase() : undefined;
+  } catch {
+    // Not JSON: the route answers 400 itself; the IP counter still counts the attempt.
+    return undefined;
+  }
+}
+
+/** The session's user: whose old password a stolen session would try to guess. */
+async function sessionUser(c: Ctx): Promise<string | null> {
+  // A token that fails cryptography is refused by requireActor without a query; counting it would add one.
+  const token = readToken(c);
+  const verified = token ? await c.env.deps.tokens.verify(token) : undefined;
+  return verified?.ok ? `user:${verified.claims.sub}` : null;
+}
+
+/** Coder's login group, plus password changes: what an attacker would hammer to guess a secret. */
+const RULES: readonly Rule[] = [
+  { method: "POST", path: "/users/login", account: emailOfBody },
+  { method: "POST", path: "/users/otp/request", account: emailOfBody },
+  { method: "POST", path: "/users/otp/change-password", account: emailOfBody },
+  { method: "POST", path: "/users/validate-password" },
+  { method: "GET", path: "/users/oauth2/github/device" },
+  { method: "GET", path: "/users/oauth2/github/callback" },
+  { method: "GET", path: "/users/oidc/callback" },
+  { method: "PUT", path: "/users/:user/password", account: sessionUser },
+  // Not in Coder's group: legitimately called once, and every call is written to the audit log, so without a
+  // limit anyone could fill the log with 409s.
+  { method: "POST", path: "/users/first" },
+];
+
+/** Go's time.Duration.String() for whole milliseconds: "1m0s", "30s", "1h0m0s", "500ms". */
+export function goDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = ((ms % 60_000) / 1000).toString();
+  if (h > 0) return `${h}h${m}m${s}s`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
+}
+
+export const rateLimitedMessage = (limit: number, windowMs: number) =>
+  `You've been rate limited for sending more than ${limit} requests in ${goDuration(windowMs)}.`;
+
+/** Hex SHA-256: the table never holds the emails people type (sometimes a password, by mistake). */
+async function digest(text: string): Promise<string> {
+  const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+interface Counter {
+  key: string;
+  limit: number;
+}
+
+/**
+ * Adds one to every key's counter in the current window, in one statement, and answers the counts. A row
+ * left from an older window starts over at 1. A row from a newer window (another instance whose clock runs
+ * ahead) keeps counting, so clock skew never resets a count early.
+ */
+async function hit(db: Db, counters: Counter[], windowStart: Date): Promise<Map<string, { count: number; windowStart: Date }>> {
+  const rows = await db
+    .insert(rateLimits)
+    .values(counters.map((k) => ({ key: k.key, windowStart, count: 1 })))
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`case when excluded.window_start > ${rateLimits.windowStart} then 1 else ${rateLimits.count} + 1 end`,
+        windowStart: sql`greatest(${rateLimits.windowStart}, excluded.window_start)`,
+      },
+    })
+    .returning({ key: rateLimits.key, count: rateLimits.count, windowStart: rateLimits.windowStart });
+  return new Map(rows.map((r) => [r.key, { count: r.count, windowStart: r.windowStart }]));
+}
+
+/**
+ * When this process (or Worker isolate) next deletes the counters of past windows: once a window is plenty,
+ * and the delete runs after the response, so no request waits for it.
+ */
+let nextPruneAt = 0;
+
+function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
+  const route = `${rule.method} ${rule.path}`;
+  return async function rateLimit(c, next) {
+    const deps = c.env.deps;
+    const limits: RateLimitConfig = deps.config.rateLimits;
+    if (limits.disabled || c.req.method !== rule.method) return next();
+
+    const account = rule.account ? await rule.account(c) : undefined;
+    if (account === null) return next();
+
+    const now = deps.now().getTime();
+    const windowStart = new Date(Math.floor(now / limits.windowMs) * limits.windowMs);
+    const counters: Counter[] = [{ key: `${route}|ip|${clientIp(c.env)}`, limit: limits.perIp }];
+    if (account !== undefined) counters.push({ key: `${route}|account|${await digest(account)}`, limit: limits.perAccount });
+    const counts = await hit(deps.db, counters, windowStart);
+
+    if (now >= nextPruneAt) {
+      nextPruneAt = now + limits.windowMs;
+      deps.defer(deps.db.delete(rateLimits).where(lt(rateLimits.windowStart, windowStart)));
+    }
+
+    let tightest: { limit: number; remaining: number; resetMs: number } | undefined;
+    for (const counter of counters) {
+      const seen = counts.get(counter.key);
+      if (!seen) continue;
+      const remaining = counter.limit - seen.count;
+      const resetMs = seen.windowStart.getTime() + limits.windowMs;
+      if (!tightest || remaining < tightest.remaining) tightest = { limit: counter.limit, remaining, resetMs };
+    }
+    if (!tightest) return next();
+    const headers = {
+      "X-Ratelimit-Limit": String(tightest.limit),
+      "X-Ratelimit-Remaining": String(Math.max(0, tightest.remaining)),
+      "X-Ratelimit-Reset": String(Math.ceil(tightest.resetMs / 1000)),
+    };
+    if (tightest.remaining < 0) {
+      const retryAfter = Math.max(1, Math.ceil((tightest.resetMs - now) / 1000));
+      throw new ApiError(429, errorBody(rateLimitedMessage(tightest.limit, limits.windowMs)), {
+        ...headers,
+        "Retry-After": String(retryAfter),
+      });
+    }
+    await next();
+    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+  };
+}
+
+/** Mounts the limits in front of their routes; call before the routes themselves are registered. */
+export function mountRateLimits(api: Router): void {
+  for (const rule of RULES) api.use(rule.path, limiter(rule));
+}

@@ -1,0 +1,60 @@
+// Shared by the reliability suites: an app whose client IP each request may choose, a clock the test
+// controls, and request helpers.
+import { startTestApp, type TestApp } from "../../support/node-app.ts";
+
+export const API = "/api/v2";
+
+export interface ErrorBody {
+  message: string;
+  detail?: string;
+  validations?: { field: string; detail: string }[];
+}
+
+export async function json<T = ErrorBody>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+
+export interface ReliabilityApp extends TestApp {
+  /** Sends from this client IP until changed (startTestApp reads its option on every request). */
+  setIp(ip: string): void;
+  /** Moves the app's clock; starts at a fixed instant so rate-limit windows are predictable. */
+  clock: { now: Date; advance(ms: number): void };
+  call(method: string, path: string, init?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+}
+
+/** A window boundary plus one second: every test's first window is a whole one. */
+export const T0 = new Date(Date.UTC(2030, 0, 1, 12, 0, 1));
+
+export async function startReliabilityApp(options: { env?: Record<string, string>; databaseUrl?: string } = {}): Promise<ReliabilityApp> {
+  const opts: { env?: Record<string, string>; databaseUrl?: string; clientIp: string } = { ...options, clientIp: "198.51.100.1" };
+  const app = await startTestApp(opts);
+  const clock = {
+    now: new Date(T0),
+    advance(ms: number) {
+      clock.now = new Date(clock.now.getTime() + ms);
+    },
+  };
+  app.deps.now = () => new Date(clock.now);
+  return Object.assign(app, {
+    setIp(ip: string) {
+      opts.clientIp = ip;
+    },
+    clock,
+    call(method: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+      return app.request(`${API}${path}`, {
+        method,
+        ...(init.token ? { token: init.token } : {}),
+        ...(init.body !== undefined ? { json: init.body } : {}),
+        ...(init.headers ? { headers: init.headers } : {}),
+      });
+    },
+  });
+}
+
+/** Runs `fn` and answers how many SQL statements it sent before its response (deferred work excluded). */
+export async function countQueries(app: TestApp, fn: () => Promise<unknown>): Promise<number> {
+  await app.settle();
+  app.queries.count = 0;
+  await fn();
+  return app.queries.count;
+}
