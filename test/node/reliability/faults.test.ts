@@ -8,7 +8,7 @@
 // behave as a server's would, and a fault there proves nothing about production.
 import { eq } from "drizzle-orm";
 import pg from "pg";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { apiKeys, users } from "../../../src/db/schema.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
 import { addUser, OWNER, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
@@ -28,7 +28,11 @@ describe.runIf(process.env.TEST_DATABASE_URL)("faults on a real Postgres server"
   let direct: pg.Client;
   const deferredFailures: unknown[] = [];
 
+  /** Every 5xx logs its cause (src/app.ts onError); kept here, off the test output, and checked below. */
+  const errorLines: string[] = [];
+
   beforeAll(async () => {
+    vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void errorLines.push(args.map(String).join(" ")));
     database = await createTestDatabase("faults");
     proxy = await startFaultProxy(database.url);
     const url = new URL(proxy.url);
@@ -44,6 +48,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("faults on a real Postgres server"
     await direct.connect();
   });
   afterAll(async () => {
+    vi.restoreAllMocks();
     await direct?.end();
     await app?.close();
     await proxy?.close();
@@ -253,6 +258,18 @@ describe.runIf(process.env.TEST_DATABASE_URL)("faults on a real Postgres server"
       await expectRecovered();
       const [key] = await app.db.select().from(apiKeys).where(eq(apiKeys.tokenName, "after-the-fact"));
       expect(key).toBeDefined();
+    });
+  });
+
+  describe("what the failures left in the log", () => {
+    it("each 5xx was logged with its request id and cause, without the password or a token", () => {
+      const unhandled = errorLines.filter((l) => l.includes('"msg":"unhandled error"'));
+      expect(unhandled.length).toBeGreaterThan(20);
+      for (const line of unhandled) expect(JSON.parse(line)).toMatchObject({ request_id: expect.any(String), error: { message: expect.any(String) } });
+      const all = errorLines.join("\n");
+      expect(all).not.toContain(OWNER.password);
+      expect(all).not.toContain(owner.token);
+      expect(all).not.toMatch(/\nparams: /);
     });
   });
 
