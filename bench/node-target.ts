@@ -131,6 +131,7 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
     statements: async (on) => (await metrics(on === "app" ? appOrigin : baselineOrigin)).queries,
     lastStatement: async () => (await metrics(appOrigin)).last,
     rssBytes: async () => (await metrics(appOrigin)).rssBytes,
+    cpuMicros: async (on) => (await metrics(on === "app" ? appOrigin : baselineOrigin)).cpuMicros,
     argon2Limit: async () => ({ ...(await argon2Limit()), how: "@node-rs/argon2 verify in the bench process, one lane per core for 1.5 s" }),
     stopServers: async () => {
       await Promise.allSettled(children.map((c) => c.stop()));

@@ -1,12 +1,13 @@
 // `npm run bench`: Gatehouse measured against the limits of its own design, in one run, on loopback
 // (DESIGN.md "Performance targets", issue 6). Starts Postgres 15 when TEST_DATABASE_URL / DATABASE_URL is
 // unset, seeds 100k users, starts Gatehouse on Node and the bare-Hono baseline server beside it, runs every
-// scenario for a bounded time at a fixed concurrency (in alternating rounds, so drift from other work on
-// the machine hits a scenario and its baseline alike), and prints one table with pass/fail per target.
+// scenario for a bounded time at a fixed concurrency (next to its baseline, in alternating rounds, so drift
+// from other work on the machine hits a scenario and its baseline alike), and prints one table with
+// pass/fail per target.
 //
 //   npm run bench                          Node + Postgres
 //   npm run bench -- --pglite --worker     also Node + PGlite, and the worker inside `wrangler dev`
-//   options: --seconds N (per run, default 4)  --rounds N (default 3)  --connections N (default 16)
+//   options: --seconds N (per run, default 3)  --rounds N (default 4)  --connections N (default 16)
 //            --users N (default 100000)  --soak-seconds N (default 10)  --no-bundle
 //            --only KEY,KEY (scenario keys of bench/scenarios.ts, with their baselines; no soak)
 //            --profile DIR (the Node Gatehouse server writes a V8 CPU profile there)
@@ -30,8 +31,8 @@ const { values: flags } = parseArgs({
   options: {
     pglite: { type: "boolean", default: false },
     worker: { type: "boolean", default: false },
-    seconds: { type: "string", default: "4" },
-    rounds: { type: "string", default: "3" },
+    seconds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "4" },
     connections: { type: "string", default: "16" },
     users: { type: "string", default: "100000" },
     "soak-seconds": { type: "string", default: "10" },
@@ -70,6 +71,8 @@ deadline.unref();
 interface Measured {
   run: LoadRun;
   statements: number;
+  /** Server CPU time during the measured run (µs), where the target can see it. */
+  cpuMicros?: number | undefined;
 }
 
 /** One scenario once: a warm-up, then the measured run, with the statements sent during it. */
@@ -79,10 +82,12 @@ async function measure(target: Target, s: Scenario, seconds: number): Promise<Me
   await load({ ...options, seconds: WARMUP_SECONDS });
   await quiesce(target, s.on); // requests still in flight from the warm-up finish on the server
   const before = await target.statements(s.on);
+  const cpuBefore = await target.cpuMicros?.(s.on);
   const run = await load({ ...options, seconds });
+  const cpuAfter = await target.cpuMicros?.(s.on);
   await quiesce(target, s.on); // and those of the measured run, so every statement they sent is counted
   const statements = (await target.statements(s.on)) - before;
-  return { run, statements };
+  return { run, statements, cpuMicros: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore };
 }
 
 /** Waits (bounded) until the app sends no more statements: work still in flight from the last run is done. */
@@ -98,15 +103,18 @@ async function quiesce(target: Target, on: "app" | "baseline" = "app"): Promise<
 
 function stats(runs: Measured[]) {
   const run = pool(runs.map((m) => m.run));
-  const sorted = Float64Array.from(run.latencies).sort();
+  const sorted = Array.from(Float64Array.from(run.latencies).sort());
   const statements = runs.reduce((a, m) => a + m.statements, 0);
+  const cpu = runs.every((m) => m.cpuMicros !== undefined) ? runs.reduce((a, m) => a + m.cpuMicros!, 0) : undefined;
   return {
     rps: run.responses / run.seconds,
-    p50: percentile(Array.from(sorted), 0.5),
-    p99: percentile(Array.from(sorted), 0.99),
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
     errors: run.errors,
     // Requests the server received (answered or cut off when the run ended): the statements they sent.
     qpr: statements / run.sent,
+    // Server CPU per answered request: steadier than throughput on a shared machine, so changes show in it.
+    cpuUs: cpu === undefined ? undefined : cpu / Math.max(1, run.responses),
   };
 }
 
@@ -116,6 +124,15 @@ const fmtRatio = (x: number) => `${x.toFixed(2)}x`;
 function indexedSearch(plan: string[]): boolean {
   return plan.some((l) => /Index Scan on users_\w*trgm_idx/.test(l)) && !plan.some((l) => /Seq Scan on users\b/.test(l));
 }
+
+/** Scenarios measured together, in alternating rounds: each baseline with what is compared to it. */
+const GROUPS: ScenarioKey[][] = [
+  ["verify", "forged"],
+  ["verifyExpired", "expired"],
+  ["verifyQuery", "me", "userById", "token"],
+  ["listFirst", "listDeep", "listSearch", "listFilter"],
+  ["login"],
+];
 
 /** The scenarios to run: all, or those named by --only plus the baselines they are measured against. */
 function selected(all: Scenario[]): Scenario[] {
@@ -127,23 +144,32 @@ function selected(all: Scenario[]): Scenario[] {
 }
 
 async function benchTarget(target: Target, rows: Row[], notes: string[]): Promise<void> {
+  const unknown = ONLY?.filter((k) => !GROUPS.flat().includes(k));
+  if (unknown?.length) throw new Error(`unknown scenario in --only: ${unknown.join(", ")} (known: ${GROUPS.flat().join(", ")})`);
   const all = selected(scenarios(target.seeded, target.tokens));
   const results = new Map<ScenarioKey, Measured[]>();
   const limits: Argon2Limit[] = [];
   let how = "";
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? all : [...all].reverse();
-    for (const s of order) {
-      if (s.key === "login") {
-        // The login limit is measured next to each login run, under the same conditions.
-        const limit = await target.argon2Limit();
-        limits.push(limit);
-        how = limit.how;
-        log(`${target.label} round ${round + 1}: argon2 ${limit.hashMs.toFixed(2)} ms/hash (${limit.singleHashMs.toFixed(2)} ms alone) → limit ${limit.limitRps.toFixed(1)}/s`);
+  // Each group (a baseline and what is measured against it) runs its rounds back to back, alternating the
+  // order, so a scenario and its baseline are never more than a few seconds apart: drift from other work on
+  // the machine then hits both alike.
+  const grouped = new Set(GROUPS.flat());
+  for (const s of all) if (!grouped.has(s.key)) throw new Error(`scenario ${s.key} belongs to no group in GROUPS`);
+  for (const group of GROUPS) {
+    const members = all.filter((s) => group.includes(s.key));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const s of round % 2 === 0 ? members : [...members].reverse()) {
+        if (s.key === "login") {
+          // The login limit is measured next to each login run, under the same conditions.
+          const limit = await target.argon2Limit();
+          limits.push(limit);
+          how = limit.how;
+          log(`${target.label} round ${round + 1}: argon2 ${limit.hashMs.toFixed(2)} ms/hash (${limit.singleHashMs.toFixed(2)} ms alone) → limit ${limit.limitRps.toFixed(1)}/s`);
+        }
+        const m = await measure(target, s, SECONDS);
+        log(`${target.label} round ${round + 1}: ${s.name}: ${(m.run.responses / m.run.seconds).toFixed(1)} req/s, ${m.run.errors} errors, ${m.statements} statements / ${m.run.sent} sent${m.cpuMicros === undefined ? "" : `, server CPU ${(m.cpuMicros / Math.max(1, m.run.responses)).toFixed(0)} µs/req`}`);
+        results.set(s.key, [...(results.get(s.key) ?? []), m]);
       }
-      const m = await measure(target, s, SECONDS);
-      log(`${target.label} round ${round + 1}: ${s.name}: ${(m.run.responses / m.run.seconds).toFixed(1)} req/s, ${m.run.errors} errors, ${m.statements} statements / ${m.run.sent} sent`);
-      results.set(s.key, [...(results.get(s.key) ?? []), m]);
     }
   }
   const has = (key: ScenarioKey) => results.has(key);
@@ -228,9 +254,16 @@ async function benchTarget(target: Target, rows: Row[], notes: string[]): Promis
   }
 }
 
-/** Three consecutive runs of a mixed load; the server's RSS is sampled throughout each. */
+/**
+ * Three consecutive runs of a mixed load, after one unmeasured run of the same load (V8 grows its heap
+ * lazily: without it, run 1 would catch the heap still expanding to its working size, not a leak). The
+ * server's RSS is sampled throughout each run.
+ */
 async function soak(target: Target, all: Scenario[], rows: Row[]): Promise<void> {
   const requests = soakRequests(all);
+  const expect = (st: number) => st < 300 || st === 401; // the mix holds a forged token (401)
+  await load({ origin: target.appOrigin, connections: CONNECTIONS, seconds: SOAK_SECONDS, requests, expect });
+  await quiesce(target);
   const peaks: number[] = [];
   for (let i = 0; i < SOAK_RUNS; i++) {
     const before = await target.statements("app");
@@ -248,8 +281,7 @@ async function soak(target: Target, all: Scenario[], rows: Row[]): Promise<void>
       connections: CONNECTIONS,
       seconds: SOAK_SECONDS,
       requests,
-      // The mix holds a forged token (401); anything else outside 2xx is an error.
-      expect: (st) => st < 300 || st === 401,
+      expect,
     });
     done = true;
     await sampler;
@@ -263,7 +295,7 @@ async function soak(target: Target, all: Scenario[], rows: Row[]): Promise<void>
     const last = i === SOAK_RUNS - 1;
     rows.push({
       target: target.label,
-      scenario: `RSS soak ${i + 1}/${SOAK_RUNS}: mixed load for ${SOAK_SECONDS} s`,
+      scenario: `RSS soak ${i + 1}/${SOAK_RUNS}: mixed load for ${SOAK_SECONDS} s${i === 0 ? " (after one unmeasured)" : ""}`,
       ...st,
       vs: `peak RSS ${mib.toFixed(0)} MiB${i > 0 ? ` (${growth >= 0 ? "+" : ""}${(growth * 100).toFixed(1)}% vs run 1)` : ""}`,
       goal: last ? `≤ ${RSS_LIMIT_MIB} MiB, not growing (≤ +${RSS_GROWTH_TOLERANCE * 100}% run 1 → ${SOAK_RUNS})` : `≤ ${RSS_LIMIT_MIB} MiB`,

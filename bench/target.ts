@@ -22,6 +22,8 @@ export interface Target {
   statements(on: "app" | "baseline"): Promise<number>;
   /** The last statement the app sent (for EXPLAIN), when the target can see it. */
   lastStatement(): Promise<Statement | undefined>;
+  /** CPU time used so far by the app or the baseline server process, in µs, when the target can see it (Node). */
+  cpuMicros?(on: "app" | "baseline"): Promise<number>;
   /** The app server's resident set size, when the target can see it (Node). */
   rssBytes?(): Promise<number>;
   argon2Limit(): Promise<Argon2Limit & { how: string }>;

@@ -1,6 +1,6 @@
 // Bench-only instrumentation for the Node server (`npm run bench`): with BENCH_METRICS=1 the server counts
 // every statement it sends and answers GET /__bench/queries with that count, the last statement and its
-// RSS, so the bench measures database queries per request instead of assuming them. Without the flag
+// RSS and CPU time, so the bench measures database queries per request instead of assuming them. Without the flag
 // nothing here is mounted, and the worker entry never imports this file (it stays out of the bundle).
 import type { QueryCounter } from "./db/index.ts";
 
@@ -12,6 +12,8 @@ export interface BenchMetrics {
   /** The last statement sent, with its parameters, for EXPLAIN. */
   last: { query: string; params: unknown[] } | undefined;
   rssBytes: number;
+  /** CPU time the process has used (user + system, every thread), in microseconds. */
+  cpuMicros: number;
 }
 
 /** Wraps a fetch handler so that BENCH_METRICS_PATH answers with the counters; every other request passes through. */
@@ -22,7 +24,8 @@ export function withBenchMetrics<A extends unknown[]>(
   return function benchMetrics(req, ...rest) {
     // A suffix test, not a URL parse: the check runs on every request of a bench run.
     if (req.method === "GET" && req.url.endsWith(BENCH_METRICS_PATH)) {
-      const body: BenchMetrics = { queries: counter.count, last: counter.last, rssBytes: process.memoryUsage.rss() };
+      const cpu = process.cpuUsage();
+      const body: BenchMetrics = { queries: counter.count, last: counter.last, rssBytes: process.memoryUsage.rss(), cpuMicros: cpu.user + cpu.system };
       return Response.json(body);
     }
     return fetch(req, ...rest);
