@@ -5,10 +5,10 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import { secureHeaders } from "hono/secure-headers";
 import { mountAudit } from "./audit/index.ts";
 import type { AppEnv } from "./deps.ts";
 import { ApiError, apiError, errorBody } from "./http/errors.ts";
+import { responseHeaders } from "./http/headers.ts";
 import { describeError, logLine, requestLog } from "./http/logging.ts";
 import { newRouter } from "./http/router.ts";
 import { mountKeys } from "./keys/index.ts";
@@ -46,11 +46,7 @@ export function createApp() {
   // First, so its duration covers every other middleware and the error handler.
   app.use(requestLog());
   app.use(requestId({ headerName: "X-Request-Id" }));
-  app.use(async function buildVersionHeader(c, next) {
-    await next();
-    c.res.headers.set("X-Coder-Build-Version", c.env.deps.config.buildVersion);
-  });
-  app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
+  app.use(responseHeaders());
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {

@@ -250,5 +250,6 @@ describe("security headers on every kind of answer", () => {
     expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
     expect(res.headers.get("Cross-Origin-Resource-Policy")).toBe("same-origin");
     expect(res.headers.get("X-Request-Id")).toBeTruthy();
+    expect(res.headers.get("X-Coder-Build-Version")).toBeTruthy();
   });
 });
