@@ -1,7 +1,10 @@
 // Minting a key: one api_keys row (the revocation handle) and the signed token that names it.
 import type { Deps } from "../deps.ts";
 import type { Db, Tx } from "../db/index.ts";
-import { apiKeys, type ApiKeyRow, type LoginType } from "../db/schema.ts";
+import { getTableColumns, sql, type SQL } from "drizzle-orm";
+import { apiKeys, users, type ApiKeyRow, type LoginType } from "../db/schema.ts";
+
+type ApiKeyInsert = typeof apiKeys.$inferInsert;
 
 const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -33,8 +36,8 @@ export interface NewKey {
   exactExpiry?: boolean;
 }
 
-/** Inserts the key row (inside the caller's transaction when given one) and signs its token. */
-export async function issueKey(deps: Deps, db: Db | Tx, key: NewKey): Promise<{ token: string; row: ApiKeyRow }> {
+/** The key's row and the expiry its token will carry (see NewKey.exactExpiry). */
+function planKey(deps: Deps, key: NewKey) {
   const now = deps.now();
   let expiresAt = new Date(now.getTime() + key.lifetimeMs);
   let tokenExpiresAt: Date;
@@ -46,23 +49,49 @@ export async function issueKey(deps: Deps, db: Db | Tx, key: NewKey): Promise<{ 
     const horizonMs = deps.config.disableSessionExpiryRefresh ? key.lifetimeMs : Math.max(key.lifetimeMs, deps.config.tokenMaxAgeMs);
     tokenExpiresAt = new Date(now.getTime() + horizonMs);
   }
-  const scopes = key.scopes ?? ["coder:all"];
-  const [row] = await db
-    .insert(apiKeys)
-    .values({
-      id: newKeyId(),
-      userId: key.userId,
-      loginType: key.loginType,
-      lifetimeSeconds: Math.floor(key.lifetimeMs / 1000),
-      expiresAt,
-      createdAt: now,
-      updatedAt: now,
-      ipAddress: key.ip,
-      scopes,
-      allowList: key.allowList ?? ["*:*"],
-      tokenName: key.tokenName ?? "",
-    })
-    .returning();
-  const token = await deps.tokens.sign({ userId: key.userId, keyId: row!.id, scopes, issuedAt: now, expiresAt: tokenExpiresAt });
-  return { token, row: row! };
+  const row = {
+    id: newKeyId(),
+    userId: key.userId,
+    loginType: key.loginType,
+    lifetimeSeconds: Math.floor(key.lifetimeMs / 1000),
+    expiresAt,
+    createdAt: now,
+    updatedAt: now,
+    ipAddress: key.ip,
+    scopes: key.scopes ?? ["coder:all"],
+    allowList: key.allowList ?? ["*:*"],
+    tokenName: key.tokenName ?? "",
+  } satisfies ApiKeyInsert;
+  const sign = () =>
+    deps.tokens.sign({ userId: key.userId, keyId: row.id, scopes: row.scopes, issuedAt: now, expiresAt: tokenExpiresAt });
+  return { row, sign };
+}
+
+/** Inserts the key row (inside the caller's transaction when given one) and signs its token. */
+export async function issueKey(deps: Deps, db: Db | Tx, key: NewKey): Promise<{ token: string; row: ApiKeyRow }> {
+  const plan = planKey(deps, key);
+  const [row] = await db.insert(apiKeys).values(plan.row).returning();
+  return { token: await plan.sign(), row: row! };
+}
+
+/**
+ * Inserts the key row only if the user's row still matches `guard`, in one statement that holds a shared
+ * lock on the user's row while it runs, and signs its token; undefined when the guard no longer holds.
+ * The shared lock lets keys for one user be issued side by side, while an UPDATE of the user's row (a
+ * password change, suspension) waits for it or, having committed first, makes the guard fail: such a
+ * change and the key it must revoke cannot cross. One round trip where a transaction takes four.
+ */
+export async function issueKeyIf(deps: Deps, db: Db, key: NewKey, guard: SQL): Promise<{ token: string } | undefined> {
+  const plan = planKey(deps, key);
+  const columns = getTableColumns(apiKeys);
+  const entries = Object.entries(plan.row).map(([name, value]) => [columns[name as keyof typeof columns], value] as const);
+  // INSERT ... SELECT takes no DEFAULT, so only the columns set here are named; each parameter is encoded as
+  // its column encodes it and cast to the column's type, which a SELECT list cannot infer.
+  const inserted = await db.execute(sql`
+    insert into ${apiKeys} (${sql.join(entries.map(([column]) => sql.identifier(column.name)), sql`, `)})
+    select ${sql.join(entries.map(([column, value]) => sql`${sql.param(value, column)}::${sql.raw(column.getSQLType())}`), sql`, `)}
+    from ${users} where ${users.id} = ${key.userId} and (${guard}) for share of ${users}
+    returning ${apiKeys.id}`);
+  if ((inserted as unknown as { rows: unknown[] }).rows.length === 0) return undefined;
+  return { token: await plan.sign() };
 }

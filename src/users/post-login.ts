@@ -9,7 +9,7 @@ import { apiError, errorResponses } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import type { Tx } from "../db/index.ts";
 import { decodeJsonBody, emailField, jsonBody, requiredString } from "../http/validation.ts";
-import { issueKey } from "../keys/issue.ts";
+import { issueKey, issueKeyIf } from "../keys/issue.ts";
 import { findUserByEmail } from "./queries.ts";
 
 const Body = z.object({ email: emailField(), password: requiredString() }).openapi("LoginWithPasswordRequest");
@@ -46,37 +46,35 @@ export const postLogin = (app: Router) =>
     }
     if (user.status === "suspended") throw apiError(401, "Your account is suspended. Contact an admin to reactivate your account.");
 
-    // A Coder PBKDF2 hash (an imported account) is replaced by argon2id on its first successful login.
-    // Hashed before the transaction, so no row stays locked while argon2 runs.
-    const upgraded = legacy ? await deps.hasher.hash(password) : undefined;
-    const { token } = await deps.db.transaction(async (tx: Tx) => {
-      // The hash just checked must still be stored, and stay so until the key is written: a password change
-      // (which deletes every key of the user) either committed first, and this sign-in fails like a wrong
-      // password, or waits for this row lock and then deletes the key written here. Checking before the
-      // transaction alone let a sign-in with the old password keep a working session (issue 7).
-      const unchanged = await tx
-        .select({ id: users.id })
-        .from(users)
-        .where(and(eq(users.id, user.id), eq(users.hashedPassword, stored!), eq(users.deleted, false)))
-        .for("no key update");
-      if (unchanged.length === 0) throw apiError(401, "Incorrect email or password.");
-      if (upgraded) {
-        // Only if the hash is still the one just checked: a concurrent password change wins.
-        await tx
-          .update(users)
-          .set({ hashedPassword: upgraded, updatedAt: deps.now() })
-          .where(and(eq(users.id, user.id), eq(users.hashedPassword, stored!)));
-      }
-      if (user.status === "dormant") {
-        await tx.update(users).set({ status: "active", updatedAt: deps.now() }).where(eq(users.id, user.id));
-      }
-      return issueKey(deps, tx, {
-        userId: user.id,
-        loginType: "password",
-        lifetimeMs: deps.config.sessionDurationMs,
-        ip: clientIp(c.env),
+    // The hash just checked must still be stored when the key is written: a password change (which deletes
+    // every key of the user) either committed first, and this sign-in fails like a wrong password, or waits
+    // for the lock on the user's row and then deletes the key written here. Checking before the write alone
+    // let a sign-in with the old password keep a working session (issue 7).
+    const unchanged = and(eq(users.hashedPassword, stored!), eq(users.deleted, false))!;
+    const session = { userId: user.id, loginType: "password" as const, lifetimeMs: deps.config.sessionDurationMs, ip: clientIp(c.env) };
+    let token: string | undefined;
+    if (!legacy && user.status !== "dormant") {
+      // The usual sign-in writes nothing but the key: one statement, under a shared lock, so sign-ins to one
+      // account run side by side (an exclusive lock in a transaction serialised them: npm run bench, issue 6).
+      token = (await issueKeyIf(deps, deps.db, session, unchanged))?.token;
+    } else {
+      // A Coder PBKDF2 hash (an imported account) is replaced by argon2id on its first successful login;
+      // hashed before the transaction, so no row stays locked while argon2 runs. This sign-in writes the
+      // user's row, so it locks it exclusively from the start (two shared holders upgrading would deadlock).
+      const upgraded = legacy ? await deps.hasher.hash(password) : undefined;
+      token = await deps.db.transaction(async (tx: Tx) => {
+        const locked = await tx.select({ id: users.id }).from(users).where(and(eq(users.id, user.id), unchanged)).for("no key update");
+        if (locked.length === 0) return undefined;
+        const changes = {
+          updatedAt: deps.now(),
+          ...(upgraded ? { hashedPassword: upgraded } : {}),
+          ...(user.status === "dormant" ? { status: "active" as const } : {}),
+        };
+        await tx.update(users).set(changes).where(eq(users.id, user.id));
+        return (await issueKey(deps, tx, session)).token;
       });
-    });
+    }
+    if (token === undefined) throw apiError(401, "Incorrect email or password.");
     setCookie(c, SESSION_COOKIE, token, {
       path: "/",
       httpOnly: true,

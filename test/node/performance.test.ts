@@ -1,0 +1,154 @@
+// Guards for the changes `npm run bench` (issue 6) led to: each one fixed a measured cost, and these tests
+// keep the cause from coming back without anyone running the bench.
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadActor } from "../../src/auth/actor.ts";
+import { BENCH_METRICS_PATH, withBenchMetrics } from "../../src/bench-metrics.ts";
+import { QueryCounter, statementName, useNamedStatements } from "../../src/db/index.ts";
+import { openPostgres } from "../../src/db/postgres.ts";
+import { apiKeys } from "../../src/db/schema.ts";
+import { newKeyId } from "../../src/keys/issue.ts";
+import { findUserByEmail } from "../../src/users/queries.ts";
+import { createTestDatabase } from "../support/databases.ts";
+import { startTestApp, withOwner, OWNER, type TestApp } from "../support/node-app.ts";
+
+let app: TestApp;
+let owner: { userId: string };
+
+beforeAll(async () => {
+  app = await startTestApp();
+  owner = await withOwner(app);
+});
+afterAll(() => app.close());
+
+const rows = <T>(result: unknown) => (result as { rows: T[] }).rows;
+
+/** The plan of a statement as the server would run it, with sequential scans priced out of reach. */
+async function planOf(statement: { query: string; params: unknown[] }): Promise<string> {
+  const literal = (v: unknown) => (typeof v === "string" ? `'${v.replace(/'/g, "''")}'` : String(v));
+  const args = statement.params.map(literal).join(", ");
+  return app.db.transaction(async (tx) => {
+    // A tiny table is cheapest to scan whatever the indexes: forbid that, and see whether an index is usable.
+    await tx.execute(sql`set local enable_seqscan = off`);
+    await tx.execute(sql.raw(`prepare bench_plan as ${statement.query}`));
+    try {
+      return rows<Record<string, string>>(await tx.execute(sql.raw(`explain execute bench_plan(${args})`)))
+        .map((r) => r["QUERY PLAN"])
+        .join("\n");
+    } finally {
+      await tx.execute(sql`deallocate bench_plan`);
+    }
+  });
+}
+
+describe("login lookup by email", () => {
+  it("uses the partial unique index on lower(email), not a scan of every user", async () => {
+    const found = await findUserByEmail(app.db, OWNER.email.toUpperCase());
+    expect(found?.username).toBe(OWNER.username);
+    const plan = await planOf(app.queries.last!);
+    expect(plan).toContain("users_email_lower_idx");
+    expect(plan).not.toContain("Seq Scan");
+  });
+
+  it("finds no account for an empty email", async () => {
+    expect(await findUserByEmail(app.db, "")).toBeUndefined();
+  });
+});
+
+describe("sign-in", () => {
+  it("writes the session in one statement: the lookup, the guarded key insert, and the deferred audit row", async () => {
+    await app.settle();
+    const before = app.queries.count;
+    const res = await app.request("/api/v2/users/login", { method: "POST", json: { email: OWNER.email, password: OWNER.password } });
+    expect(res.status).toBe(201);
+    await app.settle();
+    expect(app.queries.count - before).toBe(3);
+  });
+
+  // Real Postgres only (CI): it needs two sessions at once.
+  it.runIf(process.env.TEST_DATABASE_URL)("is not held up by another sign-in's lock on the same account", async () => {
+    const database = await createTestDatabase("login_share_lock");
+    const pg = await startTestApp({ databaseUrl: database.url });
+    const other = await openPostgres(database.url);
+    try {
+      const { userId } = await withOwner(pg);
+      const client = await other.pool.connect();
+      try {
+        // What a sign-in in flight holds on the user's row while it writes its key.
+        await client.query("begin");
+        await client.query("select id from users where id = $1 for share", [userId]);
+        const login = pg.request("/api/v2/users/login", { method: "POST", json: { email: OWNER.email, password: OWNER.password } });
+        const waited = new Promise<"still waiting">((resolve) => setTimeout(() => resolve("still waiting"), 5_000));
+        const res = await Promise.race([login, waited]);
+        await client.query("commit");
+        expect(res === "still waiting" ? res : res.status).toBe(201);
+      } finally {
+        client.release();
+      }
+    } finally {
+      await pg.close();
+      await other.close();
+      await database.drop();
+    }
+  });
+});
+
+describe("bench metrics (BENCH_METRICS=1 only)", () => {
+  it("answers the statement count on its own path and passes every other request through", async () => {
+    const counter = new QueryCounter();
+    counter.logQuery("select 1", []);
+    let passed = 0;
+    const handler = withBenchMetrics(async (_req: Request) => {
+      passed++;
+      return new Response("app");
+    }, counter);
+    const metrics = await handler(new Request(`http://127.0.0.1${BENCH_METRICS_PATH}`));
+    expect(await metrics.json()).toMatchObject({ queries: 1, last: { query: "select 1", params: [] }, cpuMicros: expect.any(Number) });
+    expect(await (await handler(new Request("http://127.0.0.1/api/v2/users/me"))).text()).toBe("app");
+    expect(await (await handler(new Request(`http://127.0.0.1${BENCH_METRICS_PATH}`, { method: "POST" }))).text()).toBe("app");
+    expect(passed).toBe(2);
+  });
+});
+
+describe("the actor query, prepared", () => {
+  it("is unnamed unless the handle is one whose connections each keep their own statements", async () => {
+    const other = await startTestApp();
+    try {
+      expect(statementName(other.db, "gatehouse_load_actor")).toBe("");
+      expect(statementName(useNamedStatements(other.db), "gatehouse_load_actor")).toBe("gatehouse_load_actor");
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("loads the actor, again and again, from one preparation", async () => {
+    const [key] = await app.db.select({ id: apiKeys.id }).from(apiKeys).limit(1);
+    for (let i = 0; i < 3; i++) expect((await loadActor(app.db, key!.id))?.userId).toBe(owner.userId);
+    expect(await loadActor(app.db, newKeyId())).toBeUndefined();
+  });
+
+  // Real Postgres only (CI): a named statement is parsed once on each pooled connection, which PGlite's
+  // socket server (one backend for every connection) cannot host.
+  it.runIf(process.env.TEST_DATABASE_URL)("runs as a named statement across every connection of a pool", async () => {
+    const database = await createTestDatabase("named_statements");
+    const queries = new QueryCounter();
+    const handle = await openPostgres(database.url, queries);
+    try {
+      const db = useNamedStatements(handle.db);
+      const [user] = rows<{ id: string }>(await db.execute(sql`insert into users (email, username, status) values ('n@example.com', 'named', 'active') returning id`));
+      const keyId = newKeyId();
+      await db.insert(apiKeys).values({ id: keyId, userId: user!.id, loginType: "password", expiresAt: new Date(Date.now() + 3600_000) });
+      queries.count = 0;
+      // More concurrent loads than the pool has connections: several connections each prepare it once.
+      const actors = await Promise.all(Array.from({ length: 40 }, () => loadActor(db, keyId)));
+      expect(actors.every((a) => a?.userId === user!.id)).toBe(true);
+      expect(queries.count).toBe(40);
+      // ...on more than one connection, or the test proves nothing.
+      expect(handle.pool.totalCount).toBeGreaterThan(1);
+    } finally {
+      await handle.close();
+      await database.drop();
+    }
+  });
+});
+
