@@ -17,6 +17,7 @@ import { getHealth } from "./meta/health.ts";
 import { getJwks } from "./meta/jwks.ts";
 import { csrfGuard } from "./security/csrf.ts";
 import { rejectNulCharacters } from "./security/input.ts";
+import { apiRateLimit } from "./security/api-rate-limit.ts";
 import { mountRateLimits } from "./security/rate-limit.ts";
 import { mountUsers } from "./users/index.ts";
 
@@ -63,6 +64,7 @@ export function createApp() {
   // Audit first, so it also records what the checks after it refuse; the checks run before any route.
   mountAudit(api);
   api.use(csrfGuard());
+  api.use(apiRateLimit());
   api.use(rejectNulCharacters());
   mountRateLimits(api);
   getBuildInfo(api);

@@ -103,6 +103,12 @@ const envSchema = z.object({
   /** Requests naming one account per login-group route per window, from any number of IPs. */
   LOGIN_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(30),
   LOGIN_RATE_LIMIT_WINDOW: duration("1m"),
+  /**
+   * Coder's general API limit: requests per minute per user (else per IP) per endpoint, on each instance;
+   * 0 or less turns it off. CODER_API_RATE_LIMIT (Coder's name) is read too.
+   */
+  API_RATE_LIMIT: z.coerce.number().int().min(-1).max(1_000_000_000).optional(),
+  CODER_API_RATE_LIMIT: z.coerce.number().int().min(-1).max(1_000_000_000).optional(),
   // Sign in with GitHub (README: "Sign in with GitHub and OIDC"). Configured when the client id is set.
   CODER_OAUTH2_GITHUB_CLIENT_ID: z.string().optional(),
   CODER_OAUTH2_GITHUB_CLIENT_SECRET: z.string().optional(),
@@ -166,6 +172,8 @@ export interface RateLimitConfig {
   perIp: number;
   perAccount: number;
   windowMs: number;
+  /** The general API limit per minute (src/security/api-rate-limit.ts); 0 or less: off. */
+  apiPerMinute: number;
 }
 
 export interface Config {
@@ -311,6 +319,7 @@ export function loadConfig(env: Env): Config {
       perIp: e.LOGIN_RATE_LIMIT,
       perAccount: e.LOGIN_RATE_LIMIT_PER_ACCOUNT,
       windowMs: e.LOGIN_RATE_LIMIT_WINDOW,
+      apiPerMinute: e.API_RATE_LIMIT ?? e.CODER_API_RATE_LIMIT ?? 512,
     },
     github,
     oidc,

@@ -16,6 +16,13 @@ export interface Deps {
    * stamps, that must not add a round trip to the request.
    */
   defer: (task: Promise<unknown>) => void;
+  /** Workers Rate Limiting bindings, where the worker is configured with them (src/security/). */
+  rateLimiters?: { api?: RateLimitBinding | undefined; login?: RateLimitBinding | undefined };
+}
+
+/** The interface of a Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml). */
+export interface RateLimitBinding {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
 }
 
 export interface AppEnv {

@@ -9,7 +9,7 @@ import { TokenService } from "./auth/tokens.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { openNeon } from "./db/neon.ts";
 import { behindBody, schemaStatus } from "./db/schema-version.ts";
-import type { Deps } from "./deps.ts";
+import type { Deps, RateLimitBinding } from "./deps.ts";
 import { describeError, logLine, tenantOf } from "./http/logging.ts";
 
 export interface WorkerEnv {
@@ -21,6 +21,15 @@ export interface WorkerEnv {
 }
 
 const app = createApp();
+
+const isRateLimitBinding = (v: unknown): v is RateLimitBinding => typeof (v as RateLimitBinding | undefined)?.limit === "function";
+
+/** The Workers Rate Limiting bindings the worker was deployed with (wrangler.toml `[[ratelimits]]`), if any. */
+function rateLimitersOf(env: WorkerEnv): Deps["rateLimiters"] {
+  const api = isRateLimitBinding(env.API_RATE_LIMITER) ? env.API_RATE_LIMITER : undefined;
+  const login = isRateLimitBinding(env.LOGIN_RATE_LIMITER) ? env.LOGIN_RATE_LIMITER : undefined;
+  return api || login ? { api, login } : undefined;
+}
 
 type Setup = {
   config: Config;
@@ -93,7 +102,7 @@ export default {
     // Deferred work fails after the response has gone: its log line is the only trace it leaves.
     const defer = (task: Promise<unknown>) =>
       void deferred.push(task.catch((err) => logLine("error", "deferred task failed", { error: describeError(err) })));
-    const deps: Deps = { config, db: neon.db, hasher, tokens, now: () => new Date(), defer };
+    const deps: Deps = { config, db: neon.db, hasher, tokens, now: () => new Date(), defer, rateLimiters: rateLimitersOf(env) };
     try {
       if (!ready.schemaChecked && !PROBES.has(new URL(request.url).pathname)) {
         const refused = await schemaGate(ready, neon.db);

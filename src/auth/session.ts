@@ -1,14 +1,14 @@
 // The session middleware: token → cryptographic check (no database) → one query for the actor →
 // status gate → bookkeeping deferred past the response (spec/behavior.md §3.3-3.5).
 import { eq, sql } from "drizzle-orm";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Deps } from "../deps.ts";
 import { users } from "../db/schema.ts";
 import { ApiError, errorBody } from "../http/errors.ts";
 import { goTimeString } from "../http/time.ts";
 import { loadActor, type Actor } from "./actor.ts";
 import { readToken, SESSION_COOKIE } from "./token-source.ts";
-import type { TokenClaims } from "./tokens.ts";
+import type { TokenClaims, VerifyResult } from "./tokens.ts";
 
 export const SIGNED_OUT = "You are signed out or your session has expired. Please sign in again to continue.";
 const HOUR_MS = 3600_000;
@@ -24,8 +24,30 @@ function unauthorized(detail: string, message = SIGNED_OUT): ApiError {
   });
 }
 
-async function verify(deps: Deps, token: string): Promise<TokenClaims> {
-  const result = await deps.tokens.verify(token);
+const verifications = new WeakMap<Request, Promise<{ token: string; result: VerifyResult } | undefined>>();
+
+/**
+ * The request's token and the outcome of its cryptographic check (no database), computed once per request
+ * however many middlewares ask (the API rate limit, the login-group limit, the session); undefined when the
+ * request carries no token.
+ */
+export function verifyRequestToken(c: Context<AppEnv>): Promise<{ token: string; result: VerifyResult } | undefined> {
+  let verified = verifications.get(c.req.raw);
+  if (!verified) {
+    const token = readToken(c);
+    verified = token ? c.env.deps.tokens.verify(token).then((result) => ({ token, result })) : Promise.resolve(undefined);
+    verifications.set(c.req.raw, verified);
+  }
+  return verified;
+}
+
+/** The claims of the request's token when it passes the cryptographic check; the key may still be revoked. */
+export async function sessionClaims(c: Context<AppEnv>): Promise<TokenClaims | undefined> {
+  const verified = await verifyRequestToken(c);
+  return verified?.result.ok ? verified.result.claims : undefined;
+}
+
+function claimsOrRefuse(token: string, result: VerifyResult): TokenClaims {
   if (result.ok) return result.claims;
   switch (result.reason) {
     case "expired":
@@ -93,9 +115,9 @@ export function clientIp(env: AppEnv["Bindings"]): string {
 export const requireActor = (): MiddlewareHandler<AppEnv> =>
   async function requireActor(c, next) {
     const deps = c.env.deps;
-    const token = readToken(c);
-    if (!token) throw unauthorized(`Cookie "${SESSION_COOKIE}" or query parameter must be provided.`);
-    const claims = await verify(deps, token);
+    const verified = await verifyRequestToken(c);
+    if (!verified) throw unauthorized(`Cookie "${SESSION_COOKIE}" or query parameter must be provided.`);
+    const claims = claimsOrRefuse(verified.token, verified.result);
 
     const actor = await loadActor(deps.db, claims.jti);
     if (!actor || actor.user.id !== claims.sub) throw unauthorized("API key is invalid.");

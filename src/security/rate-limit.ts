@@ -3,11 +3,11 @@
 // limit holds across Node instances and Worker isolates. One statement per request counts every key at once.
 // Over the limit is 429 in Coder's shape with Retry-After. An account key is a hash of whatever the request
 // names (an email, a session's user), counted whether or not such an account exists, so a 429 says nothing
-// about which accounts exist.
+// about which accounts exist. On Workers, a Workers Rate Limiting binding (LOGIN_RATE_LIMITER), where
+// configured, refuses per-IP floods before the Postgres counter is reached.
 import { lt, sql } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
-import { clientIp } from "../auth/session.ts";
-import { readToken } from "../auth/token-source.ts";
+import { clientIp, sessionClaims } from "../auth/session.ts";
 import type { RateLimitConfig } from "../config.ts";
 import type { Db } from "../db/index.ts";
 import { rateLimits } from "../db/schema.ts";
@@ -43,9 +43,8 @@ async function emailOfBody(c: Ctx): Promise<string | undefined> {
 /** The session's user: whose old password a stolen session would try to guess. */
 async function sessionUser(c: Ctx): Promise<string | null> {
   // A token that fails cryptography is refused by requireActor without a query; counting it would add one.
-  const token = readToken(c);
-  const verified = token ? await c.env.deps.tokens.verify(token) : undefined;
-  return verified?.ok ? `user:${verified.claims.sub}` : null;
+  const claims = await sessionClaims(c);
+  return claims ? `user:${claims.sub}` : null;
 }
 
 /** Coder's login group, plus password changes: what an attacker would hammer to guess a secret. */
@@ -126,7 +125,16 @@ function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
 
     const now = deps.now().getTime();
     const windowStart = new Date(Math.floor(now / limits.windowMs) * limits.windowMs);
-    const counters: Counter[] = [{ key: `${route}|ip|${clientIp(c.env)}`, limit: limits.perIp }];
+    const ipKey = `${route}|ip|${clientIp(c.env)}`;
+    // Where the worker has a Workers Rate Limiting binding for the login group, it is the first line: a
+    // flood from one address is turned away at the edge, without a database round trip.
+    const edge = deps.rateLimiters?.login;
+    if (edge && !(await edge.limit({ key: ipKey })).success) {
+      throw new ApiError(429, errorBody(rateLimitedMessage(limits.perIp, limits.windowMs)), {
+        "Retry-After": String(Math.max(1, Math.ceil(limits.windowMs / 1000))),
+      });
+    }
+    const counters: Counter[] = [{ key: ipKey, limit: limits.perIp }];
     if (account !== undefined) counters.push({ key: `${route}|account|${await digest(account)}`, limit: limits.perAccount });
     const counts = await hit(deps.db, counters, windowStart);
 

@@ -230,7 +230,7 @@ describe("housekeeping and configuration", () => {
 
   it("reads Coder's CODER_DANGEROUS_DISABLE_RATE_LIMITS as well, and has Coder's defaults", () => {
     expect(loadConfig({ CODER_DANGEROUS_DISABLE_RATE_LIMITS: "true" }).rateLimits.disabled).toBe(true);
-    expect(loadConfig({}).rateLimits).toEqual({ disabled: false, perIp: 60, perAccount: 30, windowMs: MINUTE });
+    expect(loadConfig({}).rateLimits).toEqual({ disabled: false, perIp: 60, perAccount: 30, windowMs: MINUTE, apiPerMinute: 512 });
     expect(loadConfig({ LOGIN_RATE_LIMIT_WINDOW: "30s", LOGIN_RATE_LIMIT: "10" }).rateLimits).toMatchObject({ perIp: 10, windowMs: 30_000 });
   });
 
