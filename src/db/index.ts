@@ -38,5 +38,16 @@ export function useNamedStatements(db: Db): Db {
 /** The name to prepare a statement under on this handle: `name`, or "" (unnamed) where names are unsafe. */
 export const statementName = (db: Db, name: string): string => (namedStatementHandles.has(db) ? name : "");
 
+/**
+ * Bounded waits for a node-postgres-style pool (node-postgres on Node, Neon's driver on Workers): an
+ * unreachable server, or one that stops answering mid-query, fails the request with a 5xx instead of holding
+ * it (issue 7). libpq's `connect_timeout` (seconds) and node-postgres' `query_timeout` (milliseconds) in the
+ * URL override these defaults (the drivers let URL parameters win over pool options).
+ */
+export function poolTimeouts(url: string): { connectionTimeoutMillis: number; query_timeout: number } {
+  const connectTimeoutS = Number(new URL(url).searchParams.get("connect_timeout") || 10);
+  return { connectionTimeoutMillis: connectTimeoutS * 1000, query_timeout: 30_000 };
+}
+
 /** Where migrations live relative to the project root; each backend's migrator reads this folder. */
 export const MIGRATIONS_FOLDER = "drizzle";

@@ -3,7 +3,7 @@
 import { Pool, neonConfig } from "@neondatabase/serverless";
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle } from "drizzle-orm/neon-serverless";
-import { schema, type Db } from "./index.ts";
+import { poolTimeouts, schema, type Db } from "./index.ts";
 
 export interface NeonOptions {
   /**
@@ -29,7 +29,7 @@ export interface NeonHandle {
 
 export function openNeon(url: string, options: NeonOptions = {}): NeonHandle {
   configureNeonProxy(options.wsProxy);
-  const pool = new Pool({ connectionString: url });
+  const pool = new Pool({ connectionString: url, ...poolTimeouts(url) });
   // A socket that dies after the response is sent must not surface as an unhandled error.
   pool.on("error", (err: Error) => console.error(JSON.stringify({ level: "error", msg: "neon pool error", error: err.message })));
   const db = drizzle({ client: pool, schema, logger: options.logger ?? false });

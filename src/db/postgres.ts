@@ -3,7 +3,7 @@ import type { Logger } from "drizzle-orm/logger";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
-import { MIGRATIONS_FOLDER, schema, type Db } from "./index.ts";
+import { MIGRATIONS_FOLDER, poolTimeouts, schema, type Db } from "./index.ts";
 
 export interface PostgresHandle {
   db: Db;
@@ -12,17 +12,7 @@ export interface PostgresHandle {
 }
 
 export async function openPostgres(url: string, logger?: Logger): Promise<PostgresHandle> {
-  // Bounded waits: an unreachable server, or one that stops answering mid-query, fails the request with a
-  // 5xx instead of holding it forever (issue 7). libpq's `connect_timeout` (seconds) and node-postgres'
-  // `query_timeout` (milliseconds) in DATABASE_URL override these defaults.
-  const connectTimeoutS = Number(new URL(url).searchParams.get("connect_timeout") || 10);
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 10,
-    connectionTimeoutMillis: connectTimeoutS * 1000,
-    query_timeout: 30_000,
-    keepAlive: true,
-  });
+  const pool = new pg.Pool({ connectionString: url, max: 10, ...poolTimeouts(url), keepAlive: true });
   // An idle client dying (server restart) must not crash the process; the next query reconnects.
   pool.on("error", (err) => console.error(JSON.stringify({ level: "error", msg: "postgres pool error", error: err.message })));
   // The pool listens for errors on idle clients only. A connection lost while a client is checked out (mid

@@ -9,6 +9,7 @@ import { TokenService } from "../../src/auth/tokens.ts";
 import { MIGRATIONS_FOLDER } from "../../src/db/index.ts";
 import { openNeon } from "../../src/db/neon.ts";
 import { createTestDatabase } from "./databases.ts";
+import { startFaultProxy, type FaultProxy, type ProxyMode } from "./fault-proxy.ts";
 import { startNeonProxy } from "./neon-proxy.ts";
 import { startOidcProvider } from "./oidc-provider.ts";
 
@@ -22,6 +23,11 @@ declare module "vitest" {
     argon2VerifierUrl: string;
     /** A loopback OpenID Connect provider for test/workers/oidc.test.ts (workerd cannot start one). */
     oidcIssuer: string;
+    /**
+     * test/workers/faults.test.ts: a migrated database behind a fault proxy (short connect and query
+     * timeouts in its URL), and the loopback URL that switches the proxy's mode (`?mode=blackhole`).
+     */
+    faults: { databaseUrl: string; controlUrl: string };
   }
 }
 
@@ -42,8 +48,28 @@ function startVerifier(): Promise<{ server: Server; url: string }> {
   );
 }
 
+/** An HTTP switch for a fault proxy, so code inside workerd can break and mend its database connection. */
+function startFaultControl(proxy: FaultProxy): Promise<{ server: Server; url: string }> {
+  const server = createServer(async (req, res) => {
+    const mode = new URL(req.url ?? "/", "http://control").searchParams.get("mode") as ProxyMode | null;
+    if (!mode || !["pass", "down", "reset", "blackhole"].includes(mode)) {
+      res.statusCode = 400;
+      res.end("mode must be pass, down, reset or blackhole");
+      return;
+    }
+    await proxy.setMode(mode);
+    res.end(mode);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      const addr = server.address();
+      resolve({ server, url: `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}/mode` });
+    }),
+  );
+}
+
 /** Names of the extra workers databases; a file that needs one adds its name here. */
-const WORKER_DATABASES = ["users", "keys", "oidc"];
+const WORKER_DATABASES = ["users", "keys", "oidc", "faults"];
 
 export default async function setup(project: TestProject) {
   const proxy = await startNeonProxy();
@@ -58,6 +84,12 @@ export default async function setup(project: TestProject) {
   const extra = await Promise.all(WORKER_DATABASES.map((name) => migrated(`workers_${name}`)));
   const verifier = await startVerifier();
   const oidc = await startOidcProvider();
+  const faultsDatabase = extra[WORKER_DATABASES.indexOf("faults")]!;
+  const faultProxy = await startFaultProxy(faultsDatabase.url);
+  const faultControl = await startFaultControl(faultProxy);
+  const faultUrl = new URL(faultProxy.url);
+  faultUrl.searchParams.set("connect_timeout", "1");
+  faultUrl.searchParams.set("query_timeout", "2000");
 
   const password = "Cross-Runtime-Passw0rd!";
   project.provide("workerBindings", {
@@ -71,9 +103,12 @@ export default async function setup(project: TestProject) {
   project.provide("nodeArgon2Hash", { password, hash: await nodeHasher.hash(password) });
   project.provide("argon2VerifierUrl", verifier.url);
   project.provide("oidcIssuer", oidc.issuer);
+  project.provide("faults", { databaseUrl: faultUrl.toString(), controlUrl: faultControl.url });
 
   return async () => {
     verifier.server.close();
+    faultControl.server.close();
+    await faultProxy.close();
     await oidc.close();
     await proxy.close();
     await database.drop();

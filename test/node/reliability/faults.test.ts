@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { apiKeys, users } from "../../../src/db/schema.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
 import { addUser, OWNER, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { startFaultProxy, type FaultProxy } from "./fault-proxy.ts";
+import { startFaultProxy, type FaultProxy } from "../../support/fault-proxy.ts";
 import { API, json } from "./support.ts";
 
 describe.runIf(process.env.TEST_DATABASE_URL)("faults on a real Postgres server", () => {

@@ -12,7 +12,7 @@ import { buildNodeDeps } from "../../../src/node-deps.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
 import { startTestApp, type TestApp } from "../../support/node-app.ts";
 import { startHook, type Hook } from "../lifecycle/helpers.ts";
-import { startFaultProxy, type FaultProxy } from "./fault-proxy.ts";
+import { startFaultProxy, type FaultProxy } from "../../support/fault-proxy.ts";
 import { API, json } from "./support.ts";
 
 let database: TestDatabase | undefined;

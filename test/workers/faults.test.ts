@@ -1,0 +1,55 @@
+// Faults on Workers (issue 7 §5): the real worker entry, its database reached through the Neon driver and a
+// loopback proxy that fails on command (test/support/fault-proxy.ts, switched over HTTP because workerd
+// cannot hold a socket server). With the database refusing connections, resetting them, or black-holed,
+// every request answers within a bounded time (connect_timeout=1, query_timeout=2000 in the URL) with a
+// Coder-shaped 5xx and no internals; a write refused mid-outage leaves no row; and the worker recovers by
+// itself when the database comes back.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ownerSession, workerClient } from "./client.ts";
+
+const { databaseUrl, controlUrl } = inject("faults");
+const call = workerClient(undefined, { DATABASE_URL: databaseUrl });
+const BOUND_MS = 6_000;
+
+async function setMode(mode: "pass" | "down" | "reset" | "blackhole") {
+  const res = await fetch(`${controlUrl}?mode=${mode}`);
+  if (!res.ok) throw new Error(`fault proxy: ${res.status} ${await res.text()}`);
+}
+
+let token = "";
+
+beforeAll(async () => {
+  await setMode("pass");
+  token = (await ownerSession(call)).token;
+});
+afterAll(() => setMode("pass"));
+
+const newUser = (username: string) => ({ email: `${username}@example.com`, username, password: "SomeSecurePassword!", user_status: "active" });
+
+describe.each(["down", "reset", "blackhole"] as const)("database %s", (mode) => {
+  it("answers every kind of request within the bound, as Coder's generic 500, then recovers", async () => {
+    await setMode(mode);
+    const requests: [string, RequestInit & { json?: unknown; token?: string }][] = [
+      ["/api/v2/users/me", { token }],
+      ["/api/v2/users?limit=5", { token }],
+      ["/api/v2/users/login", { method: "POST", json: { email: "edge-owner@example.com", password: "SomeSecurePassword!" } }],
+      ["/api/v2/users", { method: "POST", json: newUser(`during-${mode}`), token }],
+    ];
+    for (const [path, init] of requests) {
+      const started = Date.now();
+      const res = await call(path, init);
+      const elapsed = Date.now() - started;
+      expect(elapsed, `${path} took ${elapsed} ms`).toBeLessThan(BOUND_MS);
+      expect(res.status, path).toBeGreaterThanOrEqual(500);
+      const text = await res.text();
+      expect(JSON.parse(text)).toEqual({ message: "An internal server error occurred." });
+      expect(text).not.toMatch(/stack|at [\w.]+ \(|postgres|select|insert|password/i);
+    }
+
+    await setMode("pass");
+    expect((await call("/api/v2/users/me", { token })).status).toBe(200);
+    // The write refused during the outage left nothing behind.
+    const found = await call(`/api/v2/users?q=${encodeURIComponent(`during-${mode}`)}`, { token });
+    expect(((await found.json()) as { count: number }).count).toBe(0);
+  });
+});
