@@ -87,11 +87,11 @@ export async function issueKeyIf(deps: Deps, db: Db, key: NewKey, guard: SQL): P
   const entries = Object.entries(plan.row).map(([name, value]) => [columns[name as keyof typeof columns], value] as const);
   // INSERT ... SELECT takes no DEFAULT, so only the columns set here are named; each parameter is encoded as
   // its column encodes it and cast to the column's type, which a SELECT list cannot infer.
-  const inserted = await db.execute(sql`
-    insert into ${apiKeys} (${sql.join(entries.map(([column]) => sql.identifier(column.name)), sql`, `)})
-    select ${sql.join(entries.map(([column, value]) => sql`${sql.param(value, column)}::${sql.raw(column.getSQLType())}`), sql`, `)}
-    from ${users} where ${users.id} = ${key.userId} and (${guard}) for share of ${users}
-    returning ${apiKeys.id}`);
+  const names = sql.join(entries.map(([column]) => sql.identifier(column.name)), sql`, `);
+  const values = sql.join(entries.map(([column, value]) => sql`${sql.param(value, column)}::${sql.raw(column.getSQLType())}`), sql`, `);
+  const inserted = await db.execute(
+    sql`insert into ${apiKeys} (${names}) select ${values} from ${users} where ${users.id} = ${key.userId} and (${guard}) for share of ${users} returning ${apiKeys.id}`,
+  );
   if ((inserted as unknown as { rows: unknown[] }).rows.length === 0) return undefined;
   return { token: await plan.sign() };
 }
