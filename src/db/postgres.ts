@@ -1,9 +1,9 @@
 // Postgres over TCP for Node (node-postgres), used when DATABASE_URL is set.
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle } from "drizzle-orm/node-postgres";
-import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
-import { MIGRATIONS_FOLDER, poolTimeouts, schema, type Db } from "./index.ts";
+import { poolTimeouts, schema, type Db } from "./index.ts";
+import { migrateWithLock } from "./migrator.ts";
 
 export interface PostgresHandle {
   db: Db;
@@ -23,6 +23,13 @@ export async function openPostgres(url: string, logger?: Logger): Promise<Postgr
     client.on("error", () => {});
   });
   const db = drizzle({ client: pool, schema, logger: logger ?? false });
-  await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  // Under the advisory lock `npm run db:migrate` takes: servers starting at once on a fresh database
+  // (several instances, a deploy beside them) take turns instead of racing on CREATE SCHEMA / CREATE TYPE.
+  try {
+    await migrateWithLock(url);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
   return { db: db as unknown as Db, pool, close: () => pool.end() };
 }

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { MIGRATION_LOCK_KEY, migrateWithLock } from "../../../src/db/migrator.ts";
+import { openPostgres } from "../../../src/db/postgres.ts";
 import { EXPECTED_MIGRATION, MIGRATIONS } from "../../../src/db/schema-version.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
 
@@ -60,6 +61,18 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("db:migrate on Postgres (TEST_DA
     const rows = await appliedMigrations(url);
     expect(rows).toHaveLength(all);
     expect(new Set(rows.map((r) => r.created_at)).size).toBe(all);
+  });
+
+  it("Node servers starting at once on a fresh database migrate it once, taking turns", async () => {
+    const url = await fresh("ops_servers");
+    const handles = await Promise.all(Array.from({ length: 4 }, () => openPostgres(url)));
+    try {
+      const rows = await appliedMigrations(url);
+      expect(rows).toHaveLength(MIGRATIONS.length);
+      expect(new Set(rows.map((r) => r.created_at)).size).toBe(MIGRATIONS.length);
+    } finally {
+      await Promise.all(handles.map((h) => h.close()));
+    }
   });
 
   it("waits while another session holds the lock, then finds its own work to do", async () => {
