@@ -32,7 +32,7 @@ export async function startTestApp(options: { env?: Env; databaseUrl?: string; c
     config,
     db: handle.db,
     hasher,
-    tokens: await TokenService.create([await TokenService.generateKey()], config.accessUrl),
+    tokens: await TokenService.create([await TokenService.generateKey()], config.accessUrl, config.tokenAudience),
     now: () => new Date(),
     // Promise.resolve starts the work now (Drizzle queries are lazy until awaited), as production does.
     defer: (task) => void pending.push(Promise.resolve(task)),

@@ -64,6 +64,17 @@ describe("tokens name their tenant", () => {
     expect(loadConfig({ CODER_ACCESS_URL: ACCESS_URL, TENANT_ID: "acme" }).tokenAudience).toBe("acme");
   });
 
+  it("holds for the test harness too: startTestApp with TENANT_ID signs aud = TENANT_ID", async () => {
+    const app = await startTestApp({ env: { TENANT_ID: "harness-tenant" } });
+    try {
+      const { token } = await withOwner(app);
+      expect(decodeJwt(token).aud).toBe("harness-tenant");
+      expect((await app.request(`${API}/users/me`, { token })).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("refuses a TENANT_ID with spaces at start-up", () => {
     expect(() => loadConfig({ TENANT_ID: "acme corp" })).toThrow(/TENANT_ID: must be 1-128 printable ASCII/);
   });
