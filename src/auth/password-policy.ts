@@ -74,7 +74,8 @@ export function passwordEntropy(password: string): number {
 
 /** Undefined when acceptable, otherwise the reason in Coder's words. */
 export function checkPassword(password: string): string | undefined {
-  if ([...password].length > MAX_LENGTH) return `password must be no more than ${MAX_LENGTH} characters`;
+  // Go's len(): bytes of UTF-8, not characters, so 22 three-byte characters (66 bytes) are too long there too.
+  if (new TextEncoder().encode(password).length > MAX_LENGTH) return `password must be no more than ${MAX_LENGTH} characters`;
   if (passwordEntropy(password) >= MIN_ENTROPY_BITS) return undefined;
   const p = pools(password);
   const advice: string[] = [];

@@ -56,6 +56,15 @@ describe("password policy (checkPassword)", () => {
     expect(checkPassword(strong64)).toBeUndefined();
     expect(checkPassword(`${strong64}x`)).toBe("password must be no more than 64 characters");
   });
+
+  it("counts the cap in UTF-8 bytes, as Go's len() does", () => {
+    // 21 three-byte characters are 63 bytes, plus "A1!" is 66 bytes in 24 characters.
+    const wide = `A1!${"日本語".repeat(7)}`;
+    expect([...wide]).toHaveLength(24);
+    expect(checkPassword(wide)).toBe("password must be no more than 64 characters");
+    const fits = `A1!${"日本語".repeat(6)}xyz`; // 3 + 54 + 3 = 60 bytes
+    expect(checkPassword(fits)).not.toBe("password must be no more than 64 characters");
+  });
 });
 
 describe("argon2id hashers", () => {
