@@ -10,10 +10,10 @@ import { apiKeys } from "../../src/db/schema.ts";
 import { newKeyId } from "../../src/keys/issue.ts";
 import { findUserByEmail } from "../../src/users/queries.ts";
 import { createTestDatabase } from "../support/databases.ts";
-import { startTestApp, withOwner, OWNER, type TestApp } from "../support/node-app.ts";
+import { addUser, startTestApp, withOwner, OWNER, type TestApp } from "../support/node-app.ts";
 
 let app: TestApp;
-let owner: { userId: string };
+let owner: { userId: string; token: string };
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -22,6 +22,7 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const rows = <T>(result: unknown) => (result as { rows: T[] }).rows;
+const literal = (v: unknown) => (typeof v === "string" ? `'${v.replace(/'/g, "''")}'` : Array.isArray(v) ? `'{${v.join(",")}}'` : String(v));
 
 /** The plan of a statement as the server would run it, with sequential scans priced out of reach. */
 async function planOf(statement: { query: string; params: unknown[] }): Promise<string> {
@@ -52,6 +53,32 @@ describe("login lookup by email", () => {
 
   it("finds no account for an empty email", async () => {
     expect(await findUserByEmail(app.db, "")).toBeUndefined();
+  });
+});
+
+describe("GET /users with a role filter", () => {
+  it("finds the users through the roles GIN index and sorts them, whatever the statistics say", async () => {
+    // Enough users that the plan matters, one of them an auditor; statistics gathered on every column but
+    // the roles: the case where the planner walked the whole username index in order to fill a page of one.
+    await app.db.execute(sql`
+      insert into users (email, username, status, login_type)
+      select 'perf-' || i || '@example.com', 'perf-' || lpad(i::text, 6, '0'), 'active', 'password'
+      from generate_series(1, 50000) as i`);
+    await addUser(app, { username: "perf-auditor", roles: ["auditor"] });
+    await app.db.execute(sql`analyze users (id, email, username, status, deleted, is_system)`);
+    const res = await app.request(`/api/v2/users?limit=25&q=${encodeURIComponent("role:auditor")}`, { token: owner.token });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { users: { username: string }[] }).users.map((u) => u.username)).toEqual(["perf-auditor"]);
+    const list = app.queries.last!;
+    expect(list.query).toMatch(/^select [\s\S]* from "users"/);
+    const plan = rows<Record<string, string>>(await app.db.execute(sql.raw(`explain ${list.query.replace(/\$(\d+)/g, (_, n: string) => literal(list.params[Number(n) - 1]))}`)))
+      .map((r) => r["QUERY PLAN"])
+      .join("\n");
+    // The page itself (the plan's last users scan), not only the count, goes through the roles index.
+    const pageScan = plan.split("\n").filter((l) => /Scan.* on users\b(?! cursor)/.test(l)).at(-1);
+    expect(pageScan).toMatch(/Bitmap Heap Scan on users/);
+    expect(plan).toContain("users_rbac_roles_idx");
+    expect(plan).not.toMatch(/Index Scan using users_username_lower_idx on users\b(?! cursor)/);
   });
 });
 
