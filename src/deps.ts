@@ -32,5 +32,7 @@ export interface AppEnv {
     /** The resolved `{user}` of /users/{user}/... routes. */
     target: import("./users/queries.ts").UserWithOrgs;
     requestId: string;
+    /** The request's token and its cryptographic check, once per request (auth/session.ts). */
+    tokenCheck: Promise<{ token: string; result: import("./auth/tokens.ts").VerifyResult } | undefined>;
   };
 }

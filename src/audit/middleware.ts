@@ -4,12 +4,12 @@
 // allow-list: secret fields are recorded as `{"secret": true}` only, and nothing else is ever copied.
 import { sql } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
-import { matchedRoutes } from "hono/route";
 import type { Actor } from "../auth/actor.ts";
 import { clientIp } from "../auth/session.ts";
 import { SESSION_COOKIE } from "../auth/token-source.ts";
 import { auditLogs } from "../db/schema.ts";
 import type { AppEnv } from "../deps.ts";
+import { matchedRoute } from "../http/route.ts";
 import type { UserWithOrgs } from "../users/queries.ts";
 import { AUDIT_RULES, type AuditRule } from "./actions.ts";
 
@@ -56,16 +56,6 @@ export function buildDiff(rule: AuditRule, body: unknown): AuditDiff {
     if (Object.hasOwn(record, field)) diff[field] = { secret: true };
   }
   return diff;
-}
-
-/** The pattern of the route that answered, as logging.ts names it; null when none matched (404). */
-function routePattern(c: Ctx): string | null {
-  const routes = matchedRoutes(c);
-  for (let i = routes.length - 1; i >= 0; i--) {
-    const r = routes[i]!;
-    if (r.method !== "ALL") return `${r.method} ${r.path}`;
-  }
-  return null;
 }
 
 /** The claims of a token this server just issued (a Set-Cookie or a create response): no need to verify. */
@@ -170,8 +160,8 @@ export const auditTrail = (): MiddlewareHandler<AppEnv> =>
     await next();
     // Rate-limited requests are the flood the limit exists for; recording each would let it through.
     if (c.res.status === 429 || c.req.method === "HEAD") return;
-    const pattern = routePattern(c);
-    const rule = pattern ? AUDIT_RULES[pattern] : undefined;
+    const route = matchedRoute(c);
+    const rule = route ? AUDIT_RULES[`${route.method} ${route.path}`] : undefined;
     if (!rule) return;
     const actor = c.get("actor") as Actor | undefined;
     if (!actor && !rule.public) return;

@@ -24,19 +24,17 @@ function unauthorized(detail: string, message = SIGNED_OUT): ApiError {
   });
 }
 
-const verifications = new WeakMap<Request, Promise<{ token: string; result: VerifyResult } | undefined>>();
-
 /**
  * The request's token and the outcome of its cryptographic check (no database), computed once per request
  * however many middlewares ask (the API rate limit, the login-group limit, the session); undefined when the
  * request carries no token.
  */
 export function verifyRequestToken(c: Context<AppEnv>): Promise<{ token: string; result: VerifyResult } | undefined> {
-  let verified = verifications.get(c.req.raw);
+  let verified = c.get("tokenCheck");
   if (!verified) {
     const token = readToken(c);
     verified = token ? c.env.deps.tokens.verify(token).then((result) => ({ token, result })) : Promise.resolve(undefined);
-    verifications.set(c.req.raw, verified);
+    c.set("tokenCheck", verified);
   }
   return verified;
 }

@@ -2,10 +2,10 @@
 // carry the request id, tenant, route pattern (never the path or query: a query string can hold a session
 // token), method, status, duration and actor id; never a header, a body, a token, a password or a secret.
 import type { MiddlewareHandler } from "hono";
-import { matchedRoutes } from "hono/route";
 import type { Actor } from "../auth/actor.ts";
 import type { Config } from "../config.ts";
 import type { AppEnv } from "../deps.ts";
+import { matchedRoute } from "./route.ts";
 
 export type LogLevel = "info" | "warn" | "error";
 
@@ -42,19 +42,6 @@ export function describeError(err: unknown, depth = 0): ErrorFields {
   return fields;
 }
 
-/**
- * The pattern of the route that handled the request ("/api/v2/users/:user"), or null when none matched
- * (404). Middleware registered for "*" or a prefix is skipped: only method-specific handlers name a route.
- */
-function routeOf(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string | null {
-  const routes = matchedRoutes(c);
-  for (let i = routes.length - 1; i >= 0; i--) {
-    const r = routes[i]!;
-    if (r.method !== "ALL") return r.path;
-  }
-  return null;
-}
-
 /** Outermost middleware: times the whole request, including the error handler's response. */
 export const requestLog = (): MiddlewareHandler<AppEnv> =>
   async function requestLog(c, next) {
@@ -68,7 +55,7 @@ export const requestLog = (): MiddlewareHandler<AppEnv> =>
       request_id: c.get("requestId"),
       tenant: tenantOf(config),
       method: c.req.method,
-      route: routeOf(c),
+      route: matchedRoute(c)?.path ?? null,
       status,
       duration_ms: Math.round((performance.now() - started) * 10) / 10,
     };

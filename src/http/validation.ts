@@ -76,13 +76,16 @@ export const validationHook: Hook<unknown, any, any, unknown> = (result, c) => {
  */
 export const decodeJsonBody = (): MiddlewareHandler =>
   async function decodeJsonBody(c, next) {
+    // Read through Hono's body cache, which earlier middleware may already have filled.
+    const text = await c.req.text();
     const type = c.req.header("content-type") ?? "";
     if (!/^application\/([\w.-]+\+)?json/i.test(type)) {
+      // The JSON validator insists on the header. The body is served from the cache from here on, so the
+      // replacement request carries the text rather than the (already read) original stream.
       const headers = new Headers(c.req.raw.headers);
       headers.set("content-type", "application/json");
-      c.req.raw = new Request(c.req.raw, { headers });
+      c.req.raw = new Request(c.req.url, { method: c.req.method, headers, body: text });
     }
-    const text = await c.req.text();
     if (text.trim() === "") throw apiError(400, "Request body must be valid JSON.", "EOF");
     let parsed: unknown;
     try {

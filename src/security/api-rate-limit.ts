@@ -9,12 +9,12 @@
 // (Workers Rate Limiting) is configured it counts instead, per Cloudflare location. The login group's strict
 // limits are separate and consistent across instances (src/security/rate-limit.ts).
 import type { MiddlewareHandler } from "hono";
-import { matchedRoutes } from "hono/route";
 import { loadActor } from "../auth/actor.ts";
 import { clientIp, sessionClaims } from "../auth/session.ts";
 import type { AppEnv } from "../deps.ts";
 import { ApiError, errorBody } from "../http/errors.ts";
-import { rateLimitedMessage } from "./rate-limit.ts";
+import { matchedRoute } from "../http/route.ts";
+import { rateLimited } from "./rate-limit.ts";
 
 export const BYPASS_HEADER = "X-Coder-Bypass-Ratelimit";
 const WINDOW_MS = 60_000;
@@ -23,16 +23,6 @@ const WINDOW_MS = 60_000;
  * counts start over: memory stays bounded, and a limit that forgets is better than an instance that dies.
  */
 const MAX_KEYS = 100_000;
-
-/** The route's method and pattern ("GET /api/v2/users/:user"), or the path when no route matched. */
-function endpointOf(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
-  const routes = matchedRoutes(c);
-  for (let i = routes.length - 1; i >= 0; i--) {
-    const r = routes[i]!;
-    if (r.method !== "ALL") return `${r.method} ${r.path}`;
-  }
-  return `${c.req.method} ${c.req.path}`;
-}
 
 /** Go's strconv.ParseBool, which Coder reads the bypass header with. */
 const parseBool = (v: string | undefined) => v !== undefined && ["1", "t", "T", "TRUE", "true", "True"].includes(v);
@@ -70,7 +60,9 @@ export const apiRateLimit = (): MiddlewareHandler<AppEnv> => {
       throw new ApiError(428, errorBody(`The "${BYPASS_HEADER}" header can only be used by owners.`));
     }
 
-    const key = `${claims ? `user:${claims.sub}` : `ip:${clientIp(c.env)}`}|${endpointOf(c)}`;
+    // The route's pattern ("GET /api/v2/users/:user"), or the path when no route matched.
+    const route = matchedRoute(c) ?? { method: c.req.method, path: c.req.path };
+    const key = `${claims ? `user:${claims.sub}` : `ip:${clientIp(c.env)}`}|${route.method} ${route.path}`;
     const now = deps.now().getTime();
     const binding = deps.rateLimiters?.api;
     let over: boolean;
@@ -88,10 +80,7 @@ export const apiRateLimit = (): MiddlewareHandler<AppEnv> => {
         "X-Ratelimit-Reset": String(Math.ceil(resetMs / 1000)),
       };
     }
-    if (over) {
-      const retryAfter = String(Math.max(1, Math.ceil((resetMs - now) / 1000)));
-      throw new ApiError(429, errorBody(rateLimitedMessage(apiPerMinute, WINDOW_MS)), { ...headers, "Retry-After": retryAfter });
-    }
+    if (over) throw rateLimited(apiPerMinute, WINDOW_MS, now, resetMs, headers);
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
     await next();
   };

@@ -29,7 +29,8 @@ export const rejectNulCharacters = (): MiddlewareHandler<AppEnv> =>
     if (at !== -1) throw refused(q === -1 || at < q ? "path" : "query string");
     if (c.req.method !== "GET" && c.req.method !== "HEAD") {
       // JSON can only carry a NUL as the escape \u0000; most bodies are waved through on that text test.
-      const text = await c.req.raw.clone().text();
+      // Hono caches the text: the route and the audit trail read this same copy.
+      const text = await c.req.text();
       if (/\\u0000/i.test(text)) {
         let parsed: unknown;
         try {

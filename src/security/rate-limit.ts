@@ -28,10 +28,10 @@ interface Rule {
   account?: (c: Ctx) => Promise<string | undefined | null>;
 }
 
-/** The `email` of a JSON body, read from a copy so the route still reads the original stream. */
+/** The `email` of a JSON body (Hono caches the text, which the route then reads again for free). */
 async function emailOfBody(c: Ctx): Promise<string | undefined> {
   try {
-    const parsed: unknown = JSON.parse(await c.req.raw.clone().text());
+    const parsed: unknown = JSON.parse(await c.req.text());
     const email = (parsed as { email?: unknown } | null)?.email;
     return typeof email === "string" && email.trim() !== "" ? email.trim().toLowerCase() : undefined;
   } catch {
@@ -75,6 +75,12 @@ export function goDuration(ms: number): string {
 
 export const rateLimitedMessage = (limit: number, windowMs: number) =>
   `You've been rate limited for sending more than ${limit} requests in ${goDuration(windowMs)}.`;
+
+/** Coder's 429: its message, `Retry-After` (whole seconds, at least 1) until `resetMs`, and any rate headers. */
+export function rateLimited(limit: number, windowMs: number, now: number, resetMs: number, headers: Record<string, string> = {}): ApiError {
+  const retryAfter = String(Math.max(1, Math.ceil((resetMs - now) / 1000)));
+  return new ApiError(429, errorBody(rateLimitedMessage(limit, windowMs)), { ...headers, "Retry-After": retryAfter });
+}
 
 /** Hex SHA-256: the table never holds the emails people type (sometimes a password, by mistake). */
 async function digest(text: string): Promise<string> {
@@ -130,9 +136,8 @@ function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
     // flood from one address is turned away at the edge, without a database round trip.
     const edge = deps.rateLimiters?.login;
     if (edge && !(await edge.limit({ key: ipKey })).success) {
-      throw new ApiError(429, errorBody(rateLimitedMessage(limits.perIp, limits.windowMs)), {
-        "Retry-After": String(Math.max(1, Math.ceil(limits.windowMs / 1000))),
-      });
+      // The binding does not say when its window ends: a whole window is the honest upper bound.
+      throw rateLimited(limits.perIp, limits.windowMs, now, now + limits.windowMs);
     }
     const counters: Counter[] = [{ key: ipKey, limit: limits.perIp }];
     if (account !== undefined) counters.push({ key: `${route}|account|${await digest(account)}`, limit: limits.perAccount });
@@ -158,11 +163,7 @@ function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
       "X-Ratelimit-Reset": String(Math.ceil(tightest.resetMs / 1000)),
     };
     if (tightest.remaining < 0) {
-      const retryAfter = Math.max(1, Math.ceil((tightest.resetMs - now) / 1000));
-      throw new ApiError(429, errorBody(rateLimitedMessage(tightest.limit, limits.windowMs)), {
-        ...headers,
-        "Retry-After": String(retryAfter),
-      });
+      throw rateLimited(tightest.limit, limits.windowMs, now, tightest.resetMs, headers);
     }
     await next();
     for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
