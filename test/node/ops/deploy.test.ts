@@ -1,7 +1,6 @@
 // Environments and `npm run deploy` (issue 8, item 2): wrangler resolves `production` and `preview` with
 // everything the top level sets that they need; deploy migrates the environment's database first, then
 // runs wrangler; --dry-run changes nothing and uploads nothing.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import { deploy, planDeploy, UsageError, type DeployPlan } from "../../../script
 import { EXPECTED_MIGRATION, MIGRATIONS } from "../../../src/db/schema-version.ts";
 import { inspectMigrations } from "../../../src/db/migrator.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
+import { runCommand, type CommandResult } from "../../support/run-command.ts";
 
 const databases: TestDatabase[] = [];
 async function freshDatabase(label: string): Promise<string> {
@@ -116,22 +116,14 @@ describe("deploying", () => {
 describe("npm run deploy -- --env preview --dry-run", () => {
   let out: string;
   let url: string;
-  let result: { code: number | null; stdout: string; stderr: string };
+  let result: CommandResult;
 
   beforeAll(async () => {
     url = await freshDatabase("ops_dry_run");
     out = mkdtempSync(join(tmpdir(), "gatehouse-deploy-"));
-    result = await new Promise((resolve, reject) => {
-      const child = spawn("npm", ["run", "-s", "deploy", "--", "--env", "preview", "--dry-run", "--outdir", out], {
-        env: { ...process.env, DATABASE_URL_PREVIEW: url, WRANGLER_SEND_METRICS: "false" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("error", reject);
-      child.on("exit", (code) => resolve({ code, stdout, stderr }));
+    result = await runCommand("npm", ["run", "-s", "deploy", "--", "--env", "preview", "--dry-run", "--outdir", out], {
+      DATABASE_URL_PREVIEW: url,
+      WRANGLER_SEND_METRICS: "false",
     });
   }, 180_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));

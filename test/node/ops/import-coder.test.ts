@@ -1,12 +1,12 @@
 // Import from Coder (issue 8, item 6): `npm run import:coder` against a database shaped like Coder's,
 // created here, then logging in with a Coder PBKDF2 password and seeing the stored hash become argon2id.
-import { spawn } from "node:child_process";
 import { eq, sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { gitSshKeys, organizationMembers, organizations, userLinks, users } from "../../../src/db/schema.ts";
 import { startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
+import { runCommand } from "../../support/run-command.ts";
 import { API, json, post } from "../helpers.ts";
 import { ALICE_PASSWORD, ALICE_SSH, ERIN_PASSWORD, ORG, seedCoder, USER } from "./coder-fixture.ts";
 
@@ -23,20 +23,7 @@ interface Summary {
   pbkdf2Passwords: number;
 }
 
-function importCoder(from: string, into: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "-s", "import:coder", "--", "--from", from], {
-      env: { ...process.env, DATABASE_URL: into },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const importCoder = (from: string, into: string) => runCommand("npm", ["run", "-s", "import:coder", "--", "--from", from], { DATABASE_URL: into });
 
 const lastLine = <T>(out: string) => JSON.parse(out.trim().split("\n").at(-1)!) as T;
 
@@ -246,12 +233,7 @@ describe("what the import refuses", () => {
   });
 
   it("a missing --from", async () => {
-    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn("npm", ["run", "-s", "import:coder"], { env: { ...process.env, DATABASE_URL: target.url }, stdio: ["ignore", "ignore", "pipe"] });
-      let stderr = "";
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("exit", (code) => resolve({ code, stderr }));
-    });
+    const run = await runCommand("npm", ["run", "-s", "import:coder"], { DATABASE_URL: target.url });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("usage: npm run import:coder -- --from <postgres url");
   });

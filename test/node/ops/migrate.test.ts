@@ -1,24 +1,13 @@
 // `npm run db:migrate` is safe to run concurrently (issue 8, item 1): an advisory lock makes concurrent
 // migrators take turns, and the one that waited finds everything applied.
-import { spawn } from "node:child_process";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { MIGRATION_LOCK_KEY, migrateWithLock } from "../../../src/db/migrator.ts";
 import { openPostgres } from "../../../src/db/postgres.ts";
 import { EXPECTED_MIGRATION, MIGRATIONS } from "../../../src/db/schema-version.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
+import { runCommand as run } from "../../support/run-command.ts";
 
-function run(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function query<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });

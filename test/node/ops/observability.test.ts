@@ -26,6 +26,24 @@ async function captured(fn: () => Promise<unknown>): Promise<string[]> {
 const requestLines = (lines: string[]): Line[] =>
   lines.map((l) => JSON.parse(l) as Line).filter((l) => l.msg === "request");
 
+
+/**
+ * A sign-in that fails with a 500 (a constraint no insert can satisfy makes issuing the session key fail),
+ * and the log lines written meanwhile.
+ */
+async function failingLogin(app: TestApp): Promise<{ res: Response; lines: string[] }> {
+  await app.db.execute(sql`alter table api_keys add constraint ops_test_refuse_keys check (false) not valid`);
+  let res!: Response;
+  try {
+    const lines = await captured(async () => {
+      res = await app.request(`${API}/users/login`, { method: "POST", json: { email: OWNER.email, password: OWNER.password } });
+    });
+    return { res, lines };
+  } finally {
+    await app.db.execute(sql`alter table api_keys drop constraint ops_test_refuse_keys`);
+  }
+}
+
 describe("request log (LOG_REQUESTS=true)", () => {
   let app: TestApp;
   let owner: { userId: string; token: string };
@@ -110,17 +128,7 @@ describe("request log (LOG_REQUESTS=true)", () => {
   });
 
   it("logs a 500 on the request's line at level error, with its cause chain and without query parameters", async () => {
-    // A constraint no insert can satisfy makes issuing the session key fail inside the login transaction.
-    await app.db.execute(sql`alter table api_keys add constraint ops_test_refuse_keys check (false) not valid`);
-    let res!: Response;
-    let lines: string[];
-    try {
-      lines = await captured(async () => {
-        res = await app.request(`${API}/users/login`, { method: "POST", json: { email: OWNER.email, password: OWNER.password } });
-      });
-    } finally {
-      await app.db.execute(sql`alter table api_keys drop constraint ops_test_refuse_keys`);
-    }
+    const { res, lines } = await failingLogin(app);
     expect(res.status).toBe(500);
     expect(await json(res)).toEqual({ message: "An internal server error occurred." });
     expect(lines).toHaveLength(1);
@@ -149,16 +157,7 @@ describe("with LOG_REQUESTS unset (the default, and the tests')", () => {
   });
 
   it("still logs an unhandled error, with its cause and the request id", async () => {
-    await app.db.execute(sql`alter table api_keys add constraint ops_test_refuse_keys check (false) not valid`);
-    let res!: Response;
-    let lines: string[];
-    try {
-      lines = await captured(async () => {
-        res = await app.request(`${API}/users/login`, { method: "POST", json: { email: OWNER.email, password: OWNER.password } });
-      });
-    } finally {
-      await app.db.execute(sql`alter table api_keys drop constraint ops_test_refuse_keys`);
-    }
+    const { res, lines } = await failingLogin(app);
     expect(res.status).toBe(500);
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]!) as Line;

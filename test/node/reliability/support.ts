@@ -1,18 +1,9 @@
 // Shared by the reliability suites: an app whose client IP each request may choose, a clock the test
 // controls, and request helpers.
 import { startTestApp, type TestApp } from "../../support/node-app.ts";
+import { API } from "../helpers.ts";
 
-export const API = "/api/v2";
-
-export interface ErrorBody {
-  message: string;
-  detail?: string;
-  validations?: { field: string; detail: string }[];
-}
-
-export async function json<T = ErrorBody>(res: Response): Promise<T> {
-  return (await res.json()) as T;
-}
+export { API, json, type ErrorBody } from "../helpers.ts";
 
 export interface ReliabilityApp extends TestApp {
   /** Sends from this client IP until changed (startTestApp reads its option on every request). */
