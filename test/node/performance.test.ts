@@ -7,6 +7,7 @@ import { BENCH_METRICS_PATH, withBenchMetrics } from "../../src/bench-metrics.ts
 import { QueryCounter, statementName, useNamedStatements } from "../../src/db/index.ts";
 import { openPostgres } from "../../src/db/postgres.ts";
 import { apiKeys } from "../../src/db/schema.ts";
+import { apiError } from "../../src/http/errors.ts";
 import { newKeyId } from "../../src/keys/issue.ts";
 import { findUserByEmail } from "../../src/users/queries.ts";
 import { createTestDatabase } from "../support/databases.ts";
@@ -179,3 +180,20 @@ describe("the actor query, prepared", () => {
   });
 });
 
+
+describe("refusals", () => {
+  it("build their ApiError without capturing a stack, and leave the stack limit as it was", async () => {
+    const before = Error.stackTraceLimit;
+    const err = apiError(401, "You are signed out.");
+    expect(Error.stackTraceLimit).toBe(before);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.stack ?? "").not.toMatch(/\n\s+at /);
+    // Other errors still carry theirs: 500s are logged with the cause.
+    expect(new Error("boom").stack).toMatch(/\n\s+at /);
+
+    // And a refused token still answers in Coder's shape through the error handler.
+    const res = await app.request("/api/v2/users/me", { token: "not-a-token" });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { message: string }).message).toMatch(/signed out/);
+  });
+});
