@@ -14,6 +14,7 @@ import { createTestDatabase } from "../test/support/databases.ts";
 import { argon2Limit } from "./argon2.ts";
 import { freePort, nodeCommand, startChild, type Child } from "./processes.ts";
 import { BENCH_LIMITS } from "./scenarios.ts";
+import { postgresCpuReader } from "./postgres.ts";
 import { mintTokens } from "./tokens.ts";
 import { seed } from "./seed.ts";
 import type { Statement, Target } from "./target.ts";
@@ -51,6 +52,7 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
   let baselineDatabaseEnv: Record<string, string>;
   let explainWith: (s: Statement) => Promise<string[]>;
   let cleanup: () => Promise<void>;
+  let postgresCpu: (() => number | undefined) | undefined;
   // Callers pass SELECTs only: EXPLAIN ANALYZE executes the statement.
   const explainSql = (s: Statement) => `explain (analyze, costs off, timing off, summary off) ${s.query}`;
   const planLines = (rows: Record<string, unknown>[]) => rows.map((r) => String(r["QUERY PLAN"]));
@@ -64,6 +66,7 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
     seeded = await seed(handle.db, options.users);
     tokens = await mintTokens(handle.db, config, tokenService, seeded.ownerId);
     databaseEnv = { DATABASE_URL: database.url };
+    postgresCpu = await postgresCpuReader(database.url);
     baselineDatabaseEnv = databaseEnv;
     explainWith = async (s) => planLines((await handle.pool.query(explainSql(s), s.params)).rows);
     cleanup = async () => {
@@ -130,8 +133,12 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
     tokens,
     statements: async (on) => (await metrics(on === "app" ? appOrigin : baselineOrigin)).queries,
     lastStatement: async () => (await metrics(appOrigin)).last,
+    ...(postgresCpu ? { postgresCpuMicros: postgresCpu } : {}),
     rssBytes: async () => (await metrics(appOrigin)).rssBytes,
-    cpuMicros: async (on) => (await metrics(on === "app" ? appOrigin : baselineOrigin)).cpuMicros,
+    cpu: async (on) => {
+      const m = await metrics(on === "app" ? appOrigin : baselineOrigin);
+      return { micros: m.cpuMicros, mainThreadMicros: m.mainThreadCpuMicros };
+    },
     argon2Limit: async () => ({ ...(await argon2Limit()), how: "@node-rs/argon2 verify in the bench process, one lane per core for 1.5 s" }),
     stopServers: async () => {
       await Promise.allSettled(children.map((c) => c.stop()));

@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import pg from "pg";
+import { postmasterPid, processTreeMicros } from "./cpu.ts";
 import { freePort } from "./processes.ts";
 
 export interface PostgresServer {
@@ -48,4 +49,25 @@ async function serverVersion(url: string): Promise<string> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A reader of the CPU used by the Postgres server at `url` (its postmaster and backends), when that server
+ * runs on this machine and the bench may ask for its data directory (a superuser, as the bench's is).
+ */
+export async function postgresCpuReader(url: string): Promise<(() => number | undefined) | undefined> {
+  const host = new URL(url).hostname;
+  if (!["127.0.0.1", "localhost", "[::1]", ""].includes(host)) return undefined;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let dataDirectory: string | undefined;
+  try {
+    dataDirectory = (await client.query<{ data_directory: string }>("show data_directory")).rows[0]?.data_directory;
+  } catch {
+    return undefined; // not allowed to see it
+  } finally {
+    await client.end();
+  }
+  const pid = dataDirectory ? postmasterPid(dataDirectory) : undefined;
+  return pid ? () => processTreeMicros(pid) : undefined;
 }

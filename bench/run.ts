@@ -17,6 +17,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { TokenService } from "../src/auth/tokens.ts";
 import { workerBundle } from "./bundle.ts";
+import { benchProcessMicros, machineMicros } from "./cpu.ts";
 import { load, percentile, pool, type LoadRun } from "./load.ts";
 import { nodeTarget } from "./node-target.ts";
 import { postgresServer, type PostgresServer } from "./postgres.ts";
@@ -68,11 +69,45 @@ const deadline = setTimeout(() => {
 }, DEADLINE_MS);
 deadline.unref();
 
+/** CPU used during a measured run (µs), by whom: each part only where the target and the OS show it. */
+interface CpuUse {
+  /** The server under test, every thread, and its event loop's thread alone. */
+  server?: number;
+  serverMain?: number;
+  /** The Postgres server the target uses, when it runs on this machine. */
+  postgres?: number;
+  /** The bench process: autocannon, the load generator. */
+  bench: number;
+  /** The whole machine, busy and stolen by the hypervisor (Linux). */
+  machineBusy?: number;
+  machineSteal?: number;
+}
+
 interface Measured {
   run: LoadRun;
   statements: number;
-  /** Server CPU time during the measured run (µs), where the target can see it. */
-  cpuMicros?: number | undefined;
+  cpu: CpuUse;
+}
+
+async function cpuNow(target: Target, on: "app" | "baseline"): Promise<CpuUse> {
+  const server = await target.cpu?.(on);
+  const machine = machineMicros();
+  const postgres = target.postgresCpuMicros?.();
+  return {
+    bench: benchProcessMicros(),
+    ...(server ? { server: server.micros, serverMain: server.mainThreadMicros } : {}),
+    ...(postgres === undefined ? {} : { postgres }),
+    ...(machine ? { machineBusy: machine.busy, machineSteal: machine.steal } : {}),
+  };
+}
+
+/** after − before, part by part; a part missing from either side is missing from the result. */
+function cpuSpent(before: CpuUse, after: CpuUse): CpuUse {
+  const out: CpuUse = { bench: after.bench - before.bench };
+  for (const k of ["server", "serverMain", "postgres", "machineBusy", "machineSteal"] as const) {
+    if (before[k] !== undefined && after[k] !== undefined) out[k] = after[k]! - before[k]!;
+  }
+  return out;
 }
 
 /** One scenario once: a warm-up, then the measured run, with the statements sent during it. */
@@ -82,12 +117,12 @@ async function measure(target: Target, s: Scenario, seconds: number): Promise<Me
   await load({ ...options, seconds: WARMUP_SECONDS });
   await quiesce(target, s.on); // requests still in flight from the warm-up finish on the server
   const before = await target.statements(s.on);
-  const cpuBefore = await target.cpuMicros?.(s.on);
+  const cpuBefore = await cpuNow(target, s.on);
   const run = await load({ ...options, seconds });
-  const cpuAfter = await target.cpuMicros?.(s.on);
+  const cpuAfter = await cpuNow(target, s.on);
   await quiesce(target, s.on); // and those of the measured run, so every statement they sent is counted
   const statements = (await target.statements(s.on)) - before;
-  return { run, statements, cpuMicros: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore };
+  return { run, statements, cpu: cpuSpent(cpuBefore, cpuAfter) };
 }
 
 /** Waits (bounded) until the app sends no more statements: work still in flight from the last run is done. */
@@ -105,7 +140,7 @@ function stats(runs: Measured[]) {
   const run = pool(runs.map((m) => m.run));
   const sorted = Array.from(Float64Array.from(run.latencies).sort());
   const statements = runs.reduce((a, m) => a + m.statements, 0);
-  const cpu = runs.every((m) => m.cpuMicros !== undefined) ? runs.reduce((a, m) => a + m.cpuMicros!, 0) : undefined;
+  const cpu = runs.every((m) => m.cpu.server !== undefined) ? runs.reduce((a, m) => a + m.cpu.server!, 0) : undefined;
   return {
     rps: run.responses / run.seconds,
     p50: percentile(sorted, 0.5),
@@ -119,6 +154,40 @@ function stats(runs: Measured[]) {
 }
 
 const fmtRatio = (x: number) => `${x.toFixed(2)}x`;
+
+/**
+ * Where the machine's CPU went per request in a CPU-bound scenario (login): the server's event loop, its
+ * other threads (libuv's pool, where argon2 runs, and V8's helpers), Postgres, the load generator and
+ * everything else, against what the cores could give in the same wall time. The argon2 limit assumes every
+ * core hashes and nothing else runs; this shows how far from that the run was, and why.
+ */
+function cpuBudget(runs: Measured[], cores: number): string | undefined {
+  if (!runs.every((m) => m.cpu.server !== undefined && m.cpu.serverMain !== undefined && m.cpu.machineBusy !== undefined)) return undefined;
+  const responses = runs.reduce((a, m) => a + m.run.responses, 0);
+  if (responses === 0) return undefined;
+  const sum = (f: (c: CpuUse) => number | undefined) => runs.reduce((a, m) => a + (f(m.cpu) ?? 0), 0);
+  const perReq = (micros: number) => (micros / responses / 1000).toFixed(2);
+  const server = sum((c) => c.server);
+  const main = sum((c) => c.serverMain);
+  const postgres = runs.every((m) => m.cpu.postgres !== undefined) ? sum((c) => c.postgres) : undefined;
+  const bench = sum((c) => c.bench);
+  const busy = sum((c) => c.machineBusy);
+  const steal = sum((c) => c.machineSteal);
+  const capacity = runs.reduce((a, m) => a + m.run.seconds, 0) * 1e6 * cores;
+  const rest = busy - server - (postgres ?? 0) - bench;
+  const parts = [
+    `server event loop ${perReq(main)}`,
+    `server's other threads ${perReq(server - main)} (argon2 on libuv's pool, V8's helpers)`,
+    ...(postgres === undefined ? [] : [`Postgres ${perReq(postgres)}`]),
+    `load generator ${perReq(bench)}`,
+    `rest of the machine ${perReq(Math.max(0, rest))}`,
+  ];
+  return (
+    `CPU per login, ms: ${parts.join(" + ")} = ${perReq(busy)} busy, of ${perReq(capacity)} the ${cores} cores had per login ` +
+    `(${((busy / capacity) * 100).toFixed(0)}% busy, ${((steal / capacity) * 100).toFixed(0)}% stolen by the host). ` +
+    `The server's other threads had ${(((server - main) / capacity) * 100).toFixed(0)}% of the cores; the argon2 limit gives hashing all of them.`
+  );
+}
 
 /** Does the plan find the matching users through an index, never by reading the users table? */
 function indexedSearch(plan: string[]): boolean {
@@ -167,7 +236,7 @@ async function benchTarget(target: Target, rows: Row[], notes: string[]): Promis
           log(`${target.label} round ${round + 1}: argon2 ${limit.hashMs.toFixed(2)} ms/hash (${limit.singleHashMs.toFixed(2)} ms alone) → limit ${limit.limitRps.toFixed(1)}/s`);
         }
         const m = await measure(target, s, SECONDS);
-        log(`${target.label} round ${round + 1}: ${s.name}: ${(m.run.responses / m.run.seconds).toFixed(1)} req/s, ${m.run.errors} errors, ${m.statements} statements / ${m.run.sent} sent${m.cpuMicros === undefined ? "" : `, server CPU ${(m.cpuMicros / Math.max(1, m.run.responses)).toFixed(0)} µs/req`}`);
+        log(`${target.label} round ${round + 1}: ${s.name}: ${(m.run.responses / m.run.seconds).toFixed(1)} req/s, ${m.run.errors} errors, ${m.statements} statements / ${m.run.sent} sent${m.cpu.server === undefined ? "" : `, server CPU ${(m.cpu.server / Math.max(1, m.run.responses)).toFixed(0)} µs/req`}`);
         results.set(s.key, [...(results.get(s.key) ?? []), m]);
       }
     }
@@ -246,6 +315,8 @@ async function benchTarget(target: Target, rows: Row[], notes: string[]): Promis
       `${target.label}: argon2 limit = ${limits[0]!.cores} cores / ${mean((l) => l.hashMs).toFixed(2)} ms per hash with every core hashing ` +
         `(${mean((l) => l.singleHashMs).toFixed(2)} ms alone): ${how}, next to each login run.`,
     );
+    const budget = cpuBudget(results.get("login")!, limits[0]!.cores);
+    if (budget) notes.push(`${target.label}: ${budget}`);
   }
   rows.push(...soakRows);
   notes.push(`${target.label}: ${target.description}.`);
@@ -289,7 +360,7 @@ async function soak(target: Target, all: Scenario[], rows: Row[]): Promise<void>
     const statements = (await target.statements("app")) - before;
     peak = Math.max(peak, await target.rssBytes!());
     peaks.push(peak);
-    const st = stats([{ run, statements }]);
+    const st = stats([{ run, statements, cpu: { bench: 0 } }]);
     const mib = peak / 2 ** 20;
     const growth = peaks.length > 1 ? peak / peaks[0]! - 1 : 0;
     const last = i === SOAK_RUNS - 1;

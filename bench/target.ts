@@ -22,8 +22,13 @@ export interface Target {
   statements(on: "app" | "baseline"): Promise<number>;
   /** The last statement the app sent (for EXPLAIN), when the target can see it. */
   lastStatement(): Promise<Statement | undefined>;
-  /** CPU time used so far by the app or the baseline server process, in µs, when the target can see it (Node). */
-  cpuMicros?(on: "app" | "baseline"): Promise<number>;
+  /**
+   * CPU time used so far by the app or the baseline server process, in µs, when the target can see it
+   * (Node): every thread, and the event loop's thread alone.
+   */
+  cpu?(on: "app" | "baseline"): Promise<{ micros: number; mainThreadMicros: number }>;
+  /** CPU used so far by the Postgres server the target runs against (postmaster and backends), in µs, when it runs on this machine. */
+  postgresCpuMicros?(): number | undefined;
   /** The app server's resident set size, when the target can see it (Node). */
   rssBytes?(): Promise<number>;
   argon2Limit(): Promise<Argon2Limit & { how: string }>;
