@@ -185,6 +185,23 @@ export function allowListAllows(allowList: readonly string[], resource: Resource
   });
 }
 
+/**
+ * The ids of `resource` the allow list admits, for filtering a list in SQL: undefined when it admits every
+ * one (`*:*` or `<resource>:*`), else the ids named by `<resource>:<id>` and `*:<id>` entries (maybe none).
+ */
+export function allowListIds(allowList: readonly string[], resource: Resource): string[] | undefined {
+  const ids: string[] = [];
+  for (const entry of allowList) {
+    const sep = entry.indexOf(":");
+    const type = entry.slice(0, sep);
+    if (type !== "*" && type !== resource) continue;
+    const id = entry.slice(sep + 1);
+    if (id === "*") return undefined;
+    ids.push(id);
+  }
+  return ids;
+}
+
 /** Roles and scopes alone, before the allow list: for pre-filtering lists that `can` then checks row by row. */
 export function permits(subject: Subject, resource: Resource, action: Action, target: Target = {}): boolean {
   if (!scopesAllow(subject.scopes, resource, action)) return false;

@@ -1,15 +1,21 @@
 // Which users a caller may read, as a SQL condition. Coder filters lists through its RBAC layer, so an
 // unreadable row is simply absent (spec/behavior.md §6.2): members see themselves, readers of every user
 // (owner, user-admin, auditor, template-admin) see everyone, a token whose scopes allow no user reads sees
-// no one.
-import { eq, sql, type SQL } from "drizzle-orm";
+// no one, and a token whose allow list names users (`user:<id>`, spec/behavior.md §7.2) sees only those
+// of them its roles let it read, as `can` decides for each one.
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Actor } from "../../auth/actor.ts";
-import { can } from "../../auth/rbac.ts";
+import { allowListIds, permits } from "../../auth/rbac.ts";
 import { users } from "../../db/schema.ts";
 
 /** undefined = no restriction. */
 export function readableUsers(actor: Actor): SQL | undefined {
-  if (can(actor, "user", "read")) return undefined;
-  if (can(actor, "user", "read", { ownerId: actor.userId })) return eq(users.id, actor.userId);
-  return sql`false`;
+  let byRole: SQL | undefined;
+  if (permits(actor, "user", "read")) byRole = undefined;
+  else if (permits(actor, "user", "read", { ownerId: actor.userId })) byRole = eq(users.id, actor.userId);
+  else return sql`false`;
+  const allowed = allowListIds(actor.allowList, "user");
+  if (allowed === undefined) return byRole;
+  if (allowed.length === 0) return sql`false`;
+  return and(byRole, inArray(users.id, allowed));
 }

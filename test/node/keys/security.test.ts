@@ -71,6 +71,30 @@ describe("allow lists are enforced", () => {
     expect((await call(w.app, "GET", `/users/${w.member.id}/keys/tokens`, key)).body).toEqual([]);
   });
 
+  it("GET /users lists exactly the users the allow list names, within what the roles may read", async () => {
+    const ids = (res: Reply) => (res.body.users as { id: string }[]).map((u) => u.id).sort();
+    const one = (await createToken(w.app, w.owner.token, { token_name: "list-one", allow_list: [{ type: "user", id: w.member.id }] })).key;
+    const listed = await call(w.app, "GET", "/users", one);
+    expect(listed.status).toBe(200);
+    expect(ids(listed)).toEqual([w.member.id]);
+    expect(listed.body.count).toBe(1);
+
+    const two = (await createToken(w.app, w.owner.token, { token_name: "list-two", allow_list: [{ type: "user", id: w.member.id }, { type: "user", id: other.id }] })).key;
+    expect(ids(await call(w.app, "GET", "/users", two))).toEqual([w.member.id, other.id].sort());
+    // The search still applies on top of the list.
+    expect(ids(await call(w.app, "GET", "/users?q=other", two))).toEqual([other.id]);
+
+    // An allow list that names no user (keys only) lists no one.
+    const keysOnly = (await createToken(w.app, w.owner.token, { token_name: "list-none", allow_list: [{ type: "api_key", id: "*" }] })).key;
+    const none = await call(w.app, "GET", "/users", keysOnly);
+    expect(none.status).toBe(200);
+    expect(none.body).toMatchObject({ users: [], count: 0 });
+
+    // A member's token naming another user still sees only what the member's role may read: itself.
+    const member = (await createToken(w.app, w.member.token, { token_name: "member-list", allow_list: [{ type: "user", id: w.member.id }, { type: "user", id: other.id }] })).key;
+    expect(ids(await call(w.app, "GET", "/users", member))).toEqual([w.member.id]);
+  });
+
   it("a restricted token passes its allow list on and cannot widen it", async () => {
     const restricted = [{ type: "user", id: w.member.id }, { type: "api_key", id: "*" }];
     const { key } = await createToken(w.app, w.member.token, { token_name: "restricted", allow_list: restricted });
