@@ -14,20 +14,23 @@ export interface PgliteHandle {
   close(): Promise<void>;
 }
 
-/** Opens (creating if needed) a PGlite database and applies the migrations. No dir = in memory. */
-export async function openPglite(dir: string | undefined, logger?: Logger): Promise<PgliteHandle> {
+/**
+ * Opens (creating if needed) a PGlite database and applies the migrations. No dir = in memory.
+ * `loadDataDir`: start a new database from a dump of another (PGlite's dumpDataDir) instead of an empty one.
+ */
+export async function openPglite(dir: string | undefined, logger?: Logger, loadDataDir?: Blob): Promise<PgliteHandle> {
   let path: string | undefined;
   if (dir) {
     path = resolve(dir);
     mkdirSync(dirname(path), { recursive: true });
   }
-  const client = await createPglite(path);
+  const client = await createPglite(path, loadDataDir);
   const db = drizzle({ client, schema, logger: logger ?? false });
   await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return { db: db as unknown as Db, client, close: () => client.close() };
 }
 
 /** A PGlite with the extensions the migrations use (pg_trgm serves the users search). */
-export function createPglite(path?: string): Promise<PGlite> {
-  return PGlite.create(path, { extensions: { pg_trgm } });
+export function createPglite(path?: string, loadDataDir?: Blob): Promise<PGlite> {
+  return PGlite.create(path, { extensions: { pg_trgm }, ...(loadDataDir ? { loadDataDir } : {}) });
 }

@@ -8,8 +8,27 @@ import { openPglite } from "../../src/db/pglite.ts";
 import { openPostgres } from "../../src/db/postgres.ts";
 import type { Deps } from "../../src/deps.ts";
 import { hasher } from "#hasher";
+import { forgetPgliteTemplate, pgliteTemplate } from "./pglite-template.ts";
 
 export const ACCESS_URL = "http://gatehouse.test";
+
+/**
+ * An in-memory PGlite started from the migrated template (see pglite-template.ts). The migration gives each
+ * database a default organization with an id of its own; a copy of the template gets one too, so two test
+ * apps (two tenants) never share it.
+ */
+async function openTemplatePglite(queries: QueryCounter) {
+  let handle;
+  try {
+    handle = await openPglite(undefined, queries, await pgliteTemplate());
+  } catch (err) {
+    // A dump this PGlite cannot load: make a new one, once.
+    forgetPgliteTemplate();
+    handle = await openPglite(undefined, queries, await pgliteTemplate()).catch(() => Promise.reject(err));
+  }
+  await handle.client.exec("update organizations set id = gen_random_uuid(), created_at = now(), updated_at = now() where is_default");
+  return handle;
+}
 
 export interface TestApp {
   deps: Deps;
@@ -23,7 +42,7 @@ export interface TestApp {
 
 export async function startTestApp(options: { env?: Env; databaseUrl?: string; clientIp?: string } = {}): Promise<TestApp> {
   const queries = new QueryCounter();
-  const handle = options.databaseUrl ? await openPostgres(options.databaseUrl, queries) : await openPglite(undefined, queries);
+  const handle = options.databaseUrl ? await openPostgres(options.databaseUrl, queries) : await openTemplatePglite(queries);
   // Rate limits off unless a suite asks for them (test/node/reliability): suites sign in far more often
   // than a person would.
   const config = loadConfig({ CODER_ACCESS_URL: ACCESS_URL, DISABLE_RATE_LIMITS: "true", ...options.env });
