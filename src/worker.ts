@@ -35,6 +35,7 @@ type Setup = {
   config: Config;
   tokens: TokenService;
   databaseUrl: string;
+  rateLimiters: Deps["rateLimiters"];
   /**
    * Set once the database was found migrated. Schemas only move forward, so one good answer holds for the
    * isolate's life; until then every request asks again, so a deploy whose migrations land late recovers
@@ -63,7 +64,7 @@ async function buildSetup(env: WorkerEnv) {
   if (!config.databaseUrl) throw new ConfigError("DATABASE_URL is required on Workers");
   if (!config.signingKeys) throw new ConfigError("SIGNING_KEYS is required on Workers (see README: signing keys)");
   const tokens = await TokenService.create(parseSigningKeys(config.signingKeys), config.accessUrl, config.tokenAudience);
-  return { config, tokens, databaseUrl: config.databaseUrl, schemaChecked: false };
+  return { config, tokens, databaseUrl: config.databaseUrl, rateLimiters: rateLimitersOf(env), schemaChecked: false };
 }
 
 /** Probes answer for themselves: /healthz must not touch the database, /readyz reports the schema itself. */
@@ -96,13 +97,13 @@ export default {
       const detail = err instanceof ConfigError ? err.message : undefined;
       return Response.json({ message: "Gatehouse is not configured correctly.", ...(detail ? { detail } : {}) }, { status: 500 });
     }
-    const { config, tokens, databaseUrl } = ready;
+    const { config, tokens, databaseUrl, rateLimiters } = ready;
     const neon = openNeon(databaseUrl, { wsProxy: env.NEON_WS_PROXY });
     const deferred: Promise<unknown>[] = [];
     // Deferred work fails after the response has gone: its log line is the only trace it leaves.
     const defer = (task: Promise<unknown>) =>
       void deferred.push(task.catch((err) => logLine("error", "deferred task failed", { error: describeError(err) })));
-    const deps: Deps = { config, db: neon.db, hasher, tokens, now: () => new Date(), defer, rateLimiters: rateLimitersOf(env) };
+    const deps: Deps = { config, db: neon.db, hasher, tokens, now: () => new Date(), defer, rateLimiters };
     try {
       if (!ready.schemaChecked && !PROBES.has(new URL(request.url).pathname)) {
         const refused = await schemaGate(ready, neon.db);

@@ -1,7 +1,7 @@
 // The authenticated caller, loaded in a single round trip: the key row, its user and the user's
 // organization memberships. The same query is the revocation check (a deleted key finds no row).
 import { and, eq, sql } from "drizzle-orm";
-import { statementName, type Db } from "../db/index.ts";
+import { preparedPerHandle, statementName, type Db } from "../db/index.ts";
 import { apiKeys, userLinks, users, type ApiKeyRow, type UserRow } from "../db/schema.ts";
 import type { Subject } from "./rbac.ts";
 
@@ -35,10 +35,8 @@ export const membershipsOf = (userId: unknown) =>
  * and planning it cost more than running it (npm run bench, issue 6). On Workers the handle, and so the
  * preparation, lasts one request, as before.
  */
-const preparedActorQueries = new WeakMap<Db, ReturnType<typeof prepareActorQuery>>();
-
-function prepareActorQuery(db: Db) {
-  return db
+const actorQuery = preparedPerHandle((db: Db) =>
+  db
     .select({
       key: apiKeys,
       user: users,
@@ -53,13 +51,11 @@ function prepareActorQuery(db: Db) {
     .leftJoin(userLinks, and(eq(userLinks.userId, apiKeys.userId), eq(userLinks.loginType, apiKeys.loginType)))
     .where(and(eq(apiKeys.id, sql.placeholder("keyId")), eq(users.deleted, false)))
     .limit(1)
-    .prepare(statementName(db, "gatehouse_load_actor"));
-}
+    .prepare(statementName(db, "gatehouse_load_actor")),
+);
 
 export async function loadActor(db: Db, keyId: string): Promise<Actor | undefined> {
-  let query = preparedActorQueries.get(db);
-  if (!query) preparedActorQueries.set(db, (query = prepareActorQuery(db)));
-  const [row] = await query.execute({ keyId });
+  const [row] = await actorQuery(db).execute({ keyId });
   if (!row) return undefined;
   return {
     key: row.key,

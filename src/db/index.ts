@@ -39,6 +39,19 @@ export function useNamedStatements(db: Db): Db {
 export const statementName = (db: Db, name: string): string => (namedStatementHandles.has(db) ? name : "");
 
 /**
+ * `prepare(db)` run once per database handle and kept for the handle's life: a hot statement's SQL is built
+ * once instead of on every request (and, under a statementName, planned once per connection).
+ */
+export function preparedPerHandle<Q>(prepare: (db: Db) => Q): (db: Db) => Q {
+  const prepared = new WeakMap<Db, Q>();
+  return (db) => {
+    let query = prepared.get(db);
+    if (!query) prepared.set(db, (query = prepare(db)));
+    return query;
+  };
+}
+
+/**
  * Bounded waits for a node-postgres-style pool (node-postgres on Node, Neon's driver on Workers): an
  * unreachable server, or one that stops answering mid-query, fails the request with a 5xx instead of holding
  * it (issue 7). libpq's `connect_timeout` (seconds) and node-postgres' `query_timeout` (milliseconds) in the

@@ -165,8 +165,10 @@ function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
     if (tightest.remaining < 0) {
       throw rateLimited(tightest.limit, limits.windowMs, now, tightest.resetMs, headers);
     }
-    await next();
-    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+    // Set before the handler, as src/http/headers.ts does: the response (the error handler's too) is built
+    // with them, and they replace the general API limit's, which counts a looser limit.
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    return next();
   };
 }
 

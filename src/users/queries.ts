@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { membershipsOf, type Actor, type Membership } from "../auth/actor.ts";
-import { statementName, type Db, type Tx } from "../db/index.ts";
+import { preparedPerHandle, statementName, type Db, type Tx } from "../db/index.ts";
 import { users, type UserRow } from "../db/schema.ts";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -30,10 +30,8 @@ export async function findUserByParam(db: Db, param: string, actor: Actor): Prom
  * on the Node server's own connections parsed and planned once per connection. Every sign-in attempt runs
  * it, failed and unknown ones included; building it cost about 75 µs of the event loop each time.
  */
-const preparedEmailLookups = new WeakMap<Db, ReturnType<typeof prepareEmailLookup>>();
-
-function prepareEmailLookup(db: Db) {
-  return db
+const emailLookup = preparedPerHandle((db: Db) =>
+  db
     .select()
     .from(users)
     .where(
@@ -48,14 +46,12 @@ function prepareEmailLookup(db: Db) {
       ),
     )
     .limit(1)
-    .prepare(statementName(db, "gatehouse_user_by_email"));
-}
+    .prepare(statementName(db, "gatehouse_user_by_email")),
+);
 
 /** Live user by email, case-insensitively (login). */
 export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
-  let query = preparedEmailLookups.get(db);
-  if (!query) preparedEmailLookups.set(db, (query = prepareEmailLookup(db)));
-  const rows = await query.execute({ email });
+  const rows = await emailLookup(db).execute({ email });
   return rows[0];
 }
 

@@ -18,6 +18,12 @@ export interface Page {
 /** Coder stores "never seen" as Go's zero time; Gatehouse stores NULL, so filters read NULL as that. */
 const lastSeen = sql`coalesce(${users.lastSeenAt}, '0001-01-01 00:00:00+00'::timestamptz)`;
 
+/**
+ * Everyone is a member and `member` is never stored: a list of only `member` filters nothing, and `member`
+ * beside other roles simply matches nobody extra.
+ */
+const filtersByRole = (s: UserSearch) => s.roles.some((r) => r !== "member");
+
 function searchConditions(s: UserSearch): SQL[] {
   const out: SQL[] = [];
   if (s.search) {
@@ -26,9 +32,7 @@ function searchConditions(s: UserSearch): SQL[] {
   }
   if (s.name) out.push(ilike(users.name, `%${s.name}%`));
   if (s.status.length > 0) out.push(inArray(users.status, s.status));
-  // Everyone is a member and `member` is never stored: a list of only `member` filters nothing, and
-  // `member` beside other roles simply matches nobody extra.
-  if (s.roles.some((r) => r !== "member")) out.push(arrayOverlaps(users.rbacRoles, s.roles));
+  if (filtersByRole(s)) out.push(arrayOverlaps(users.rbacRoles, s.roles));
   if (s.loginTypes.length > 0) out.push(inArray(users.loginType, s.loginTypes));
   if (s.lastSeenBefore) out.push(sql`${lastSeen} <= ${s.lastSeenBefore}::timestamptz`);
   if (s.lastSeenAfter) out.push(sql`${lastSeen} >= ${s.lastSeenAfter}::timestamptz`);
@@ -46,7 +50,7 @@ export interface ListedUsers {
   count: number;
 }
 
-export async function listUsers(db: Db, s: UserSearch, pageOf: Page, visibility: SQL | undefined): Promise<ListedUsers> {
+export async function listUsers(db: Db, search: UserSearch, page: Page, visibility: SQL | undefined): Promise<ListedUsers> {
   const where = and(
     // Literal, not bound, so the planner can match the partial index on lower(username) WHERE NOT deleted.
     sql`${users.deleted} = false`,
@@ -54,10 +58,10 @@ export async function listUsers(db: Db, s: UserSearch, pageOf: Page, visibility:
     visibility,
     // The cursor row is looked up without the deleted filter, so paging survives its deletion; an unknown
     // id compares with NULL and yields an empty page, as in Coder.
-    pageOf.afterId
-      ? sql`lower(${users.username}) > (${db.select({ name: sql`lower(${cursor.username})` }).from(cursor).where(eq(cursor.id, pageOf.afterId))})`
+    page.afterId
+      ? sql`lower(${users.username}) > (${db.select({ name: sql`lower(${cursor.username})` }).from(cursor).where(eq(cursor.id, page.afterId))})`
       : undefined,
-    ...searchConditions(s),
+    ...searchConditions(search),
   );
   // Every matching row, before offset and limit, in the same statement. A scalar subquery rather than
   // count(*) over (): the window would force reading and sorting every row, where this lets the page itself
@@ -68,15 +72,15 @@ export async function listUsers(db: Db, s: UserSearch, pageOf: Page, visibility:
   // page of one (about 40 ms against 10 on 100k users; npm run bench caught it). For those searches the
   // order is written as an expression no index provides (the same strings, so the same order), which
   // leaves the planner the roles GIN index and a sort of the few rows found.
-  const sortKey = s.roles.some((r) => r !== "member") ? sql`(lower(${users.username}) || '')` : sql`lower(${users.username})`;
-  const page = db
+  const sortKey = filtersByRole(search) ? sql`(lower(${users.username}) || '')` : sql`lower(${users.username})`;
+  const query = db
     .select({ user: users, memberships: membershipsOf(users.id), count })
     .from(users)
     .where(where)
     .orderBy(sortKey)
-    .offset(pageOf.offset)
+    .offset(page.offset)
     .$dynamic();
-  const rows = await (pageOf.limit > 0 ? page.limit(pageOf.limit) : page);
+  const rows = await (page.limit > 0 ? query.limit(page.limit) : query);
   // An empty page reports 0, even when rows exist before the offset (Coder's behaviour).
   return { rows, count: rows[0]?.count ?? 0 };
 }

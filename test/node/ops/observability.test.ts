@@ -26,7 +26,6 @@ async function captured(fn: () => Promise<unknown>): Promise<string[]> {
 const requestLines = (lines: string[]): Line[] =>
   lines.map((l) => JSON.parse(l) as Line).filter((l) => l.msg === "request");
 
-
 /**
  * A sign-in that fails with a 500 (a constraint no insert can satisfy makes issuing the session key fail),
  * and the log lines written meanwhile.
