@@ -1,5 +1,6 @@
 // The database handle every route receives. All backends (PGlite, node-postgres, Neon) produce the same
 // Drizzle Postgres type, so domain code never knows which one it runs on.
+import { DrizzleQueryError } from "drizzle-orm/errors";
 import type { Logger } from "drizzle-orm/logger";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations } from "drizzle-orm/relations";
@@ -60,6 +61,45 @@ export function preparedPerHandle<Q>(prepare: (db: Db) => Q): (db: Db) => Q {
 export function poolTimeouts(url: string): { connectionTimeoutMillis: number; query_timeout: number } {
   const connectTimeoutS = Number(new URL(url).searchParams.get("connect_timeout") || 10);
   return { connectionTimeoutMillis: connectTimeoutS * 1000, query_timeout: 30_000 };
+}
+
+/** A pool's checked-out connection, as node-postgres and Neon's driver both hand them out. */
+interface PooledClient {
+  release(err?: Error): void;
+}
+
+/** A failure the driver raised without Postgres answering: the connection itself is in doubt. */
+function connectionFailure(err: unknown): Error | undefined {
+  if (!(err instanceof DrizzleQueryError)) return undefined;
+  const cause = err.cause as { code?: unknown } | undefined;
+  return typeof cause?.code === "string" && /^[0-9A-Z]{5}$/.test(cause.code) ? undefined : err;
+}
+
+/**
+ * Replaces `db.transaction` of a pool-backed handle with one that never leaks or reuses a broken connection.
+ * Drizzle's pool transaction sends BEGIN before its try block, so a BEGIN that fails (refused, reset, timed
+ * out) never gives its client back; enough of those and the pool is exhausted and cannot even be closed.
+ * It also hands back a client whose statement timed out, still busy, for the next request. Here each
+ * transaction checks a client out itself, runs Drizzle's transaction on that one client, and always releases
+ * it, discarding it when the failure came from the connection rather than from Postgres (no SQLSTATE).
+ */
+export function poolTransactions<C extends PooledClient>(db: Db, pool: { connect(): Promise<C> }, onClient: (client: C) => Db): void {
+  const perClient = new WeakMap<C, Db>();
+  const transaction: Db["transaction"] = async (run, config) => {
+    const client = await pool.connect();
+    let failure: unknown;
+    try {
+      let clientDb = perClient.get(client);
+      if (!clientDb) perClient.set(client, (clientDb = onClient(client)));
+      return await clientDb.transaction(run, config);
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      client.release(connectionFailure(failure));
+    }
+  };
+  db.transaction = transaction;
 }
 
 /** Where migrations live relative to the project root; each backend's migrator reads this folder. */

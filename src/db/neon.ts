@@ -1,9 +1,9 @@
 // Postgres through Neon's serverless driver (WebSocket), for Workers. A Pool lives for one request only:
 // Workers forbid reusing I/O objects across requests.
-import { Pool, neonConfig } from "@neondatabase/serverless";
+import { Pool, neonConfig, type PoolClient } from "@neondatabase/serverless";
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle } from "drizzle-orm/neon-serverless";
-import { poolTimeouts, schema, type Db } from "./index.ts";
+import { poolTimeouts, poolTransactions, schema, type Db } from "./index.ts";
 
 export interface NeonOptions {
   /**
@@ -32,6 +32,7 @@ export function openNeon(url: string, options: NeonOptions = {}): NeonHandle {
   const pool = new Pool({ connectionString: url, ...poolTimeouts(url) });
   // A socket that dies after the response is sent must not surface as an unhandled error.
   pool.on("error", (err: Error) => console.error(JSON.stringify({ level: "error", msg: "neon pool error", error: err.message })));
-  const db = drizzle({ client: pool, schema, logger: options.logger ?? false });
-  return { db: db as unknown as Db, close: () => pool.end() };
+  const db = drizzle({ client: pool, schema, logger: options.logger ?? false }) as unknown as Db;
+  poolTransactions(db, pool, (client: PoolClient) => drizzle({ client, schema, logger: options.logger ?? false }) as unknown as Db);
+  return { db, close: () => pool.end() };
 }

@@ -2,7 +2,7 @@
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
-import { poolTimeouts, schema, type Db } from "./index.ts";
+import { poolTimeouts, poolTransactions, schema, type Db } from "./index.ts";
 import { migrateWithLock } from "./migrator.ts";
 
 export interface PostgresHandle {
@@ -22,7 +22,8 @@ export async function openPostgres(url: string, logger?: Logger): Promise<Postgr
   pool.on("connect", (client) => {
     client.on("error", () => {});
   });
-  const db = drizzle({ client: pool, schema, logger: logger ?? false });
+  const db = drizzle({ client: pool, schema, logger: logger ?? false }) as unknown as Db;
+  poolTransactions(db, pool, (client: pg.PoolClient) => drizzle({ client, schema, logger: logger ?? false }) as unknown as Db);
   // Under the advisory lock `npm run db:migrate` takes: servers starting at once on a fresh database
   // (several instances, a deploy beside them) take turns instead of racing on CREATE SCHEMA / CREATE TYPE.
   try {
@@ -31,5 +32,6 @@ export async function openPostgres(url: string, logger?: Logger): Promise<Postgr
     await pool.end();
     throw err;
   }
-  return { db: db as unknown as Db, pool, close: () => pool.end() };
+  return { db, pool, close: () => pool.end() };
 }
+
