@@ -13,12 +13,17 @@ export interface Deps {
   now: () => Date;
   /**
    * Runs work after the response (Workers: waitUntil). Used for bookkeeping writes, such as last-used
-   * stamps, that must not add a round trip to the request.
+   * stamps, that must not add a round trip to the request. The task is a function of the entry point's own
+   * database handle, never the request's: a request may run inside a transaction that has ended by the
+   * time the task runs.
    */
-  defer: (task: Promise<unknown>) => void;
+  defer: (task: DeferredTask) => void;
   /** Workers Rate Limiting bindings, where the worker is configured with them (src/security/). */
   rateLimiters?: { api?: RateLimitBinding | undefined; login?: RateLimitBinding | undefined };
 }
+
+/** Work left for after the response, given the database handle to run on. */
+export type DeferredTask = (db: Db) => PromiseLike<unknown>;
 
 /** The interface of a Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml). */
 export interface RateLimitBinding {

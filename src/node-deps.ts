@@ -43,7 +43,8 @@ export async function buildNodeDeps(config: Config, db: Db): Promise<Deps> {
     tokens: await TokenService.create(await signingKeys(config), config.accessUrl, config.tokenAudience),
     now: () => new Date(),
     defer(task) {
-      const p = task
+      const p = Promise.resolve()
+        .then(() => task(db))
         // describeError, not String(err): a failed query's text carries its bound parameters (issue 7).
         .catch((err) => logLine("error", "deferred task failed", { error: describeError(err) }))
         .finally(() => pending.delete(p));

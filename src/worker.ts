@@ -9,7 +9,7 @@ import { TokenService } from "./auth/tokens.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { openNeon } from "./db/neon.ts";
 import { behindBody, schemaStatus } from "./db/schema-version.ts";
-import type { Deps, RateLimitBinding } from "./deps.ts";
+import type { DeferredTask, Deps, RateLimitBinding } from "./deps.ts";
 import { describeError, logLine, tenantOf } from "./http/logging.ts";
 
 export interface WorkerEnv {
@@ -101,8 +101,12 @@ export default {
     const neon = openNeon(databaseUrl, { wsProxy: env.NEON_WS_PROXY });
     const deferred: Promise<unknown>[] = [];
     // Deferred work fails after the response has gone: its log line is the only trace it leaves.
-    const defer = (task: Promise<unknown>) =>
-      void deferred.push(task.catch((err) => logLine("error", "deferred task failed", { error: describeError(err) })));
+    const defer = (task: DeferredTask) =>
+      void deferred.push(
+        Promise.resolve()
+          .then(() => task(neon.db))
+          .catch((err) => logLine("error", "deferred task failed", { error: describeError(err) })),
+      );
     const deps: Deps = { config, db: neon.db, hasher, tokens, now: () => new Date(), defer, rateLimiters };
     try {
       if (!ready.schemaChecked && !PROBES.has(new URL(request.url).pathname)) {

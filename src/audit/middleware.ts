@@ -172,8 +172,8 @@ export const auditTrail = (): MiddlewareHandler<AppEnv> =>
     const resolved = await resolve(c, rule, actor, body);
     const deps = c.env.deps;
     const userId = actor?.userId ?? resolved.userId;
-    deps.defer(
-      deps.db.insert(auditLogs).values({
+    deps.defer((db) =>
+      db.insert(auditLogs).values({
         time: deps.now(),
         userId:
           userId ??

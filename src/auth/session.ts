@@ -77,8 +77,8 @@ function scheduleTouch(deps: Deps, actor: Actor, claims: TokenClaims, ip: string
   // This request already sees the values the deferred write will store.
   Object.assign(key, { lastUsed: now, expiresAt });
   actor.user.lastSeenAt = now;
-  deps.defer(
-    deps.db.execute(sql`
+  deps.defer((db) =>
+    db.execute(sql`
       with touched as (
         update api_keys set last_used = ${now}, ip_address = ${ip}, expires_at = ${expiresAt}, updated_at = ${now}
         where id = ${key.id} returning user_id

@@ -145,7 +145,7 @@ function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
 
     if (now >= nextPruneAt) {
       nextPruneAt = now + limits.windowMs;
-      deps.defer(deps.db.delete(rateLimits).where(lt(rateLimits.windowStart, windowStart)));
+      deps.defer((db) => db.delete(rateLimits).where(lt(rateLimits.windowStart, windowStart)));
     }
 
     let tightest: { limit: number; remaining: number; resetMs: number } | undefined;

@@ -2,6 +2,7 @@
 // create yet), and small readers of api_keys rows.
 import { eq } from "drizzle-orm";
 import { organizationMembers, organizations, users, apiKeys, type ApiKeyRow, type UserRow } from "../../src/db/schema.ts";
+import type { DeferredTask } from "../../src/deps.ts";
 import type { TestApp } from "../support/node-app.ts";
 
 export const API = "/api/v2";
@@ -93,17 +94,17 @@ export const b64url = (value: unknown) => Buffer.from(typeof value === "string" 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Holds work the app defers (Drizzle queries are lazy) until `release()`, so a test can count the
+ * Holds work the app defers until `release()`, so a test can count the
  * statements a request sends before its response apart from the bookkeeping it leaves for afterwards.
  */
 export function holdDeferred(app: TestApp): { release(): Promise<void> } {
-  const held: Promise<unknown>[] = [];
+  const held: DeferredTask[] = [];
   const original = app.deps.defer;
   app.deps.defer = (task) => void held.push(task);
   return {
     async release() {
       app.deps.defer = original;
-      await Promise.all(held.splice(0).map((task) => Promise.resolve(task)));
+      await Promise.all(held.splice(0).map((task) => task(app.db)));
     },
   };
 }

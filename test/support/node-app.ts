@@ -53,8 +53,8 @@ export async function startTestApp(options: { env?: Env; databaseUrl?: string; c
     hasher,
     tokens: await TokenService.create([await TokenService.generateKey()], config.accessUrl, config.tokenAudience),
     now: () => new Date(),
-    // Promise.resolve starts the work now (Drizzle queries are lazy until awaited), as production does.
-    defer: (task) => void pending.push(Promise.resolve(task)),
+    // Started now, as production does; settle() waits for it.
+    defer: (task) => void pending.push(Promise.resolve().then(() => task(handle.db))),
   };
   const app = createApp();
   return {

@@ -44,7 +44,7 @@ export const postOtpRequest = (app: Router) =>
         .where(and(eq(users.id, user.id), eq(users.deleted, false)))
         .returning({ id: users.id });
       if (updated.length > 0) {
-        defer(
+        defer(() =>
           deliverPasscode(config, {
             type: "one_time_passcode",
             email: user.email,

@@ -42,7 +42,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("faults on a real Postgres server"
     // Work deferred past the response (audit rows, last-used stamps) fails too while the database is down;
     // production logs it (node-deps.ts), the test harness would leave it unhandled.
     const defer = app.deps.defer;
-    app.deps.defer = (task) => defer(Promise.resolve(task).catch((err: unknown) => void deferredFailures.push(err)));
+    app.deps.defer = (task) => defer((db) => Promise.resolve(task(db)).catch((err: unknown) => void deferredFailures.push(err)));
     owner = await withOwner(app);
     direct = new pg.Client({ connectionString: database.url });
     await direct.connect();

@@ -51,10 +51,10 @@ beforeAll(async () => {
   app.deps.tokens = production.tokens;
   const harness = app.deps.defer;
   app.deps.defer = (task) => {
-    // Started once (a Drizzle query runs again on every then), logged by production, awaited by settle().
-    const started = Promise.resolve(task);
-    production.defer(started);
-    harness(started.catch(() => undefined));
+    // Started once, logged by production, awaited by settle().
+    const started = Promise.resolve().then(() => task(app.db));
+    production.defer(() => started);
+    harness(() => started.catch(() => undefined));
   };
 
   const capture = (...args: unknown[]) => void lines.push(args.map((a) => (typeof a === "string" ? a : String(a))).join(" "));
