@@ -16,7 +16,7 @@ import { getBuildInfo } from "./meta/buildinfo.ts";
 import { getHealth } from "./meta/health.ts";
 import { getJwks } from "./meta/jwks.ts";
 import { csrfGuard } from "./security/csrf.ts";
-import { rejectNulCharacters } from "./security/input.ts";
+import { readRequestInput } from "./security/input.ts";
 import { apiRateLimit } from "./security/api-rate-limit.ts";
 import { mountRateLimits } from "./security/rate-limit.ts";
 import { mountUsers } from "./users/index.ts";
@@ -65,7 +65,7 @@ export function createApp() {
   mountAudit(api);
   api.use(csrfGuard());
   api.use(apiRateLimit());
-  api.use(rejectNulCharacters());
+  api.use(readRequestInput());
   mountRateLimits(api);
   getBuildInfo(api);
   mountUsers(api);

@@ -14,8 +14,8 @@ export interface Deps {
   /**
    * Runs work after the response (Workers: waitUntil). Used for bookkeeping writes, such as last-used
    * stamps, that must not add a round trip to the request. The task is a function of the entry point's own
-   * database handle, never the request's: a request may run inside a transaction that has ended by the
-   * time the task runs.
+   * database handle, never the request's: a request may run inside a transaction (src/audit/middleware.ts)
+   * that has ended by the time the task runs, and the task must not start before that transaction commits.
    */
   defer: (task: DeferredTask) => void;
   /** Workers Rate Limiting bindings, where the worker is configured with them (src/security/). */
@@ -37,6 +37,11 @@ export interface AppEnv {
     /** The resolved `{user}` of /users/{user}/... routes. */
     target: import("./users/queries.ts").UserWithOrgs;
     requestId: string;
+    /**
+     * The request's JSON body, parsed once and accepted by src/security/input.ts (no NUL, no unpaired
+     * surrogate, bounded depth); unset when there is none or it is not JSON.
+     */
+    jsonBody: unknown;
     /** The request's token and its cryptographic check, once per request (auth/session.ts). */
     tokenCheck: Promise<{ token: string; result: import("./auth/tokens.ts").VerifyResult } | undefined>;
   };

@@ -3,6 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Hook } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../deps.ts";
 import { apiError, ErrorSchema, validationFailed, type Validation } from "./errors.ts";
 
 export const tagDetail = (tag: string, input: unknown) =>
@@ -74,7 +75,7 @@ export const validationHook: Hook<unknown, any, any, unknown> = (result, c) => {
  * Decodes the JSON body the way Coder does: whatever the Content-Type, an empty body is `EOF` and an
  * unparsable one (or one that is not an object) is 400 "Request body must be valid JSON.", never a silent `{}`.
  */
-export const decodeJsonBody = (): MiddlewareHandler =>
+export const decodeJsonBody = (): MiddlewareHandler<AppEnv> =>
   async function decodeJsonBody(c, next) {
     // Read through Hono's body cache, which earlier middleware may already have filled.
     const text = await c.req.text();
@@ -87,11 +88,14 @@ export const decodeJsonBody = (): MiddlewareHandler =>
       c.req.raw = new Request(c.req.url, { method: c.req.method, headers, body: text });
     }
     if (text.trim() === "") throw apiError(400, "Request body must be valid JSON.", "EOF");
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      throw apiError(400, "Request body must be valid JSON.", err instanceof Error ? err.message : "invalid JSON");
+    // src/security/input.ts parsed and checked it already, unless it is not JSON at all.
+    let parsed: unknown = c.get("jsonBody");
+    if (parsed === undefined) {
+      try {
+        parsed = JSON.parse(text);
+      } catch (err) {
+        throw apiError(400, "Request body must be valid JSON.", err instanceof Error ? err.message : "invalid JSON");
+      }
     }
     // Go decodes into a struct: an array or a scalar is a decode error, `null` leaves every field empty.
     // Hono caches body promises; its type says string.
