@@ -5,7 +5,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import { mountAudit } from "./audit/index.ts";
+import { mountAudit, mountAuditedTransactions } from "./audit/index.ts";
 import type { AppEnv } from "./deps.ts";
 import { ApiError, apiError, errorBody } from "./http/errors.ts";
 import { responseHeaders } from "./http/headers.ts";
@@ -67,6 +67,7 @@ export function createApp() {
   api.use(apiRateLimit());
   api.use(readRequestInput());
   mountRateLimits(api);
+  mountAuditedTransactions(api);
   getBuildInfo(api);
   mountUsers(api);
   mountKeys(api);

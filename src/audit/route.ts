@@ -13,7 +13,7 @@ import type { Router } from "../http/router.ts";
 import { rfc3339 } from "../http/time.ts";
 import { NIL_UUID, parseGoInt, parseUuid } from "../users/admin/go-parse.ts";
 import { UserSchema, userView } from "../users/view.ts";
-import type { AuditDiff } from "./middleware.ts";
+import type { AuditDiff } from "./record.ts";
 import { parseAuditSearch, type AuditSearch } from "./search.ts";
 
 /** Coder's default page when `limit` is absent or 0. */

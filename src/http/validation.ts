@@ -43,6 +43,10 @@ export const realNameField = () =>
   z.string(tag("user_real_name")).refine((v) => userRealNameValid(v) === undefined, tag("user_real_name"));
 export const emailField = () => requiredString().pipe(z.email(tag("email")));
 
+const EMAIL = z.email();
+/** Whether `value` is an address by the rule emailField applies (user creation, sign-in). */
+export const isEmailAddress = (value: string): boolean => EMAIL.safeParse(value).success;
+
 /** One entry per field, the first failing rule wins (Go's validator stops at a field's first tag). */
 export function toValidations(error: z.ZodError): Validation[] {
   const seen = new Set<string>();

@@ -1,0 +1,106 @@
+// Attacks on the audit trail: an action that succeeds while its record fails (the record's insert used to
+// run after the response, so any failure left the action unrecorded), and a password typed into the email
+// box that ended up in the failed-login record. Each test performs the attack as a client would.
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiKeys, auditLogs } from "../../../src/db/schema.ts";
+const MAX_JSON_DEPTH = 32;
+import { OWNER, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
+import { API, json, type ErrorBody } from "./support.ts";
+
+let app: TestApp;
+let owner: { userId: string; organizationId: string; token: string };
+
+beforeAll(async () => {
+  app = await startTestApp();
+  owner = await withOwner(app);
+});
+afterAll(() => app.close());
+
+/** Sends `text` as the JSON body, exactly as written (JSON.stringify would escape what the test means). */
+const send = (method: string, path: string, text: string, token?: string) =>
+  app.request(`${API}${path}`, {
+    method,
+    body: text,
+    headers: { "content-type": "application/json", ...(token ? { "Coder-Session-Token": token } : {}) },
+  });
+
+const auditRows = async () => {
+  await app.settle();
+  return app.db.select().from(auditLogs);
+};
+
+describe("the audit record of what was stored", () => {
+  it("a well-formed pair (an emoji) is stored, recorded, and cut at a character boundary in the record", async () => {
+    const name = `${"a".repeat(255)}🦀`;
+    const res = await send("POST", "/users/me/keys/tokens", JSON.stringify({ token_name: "crab", scopes: ["all"] }), owner.token);
+    expect(res.status).toBe(201);
+    const profile = await send("PUT", "/users/me/profile", JSON.stringify({ username: OWNER.username, name: "Crab 🦀" }), owner.token);
+    expect(profile.status).toBe(200);
+    // A 400 whose recorded value is cut at 256 UTF-16 units, right through the crab's pair.
+    const cut = await send("PUT", "/users/me/profile", JSON.stringify({ username: OWNER.username, name }), owner.token);
+    expect(cut.status).toBe(400);
+    const [last] = (await auditRows()).slice(-1);
+    expect(last!.statusCode).toBe(400);
+    expect(JSON.stringify(last!.diff)).toContain(`${"a".repeat(255)}…`);
+  });
+
+});
+
+describe("an audited change commits only with its record", () => {
+  it("attack: when the audit insert fails, the token it would record is rolled back and the client gets a 500", async () => {
+    // Stands in for any reason an insert can fail (a full disk, a value the table refuses, a lost connection).
+    await app.db.execute(sql`create function refuse_audit() returns trigger language plpgsql as $$
+      begin if new.action = 'create' and new.resource_type = 'api_key' and new.status_code < 400 then raise exception 'audit refused'; end if; return new; end $$`);
+    await app.db.execute(sql`create trigger refuse_audit before insert on audit_logs for each row execute function refuse_audit()`);
+    try {
+      const res = await send("POST", "/users/me/keys/tokens", '{"token_name":"unrecorded"}', owner.token);
+      expect(res.status).toBe(500);
+      expect(res.headers.get("set-cookie")).toBeNull();
+      expect(await json<ErrorBody>(res)).toEqual({ message: "An internal server error occurred." });
+      expect(await app.db.select().from(apiKeys).where(eq(apiKeys.tokenName, "unrecorded"))).toEqual([]);
+    } finally {
+      await app.db.execute(sql`drop trigger refuse_audit on audit_logs`);
+      await app.db.execute(sql`drop function refuse_audit()`);
+    }
+    const again = await send("POST", "/users/me/keys/tokens", '{"token_name":"unrecorded"}', owner.token);
+    expect(again.status).toBe(201);
+  });
+
+  it("attack: a session whose login record fails is never handed out", async () => {
+    await app.db.execute(sql`create function refuse_login_audit() returns trigger language plpgsql as $$
+      begin if new.action = 'login' and new.status_code < 400 then raise exception 'audit refused'; end if; return new; end $$`);
+    await app.db.execute(sql`create trigger refuse_login_audit before insert on audit_logs for each row execute function refuse_login_audit()`);
+    const keysBefore = (await app.db.select().from(apiKeys).where(eq(apiKeys.userId, owner.userId))).length;
+    try {
+      const res = await send("POST", "/users/login", JSON.stringify({ email: OWNER.email, password: OWNER.password }));
+      expect(res.status).toBe(500);
+      expect(res.headers.get("set-cookie")).toBeNull();
+      expect((await app.db.select().from(apiKeys).where(eq(apiKeys.userId, owner.userId))).length).toBe(keysBefore);
+    } finally {
+      await app.db.execute(sql`drop trigger refuse_login_audit on audit_logs`);
+      await app.db.execute(sql`drop function refuse_login_audit()`);
+    }
+  });
+});
+
+describe("what a failed login records", () => {
+  it("attack: a password typed into the email box never reaches the audit log", async () => {
+    const typo = "MyP@ssw0rd-2024!";
+    const res = await send("POST", "/users/login", JSON.stringify({ email: typo, password: OWNER.password }));
+    expect(res.status).toBe(400);
+    const rows = await auditRows();
+    const login = rows.filter((r) => r.action === "login").at(-1)!;
+    expect(login.statusCode).toBe(400);
+    expect(login.resourceTarget).toBe("");
+    expect(JSON.stringify(rows)).not.toContain(typo);
+  });
+
+  it("a valid address that fails to sign in is still recorded", async () => {
+    const res = await send("POST", "/users/login", JSON.stringify({ email: OWNER.email, password: "WrongPassword!123" }));
+    expect(res.status).toBe(401);
+    const login = (await auditRows()).filter((r) => r.action === "login").at(-1)!;
+    expect(login).toMatchObject({ statusCode: 401, resourceTarget: OWNER.email, userId: owner.userId });
+    expect(login.diff).toMatchObject({ email: { new: OWNER.email, secret: false } });
+  });
+});
