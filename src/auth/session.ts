@@ -74,13 +74,17 @@ function scheduleTouch(deps: Deps, actor: Actor, claims: TokenClaims, ip: string
   }
   if (!stale && expiresAt.getTime() <= key.expiresAt.getTime()) return;
   if (expiresAt < key.expiresAt) expiresAt = key.expiresAt;
+  const readExpiry = key.expiresAt;
   // This request already sees the values the deferred write will store.
   Object.assign(key, { lastUsed: now, expiresAt });
   actor.user.lastSeenAt = now;
+  // The expiry slides only from the value this request read: an expiry changed since (PUT .../expire, a
+  // password change) committed between the actor query and this write, and must not be undone.
   deps.defer((db) =>
     db.execute(sql`
       with touched as (
-        update api_keys set last_used = ${now}, ip_address = ${ip}, expires_at = ${expiresAt}, updated_at = ${now}
+        update api_keys set last_used = ${now}, ip_address = ${ip}, updated_at = ${now},
+          expires_at = case when expires_at = ${readExpiry} then ${expiresAt} else expires_at end
         where id = ${key.id} returning user_id
       )
       update users set last_seen_at = ${now}, updated_at = ${now} where id = (select user_id from touched)`),
