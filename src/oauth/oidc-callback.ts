@@ -6,6 +6,7 @@ import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import { nameValid } from "../http/validation.ts";
 import { callbackRoute, clearFlowCookies, notConfigured, readCallback, startFlow, type Ctx } from "./flow.ts";
+import { asciiLower } from "./email.ts";
 import { oauthLogin } from "./login.ts";
 import { normalizeRealName, usernameFrom } from "./names.ts";
 import { discover, exchangeAndVerify, supportsPkce, userInfoClaims } from "./oidc.ts";
@@ -21,9 +22,10 @@ const goQuotedList = (items: string[]) => `[${items.map((i) => JSON.stringify(i)
 function checkDomain(cfg: OidcConfig, email: string) {
   if (cfg.emailDomains.length === 0) return;
   const at = email.lastIndexOf("@");
-  const domain = at >= 0 ? email.slice(at + 1).toLowerCase() : undefined;
+  // ASCII case only: Coder's strings.EqualFold would let `\u212Aorp.example` (Kelvin sign) pass for `korp.example`.
+  const domain = at >= 0 ? asciiLower(email.slice(at + 1)) : undefined;
   // Administrators sometimes write the domain with its "@".
-  const allowed = domain !== undefined && cfg.emailDomains.some((d) => d.replace(/^@/, "").toLowerCase() === domain);
+  const allowed = domain !== undefined && cfg.emailDomains.some((d) => asciiLower(d.replace(/^@/, "")) === domain);
   if (!allowed) throw apiError(403, `Your email ${JSON.stringify(email)} is not in domains ${goQuotedList(cfg.emailDomains)}!`);
 }
 
