@@ -90,8 +90,8 @@ const linkedElsewhere = (id: ExternalIdentity) =>
  * (https://github.com/coder/coder/blob/main/coderd/userauth.go, findLinkedUser): whoever gets a provider to
  * assert that address signs in as its owner. Gatehouse links by email only an address the provider
  * verified (or that the administrator chose to trust, CODER_OIDC_IGNORE_EMAIL_VERIFIED), and only to an
- * account not yet linked to another identity of that provider. Refusals come before anything that would
- * tell an unverified caller more about the account, such as its login type.
+ * account not yet linked to another identity of that provider. The verification check comes first, so an
+ * unverified caller learns only that the address is taken, not (for instance) the account's login type.
  */
 function checkEmailLink(found: Extract<Found, { by: "email" }>, id: ExternalIdentity) {
   if (!id.emailVerified) {
@@ -208,7 +208,7 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
     // that only the database's case-insensitive index thinks equal (`İ` and `i`), which is no match for linking.
     const constraint = uniqueViolation(err);
     if (constraint === "users_email_lower_idx") {
-      throw apiError(409, "User already exists.", "Another account's email address differs from this one only by letter case.");
+      throw apiError(409, "User already exists.", "Another account has this email address, or one that differs from it only by letter case.");
     }
     if (constraint !== undefined) throw apiError(409, "User already exists.");
     // A database error's text can quote the statement's parameters, the provider's tokens among them:

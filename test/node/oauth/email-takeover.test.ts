@@ -120,7 +120,7 @@ describe("OIDC email linking (email_verified honoured)", () => {
     const res = await new Browser(app).signIn(OIDC_CALLBACK);
     // Not linked; a new account is refused because the database's unique index on lower(email) folds it.
     expect(res.status).toBe(409);
-    expect(await body(res)).toEqual({ message: "User already exists.", detail: "Another account's email address differs from this one only by letter case." });
+    expect(await body(res)).toEqual({ message: "User already exists.", detail: "Another account has this email address, or one that differs from it only by letter case." });
     expect(await state(app, victim)).toEqual(before);
   });
 
