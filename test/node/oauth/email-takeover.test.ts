@@ -177,6 +177,24 @@ describe("OIDC email linking with CODER_OIDC_IGNORE_EMAIL_VERIFIED", () => {
   });
 });
 
+describe("OIDC email domain allowlist", () => {
+  it("attack: a Kelvin sign in the domain does not pass for an allowed domain's K", async () => {
+    const app = await appWith("takeover_domain", idp.env({ CODER_OIDC_EMAIL_DOMAIN: "kelvin.example" }));
+    try {
+      // U+212A lowercases to "k" in JavaScript and in Go's EqualFold, but names another domain.
+      nextOidc("kelvin-sign", { email: "eve@\u212Aelvin.example", email_verified: true });
+      const res = await new Browser(app).signIn(OIDC_CALLBACK);
+      expect(res.status).toBe(403);
+      expect(await body(res)).toEqual({ message: 'Your email "eve@\u212Aelvin.example" is not in domains ["kelvin.example"]!' });
+
+      nextOidc("kelvin-ascii", { email: "eve@KELVIN.example", email_verified: true });
+      expect((await new Browser(app).signIn(OIDC_CALLBACK)).status).toBe(307);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe("GitHub email linking", () => {
   let app: TestApp;
   beforeAll(async () => {

@@ -267,24 +267,6 @@ describe("OIDC email domains and signups", () => {
   });
 });
 
-describe("OIDC email domain allowlist and look-alike characters", () => {
-  it("attack: a Kelvin sign in the domain does not pass for an allowed domain's K", async () => {
-    const app = await startTestApp({ env: idp.env({ CODER_OIDC_EMAIL_DOMAIN: "kelvin.example" }) });
-    try {
-      // U+212A lowercases to "k" in JavaScript and Go's EqualFold, but names another domain.
-      signingIn("kelvin-sign", { email: "eve@\u212Aelvin.example" });
-      const res = await new Browser(app).signIn(OIDC_CALLBACK);
-      expect(res.status).toBe(403);
-      expect(await body(res)).toEqual({ message: 'Your email "eve@\u212Aelvin.example" is not in domains ["kelvin.example"]!' });
-
-      signingIn("kelvin-ascii", { email: "eve@KELVIN.example" });
-      expect((await new Browser(app).signIn(OIDC_CALLBACK)).status).toBe(307);
-    } finally {
-      await app.close();
-    }
-  });
-});
-
 describe("OIDC options and absence", () => {
   it("can accept unverified emails and skip userinfo", async () => {
     const app = await startTestApp({ env: idp.env({ CODER_OIDC_IGNORE_EMAIL_VERIFIED: "true", CODER_OIDC_IGNORE_USERINFO: "true" }) });
