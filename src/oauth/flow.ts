@@ -8,6 +8,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import * as oauth from "oauth4webapi";
 import type { AppEnv } from "../deps.ts";
 import { apiError, errorResponses } from "../http/errors.ts";
+import { safeRedirect } from "./redirect.ts";
 
 export const STATE_COOKIE = "oauth_state";
 export const REDIRECT_COOKIE = "oauth_redirect";
@@ -47,17 +48,6 @@ export type Ctx = Context<AppEnv>;
 /** spec/behavior.md §9.10 gives 428 (Coder's original status; its newest middleware answers 400). */
 export const notConfigured = () => apiError(428, "The oauth2 method requested is not configured!");
 
-/**
- * Where to send the browser after login: a path on this site, never another origin. Absolute URLs,
- * protocol-relative ones (`//evil.test`, `/\evil.test`), backslashes and control characters become "/".
- */
-export function localPath(raw: string | undefined): string {
-  if (!raw || !raw.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\") || /[\u0000-\u001f\\]/.test(raw)) return "/";
-  const base = "http://local.invalid";
-  const url = new URL(raw, base);
-  return url.origin === base ? url.pathname + url.search : "/";
-}
-
 /** The flow cookies: HttpOnly, Lax (they must ride along on the provider's redirect back), Secure on https. */
 function flowCookie(c: Ctx, name: string, value: string) {
   setCookie(c, name, value, { path: "/", httpOnly: true, sameSite: "Lax", secure: c.env.deps.config.secureCookies });
@@ -75,7 +65,7 @@ export async function startFlow(c: Ctx, options: { pkce: boolean; nonce: boolean
   const state = oauth.generateRandomState();
   flowCookie(c, STATE_COOKIE, state);
   // Always written, so an earlier login's destination can never apply to this one.
-  flowCookie(c, REDIRECT_COOKIE, localPath(c.req.query("redirect")));
+  flowCookie(c, REDIRECT_COOKIE, safeRedirect(c.req.query("redirect"), c.env.deps.config.accessUrl));
   const start: FlowStart = { state };
   if (options.pkce) {
     const verifier = oauth.generateRandomCodeVerifier();
@@ -126,7 +116,8 @@ export function readCallback(c: Ctx): Callback | undefined {
   return {
     code: q.code,
     state: q.state,
-    redirect: localPath(getCookie(c, REDIRECT_COOKIE)),
+    // Checked again on the way out: the cookie may have been planted from a sibling subdomain.
+    redirect: safeRedirect(getCookie(c, REDIRECT_COOKIE), c.env.deps.config.accessUrl),
     verifier: getCookie(c, VERIFIER_COOKIE),
     nonce: getCookie(c, NONCE_COOKIE),
   };

@@ -94,6 +94,8 @@ export const getGithubCallback = (app: Router) =>
       loginType: "github",
       linkedId: String(user.id),
       email: primary.email,
+      // Only a verified primary address gets this far.
+      emailVerified: true,
       // GitHub Enterprise allows `_` in logins; usernames do not.
       username: usernameFrom(user.login.replaceAll("_", "-")),
       name: normalizeRealName(user.name ?? ""),

@@ -4,6 +4,9 @@ import { getGithubCallback } from "./github-callback.ts";
 import { getGithubDevice } from "./github-device.ts";
 import { getOidcCallback } from "./oidc-callback.ts";
 
+/** The post-sign-in redirect check, for any other page that sends a browser to a user-supplied path. */
+export { safeRedirect } from "./redirect.ts";
+
 export function mountOAuth(app: Router): void {
   getGithubDevice(app);
   getGithubCallback(app);

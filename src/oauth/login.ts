@@ -11,6 +11,7 @@ import { ApiError, apiError } from "../http/errors.ts";
 import { issueKey } from "../keys/issue.ts";
 import { insertUser, uniqueViolation } from "../users/create.ts";
 import { hasFirstUser } from "../users/queries.ts";
+import { looksAlike, sameEmailAs } from "./email.ts";
 import type { Ctx } from "./flow.ts";
 import { randomUsername, usernameFrom } from "./names.ts";
 
@@ -27,6 +28,11 @@ export interface ExternalIdentity {
   /** The provider's stable id: the GitHub user id, or `<issuer>||<sub>` for OIDC. */
   linkedId: string;
   email: string;
+  /**
+   * Whether `email` may stand for the person signing in when it matches an existing account: the provider
+   * verified it, or (OIDC) the administrator chose to trust unverified addresses.
+   */
+  emailVerified: boolean;
   username: string;
   name: string;
   avatarUrl: string;
@@ -49,21 +55,54 @@ function wrongLoginType(user: LoginType, attempted: LoginType) {
   return apiError(403, "Incorrect login type", `Attempting to use login type "${attempted}", but the user has the login type "${user}".${hint}`);
 }
 
-/** By link first (a deleted user's links are gone, by trigger), then by email, case-insensitively. */
-async function findUser(tx: Tx, id: ExternalIdentity): Promise<UserRow | undefined> {
+/** The identity's user: found by its own link, found by email (an account it is not linked to yet), or new. */
+type Found = { user: UserRow; by: "link" | "new" } | { user: UserRow; by: "email"; linkedId: string | null };
+
+/** By link first (a deleted user's links are gone, by trigger), then by email (see email.ts). */
+async function findUser(tx: Tx, id: ExternalIdentity): Promise<Found | undefined> {
   const [linked] = await tx
     .select({ user: users })
     .from(userLinks)
     .innerJoin(users, eq(users.id, userLinks.userId))
     .where(and(eq(userLinks.linkedId, id.linkedId), eq(userLinks.loginType, id.loginType), eq(users.deleted, false)))
     .limit(1);
-  if (linked) return linked.user;
+  if (linked) return { user: linked.user, by: "link" };
   const [byEmail] = await tx
-    .select()
+    .select({ user: users, linkedId: userLinks.linkedId })
     .from(users)
-    .where(and(sql`lower(${users.email}) = lower(${id.email})`, eq(users.deleted, false), eq(users.isSystem, false)))
+    .leftJoin(userLinks, and(eq(userLinks.userId, users.id), eq(userLinks.loginType, id.loginType)))
+    .where(and(sameEmailAs(id.email), eq(users.isSystem, false)))
     .limit(1);
-  return byEmail;
+  return byEmail && { user: byEmail.user, by: "email", linkedId: byEmail.linkedId };
+}
+
+const PROVIDER_LABEL = { github: "GitHub", oidc: "OIDC" } as const;
+
+const linkedElsewhere = (id: ExternalIdentity) =>
+  apiError(
+    403,
+    `The account with the email ${JSON.stringify(id.email)} is linked to a different ${PROVIDER_LABEL[id.loginType]} identity.`,
+    "Sign in with the identity linked to that account, or ask an administrator for help.",
+  );
+
+/**
+ * Coder links any account whose email matches, case-insensitively, and keeps whatever link it had
+ * (https://github.com/coder/coder/blob/main/coderd/userauth.go, findLinkedUser): whoever gets a provider to
+ * assert that address signs in as its owner. Gatehouse links by email only an address the provider
+ * verified (or that the administrator chose to trust, CODER_OIDC_IGNORE_EMAIL_VERIFIED), and only to an
+ * account not yet linked to another identity of that provider. The verification check comes first, so an
+ * unverified caller learns only that the address is taken, not (for instance) the account's login type.
+ */
+function checkEmailLink(found: Extract<Found, { by: "email" }>, id: ExternalIdentity) {
+  if (!id.emailVerified) {
+    throw apiError(
+      403,
+      `Your identity provider has not verified the email ${JSON.stringify(id.email)}, which belongs to an existing account.`,
+      "Verify the address with your identity provider, or ask an administrator for help.",
+    );
+  }
+  if (found.user.loginType !== id.loginType) throw wrongLoginType(found.user.loginType, id.loginType);
+  if (found.linkedId && found.linkedId !== id.linkedId) throw linkedElsewhere(id);
 }
 
 async function usernameTaken(tx: Tx, username: string): Promise<boolean> {
@@ -114,24 +153,35 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
   try {
     const token = await deps.db.transaction(async (tx: Tx) => {
       const now = deps.now();
-      let user = await findUser(tx, id);
-      if (!user) {
+      let found = await findUser(tx, id);
+      if (!found) {
         // Creations queue on the lock; whoever waited sees what the one before it created.
         await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_USER_LOCK})`);
-        user = (await findUser(tx, id)) ?? (await createUser(c, tx, id));
+        found = (await findUser(tx, id)) ?? { user: await createUser(c, tx, id), by: "new" };
       }
+      if (found.by === "email") checkEmailLink(found, id);
+      const user = found.user;
       if (user.loginType !== id.loginType) throw wrongLoginType(user.loginType, id.loginType);
       // Stricter than Coder, which issues the key and lets the next request fail: no key for a suspended user.
       if (user.status === "suspended") throw apiError(401, "Your account is suspended. Contact an admin to reactivate your account.");
       const tokens = { oauthAccessToken: id.accessToken, oauthRefreshToken: id.refreshToken, oauthExpiry: id.expiry, claims: id.claims };
-      await tx
+      // An existing link is only ever filled in, never replaced: a sign-in racing another identity to the
+      // same unlinked account, which both found by email, finds the row taken and is refused.
+      const linked = await tx
         .insert(userLinks)
         .values({ userId: user.id, loginType: id.loginType, linkedId: id.linkedId, ...tokens })
-        .onConflictDoUpdate({ target: [userLinks.userId, userLinks.loginType], set: { linkedId: id.linkedId, ...tokens } });
-      // Dormant users wake up on login; the provider's email, name and picture are mirrored, as in Coder.
+        .onConflictDoUpdate({
+          target: [userLinks.userId, userLinks.loginType],
+          set: { linkedId: id.linkedId, ...tokens },
+          setWhere: sql`${userLinks.linkedId} in ('', ${id.linkedId})`,
+        })
+        .returning({ userId: userLinks.userId });
+      if (linked.length === 0) throw linkedElsewhere(id);
+      // Dormant users wake up on login; the provider's email, name and picture are mirrored, as in Coder,
+      // except an email that differs from the stored one only by case or look-alike characters.
       const changes: Partial<UserRow> = {};
       if (user.status === "dormant") changes.status = "active";
-      if (user.email !== id.email) changes.email = id.email;
+      if (!looksAlike(user.email, id.email)) changes.email = id.email;
       if (user.name !== id.name) changes.name = id.name;
       if (user.avatarUrl !== id.avatarUrl) changes.avatarUrl = id.avatarUrl;
       if (id.githubComUserId !== undefined && user.githubComUserId !== id.githubComUserId) changes.githubComUserId = id.githubComUserId;
@@ -154,8 +204,13 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
     return token.userId;
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    // A concurrent login took the username, or the provider's new email belongs to another user.
-    if (uniqueViolation(err) !== undefined) throw apiError(409, "User already exists.");
+    // A concurrent login took the username, or the provider's email belongs to another user: possibly one
+    // that only the database's case-insensitive index thinks equal (`İ` and `i`), which is no match for linking.
+    const constraint = uniqueViolation(err);
+    if (constraint === "users_email_lower_idx") {
+      throw apiError(409, "User already exists.", "Another account has this email address, or one that differs from it only by letter case.");
+    }
+    if (constraint !== undefined) throw apiError(409, "User already exists.");
     // A database error's text can quote the statement's parameters, the provider's tokens among them:
     // log only its kind, answer as Coder does.
     const code = (err as { cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;

@@ -6,34 +6,26 @@ import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import { nameValid } from "../http/validation.ts";
 import { callbackRoute, clearFlowCookies, notConfigured, readCallback, startFlow, type Ctx } from "./flow.ts";
+import { asciiLower } from "./email.ts";
 import { oauthLogin } from "./login.ts";
 import { normalizeRealName, usernameFrom } from "./names.ts";
 import { discover, exchangeAndVerify, supportsPkce, userInfoClaims } from "./oidc.ts";
+import { oidcEmail } from "./oidc-email.ts";
 
 const PATH = "/users/oidc/callback";
 
 const redirectUri = (c: Ctx) => `${c.env.deps.config.accessUrl}/api/v2${PATH}`;
 
-/** Loosely what Go's mail.ParseAddress accepts for a bare address: something@something. */
-const EMAIL_LIKE = /^[^\s@]+@[^\s@]+$/;
-
 /** Go's %q of a string slice: `["a.test" "b.test"]`. */
 const goQuotedList = (items: string[]) => `[${items.map((i) => JSON.stringify(i)).join(" ")}]`;
-
-/** The email (from the configured claim, else a username that is an address) or Coder's 400. */
-function emailOf(cfg: OidcConfig, claims: Record<string, unknown>, username: string): string {
-  const raw = cfg.emailField in claims ? claims[cfg.emailField] : EMAIL_LIKE.test(username) ? username : undefined;
-  if (raw === undefined) throw apiError(400, "No email found in OIDC payload!");
-  if (typeof raw !== "string") throw apiError(400, `Email in OIDC payload isn't a string. Got: ${JSON.stringify(raw)}`);
-  return raw;
-}
 
 function checkDomain(cfg: OidcConfig, email: string) {
   if (cfg.emailDomains.length === 0) return;
   const at = email.lastIndexOf("@");
-  const domain = at >= 0 ? email.slice(at + 1).toLowerCase() : undefined;
+  // ASCII case only: Coder's strings.EqualFold would let `\u212Aorp.example` (Kelvin sign) pass for `korp.example`.
+  const domain = at >= 0 ? asciiLower(email.slice(at + 1)) : undefined;
   // Administrators sometimes write the domain with its "@".
-  const allowed = domain !== undefined && cfg.emailDomains.some((d) => d.replace(/^@/, "").toLowerCase() === domain);
+  const allowed = domain !== undefined && cfg.emailDomains.some((d) => asciiLower(d.replace(/^@/, "")) === domain);
   if (!allowed) throw apiError(403, `Your email ${JSON.stringify(email)} is not in domains ${goQuotedList(cfg.emailDomains)}!`);
 }
 
@@ -76,12 +68,12 @@ export const getOidcCallback = (app: Router) =>
       );
     }
     const userInfo = await userInfoClaims(cfg, as, tokens.access_token, sub);
-    // Userinfo wins over the ID token, as in Coder.
+    // Userinfo wins over the ID token, as in Coder, for everything but the email (see oidc-email.ts).
     const merged = { ...idTokenClaims, ...userInfo };
 
     let username = stringClaim(merged, cfg.usernameField);
-    const email = emailOf(cfg, merged, username);
-    if (merged.email_verified === false && !cfg.ignoreEmailVerified) {
+    const { email, verification } = oidcEmail(cfg, idTokenClaims, userInfo, username);
+    if (verification === "unverified" && !cfg.ignoreEmailVerified) {
       throw apiError(403, `Verify the ${JSON.stringify(email)} email address on your OIDC provider to authenticate!`);
     }
     if (nameValid(username) !== undefined) username = usernameFrom(username || email);
@@ -92,6 +84,9 @@ export const getOidcCallback = (app: Router) =>
       // Stable per provider (OIDC Core §5.7): the issuer and subject together.
       linkedId: `${stringClaim(idTokenClaims, "iss")}||${sub}`,
       email,
+      // An address of unknown status still signs in and signs up (as in Coder), but is not enough to take
+      // over an existing account; CODER_OIDC_IGNORE_EMAIL_VERIFIED says to trust the provider's addresses.
+      emailVerified: verification === "verified" || cfg.ignoreEmailVerified,
       username,
       name: normalizeRealName(stringClaim(merged, cfg.nameField)),
       avatarUrl: stringClaim(merged, "picture"),

@@ -91,4 +91,34 @@ describe("OIDC sign-in on workers", () => {
     expect(mismatch.status).toBe(401);
     expect(await mismatch.json()).toEqual({ message: "State mismatched." });
   });
+
+  it("attack: another subject with the same verified email is refused, and a planted redirect cookie stays on site", async () => {
+    await nextIdentity({ sub: "edge-victim", email: "edge.victim@example.com", email_verified: true });
+    const victim = new Jar();
+    expect((await signIn(victim, CALLBACK)).status).toBe(307);
+
+    await nextIdentity({ sub: "edge-attacker", email: "Edge.Victim@example.com", email_verified: true });
+    const refused = await signIn(new Jar(), CALLBACK);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({
+      message: 'The account with the email "Edge.Victim@example.com" is linked to a different OIDC identity.',
+      detail: "Sign in with the identity linked to that account, or ask an administrator for help.",
+    });
+
+    // The victim still signs in as themselves, under the email they had.
+    await nextIdentity({ sub: "edge-victim", email: "edge.victim@example.com", email_verified: true });
+    const again = new Jar();
+    const begin = await call(CALLBACK, { headers: { cookie: again.header } });
+    again.absorb(begin);
+    // A cookie tossed in after the flow started, from a sibling subdomain.
+    again.cookies.set("oauth_redirect", encodeURIComponent("/.//evil.test"));
+    const provider = await fetch(begin.headers.get("location")!, { redirect: "manual" });
+    const back = new URL(provider.headers.get("location")!);
+    const done = await call(back.pathname + back.search, { headers: { cookie: again.header } });
+    expect(done.status).toBe(307);
+    expect(done.headers.get("location")).toBe("/");
+    again.absorb(done);
+    const me = await call("/api/v2/users/me", { token: again.cookies.get("coder_session_token") });
+    expect(await me.json()).toMatchObject({ email: "edge.victim@example.com" });
+  });
 });

@@ -92,7 +92,7 @@ describe("GitHub web flow", () => {
     ["//evil.test/steal", "/"],
     ["/\\evil.test", "/"],
     ["javascript:alert(1)", "/"],
-    ["/ok/path?x=1#frag", "/ok/path?x=1"],
+    ["/ok/path?x=1#frag", "/ok/path?x=1#frag"],
   ])("keeps only a local path from redirect=%s", async (redirect, saved) => {
     const browser = new Browser(app);
     await browser.get(`${GITHUB_CALLBACK}?redirect=${encodeURIComponent(redirect)}`);

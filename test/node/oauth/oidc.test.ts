@@ -112,7 +112,8 @@ describe("OIDC sign-in", () => {
     signingIn("grace-sub", { email: "Grace@Example.com", preferred_username: "ghopper" });
     const browser = new Browser(app);
     expect((await browser.signIn(OIDC_CALLBACK)).status).toBe(307);
-    expect(await me(app, browser)).toMatchObject({ id: grace.id, username: "grace", status: "active", email: "Grace@Example.com" });
+    // The stored address stays as the administrator wrote it: the provider's differs only by case.
+    expect(await me(app, browser)).toMatchObject({ id: grace.id, username: "grace", status: "active", email: "grace@example.com" });
     const links = await app.db.select().from(userLinks).where(eq(userLinks.userId, grace.id));
     expect(links).toEqual([expect.objectContaining({ linkedId: `${idp.issuer}||grace-sub` })]);
   });
