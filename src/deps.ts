@@ -18,6 +18,13 @@ export interface Deps {
   defer: (task: Promise<unknown>) => void;
   /** Workers Rate Limiting bindings, where the worker is configured with them (src/security/). */
   rateLimiters?: { api?: RateLimitBinding | undefined; login?: RateLimitBinding | undefined };
+  /** Workers static assets (wrangler.toml `[assets]`): the docs UI's files (src/docs/). Unset on Node. */
+  assets?: AssetsBinding | undefined;
+}
+
+/** The interface of the Workers static assets binding. */
+export interface AssetsBinding {
+  fetch(request: Request): Promise<Response>;
 }
 
 /** The interface of a Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml). */
