@@ -1,12 +1,12 @@
 // The one Hono app: middleware, the error handler, and every route. Entry points (server.ts, worker.ts,
 // tests) pass their dependencies per request as the `deps` binding: `app.fetch(req, { deps })`.
-import { swaggerUI } from "@hono/swagger-ui";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { mountAudit, mountAuditedTransactions } from "./audit/index.ts";
 import type { AppEnv } from "./deps.ts";
+import { mountDocs } from "./docs/index.ts";
 import { ApiError, apiError, errorBody } from "./http/errors.ts";
 import { responseHeaders } from "./http/headers.ts";
 import { describeError, logLine, requestLog } from "./http/logging.ts";
@@ -85,7 +85,7 @@ export function createApp() {
     info: { title: "Gatehouse: Coder Users API", version: c.env.deps.config.buildVersion },
     servers: [{ url: c.env.deps.config.accessUrl }],
   }));
-  app.get("/swagger", swaggerUI({ url: OPENAPI_PATH }));
+  mountDocs(app, OPENAPI_PATH);
 
   app.notFound((c) => c.json(errorBody("Route not found."), 404));
   app.onError(onError);

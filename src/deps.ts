@@ -20,6 +20,13 @@ export interface Deps {
   defer: (task: DeferredTask) => void;
   /** Workers Rate Limiting bindings, where the worker is configured with them (src/security/). */
   rateLimiters?: { api?: RateLimitBinding | undefined; login?: RateLimitBinding | undefined };
+  /** Workers static assets (wrangler.toml `[assets]`): the docs UI's files (src/docs/). Unset on Node. */
+  assets?: AssetsBinding | undefined;
+}
+
+/** The interface of the Workers static assets binding. */
+export interface AssetsBinding {
+  fetch(request: Request): Promise<Response>;
 }
 
 /** Work left for after the response, given the database handle to run on. */

@@ -9,7 +9,7 @@ import { TokenService } from "./auth/tokens.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { openNeon } from "./db/neon.ts";
 import { behindBody, schemaStatus } from "./db/schema-version.ts";
-import type { DeferredTask, Deps, RateLimitBinding } from "./deps.ts";
+import type { AssetsBinding, DeferredTask, Deps, RateLimitBinding } from "./deps.ts";
 import { describeError, logLine, tenantOf } from "./http/logging.ts";
 
 export interface WorkerEnv {
@@ -17,6 +17,8 @@ export interface WorkerEnv {
   SIGNING_KEYS?: string;
   /** Local development only: a loopback WebSocket-to-TCP proxy in front of a plain Postgres. */
   NEON_WS_PROXY?: string;
+  /** Static assets (wrangler.toml `[assets]`): the docs UI's Swagger UI files. */
+  ASSETS?: AssetsBinding;
   [name: string]: unknown;
 }
 
@@ -107,7 +109,7 @@ export default {
           .then(() => task(neon.db))
           .catch((err) => logLine("error", "deferred task failed", { error: describeError(err) })),
       );
-    const deps: Deps = { config, db: neon.db, hasher, tokens, now: () => new Date(), defer, rateLimiters };
+    const deps: Deps = { config, db: neon.db, hasher, tokens, now: () => new Date(), defer, rateLimiters, assets: env.ASSETS };
     try {
       if (!ready.schemaChecked && !PROBES.has(new URL(request.url).pathname)) {
         const refused = await schemaGate(ready, neon.db);

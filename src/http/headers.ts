@@ -31,3 +31,21 @@ export const responseHeaders = (): MiddlewareHandler<AppEnv> =>
     c.header("X-Coder-Build-Version", c.env.deps.config.buildVersion);
     return next();
   };
+
+/**
+ * The docs page's Content-Security-Policy (/swagger, src/docs/). The page runs only scripts and styles that
+ * Gatehouse itself serves and talks only to this origin: no CDN, no inline script, no `eval`, no other
+ * origin for images, fonts, frames or form targets. `data:` images are the icons Swagger UI's stylesheet
+ * embeds. Framing is refused outright (X-Frame-Options above allows same-origin frames for the API).
+ */
+export const DOCS_CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
