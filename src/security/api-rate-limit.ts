@@ -10,7 +10,7 @@
 // limits are separate and consistent across instances (src/security/rate-limit.ts).
 import type { MiddlewareHandler } from "hono";
 import { loadActor } from "../auth/actor.ts";
-import { clientIp, sessionClaims } from "../auth/session.ts";
+import { rateLimitIp, sessionClaims } from "../auth/session.ts";
 import type { AppEnv } from "../deps.ts";
 import { ApiError, errorBody } from "../http/errors.ts";
 import { matchedRoute } from "../http/route.ts";
@@ -62,7 +62,7 @@ export const apiRateLimit = (): MiddlewareHandler<AppEnv> => {
 
     // The route's pattern ("GET /api/v2/users/:user"), or the path when no route matched.
     const route = matchedRoute(c) ?? { method: c.req.method, path: c.req.path };
-    const key = `${claims ? `user:${claims.sub}` : `ip:${clientIp(c.env)}`}|${route.method} ${route.path}`;
+    const key = `${claims ? `user:${claims.sub}` : `ip:${rateLimitIp(c.env)}`}|${route.method} ${route.path}`;
     const now = deps.now().getTime();
     const binding = deps.rateLimiters?.api;
     let over: boolean;

@@ -7,7 +7,7 @@
 // configured, refuses per-IP floods before the Postgres counter is reached.
 import { lt, sql } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
-import { clientIp, sessionClaims } from "../auth/session.ts";
+import { rateLimitIp, sessionClaims } from "../auth/session.ts";
 import type { RateLimitConfig } from "../config.ts";
 import type { Db } from "../db/index.ts";
 import { rateLimits } from "../db/schema.ts";
@@ -131,7 +131,7 @@ function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
 
     const now = deps.now().getTime();
     const windowStart = new Date(Math.floor(now / limits.windowMs) * limits.windowMs);
-    const ipKey = `${route}|ip|${clientIp(c.env)}`;
+    const ipKey = `${route}|ip|${rateLimitIp(c.env)}`;
     // Where the worker has a Workers Rate Limiting binding for the login group, it is the first line: a
     // flood from one address is turned away at the edge, without a database round trip.
     const edge = deps.rateLimiters?.login;
