@@ -1,6 +1,7 @@
 // The environment, read once and validated: a bad environment fails loudly at start-up, never mid-request.
 // Names follow Coder's own variables where Coder has one, so an existing configuration carries over.
 import { z } from "zod";
+import { parseTrustedProxies, type TrustedProxies } from "./security/client-ip.ts";
 
 const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 };
 
@@ -104,6 +105,11 @@ const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(30),
   LOGIN_RATE_LIMIT_WINDOW: duration("1m"),
   /**
+   * Reverse proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For names the client; empty:
+   * the connecting address is the client. Node only: on Workers the client is CF-Connecting-IP.
+   */
+  TRUSTED_PROXIES: list(),
+  /**
    * Coder's general API limit: requests per minute per user (else per IP) per endpoint, on each instance;
    * 0 or less turns it off. CODER_API_RATE_LIMIT (Coder's name) is read too.
    */
@@ -205,6 +211,8 @@ export interface Config {
   tokenAudience: string;
   logRequests: boolean;
   rateLimits: RateLimitConfig;
+  /** TRUSTED_PROXIES, parsed (src/security/client-ip.ts). */
+  trustedProxies: TrustedProxies;
   /** Undefined when GitHub sign-in is not configured. */
   github: GithubConfig | undefined;
   /** Undefined when OpenID Connect sign-in is not configured. */
@@ -290,6 +298,8 @@ export function loadConfig(env: Env): Config {
   const problems: string[] = [];
   const github = githubConfig(e, problems);
   const oidc = oidcConfig(e, problems);
+  const trusted = parseTrustedProxies(e.TRUSTED_PROXIES);
+  problems.push(...trusted.problems.map((p) => `TRUSTED_PROXIES: ${p}`));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
   const accessUrl = (e.CODER_ACCESS_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, "");
   return {
@@ -321,6 +331,7 @@ export function loadConfig(env: Env): Config {
       windowMs: e.LOGIN_RATE_LIMIT_WINDOW,
       apiPerMinute: e.API_RATE_LIMIT ?? e.CODER_API_RATE_LIMIT ?? 512,
     },
+    trustedProxies: trusted.proxies,
     github,
     oidc,
   };

@@ -1,12 +1,12 @@
 // Node entry: config from the environment, PGlite under DATA_DIR (or Postgres at DATABASE_URL),
 // migrations applied, then the app served on HOST:PORT.
 import { serve } from "@hono/node-server";
-import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "./app.ts";
 import { withBenchMetrics } from "./bench-metrics.ts";
 import { loadConfig, type Env } from "./config.ts";
 import { QueryCounter } from "./db/index.ts";
 import { buildNodeDeps, openDatabase } from "./node-deps.ts";
+import { nodeClientIp } from "./security/node-client-ip.ts";
 
 async function main(env: Env) {
   const config = loadConfig(env);
@@ -16,8 +16,7 @@ async function main(env: Env) {
   const deps = await buildNodeDeps(config, database.db);
   const app = createApp();
   const handle = (req: Request, nodeEnv: unknown) => {
-    const ip = getConnInfo({ env: nodeEnv } as never).remote.address;
-    return app.fetch(req, { deps, clientIp: ip });
+    return app.fetch(req, { deps, clientIp: nodeClientIp(req, nodeEnv, config.trustedProxies) });
   };
   const server = serve({
     hostname: config.host,

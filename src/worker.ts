@@ -11,6 +11,7 @@ import { openNeon } from "./db/neon.ts";
 import { behindBody, schemaStatus } from "./db/schema-version.ts";
 import type { AssetsBinding, DeferredTask, Deps, RateLimitBinding } from "./deps.ts";
 import { describeError, logLine, tenantOf } from "./http/logging.ts";
+import { cloudflareClientIp } from "./security/client-ip.ts";
 
 export interface WorkerEnv {
   DATABASE_URL?: string;
@@ -115,7 +116,8 @@ export default {
         const refused = await schemaGate(ready, neon.db);
         if (refused) return refused;
       }
-      return await app.fetch(request, { deps, clientIp: request.headers.get("CF-Connecting-IP") ?? undefined }, ctx);
+      // Cloudflare's own header, never X-Forwarded-For (which the client may have written): src/security/client-ip.ts.
+      return await app.fetch(request, { deps, clientIp: cloudflareClientIp(request.headers) }, ctx);
     } finally {
       ctx.waitUntil(Promise.allSettled(deferred).then(() => neon.close()));
     }

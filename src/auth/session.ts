@@ -6,6 +6,8 @@ import type { AppEnv, Deps } from "../deps.ts";
 import { users } from "../db/schema.ts";
 import { ApiError, errorBody } from "../http/errors.ts";
 import { goTimeString } from "../http/time.ts";
+import { rateLimitSubject } from "../security/client-ip.ts";
+import { normalizeIp } from "../security/ip.ts";
 import { loadActor, type Actor } from "./actor.ts";
 import { readToken, SESSION_COOKIE } from "./token-source.ts";
 import type { TokenClaims, VerifyResult } from "./tokens.ts";
@@ -109,8 +111,17 @@ function checkProviderLink(actor: Actor, now: Date): void {
   }
 }
 
+/**
+ * The client's address as recorded (api_keys.ip_address, the audit log): the `clientIp` binding the entry
+ * point resolved (src/security/client-ip.ts), canonical, or 0.0.0.0 when there is none.
+ */
 export function clientIp(env: AppEnv["Bindings"]): string {
-  return env.clientIp && /^[0-9a-fA-F:.]+$/.test(env.clientIp) ? env.clientIp : "0.0.0.0";
+  return normalizeIp(env.clientIp) ?? "0.0.0.0";
+}
+
+/** The client as the rate limits count it: the IPv4 address, or the IPv6 address's /64. */
+export function rateLimitIp(env: AppEnv["Bindings"]): string {
+  return rateLimitSubject(clientIp(env));
 }
 
 /** Requires a valid session; sets `actor`. */

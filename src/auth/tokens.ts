@@ -1,6 +1,7 @@
 // Session and API tokens are compact EdDSA JWSs (DESIGN.md "Tokens"). Verification here is pure
 // cryptography: no database, so malformed, forged, foreign and expired tokens cost nothing to refuse.
 import {
+  base64url,
   calculateJwkThumbprint,
   decodeProtectedHeader,
   errors,
@@ -44,12 +45,42 @@ export class TokenService {
   readonly audience: string;
   private readonly keys: SigningKey[];
   private readonly byKid: Map<string, SigningKey>;
+  /** HKDF input keying material: the signing key's private scalar (see macKey). */
+  private readonly macSecret: CryptoKey;
+  private readonly macKeys = new Map<string, Promise<CryptoKey>>();
 
-  private constructor(keys: SigningKey[], issuer: string, audience: string) {
+  private constructor(keys: SigningKey[], issuer: string, audience: string, macSecret: CryptoKey) {
     this.keys = keys;
     this.issuer = issuer;
     this.audience = audience;
     this.byKid = new Map(keys.map((k) => [k.kid, k]));
+    this.macSecret = macSecret;
+  }
+
+  /**
+   * An HMAC-SHA-256 key for one `purpose` (such as the login device cookie), derived with HKDF (RFC 5869)
+   * from the signing key's private scalar and bound to this service's audience: one secret to manage, no
+   * key shared between purposes or tenants, and the same on Node and Workers (WebCrypto only). A rotation
+   * of the signing key changes it, which forgets what it signed (the device cookies).
+   */
+  macKey(purpose: string): Promise<CryptoKey> {
+    let key = this.macKeys.get(purpose);
+    if (!key) {
+      key = crypto.subtle.deriveKey(
+        {
+          name: "HKDF",
+          hash: "SHA-256",
+          salt: new TextEncoder().encode("gatehouse derived keys v1"),
+          info: new TextEncoder().encode(`${purpose}\0${this.audience}`),
+        },
+        this.macSecret,
+        { name: "HMAC", hash: "SHA-256", length: 256 },
+        false,
+        ["sign", "verify"],
+      );
+      this.macKeys.set(purpose, key);
+    }
+    return key;
   }
 
   /** `privateJwks`: Ed25519 private JWKs; the first signs, every one verifies. */
@@ -70,7 +101,8 @@ export class TokenService {
         };
       }),
     );
-    return new TokenService(keys, issuer, audience);
+    const macSecret = await crypto.subtle.importKey("raw", base64url.decode(privateJwks[0]!.d!), "HKDF", false, ["deriveKey"]);
+    return new TokenService(keys, issuer, audience, macSecret);
   }
 
   /** A fresh Ed25519 private JWK with a thumbprint `kid`, for first start and for rotation. */

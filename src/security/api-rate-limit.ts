@@ -10,42 +10,27 @@
 // limits are separate and consistent across instances (src/security/rate-limit.ts).
 import type { MiddlewareHandler } from "hono";
 import { loadActor } from "../auth/actor.ts";
-import { clientIp, sessionClaims } from "../auth/session.ts";
+import { rateLimitIp, sessionClaims } from "../auth/session.ts";
 import type { AppEnv } from "../deps.ts";
 import { ApiError, errorBody } from "../http/errors.ts";
 import { matchedRoute } from "../http/route.ts";
 import { rateLimited } from "./rate-limit.ts";
+import { counterKey, WindowCounter } from "./window-counter.ts";
 
 export const BYPASS_HEADER = "X-Coder-Bypass-Ratelimit";
 const WINDOW_MS = 60_000;
 /**
- * Distinct keys one instance counts in a window. Past it (a flood from very many addresses) the window's
- * counts start over: memory stays bounded, and a limit that forgets is better than an instance that dies.
+ * The most memory one instance's counters may hold (estimated, src/security/window-counter.ts): about
+ * 40,000 clients-and-endpoints a minute. Past it the lowest counts are dropped first, so a flood of new
+ * addresses cannot wipe the counts of clients near their limit.
  */
-const MAX_KEYS = 100_000;
+export const API_COUNTER_MAX_BYTES = 8 * 1024 * 1024;
 
 /** Go's strconv.ParseBool, which Coder reads the bypass header with. */
 const parseBool = (v: string | undefined) => v !== undefined && ["1", "t", "T", "TRUE", "true", "True"].includes(v);
 
-/** Fixed one-minute windows, held in memory by the app that created them. */
-class WindowCounter {
-  private windowStart = 0;
-  private counts = new Map<string, number>();
-
-  hit(key: string, now: number): { count: number; resetMs: number } {
-    const windowStart = now - (now % WINDOW_MS);
-    if (windowStart !== this.windowStart || this.counts.size >= MAX_KEYS) {
-      this.windowStart = windowStart;
-      this.counts = new Map();
-    }
-    const count = (this.counts.get(key) ?? 0) + 1;
-    this.counts.set(key, count);
-    return { count, resetMs: windowStart + WINDOW_MS };
-  }
-}
-
 export const apiRateLimit = (): MiddlewareHandler<AppEnv> => {
-  const counter = new WindowCounter();
+  const counter = new WindowCounter(WINDOW_MS, API_COUNTER_MAX_BYTES);
   return async function apiRateLimit(c, next) {
     const deps = c.env.deps;
     const { disabled, apiPerMinute } = deps.config.rateLimits;
@@ -60,18 +45,21 @@ export const apiRateLimit = (): MiddlewareHandler<AppEnv> => {
       throw new ApiError(428, errorBody(`The "${BYPASS_HEADER}" header can only be used by owners.`));
     }
 
-    // The route's pattern ("GET /api/v2/users/:user"), or the path when no route matched.
-    const route = matchedRoute(c) ?? { method: c.req.method, path: c.req.path };
-    const key = `${claims ? `user:${claims.sub}` : `ip:${clientIp(c.env)}`}|${route.method} ${route.path}`;
+    // Per endpoint is per route pattern ("GET /api/v2/users/:user"): every path no route matches shares one
+    // key per client. Keying by the raw path let every distinct path, however long, hold an entry of its own.
+    const route = matchedRoute(c);
+    const endpoint = route ? `${route.method} ${route.path}` : "unmatched";
+    // Both halves are bounded: a user id from a verified token, or a canonical address (an IPv6 /64).
+    const parts = [claims ? `user:${claims.sub}` : `ip:${rateLimitIp(c.env)}`, endpoint];
     const now = deps.now().getTime();
     const binding = deps.rateLimiters?.api;
     let over: boolean;
     let headers: Record<string, string> = {};
     let resetMs = now + WINDOW_MS;
     if (binding) {
-      over = !(await binding.limit({ key })).success;
+      over = !(await binding.limit({ key: counterKey(parts) })).success;
     } else {
-      const seen = counter.hit(key, now);
+      const seen = counter.hit(parts, now);
       over = seen.count > apiPerMinute;
       resetMs = seen.resetMs;
       headers = {

@@ -5,15 +5,21 @@
 // names (an email, a session's user), counted whether or not such an account exists, so a 429 says nothing
 // about which accounts exist. On Workers, a Workers Rate Limiting binding (LOGIN_RATE_LIMITER), where
 // configured, refuses per-IP floods before the Postgres counter is reached.
-import { lt, sql } from "drizzle-orm";
+//
+// Sign-in (POST /users/login) counts only failures against the account: every attempt is counted before
+// the password is checked (so concurrent guesses cannot all slip past the check) and given back when it did
+// not fail. And a device that signed in to the account before counts against a budget of its own, not the
+// account's: a distributed guessing attack locks the account for unknown devices only, and its owner still
+// signs in (OWASP device cookies, src/security/device-cookie.ts).
 import type { Context, MiddlewareHandler } from "hono";
-import { clientIp, sessionClaims } from "../auth/session.ts";
+import { rateLimitIp, sessionClaims } from "../auth/session.ts";
 import type { RateLimitConfig } from "../config.ts";
-import type { Db } from "../db/index.ts";
-import { rateLimits } from "../db/schema.ts";
 import type { AppEnv } from "../deps.ts";
 import { ApiError, errorBody } from "../http/errors.ts";
+import { describeError, logLine } from "../http/logging.ts";
 import type { Router } from "../http/router.ts";
+import { issueDevice, knownDevice } from "./device-cookie.ts";
+import { digest, hit, prunePastWindows, refund, type Counter } from "./login-counters.ts";
 
 type Ctx = Context<AppEnv>;
 
@@ -26,6 +32,11 @@ interface Rule {
    * the request without a query anyway).
    */
   account?: (c: Ctx) => Promise<string | undefined | null>;
+  /**
+   * Sign-in: only failures count against the account, and devices that signed in to it before
+   * (src/security/device-cookie.ts) are counted apart from it.
+   */
+  knownDevices?: true;
 }
 
 /** The `email` of a JSON body (Hono caches the text, which the route then reads again for free). */
@@ -49,7 +60,7 @@ async function sessionUser(c: Ctx): Promise<string | null> {
 
 /** Coder's login group, plus password changes: what an attacker would hammer to guess a secret. */
 const RULES: readonly Rule[] = [
-  { method: "POST", path: "/users/login", account: emailOfBody },
+  { method: "POST", path: "/users/login", account: emailOfBody, knownDevices: true },
   { method: "POST", path: "/users/otp/request", account: emailOfBody },
   { method: "POST", path: "/users/otp/change-password", account: emailOfBody },
   { method: "POST", path: "/users/validate-password" },
@@ -82,43 +93,6 @@ export function rateLimited(limit: number, windowMs: number, now: number, resetM
   return new ApiError(429, errorBody(rateLimitedMessage(limit, windowMs)), { ...headers, "Retry-After": retryAfter });
 }
 
-/** Hex SHA-256: the table never holds the emails people type (sometimes a password, by mistake). */
-async function digest(text: string): Promise<string> {
-  const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-interface Counter {
-  key: string;
-  limit: number;
-}
-
-/**
- * Adds one to every key's counter in the current window, in one statement, and answers the counts. A row
- * left from an older window starts over at 1. A row from a newer window (another instance whose clock runs
- * ahead) keeps counting, so clock skew never resets a count early.
- */
-async function hit(db: Db, counters: Counter[], windowStart: Date): Promise<Map<string, { count: number; windowStart: Date }>> {
-  const rows = await db
-    .insert(rateLimits)
-    .values(counters.map((k) => ({ key: k.key, windowStart, count: 1 })))
-    .onConflictDoUpdate({
-      target: rateLimits.key,
-      set: {
-        count: sql`case when excluded.window_start > ${rateLimits.windowStart} then 1 else ${rateLimits.count} + 1 end`,
-        windowStart: sql`greatest(${rateLimits.windowStart}, excluded.window_start)`,
-      },
-    })
-    .returning({ key: rateLimits.key, count: rateLimits.count, windowStart: rateLimits.windowStart });
-  return new Map(rows.map((r) => [r.key, { count: r.count, windowStart: r.windowStart }]));
-}
-
-/**
- * When this process (or Worker isolate) next deletes the counters of past windows: once a window is plenty,
- * and the delete runs after the response, so no request waits for it.
- */
-let nextPruneAt = 0;
-
 function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
   const route = `${rule.method} ${rule.path}`;
   return async function rateLimit(c, next) {
@@ -131,7 +105,7 @@ function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
 
     const now = deps.now().getTime();
     const windowStart = new Date(Math.floor(now / limits.windowMs) * limits.windowMs);
-    const ipKey = `${route}|ip|${clientIp(c.env)}`;
+    const ipKey = `${route}|ip|${rateLimitIp(c.env)}`;
     // Where the worker has a Workers Rate Limiting binding for the login group, it is the first line: a
     // flood from one address is turned away at the edge, without a database round trip.
     const edge = deps.rateLimiters?.login;
@@ -139,14 +113,24 @@ function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
       // The binding does not say when its window ends: a whole window is the honest upper bound.
       throw rateLimited(limits.perIp, limits.windowMs, now, now + limits.windowMs);
     }
+    const accountKey = account === undefined ? undefined : `${route}|account|${await digest(account)}`;
+    // On sign-in, a device that signed in to this account before spends its own budget instead of the
+    // account's, so guesses from elsewhere cannot lock its owner out (src/security/device-cookie.ts).
+    let device = rule.knownDevices && account !== undefined ? await knownDevice(c, account) : undefined;
+    const deviceKey = device && `${route}|device|${device}`;
     const counters: Counter[] = [{ key: ipKey, limit: limits.perIp }];
-    if (account !== undefined) counters.push({ key: `${route}|account|${await digest(account)}`, limit: limits.perAccount });
+    const accountCounter = (key: string) => counters.push({ key, limit: limits.perAccount });
+    if (deviceKey) accountCounter(deviceKey);
+    else if (accountKey) accountCounter(accountKey);
     const counts = await hit(deps.db, counters, windowStart);
-
-    if (now >= nextPruneAt) {
-      nextPruneAt = now + limits.windowMs;
-      deps.defer((db) => db.delete(rateLimits).where(lt(rateLimits.windowStart, windowStart)));
+    if (deviceKey && accountKey && counts.get(deviceKey)!.count > limits.perAccount) {
+      // A known device that keeps failing is locked out itself (OWASP): for the rest of the window it is an
+      // unknown device, and the account's lock applies to it.
+      device = undefined;
+      counters[1] = { key: accountKey, limit: limits.perAccount };
+      for (const [key, seen] of await hit(deps.db, [counters[1]], windowStart)) counts.set(key, seen);
     }
+    prunePastWindows(deps, now, limits.windowMs, windowStart);
 
     let tightest: { limit: number; remaining: number; resetMs: number } | undefined;
     for (const counter of counters) {
@@ -168,7 +152,19 @@ function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
     // Set before the handler, as src/http/headers.ts does: the response (the error handler's too) is built
     // with them, and they replace the general API limit's, which counts a looser limit.
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
-    return next();
+    await next();
+
+    if (!rule.knownDevices || account === undefined) return;
+    // Only failed sign-ins count against an account (or a device): anything but a 401 gives its count back.
+    const spent = counters[1];
+    const seen = spent && counts.get(spent.key);
+    if (seen && c.res.status !== 401) {
+      // Before the response, so the next attempt already sees it; a failure here must not fail a sign-in.
+      await refund(deps.db, spent.key, seen.windowStart).catch((err: unknown) =>
+        logLine("error", "rate-limit refund failed", { request_id: c.get("requestId"), error: describeError(err) }),
+      );
+    }
+    if (c.res.status === 201) await issueDevice(c, account, device);
   };
 }
 

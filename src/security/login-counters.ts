@@ -1,0 +1,63 @@
+// The login limits' fixed-window counters in Postgres (the rate_limits table), shared by every Node instance
+// and Worker isolate: one statement counts every key of a request at once.
+import { and, eq, gt, lt, sql } from "drizzle-orm";
+import type { Db } from "../db/index.ts";
+import { rateLimits } from "../db/schema.ts";
+import type { Deps } from "../deps.ts";
+
+export interface Counter {
+  key: string;
+  limit: number;
+}
+
+export type Counts = Map<string, { count: number; windowStart: Date }>;
+
+/** Hex SHA-256: the table never holds the emails people type (sometimes a password, by mistake). */
+export async function digest(text: string): Promise<string> {
+  const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Adds one to every key's counter in the current window, in one statement, and answers the counts. A row
+ * left from an older window starts over at 1. A row from a newer window (another instance whose clock runs
+ * ahead) keeps counting, so clock skew never resets a count early.
+ */
+export async function hit(db: Db, counters: Counter[], windowStart: Date): Promise<Counts> {
+  const rows = await db
+    .insert(rateLimits)
+    .values(counters.map((k) => ({ key: k.key, windowStart, count: 1 })))
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`case when excluded.window_start > ${rateLimits.windowStart} then 1 else ${rateLimits.count} + 1 end`,
+        windowStart: sql`greatest(${rateLimits.windowStart}, excluded.window_start)`,
+      },
+    })
+    .returning({ key: rateLimits.key, count: rateLimits.count, windowStart: rateLimits.windowStart });
+  return new Map(rows.map((r) => [r.key, { count: r.count, windowStart: r.windowStart }]));
+}
+
+/**
+ * Gives back one count taken in `windowStart`, once the request turned out not to be a failure. Counting
+ * first and refunding after keeps the limit atomic: concurrent attempts can never all pass a check that
+ * none of them has counted yet. A window that has since rolled over is left alone.
+ */
+export function refund(db: Db, key: string, windowStart: Date) {
+  return db
+    .update(rateLimits)
+    .set({ count: sql`${rateLimits.count} - 1` })
+    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, windowStart), gt(rateLimits.count, 0)));
+}
+
+/**
+ * When this process (or Worker isolate) next deletes the counters of past windows: once a window is plenty,
+ * and the delete runs after the response, so no request waits for it.
+ */
+let nextPruneAt = 0;
+
+export function prunePastWindows(deps: Deps, now: number, windowMs: number, windowStart: Date): void {
+  if (now < nextPruneAt) return;
+  nextPruneAt = now + windowMs;
+  deps.defer((db) => db.delete(rateLimits).where(lt(rateLimits.windowStart, windowStart)));
+}
