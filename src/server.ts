@@ -5,6 +5,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "./app.ts";
 import { withBenchMetrics } from "./bench-metrics.ts";
 import { loadConfig, type Env } from "./config.ts";
+import { secureDataDir, usesDataDir } from "./db/data-dir.ts";
 import { QueryCounter } from "./db/index.ts";
 import { buildNodeDeps, openDatabase } from "./node-deps.ts";
 
@@ -12,6 +13,7 @@ async function main(env: Env) {
   const config = loadConfig(env);
   // `npm run bench` only: count statements and expose the count (src/bench-metrics.ts). Off by default.
   const benchQueries = env.BENCH_METRICS === "1" ? new QueryCounter() : undefined;
+  if (usesDataDir(config)) secureDataDir(config.dataDir);
   const database = await openDatabase(config, benchQueries);
   const deps = await buildNodeDeps(config, database.db);
   const app = createApp();

@@ -7,6 +7,7 @@ import type { Logger } from "drizzle-orm/logger";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
 import { MIGRATIONS_FOLDER, schema, type Db } from "./index.ts";
+import { OwnerOnlyNodeFS } from "./pglite-fs.ts";
 
 export interface PgliteHandle {
   db: Db;
@@ -30,7 +31,15 @@ export async function openPglite(dir: string | undefined, logger?: Logger, loadD
   return { db: db as unknown as Db, client, close: () => client.close() };
 }
 
-/** A PGlite with the extensions the migrations use (pg_trgm serves the users search). */
+/**
+ * A PGlite with the extensions the migrations use (pg_trgm serves the users search). On disk, through the
+ * owner-only filesystem (src/db/pglite-fs.ts); PGlite's other defaults are kept, durability included:
+ * each COMMIT is written to the WAL file before it is acknowledged, so it survives the process being killed.
+ */
 export function createPglite(path?: string, loadDataDir?: Blob): Promise<PGlite> {
-  return PGlite.create(path, { extensions: { pg_trgm }, ...(loadDataDir ? { loadDataDir } : {}) });
+  return PGlite.create({
+    ...(path ? { dataDir: path, fs: new OwnerOnlyNodeFS(path) } : {}),
+    extensions: { pg_trgm },
+    ...(loadDataDir ? { loadDataDir } : {}),
+  });
 }
