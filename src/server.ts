@@ -8,6 +8,7 @@ import { loadConfig, type Env } from "./config.ts";
 import { secureDataDir, usesDataDir } from "./db/data-dir.ts";
 import { QueryCounter } from "./db/index.ts";
 import { buildNodeDeps, openDatabase } from "./node-deps.ts";
+import { shutdownOnSignals, type ClosableServer } from "./shutdown.ts";
 
 async function main(env: Env) {
   const config = loadConfig(env);
@@ -27,9 +28,7 @@ async function main(env: Env) {
     fetch: benchQueries ? withBenchMetrics(handle, benchQueries) : handle,
   });
   console.log(JSON.stringify({ level: "info", msg: "gatehouse listening", url: `http://${config.host}:${config.port}`, database: database.label }));
-  const stop = () => server.close(() => void database.close().then(() => process.exit(0)));
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  shutdownOnSignals({ server: server as ClosableServer, drainDeferred: () => deps.drainDeferred(), closeDatabase: () => database.close() });
 }
 
 main(process.env).catch((err) => {
