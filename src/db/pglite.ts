@@ -33,8 +33,16 @@ export async function openPglite(dir: string | undefined, logger?: Logger, loadD
 
 /**
  * A PGlite with the extensions the migrations use (pg_trgm serves the users search). On disk, through the
- * owner-only filesystem (src/db/pglite-fs.ts); PGlite's other defaults are kept, durability included:
- * each COMMIT is written to the WAL file before it is acknowledged, so it survives the process being killed.
+ * owner-only filesystem (src/db/pglite-fs.ts).
+ *
+ * Durability, with PGlite's defaults (kept): synchronous_commit is on, so a COMMIT's WAL record is written,
+ * through Emscripten's NODEFS, with a plain write(2) to the WAL file before the COMMIT returns; from then on
+ * it is the kernel's, and survives the process being killed (SIGKILL, the OOM killer, a crash): the
+ * next start replays the WAL (test/node/reliability/crash-durability.test.ts). `relaxedDurability` changes
+ * nothing here: it only decides whether a query waits for the filesystem's syncToFs, which NodeFS leaves
+ * empty. What PGlite does not do is fsync: it starts Postgres with -F (fsync off), and Emscripten's
+ * fdatasync and NODEFS' fsync do nothing anyway; a kernel crash or power loss can lose recent commits.
+ * Deployments that need that guarantee use a Postgres server (DATABASE_URL).
  */
 export function createPglite(path?: string, loadDataDir?: Blob): Promise<PGlite> {
   return PGlite.create({
