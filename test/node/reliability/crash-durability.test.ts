@@ -71,6 +71,8 @@ it(`loses no acknowledged write across ${KILLS} SIGKILLs of the real server`, as
 
   /** Every write answered before the last kill, not yet checked, must be in the restarted database. */
   const verify = async () => {
+    const me = await call("GET", "/users/me", ownerToken);
+    expect(me.status, "the owner's session, acknowledged before the first kill, must survive").toBe(200);
     for (const m of members.values()) {
       if (!m.dirty) continue;
       const res = await call("GET", `/users/${m.username}`, ownerToken);
