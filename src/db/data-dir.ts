@@ -15,9 +15,10 @@ export const usesDataDir = (config: Config): boolean => !config.databaseUrl || !
 /**
  * Makes DATA_DIR owner-only before anything is written in it, and keeps it so for the life of the process.
  *
- * PGlite writes its files from WASM through Node's fs, asking for 0666 files and 0777 directories; only the
- * process umask narrows those, so the umask is set to 0o077 here and left there: PGlite creates files (WAL
- * segments, relation files) for as long as it runs, and the server itself writes nothing meant for others.
+ * PGlite writes its files from WASM through Node's fs, creating them 0666 and directories 0777; the process
+ * umask narrows those, so it is set to 0o077 here and left there: PGlite creates files (WAL segments,
+ * relation files) for as long as it runs, and the server itself writes nothing meant for others. The modes
+ * PGlite sets afterwards with chmod, which no umask narrows, are masked by src/db/pglite-fs.ts.
  * A directory left wider by an earlier version, a copy or a hand-made `mkdir` is tightened: the directory
  * and everything inside it, recursively. Symbolic links are not followed (chmod would change their target,
  * which may be outside DATA_DIR); DATA_DIR itself may be a link, as the operator chose that path.
