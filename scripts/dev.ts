@@ -3,11 +3,11 @@
 // (a local Postgres); otherwise a PGlite database persisted under DATA_DIR, served over the Postgres
 // wire protocol, so it works on a machine with nothing installed.
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { migrate } from "drizzle-orm/neon-serverless/migrator";
 import { loadConfig } from "../src/config.ts";
+import { secureDataDir, usesDataDir } from "../src/db/data-dir.ts";
 import { MIGRATIONS_FOLDER } from "../src/db/index.ts";
 import { openNeon } from "../src/db/neon.ts";
 import { createPglite } from "../src/db/pglite.ts";
@@ -16,11 +16,12 @@ import { startNeonProxy } from "../test/support/neon-proxy.ts";
 
 const config = loadConfig(process.env);
 const port = Number(process.env.DEV_PORT ?? 8787);
+// The dev database and the generated signing keys are as secret as the server's: owner-only.
+if (usesDataDir(config)) secureDataDir(config.dataDir);
 
 async function localDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
   if (config.databaseUrl) return { url: config.databaseUrl, stop: async () => {} };
   const dir = resolve(join(config.dataDir, "dev-pglite"));
-  mkdirSync(config.dataDir, { recursive: true });
   const db = await createPglite(dir);
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 64 });
   await server.start();

@@ -34,7 +34,15 @@ export async function openDatabase(config: Config, logger?: Logger): Promise<{ d
   return { ...(await openPglite(join(config.dataDir, "pglite"), logger)), label: `pglite (${join(config.dataDir, "pglite")})` };
 }
 
-export async function buildNodeDeps(config: Config, db: Db): Promise<Deps> {
+export interface NodeDeps extends Deps {
+  /**
+   * Waits for every deferred task (audit records, last-used stamps), including tasks deferred while it
+   * waits: the server calls it on shutdown, after the last request, before closing the database.
+   */
+  drainDeferred(): Promise<void>;
+}
+
+export async function buildNodeDeps(config: Config, db: Db): Promise<NodeDeps> {
   const pending = new Set<Promise<unknown>>();
   return {
     config,
@@ -49,6 +57,9 @@ export async function buildNodeDeps(config: Config, db: Db): Promise<Deps> {
         .catch((err) => logLine("error", "deferred task failed", { error: describeError(err) }))
         .finally(() => pending.delete(p));
       pending.add(p);
+    },
+    async drainDeferred() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
     },
   };
 }

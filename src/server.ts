@@ -4,14 +4,17 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { withBenchMetrics } from "./bench-metrics.ts";
 import { loadConfig, type Env } from "./config.ts";
+import { secureDataDir, usesDataDir } from "./db/data-dir.ts";
 import { QueryCounter } from "./db/index.ts";
 import { buildNodeDeps, openDatabase } from "./node-deps.ts";
 import { nodeClientIp } from "./security/node-client-ip.ts";
+import { shutdownOnSignals, type ClosableServer } from "./shutdown.ts";
 
 async function main(env: Env) {
   const config = loadConfig(env);
   // `npm run bench` only: count statements and expose the count (src/bench-metrics.ts). Off by default.
   const benchQueries = env.BENCH_METRICS === "1" ? new QueryCounter() : undefined;
+  if (usesDataDir(config)) secureDataDir(config.dataDir);
   const database = await openDatabase(config, benchQueries);
   const deps = await buildNodeDeps(config, database.db);
   const app = createApp();
@@ -24,9 +27,7 @@ async function main(env: Env) {
     fetch: benchQueries ? withBenchMetrics(handle, benchQueries) : handle,
   });
   console.log(JSON.stringify({ level: "info", msg: "gatehouse listening", url: `http://${config.host}:${config.port}`, database: database.label }));
-  const stop = () => server.close(() => void database.close().then(() => process.exit(0)));
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  shutdownOnSignals({ server: server as ClosableServer, drainDeferred: () => deps.drainDeferred(), closeDatabase: () => database.close() });
 }
 
 main(process.env).catch((err) => {

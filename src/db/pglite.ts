@@ -7,6 +7,7 @@ import type { Logger } from "drizzle-orm/logger";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
 import { MIGRATIONS_FOLDER, schema, type Db } from "./index.ts";
+import { OwnerOnlyNodeFS } from "./pglite-fs.ts";
 
 export interface PgliteHandle {
   db: Db;
@@ -30,7 +31,23 @@ export async function openPglite(dir: string | undefined, logger?: Logger, loadD
   return { db: db as unknown as Db, client, close: () => client.close() };
 }
 
-/** A PGlite with the extensions the migrations use (pg_trgm serves the users search). */
+/**
+ * A PGlite with the extensions the migrations use (pg_trgm serves the users search). On disk, through the
+ * owner-only filesystem (src/db/pglite-fs.ts).
+ *
+ * Durability, with PGlite's defaults (kept): synchronous_commit is on, so a COMMIT's WAL record is written,
+ * through Emscripten's NODEFS, with a plain write(2) to the WAL file before the COMMIT returns; from then on
+ * it is the kernel's, and survives the process being killed (SIGKILL, the OOM killer, a crash): the
+ * next start replays the WAL (test/node/reliability/crash-durability.test.ts). `relaxedDurability` changes
+ * nothing here: it only decides whether a query waits for the filesystem's syncToFs, which NodeFS leaves
+ * empty. What PGlite does not do is fsync: it starts Postgres with -F (fsync off), and Emscripten's
+ * fdatasync and NODEFS' fsync do nothing anyway; a kernel crash or power loss can lose recent commits.
+ * Deployments that need that guarantee use a Postgres server (DATABASE_URL).
+ */
 export function createPglite(path?: string, loadDataDir?: Blob): Promise<PGlite> {
-  return PGlite.create(path, { extensions: { pg_trgm }, ...(loadDataDir ? { loadDataDir } : {}) });
+  return PGlite.create({
+    ...(path ? { dataDir: path, fs: new OwnerOnlyNodeFS(path) } : {}),
+    extensions: { pg_trgm },
+    ...(loadDataDir ? { loadDataDir } : {}),
+  });
 }
