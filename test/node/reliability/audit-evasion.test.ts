@@ -3,10 +3,10 @@
 // box that ended up in the failed-login record. Each test performs the attack as a client would.
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiKeys, auditLogs } from "../../../src/db/schema.ts";
+import { apiKeys } from "../../../src/db/schema.ts";
 const MAX_JSON_DEPTH = 32;
 import { OWNER, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { API, json, type ErrorBody } from "./support.ts";
+import { auditRowsOf, json, sendJsonText, type ErrorBody } from "./support.ts";
 
 let app: TestApp;
 let owner: { userId: string; organizationId: string; token: string };
@@ -17,18 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-/** Sends `text` as the JSON body, exactly as written (JSON.stringify would escape what the test means). */
-const send = (method: string, path: string, text: string, token?: string) =>
-  app.request(`${API}${path}`, {
-    method,
-    body: text,
-    headers: { "content-type": "application/json", ...(token ? { "Coder-Session-Token": token } : {}) },
-  });
-
-const auditRows = async () => {
-  await app.settle();
-  return app.db.select().from(auditLogs);
-};
+const send = (method: string, path: string, text: string, token?: string) => sendJsonText(app, method, path, text, token);
+const auditRows = () => auditRowsOf(app);
 
 describe("the audit record of what was stored", () => {
   it("a well-formed pair (an emoji) is stored, recorded, and cut at a character boundary in the record", async () => {

@@ -1,5 +1,6 @@
 // Shared by the reliability suites: an app whose client IP each request may choose, a clock the test
 // controls, and request helpers.
+import { auditLogs } from "../../../src/db/schema.ts";
 import { startTestApp, type TestApp } from "../../support/node-app.ts";
 import { API } from "../helpers.ts";
 
@@ -48,4 +49,18 @@ export async function countQueries(app: TestApp, fn: () => Promise<unknown>): Pr
   app.queries.count = 0;
   await fn();
   return app.queries.count;
+}
+
+/** Sends `text` as the JSON body exactly as written (JSON.stringify would escape what a test means to send). */
+export const sendJsonText = (app: TestApp, method: string, path: string, text: string, token?: string) =>
+  app.request(`${API}${path}`, {
+    method,
+    body: text,
+    headers: { "content-type": "application/json", ...(token ? { "Coder-Session-Token": token } : {}) },
+  });
+
+/** Every audit row, once the work deferred past earlier responses has run. */
+export async function auditRowsOf(app: TestApp) {
+  await app.settle();
+  return app.db.select().from(auditLogs);
 }

@@ -3,10 +3,10 @@
 // failed), and JSON nested deep enough to overflow the stack answered 500 before anything was checked.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiKeys, auditLogs, users } from "../../../src/db/schema.ts";
+import { apiKeys, users } from "../../../src/db/schema.ts";
 import { MAX_JSON_DEPTH } from "../../../src/security/input.ts";
 import { OWNER, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { API, json, type ErrorBody } from "./support.ts";
+import { API, auditRowsOf, json, sendJsonText, type ErrorBody } from "./support.ts";
 
 let app: TestApp;
 let owner: { userId: string; organizationId: string; token: string };
@@ -17,18 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-/** Sends `text` as the JSON body, exactly as written (JSON.stringify would escape what the test means). */
-const send = (method: string, path: string, text: string, token?: string) =>
-  app.request(`${API}${path}`, {
-    method,
-    body: text,
-    headers: { "content-type": "application/json", ...(token ? { "Coder-Session-Token": token } : {}) },
-  });
-
-const auditRows = async () => {
-  await app.settle();
-  return app.db.select().from(auditLogs);
-};
+const send = (method: string, path: string, text: string, token?: string) => sendJsonText(app, method, path, text, token);
+const auditRows = () => auditRowsOf(app);
 
 describe("values Postgres cannot store are refused where the body is read", () => {
   it("attack: a 100-year token named with a lone surrogate is refused, and no token exists without a record", async () => {
