@@ -9,7 +9,7 @@ import { requireActor } from "../../auth/session.ts";
 import { users } from "../../db/schema.ts";
 import { apiError, errorResponses, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
-import { UserParam, withTargetUser } from "../target.ts";
+import { assertMayActOn, UserParam, withTargetUser } from "../target.ts";
 
 const Deleted = z.object({ message: z.string() });
 
@@ -36,6 +36,7 @@ export const deleteUser = (app: Router) =>
     // Coder refuses (417) to delete a user who still owns workspaces. Gatehouse has no workspaces, so
     // that rule can never apply here.
     if (!can(actor, "user", "delete", { ownerId: user.id })) throw forbidden();
+    assertMayActOn(actor, user, "delete");
     const deleted = await db
       .update(users)
       .set({ deleted: true, updatedAt: now() })

@@ -1,6 +1,6 @@
 // PUT /users/{user}/roles (spec/behavior.md §9.20): replaces the user's site roles. Every role added or
-// removed must be one the caller may assign. The diff is computed against the row locked for the update,
-// so a concurrent change cannot slip a role past the check.
+// removed must be one the caller may assign, and only an owner may change an owner's roles. The diff is
+// computed against the row locked for the update, so a concurrent change cannot slip a role past the check.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
@@ -11,7 +11,7 @@ import type { AppEnv } from "../../deps.ts";
 import { apiError, errorResponses, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { decodeJsonBody, jsonBody } from "../../http/validation.ts";
-import { UserParam, withTargetUser } from "../target.ts";
+import { requireMayActOnTarget, UserParam, withTargetUser } from "../target.ts";
 import { UserSchema, userView } from "../view.ts";
 
 // Coder's Go slice: null or absent means "no roles".
@@ -34,7 +34,7 @@ const route = createRoute({
   tags: ["Members"],
   summary: "Assign role to user",
   security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser(), notSelf(), decodeJsonBody()] as const,
+  middleware: [requireActor(), withTargetUser(), notSelf(), requireMayActOnTarget("change the roles of"), decodeJsonBody()] as const,
   request: { params: UserParam, ...jsonBody(Body) },
   responses: {
     200: { description: "OK", content: { "application/json": { schema: UserSchema } } },
