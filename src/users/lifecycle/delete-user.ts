@@ -10,6 +10,7 @@ import { users } from "../../db/schema.ts";
 import { apiError, errorResponses, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { assertMayActOn, UserParam, withTargetUser } from "../target.ts";
+import { lockActiveOwners, refuseLastOwner } from "./owners.ts";
 
 const Deleted = z.object({ message: z.string() });
 
@@ -23,7 +24,7 @@ const route = createRoute({
   request: { params: UserParam },
   responses: {
     200: { description: "OK", content: { "application/json": { schema: Deleted } } },
-    ...errorResponses(401, 403, 404),
+    ...errorResponses(400, 401, 403, 404),
   },
 });
 
@@ -37,11 +38,14 @@ export const deleteUser = (app: Router) =>
     // that rule can never apply here.
     if (!can(actor, "user", "delete", { ownerId: user.id })) throw forbidden();
     assertMayActOn(actor, user, "delete");
-    const deleted = await db
-      .update(users)
-      .set({ deleted: true, updatedAt: now() })
-      .where(and(eq(users.id, user.id), eq(users.deleted, false)))
-      .returning({ id: users.id });
+    const deleted = await db.transaction(async (tx) => {
+      refuseLastOwner(await lockActiveOwners(tx), user.id, "delete");
+      return tx
+        .update(users)
+        .set({ deleted: true, updatedAt: now() })
+        .where(and(eq(users.id, user.id), eq(users.deleted, false)))
+        .returning({ id: users.id });
+    });
     // Someone else deleted the user between the lookup and now.
     if (deleted.length === 0) throw notFound();
     return c.json({ message: "User has been deleted!" }, 200);
