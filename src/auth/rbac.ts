@@ -239,3 +239,18 @@ export function canAssignOrgRole(subject: Subject, role: string, orgId: string):
   const membership = subject.memberships.find((m) => m.organization_id === orgId);
   return membership?.roles.some((name) => orgRole(name)?.assigns.includes(role) ?? false) ?? false;
 }
+
+/** The site role whose holders only their peers may change. */
+export const OWNER_ROLE = "owner";
+
+/**
+ * May `subject` change user `target` at all (delete, suspend or activate, rename, set the password or the
+ * roles, regenerate the Git SSH key, edit settings)? `can` says whether the action is allowed; this says on
+ * whom: only an owner may change another owner, so a user admin can neither remove nor take over the
+ * accounts that can undo what it does. Stricter than Coder, whose putUserPassword holds back only an
+ * owner's password (https://github.com/coder/coder/blob/main/coderd/users.go); it also refuses to
+ * suspend any owner, a rule put-user-status.ts keeps for everyone.
+ */
+export function mayActOnUser(subject: Subject, target: { id: string; rbacRoles: readonly string[] }): boolean {
+  return target.id === subject.userId || !target.rbacRoles.includes(OWNER_ROLE) || subject.siteRoles.includes(OWNER_ROLE);
+}

@@ -1,10 +1,13 @@
 // Resolves the `{user}` path parameter for every /users/{user}/... route. A user the caller may not
-// read is answered exactly like one that does not exist: 404.
+// read is answered exactly like one that does not exist: 404. Every route that changes the user also
+// runs `requireMayActOnTarget`, the one place where the owners-only rule (rbac.ts mayActOnUser) is enforced.
 import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { can } from "../auth/rbac.ts";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Actor } from "../auth/actor.ts";
+import { can, mayActOnUser } from "../auth/rbac.ts";
 import type { AppEnv } from "../deps.ts";
-import { notFound } from "../http/errors.ts";
+import { apiError, notFound } from "../http/errors.ts";
 import { findUserByParam } from "./queries.ts";
 
 export const UserParam = z.object({
@@ -17,5 +20,20 @@ export const withTargetUser = (): MiddlewareHandler<AppEnv> =>
     const found = await findUserByParam(c.env.deps.db, c.req.param("user") ?? "", actor);
     if (!found || !can(actor, "user", "read", { ownerId: found.user.id })) throw notFound();
     c.set("target", found);
+    await next();
+  };
+
+/**
+ * Refuses a non-owner changing an owner: `Only owners can <what> an owner.` 403, or the status Coder uses
+ * for the same refusal where it has one (400 on the password route).
+ */
+export function assertMayActOn(actor: Actor, user: { id: string; rbacRoles: readonly string[] }, what: string, status: ContentfulStatusCode = 403): void {
+  if (!mayActOnUser(actor, user)) throw apiError(status, `Only owners can ${what} an owner.`);
+}
+
+/** `assertMayActOn` on the route's target, as middleware: placed after the route's permission check, before the body is read. */
+export const requireMayActOnTarget = (what: string, status?: ContentfulStatusCode): MiddlewareHandler<AppEnv> =>
+  async function requireMayActOnTarget(c, next) {
+    assertMayActOn(c.get("actor"), c.get("target").user, what, status);
     await next();
   };

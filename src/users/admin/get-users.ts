@@ -63,7 +63,7 @@ export const getUsers = (app: Router) =>
     const { page, validations } = parsePagination((key) => c.req.query(key));
     if (validations.length > 0) throw apiError(400, "Query parameters have invalid values.", undefined, validations);
 
-    const { rows, count } = await listUsers(c.env.deps.db, search.search, page, readableUsers(actor));
+    const { rows, count } = await listUsers(c.env.deps.db, search.search, page, (id) => readableUsers(actor, id));
     const seen = actor.user.lastSeenAt;
     const users = rows.map(({ user, memberships }) => {
       // The session's last-seen stamp is written after the response; the caller already sees it.

@@ -1,7 +1,7 @@
 // The GET /users query: the search filters, the caller's visibility, keyset and offset pagination and the
 // total, all in one statement (spec/behavior.md §8.2-8.3).
 import { and, arrayOverlaps, eq, ilike, inArray, sql, type SQL } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
+import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { membershipsOf, type Membership } from "../../auth/actor.ts";
 import type { Db } from "../../db/index.ts";
 import { users, type UserRow } from "../../db/schema.ts";
@@ -50,16 +50,24 @@ export interface ListedUsers {
   count: number;
 }
 
-export async function listUsers(db: Db, search: UserSearch, page: Page, visibility: SQL | undefined): Promise<ListedUsers> {
+/** The caller's visibility as a condition on a users.id column (see visibility.ts). */
+export type Visibility = (id: AnyPgColumn) => SQL | undefined;
+
+export async function listUsers(db: Db, search: UserSearch, page: Page, visible: Visibility): Promise<ListedUsers> {
   const where = and(
     // Literal, not bound, so the planner can match the partial index on lower(username) WHERE NOT deleted.
     sql`${users.deleted} = false`,
     sql`${users.isSystem} = false`,
-    visibility,
+    visible(users.id),
     // The cursor row is looked up without the deleted filter, so paging survives its deletion; an unknown
-    // id compares with NULL and yields an empty page, as in Coder.
+    // id compares with NULL and yields an empty page, as in Coder. It is looked up among the rows the
+    // caller may read, and never among system users, which no list shows: a cursor naming anyone else is
+    // answered exactly as an unknown one, so its answer cannot tell whether the id exists or how it sorts.
     page.afterId
-      ? sql`lower(${users.username}) > (${db.select({ name: sql`lower(${cursor.username})` }).from(cursor).where(eq(cursor.id, page.afterId))})`
+      ? sql`lower(${users.username}) > (${db
+          .select({ name: sql`lower(${cursor.username})` })
+          .from(cursor)
+          .where(and(eq(cursor.id, page.afterId), sql`${cursor.isSystem} = false`, visible(cursor.id)))})`
       : undefined,
     ...searchConditions(search),
   );

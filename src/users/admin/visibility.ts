@@ -4,18 +4,22 @@
 // no one, and a token whose allow list names users (`user:<id>`, spec/behavior.md §7.2) sees only those
 // of them its roles let it read, as `can` decides for each one.
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Actor } from "../../auth/actor.ts";
 import { allowListIds, permits } from "../../auth/rbac.ts";
 import { users } from "../../db/schema.ts";
 
-/** undefined = no restriction. */
-export function readableUsers(actor: Actor): SQL | undefined {
+/**
+ * undefined = no restriction. `id` is the users.id column the condition applies to: another alias of the
+ * table (GET /users' cursor row) gets the same rule.
+ */
+export function readableUsers(actor: Actor, id: AnyPgColumn = users.id): SQL | undefined {
   let byRole: SQL | undefined;
   if (permits(actor, "user", "read")) byRole = undefined;
-  else if (permits(actor, "user", "read", { ownerId: actor.userId })) byRole = eq(users.id, actor.userId);
+  else if (permits(actor, "user", "read", { ownerId: actor.userId })) byRole = eq(id, actor.userId);
   else return sql`false`;
   const allowed = allowListIds(actor.allowList, "user");
   if (allowed === undefined) return byRole;
   if (allowed.length === 0) return sql`false`;
-  return and(byRole, inArray(users.id, allowed));
+  return and(byRole, inArray(id, allowed));
 }

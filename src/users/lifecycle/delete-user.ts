@@ -9,7 +9,8 @@ import { requireActor } from "../../auth/session.ts";
 import { users } from "../../db/schema.ts";
 import { apiError, errorResponses, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
-import { UserParam, withTargetUser } from "../target.ts";
+import { assertMayActOn, UserParam, withTargetUser } from "../target.ts";
+import { lockActiveOwners, refuseLastOwner } from "./owners.ts";
 
 const Deleted = z.object({ message: z.string() });
 
@@ -23,7 +24,7 @@ const route = createRoute({
   request: { params: UserParam },
   responses: {
     200: { description: "OK", content: { "application/json": { schema: Deleted } } },
-    ...errorResponses(401, 403, 404),
+    ...errorResponses(400, 401, 403, 404),
   },
 });
 
@@ -36,11 +37,15 @@ export const deleteUser = (app: Router) =>
     // Coder refuses (417) to delete a user who still owns workspaces. Gatehouse has no workspaces, so
     // that rule can never apply here.
     if (!can(actor, "user", "delete", { ownerId: user.id })) throw forbidden();
-    const deleted = await db
-      .update(users)
-      .set({ deleted: true, updatedAt: now() })
-      .where(and(eq(users.id, user.id), eq(users.deleted, false)))
-      .returning({ id: users.id });
+    assertMayActOn(actor, user, "delete");
+    const deleted = await db.transaction(async (tx) => {
+      refuseLastOwner(await lockActiveOwners(tx), user.id, "delete");
+      return tx
+        .update(users)
+        .set({ deleted: true, updatedAt: now() })
+        .where(and(eq(users.id, user.id), eq(users.deleted, false)))
+        .returning({ id: users.id });
+    });
     // Someone else deleted the user between the lookup and now.
     if (deleted.length === 0) throw notFound();
     return c.json({ message: "User has been deleted!" }, 200);

@@ -9,7 +9,7 @@ import type { AppEnv } from "../../deps.ts";
 import { apiError, errorResponses, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { decodeJsonBody, jsonBody, requiredString } from "../../http/validation.ts";
-import { UserParam, withTargetUser } from "../target.ts";
+import { assertMayActOn, UserParam, withTargetUser } from "../target.ts";
 import { assertStrongPassword, replacePassword, samePassword } from "./passwords.ts";
 
 const Body = z
@@ -24,10 +24,8 @@ const mayChangePassword = (): MiddlewareHandler<AppEnv> =>
     const actor = c.get("actor");
     const { user } = c.get("target");
     if (!can(actor, "user", "update_personal", { ownerId: user.id })) throw notFound();
-    const isSelf = actor.userId === user.id;
-    if (!isSelf && user.rbacRoles.includes("owner") && !actor.siteRoles.includes("owner")) {
-      throw apiError(400, "Only owners can change the password of an owner.");
-    }
+    // Coder's status and wording for this refusal (400 "Only owners can change the password of an owner.").
+    assertMayActOn(actor, user, "change the password of", 400);
     await next();
   };
 

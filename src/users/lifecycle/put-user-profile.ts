@@ -11,7 +11,7 @@ import { apiError, errorResponses, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { decodeJsonBody, jsonBody, realNameField, tag, usernameField } from "../../http/validation.ts";
 import { uniqueViolation } from "../create.ts";
-import { UserParam, withTargetUser } from "../target.ts";
+import { assertMayActOn, UserParam, withTargetUser } from "../target.ts";
 import { UserSchema, userView } from "../view.ts";
 
 function isWebUrl(value: string): boolean {
@@ -41,7 +41,10 @@ const Body = z
  */
 const mayEditProfile = (): MiddlewareHandler<AppEnv> =>
   async function mayEditProfile(c, next) {
-    if (!can(c.get("actor"), "user", "update_personal", { ownerId: c.get("target").user.id })) throw notFound();
+    const actor = c.get("actor");
+    const { user } = c.get("target");
+    if (!can(actor, "user", "update_personal", { ownerId: user.id })) throw notFound();
+    assertMayActOn(actor, user, "change the profile of");
     await next();
   };
 
@@ -55,7 +58,7 @@ const route = createRoute({
   request: { params: UserParam, ...jsonBody(Body) },
   responses: {
     200: { description: "OK", content: { "application/json": { schema: UserSchema } } },
-    ...errorResponses(400, 401, 404, 409),
+    ...errorResponses(400, 401, 403, 404, 409),
   },
 });
 

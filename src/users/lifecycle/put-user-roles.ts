@@ -1,18 +1,20 @@
 // PUT /users/{user}/roles (spec/behavior.md §9.20): replaces the user's site roles. Every role added or
-// removed must be one the caller may assign. The diff is computed against the row locked for the update,
-// so a concurrent change cannot slip a role past the check.
+// removed must be one the caller may assign, only an owner may change an owner's roles, and the last owner
+// keeps the role. The diff is computed against the row locked for the update, so a concurrent change
+// cannot slip a role past the check.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
-import { canAssignSiteRole, isSiteRole } from "../../auth/rbac.ts";
+import { canAssignSiteRole, isSiteRole, OWNER_ROLE } from "../../auth/rbac.ts";
 import { requireActor } from "../../auth/session.ts";
 import { users } from "../../db/schema.ts";
 import type { AppEnv } from "../../deps.ts";
 import { apiError, errorResponses, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { decodeJsonBody, jsonBody } from "../../http/validation.ts";
-import { UserParam, withTargetUser } from "../target.ts";
+import { requireMayActOnTarget, UserParam, withTargetUser } from "../target.ts";
 import { UserSchema, userView } from "../view.ts";
+import { lockActiveOwners, refuseLastOwner } from "./owners.ts";
 
 // Coder's Go slice: null or absent means "no roles".
 const Body = z.object({ roles: z.array(z.string()).nullable().optional() }).openapi("UpdateRoles");
@@ -34,7 +36,7 @@ const route = createRoute({
   tags: ["Members"],
   summary: "Assign role to user",
   security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser(), notSelf(), decodeJsonBody()] as const,
+  middleware: [requireActor(), withTargetUser(), notSelf(), requireMayActOnTarget("change the roles of"), decodeJsonBody()] as const,
   request: { params: UserParam, ...jsonBody(Body) },
   responses: {
     200: { description: "OK", content: { "application/json": { schema: UserSchema } } },
@@ -61,6 +63,8 @@ export const putUserRoles = (app: Router) =>
     const desired = [...new Set(requested)].filter((r) => r !== IMPLIED);
 
     const updated = await db.transaction(async (tx) => {
+      // The owners first, then the user: every transaction that can remove an owner locks in this order.
+      const owners = await lockActiveOwners(tx);
       const [row] = await tx
         .select({ roles: users.rbacRoles })
         .from(users)
@@ -71,6 +75,7 @@ export const putUserRoles = (app: Router) =>
       const added = desired.filter((r) => !current.includes(r));
       const removed = current.filter((r) => !desired.includes(r));
       for (const role of [...added, ...removed]) if (!canAssignSiteRole(actor, role)) throw forbidden();
+      if (removed.includes(OWNER_ROLE)) refuseLastOwner(owners, user.id, `remove the "${OWNER_ROLE}" role from`);
       // Coder's UpdateUserRoles leaves updated_at alone; so does this.
       const [saved] = await tx.update(users).set({ rbacRoles: desired }).where(eq(users.id, user.id)).returning();
       return saved!;

@@ -1,17 +1,17 @@
 // PUT /users/{user}/status/suspend and /status/activate (spec/behavior.md §9.21): one endpoint template,
 // two literal paths, as Coder's putUserStatus. Suspension keeps the user's keys: the session middleware
 // refuses a suspended user's tokens on the very next request, and activation makes them work again.
+// Owners cannot be suspended at all, so the last owner who can sign in never is.
 import { createRoute } from "@hono/zod-openapi";
 import { and, eq, sql, type SQL } from "drizzle-orm";
-import { can } from "../../auth/rbac.ts";
+import { can, OWNER_ROLE as OWNER } from "../../auth/rbac.ts";
 import { requireActor } from "../../auth/session.ts";
 import { users, type UserStatus } from "../../db/schema.ts";
 import { apiError, errorResponses, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
-import { UserParam, withTargetUser } from "../target.ts";
+import { assertMayActOn, UserParam, withTargetUser } from "../target.ts";
 import { UserSchema, userView } from "../view.ts";
 
-const OWNER = "owner";
 const cannotSuspendOwner = () =>
   apiError(400, `You cannot suspend a user with the "${OWNER}" role. You must remove the role first.`);
 
@@ -42,6 +42,8 @@ function mountStatus(app: Router, action: "suspend" | "activate", status: UserSt
     }
     // Coder lets the database refuse and answers 500; an explicit 403 says the same without looking broken.
     if (!can(actor, "user", "update", { ownerId: user.id })) throw forbidden();
+    // Only reached by activation: no owner can be suspended, by anyone.
+    assertMayActOn(actor, user, "change the status of");
 
     const conditions: SQL[] = [eq(users.id, user.id), eq(users.deleted, false)];
     // An owner role granted since the lookup still protects the user from suspension.

@@ -3,7 +3,7 @@ import { requireActor } from "../../auth/session.ts";
 import { apiError, errorResponses } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { decodeJsonBody, jsonBody } from "../../http/validation.ts";
-import { UserParam, withTargetUser } from "../target.ts";
+import { requireMayActOnTarget, UserParam, withTargetUser } from "../target.ts";
 import {
   APPEARANCE_CONFIG_KEYS,
   AppearanceSchema,
@@ -21,11 +21,11 @@ const route = createRoute({
   tags: ["Users"],
   summary: "Update user appearance settings",
   security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser(), requirePersonal("update_personal"), decodeJsonBody()] as const,
+  middleware: [requireActor(), withTargetUser(), requirePersonal("update_personal"), requireMayActOnTarget("change the settings of"), decodeJsonBody()] as const,
   request: { params: UserParam, ...jsonBody(UpdateAppearanceBody) },
   responses: {
     200: { description: "OK", content: { "application/json": { schema: AppearanceSchema } } },
-    ...errorResponses(400, 401, 404),
+    ...errorResponses(400, 401, 403, 404),
   },
 });
 

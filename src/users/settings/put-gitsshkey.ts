@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { requireActor } from "../../auth/session.ts";
 import { errorResponses } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
-import { UserParam, withTargetUser } from "../target.ts";
+import { requireMayActOnTarget, UserParam, withTargetUser } from "../target.ts";
 import { GitSshKeySchema, gitSshKeyView, regenerateKey } from "./gitsshkey.ts";
 import { requirePersonal } from "./personal.ts";
 
@@ -12,11 +12,11 @@ const route = createRoute({
   tags: ["Users"],
   summary: "Regenerate user SSH key",
   security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser(), requirePersonal("update_personal")] as const,
+  middleware: [requireActor(), withTargetUser(), requirePersonal("update_personal"), requireMayActOnTarget("regenerate the Git SSH key of")] as const,
   request: { params: UserParam },
   responses: {
     200: { description: "OK", content: { "application/json": { schema: GitSshKeySchema } } },
-    ...errorResponses(401, 404),
+    ...errorResponses(401, 403, 404),
   },
 });
 

@@ -14,6 +14,8 @@ let app: TestApp;
 let owner: { userId: string; organizationId: string; token: string };
 const tokens: Record<"member" | "auditor" | "templateAdmin" | "userAdmin", string> = { member: "", auditor: "", templateAdmin: "", userAdmin: "" };
 let memberId = "";
+/** username → id */
+const ids: Record<string, string> = {};
 
 const newUser = (extra: Record<string, unknown> = {}) => ({
   email: "fresh@example.com",
@@ -30,8 +32,12 @@ beforeAll(async () => {
   const member = await addUser(app, { username: "mia", email: "Mia@Example.com", login: true });
   memberId = member.id;
   tokens.member = member.token;
-  tokens.auditor = (await addUser(app, { username: "audrey", roles: ["auditor"], login: true })).token;
-  tokens.templateAdmin = (await addUser(app, { username: "tom", roles: ["template-admin"], login: true })).token;
+  const auditor = await addUser(app, { username: "audrey", roles: ["auditor"], login: true });
+  tokens.auditor = auditor.token;
+  ids.audrey = auditor.id;
+  const templateAdmin = await addUser(app, { username: "tom", roles: ["template-admin"], login: true });
+  tokens.templateAdmin = templateAdmin.token;
+  ids.tom = templateAdmin.id;
   tokens.userAdmin = (await addUser(app, { username: "ursula", roles: ["user-admin"], login: true })).token;
 });
 afterAll(() => app.close());
@@ -55,6 +61,32 @@ describe("GET /users visibility", () => {
   it("shows a token scoped to application_connect no one", async () => {
     const scoped = await sessionFor(app, owner.userId, ["coder:application_connect"]);
     expect(await body<UsersPage>(await listUsers(app, scoped))).toEqual({ users: [], count: 0 });
+  });
+
+  it("attack: a member probing after_id with the id of a user it cannot see learns nothing", async () => {
+    // A random UUID is what "no such user" looks like: an empty page.
+    const unknown = await listUsers(app, tokens.member, { after_id: crypto.randomUUID() });
+    const expected = { status: unknown.status, text: await unknown.text() };
+    expect(expected).toEqual({ status: 200, text: JSON.stringify({ users: [], count: 0 }) });
+    // "audrey" sorts before the member's own "mia", "tom" after it, "owner" is an owner: none may be told apart.
+    for (const hidden of [ids.audrey!, ids.tom!, owner.userId]) {
+      const res = await listUsers(app, tokens.member, { after_id: hidden });
+      expect({ status: res.status, text: await res.text() }, hidden).toEqual(expected);
+    }
+    // The member's own id is a cursor it may use.
+    expect(await names(app, tokens.member, { after_id: memberId })).toEqual({ names: [], count: 0 });
+    // Whoever may read everyone pages on from the same cursor.
+    expect(await names(app, owner.token, { after_id: ids.audrey! })).toEqual({ names: ["mia", "owner", "tom", "ursula"], count: 4 });
+  });
+
+  it("attack: a system user's id as after_id reads as an unknown cursor, even for an owner", async () => {
+    const system = await addUser(app, { username: "aaa-system" });
+    await app.db.update(users).set({ isSystem: true }).where(eq(users.id, system.id));
+    try {
+      expect(await names(app, owner.token, { after_id: system.id })).toEqual({ names: [], count: 0 });
+    } finally {
+      await app.db.update(users).set({ deleted: true }).where(eq(users.id, system.id));
+    }
   });
 
   it("refuses forged and missing tokens", async () => {

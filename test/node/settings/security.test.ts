@@ -84,6 +84,30 @@ describe("an auditor, who can see users but not their personal settings", () => 
   });
 });
 
+describe("a user admin on an owner", () => {
+  it("attack: a user admin regenerating an owner's Git SSH key is refused and the key stays", async () => {
+    const key = await sshKeyRow(w.app, w.owner.id);
+    for (const user of [w.owner.id, "owner"]) {
+      const res = await hit("PUT", `/users/${user}/gitsshkey`, w.userAdmin.token);
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ message: "Only owners can regenerate the Git SSH key of an owner." });
+    }
+    expect(await sshKeyRow(w.app, w.owner.id)).toEqual(key);
+    // Still allowed on everyone else.
+    expect((await hit("PUT", `/users/${w.member.id}/gitsshkey`, w.userAdmin.token)).status).toBe(200);
+  });
+
+  it("attack: a user admin changing an owner's appearance or preferences is refused", async () => {
+    const before = await configsOf(w.app, w.owner.id);
+    for (const [method, suffix, body] of PERSONAL.filter(([m, suffix]) => m === "PUT" && suffix !== "gitsshkey")) {
+      const res = await hit(method, `/users/${w.owner.id}/${suffix}`, w.userAdmin.token, body);
+      expect(res.status, suffix).toBe(403);
+      expect(res.body).toEqual({ message: "Only owners can change the settings of an owner." });
+    }
+    expect(await configsOf(w.app, w.owner.id)).toEqual(before);
+  });
+});
+
 describe("login type", () => {
   it("is 403 for anyone but the user, an owner included (case 127)", async () => {
     for (const token of [w.owner.token, w.userAdmin.token, w.auditor.token]) {
