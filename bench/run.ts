@@ -1,5 +1,5 @@
 // `npm run bench`: Gatehouse measured against the limits of its own design, in one run, on loopback
-// (DESIGN.md "Performance targets", issue 6). Starts Postgres 15 when TEST_DATABASE_URL / DATABASE_URL is
+// (docs/performance.md). Starts Postgres 15 when TEST_DATABASE_URL / DATABASE_URL is
 // unset, seeds 100k users, starts Gatehouse on Node and the bare-Hono baseline server beside it, runs every
 // scenario for a bounded time at a fixed concurrency (next to its baseline, in alternating rounds, so drift
 // from other work on the machine hits a scenario and its baseline alike), and prints one table with

@@ -1,4 +1,4 @@
-// The scenarios of `npm run bench` (issue 6) and the requests each sends. Gatehouse scenarios go to the
+// The scenarios of `npm run bench` (docs/performance.md) and the requests each sends. Gatehouse scenarios go to the
 // server under test; the two `baseline:` ones go to the bare Hono baseline server of the same runtime.
 import type { LoadRequest } from "./load.ts";
 import { OWNER, type Seeded } from "./seed.ts";

@@ -105,7 +105,7 @@ CREATE UNIQUE INDEX "user_links_linked_id_login_type_idx" ON "user_links" USING 
 CREATE UNIQUE INDEX "users_username_lower_idx" ON "users" USING btree (lower("username")) WHERE "users"."deleted" = false;--> statement-breakpoint
 CREATE UNIQUE INDEX "users_email_lower_idx" ON "users" USING btree (lower("email")) WHERE "users"."deleted" = false AND "users"."email" <> '';--> statement-breakpoint
 -- Hand-written below this line: the default organization and the triggers with API-visible effects
--- (spec/behavior.md §4.3). drizzle-kit does not model data or triggers.
+-- (Coder's coderd/database/dump.sql). drizzle-kit does not model data or triggers.
 INSERT INTO "organizations" ("name", "display_name", "description", "is_default")
 VALUES ('coder', 'Coder', 'Builtin default organization.', true);
 --> statement-breakpoint

@@ -1,5 +1,5 @@
 // Bundles the worker exactly as `wrangler deploy` would (--dry-run) and fails if the upload, gzipped,
-// exceeds the budget in DESIGN.md.
+// exceeds the budget in docs/performance.md.
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";

@@ -55,7 +55,7 @@ export function createApp() {
     },
   });
   // A GET or HEAD request has no body in the Fetch API, so there is nothing to limit; and asking for it
-  // makes @hono/node-server build a full Request per request (about 30 µs: npm run bench, issue 6).
+  // makes @hono/node-server build a full Request per request (about 30 µs: npm run bench, docs/performance.md).
   app.use(function bodyLimitUnlessBodiless(c, next) {
     return c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next);
   });

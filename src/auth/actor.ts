@@ -32,7 +32,7 @@ export const membershipsOf = (userId: unknown) =>
 /**
  * The actor query, prepared: its SQL is built once per database handle instead of on every request, and
  * where the handle allows it (statementName) Postgres parses and plans it once per connection. Building
- * and planning it cost more than running it (npm run bench, issue 6). On Workers the handle, and so the
+ * and planning it cost more than running it (npm run bench, docs/performance.md). On Workers the handle, and so the
  * preparation, lasts one request, as before.
  */
 const actorQuery = preparedPerHandle((db: Db) =>
@@ -41,7 +41,7 @@ const actorQuery = preparedPerHandle((db: Db) =>
       key: apiKeys,
       user: users,
       memberships: membershipsOf(users.id),
-      // Same round trip: the link a GitHub/OIDC session depends on (spec/behavior.md §3.3).
+      // Same round trip: the link a GitHub/OIDC session depends on (Coder's coderd/httpmw/apikey.go).
       linkExpiry: userLinks.oauthExpiry,
       linkRefresh: sql<boolean | null>`${userLinks.oauthRefreshToken} <> ''`,
       linked: sql<boolean>`${userLinks.userId} is not null`,

@@ -1,4 +1,4 @@
-// Coder's password rules (spec/behavior.md §2.4): at most 64 characters and at least 52 bits of entropy,
+// Coder's password rules (coderd/userpassword/userpassword.go): at most 64 characters and at least 52 bits of entropy,
 // estimated the way go-password-validator does (character pools used × length without runs and
 // keyboard/alphabet sequences), with its advice text.
 const MIN_ENTROPY_BITS = 52;

@@ -1,5 +1,5 @@
 // Coder's password hashes, so people imported from a Coder deployment keep their passwords
-// (spec/behavior.md §2.4): `$pbkdf2-sha256$<iterations>$<salt>$<hash>`, PBKDF2-HMAC-SHA256 over the
+// (Coder's coderd/userpassword/userpassword.go): `$pbkdf2-sha256$<iterations>$<salt>$<hash>`, PBKDF2-HMAC-SHA256 over the
 // password's UTF-8 bytes, a 64-byte key, salt and key in standard base64 without padding. Verified with
 // WebCrypto, which Node and workerd both provide natively. Gatehouse never writes this format: a
 // successful login replaces it with argon2id (src/users/post-login.ts).

@@ -1,8 +1,8 @@
-// Who may do what, as data (spec/behavior.md §6). The whole policy is the role tables below plus the scope
+// Who may do what, as data (Coder's coderd/rbac/roles.go). The whole policy is the role tables below plus the scope
 // catalogue in scopes.ts: read them to audit it. A grant is `resource: actions`, `*` matching any. Site
 // grants apply everywhere; `self` grants only to the actor's own user; org grants only inside the
 // organization where the role is held. A token's scopes and allow list can only narrow what its user's
-// roles allow (spec/behavior.md §7).
+// roles allow (Coder's coderd/rbac/scopes.go).
 import { scopeGrants } from "./scopes.ts";
 
 export type Action =
@@ -46,7 +46,7 @@ interface RoleDef {
   displayName: string;
   site?: Grants;
   self?: Grants;
-  /** Roles this role may grant and revoke (spec/behavior.md §6.1 "Who may assign what"). */
+  /** Roles this role may grant and revoke (Coder's coderd/rbac/roles.go `CanAssignRole`). */
   assigns: readonly string[];
 }
 
@@ -150,7 +150,7 @@ export interface Subject {
   userId: string;
   siteRoles: readonly string[];
   scopes: readonly string[];
-  /** The key's allow list as `type:id` strings (spec/behavior.md §7.2); `*:*` means no restriction. */
+  /** The key's allow list as `type:id` strings (Coder's coderd/rbac/allowlist.go); `*:*` means no restriction. */
   allowList: readonly string[];
   memberships: readonly { organization_id: string; roles: readonly string[] }[];
 }

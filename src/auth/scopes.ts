@@ -1,4 +1,4 @@
-// The scopes a token may carry and what each one permits, as data (spec/behavior.md §7.1). `can()` in
+// The scopes a token may carry and what each one permits, as data (Coder's coderd/rbac/scopes.go). `can()` in
 // rbac.ts reads these grants on every request, the API key endpoints validate requested names against
 // them, GET /api/v2/auth/scopes publishes them and the README's scope table is generated from them, so
 // the four cannot disagree. A scope only narrows: a request passes when the user's roles AND at least one
@@ -107,7 +107,7 @@ export function canonicalScope(name: string): string | undefined {
   return BY_NAME.has(canonical) ? canonical : undefined;
 }
 
-/** The deprecated single `scope` of an API key response (spec/behavior.md §7.1). */
+/** The deprecated single `scope` of an API key response (Coder's coderd/apikey.go). */
 export function legacyScope(scopes: readonly string[]): "application_connect" | "all" | "" {
   if (scopes.includes("coder:application_connect")) return "application_connect";
   if (scopes.includes("coder:all")) return "all";

@@ -1,5 +1,5 @@
 // The session middleware: token → cryptographic check (no database) → one query for the actor →
-// status gate → bookkeeping deferred past the response (spec/behavior.md §3.3-3.5).
+// status gate → bookkeeping deferred past the response (Coder's coderd/httpmw/apikey.go).
 import { eq, sql } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Deps } from "../deps.ts";
@@ -96,7 +96,7 @@ function scheduleTouch(deps: Deps, actor: Actor, claims: TokenClaims, ip: string
 const PROVIDER_NAMES: Partial<Record<string, string>> = { github: "GitHub", oidc: "OpenID Connect" };
 
 /**
- * A GitHub or OIDC session lives only as long as its provider link (spec/behavior.md §3.3): no link,
+ * A GitHub or OIDC session lives only as long as its provider link (Coder's coderd/httpmw/apikey.go): no link,
  * or an expired provider token that cannot be refreshed, ends it. Links that carry a refresh token stay
  * valid: Gatehouse does not yet refresh provider tokens on use, and refusing them would sign every OIDC
  * user out when their provider's access token lapses (typically hourly).

@@ -1,4 +1,4 @@
-// Where a token may come from, first non-empty wins (spec/behavior.md §3.2).
+// Where a token may come from, first non-empty wins (Coder's coderd/httpmw/apikey.go `APITokenFromRequest`).
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 

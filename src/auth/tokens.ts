@@ -1,4 +1,4 @@
-// Session and API tokens are compact EdDSA JWSs (DESIGN.md "Tokens"). Verification here is pure
+// Session and API tokens are compact EdDSA JWSs (docs/tokens-and-scopes.md). Verification here is pure
 // cryptography: no database, so malformed, forged, foreign and expired tokens cost nothing to refuse.
 import {
   base64url,

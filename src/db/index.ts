@@ -55,7 +55,7 @@ export function preparedPerHandle<Q>(prepare: (db: Db) => Q): (db: Db) => Q {
 /**
  * Bounded waits for a node-postgres-style pool (node-postgres on Node, Neon's driver on Workers): an
  * unreachable server, or one that stops answering mid-query, fails the request with a 5xx instead of holding
- * it (issue 7). libpq's `connect_timeout` (seconds) and node-postgres' `query_timeout` (milliseconds) in the
+ * it (docs/reliability.md). libpq's `connect_timeout` (seconds) and node-postgres' `query_timeout` (milliseconds) in the
  * URL override these defaults (the drivers let URL parameters win over pool options).
  */
 export function poolTimeouts(url: string): { connectionTimeoutMillis: number; query_timeout: number } {

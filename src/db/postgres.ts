@@ -17,7 +17,7 @@ export async function openPostgres(url: string, logger?: Logger): Promise<Postgr
   pool.on("error", (err) => console.error(JSON.stringify({ level: "error", msg: "postgres pool error", error: err.message })));
   // The pool listens for errors on idle clients only. A connection lost while a client is checked out (mid
   // query or mid transaction) is also emitted as an `error` event on that client, and with no listener
-  // Node turns it into an uncaught exception that ends the process (issue 7). The failing query already
+  // Node turns it into an uncaught exception that ends the process (docs/reliability.md). The failing query already
   // receives the same error and answers its request with a 5xx; this listener only keeps the process up.
   pool.on("connect", (client) => {
     client.on("error", () => {});

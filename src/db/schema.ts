@@ -1,4 +1,4 @@
-// The data model of the whole Users API (spec/behavior.md §4). Column names follow Coder's schema so
+// The data model of the whole Users API (Coder's coderd/database/dump.sql). Column names follow Coder's schema so
 // that a Coder database maps onto this one column for column.
 import { sql } from "drizzle-orm";
 import {

@@ -25,7 +25,7 @@ export const ErrorSchema = z
  * An answer in Coder's shape, thrown from any layer and rendered by the app's error handler. It is expected
  * control flow (every refused token, every 404), never logged with a stack, so none is captured: capturing
  * one at the depth of Hono's middleware chain cost about 5 µs per refusal, a tenth of what Gatehouse adds
- * to jose's own verification of a refused token (issue 6).
+ * to jose's own verification of a refused token (docs/performance.md).
  */
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;

@@ -4,7 +4,7 @@
 // They are set before the handler runs, so the response is built with them. Hono's `secureHeaders()` sets
 // them after `next()`, on the finished response, which makes @hono/node-server turn its lightweight
 // response into a full Fetch Response and copy its headers on every request: for a refused token that was
-// about 70 µs of the server's ~345 µs of CPU per request (`npm run bench`, issue 6).
+// about 70 µs of the server's ~345 µs of CPU per request (`npm run bench`, docs/performance.md).
 //
 // Every response goes through the Context (`c.json`, `c.body`, `c.redirect`, the error handler), which
 // starts from these headers; a handler returning a Response it built itself would not carry them.

@@ -1,6 +1,6 @@
 // Copies the people of a Coder deployment into Gatehouse: users, organizations, memberships, user links
 // and Git SSH keys, keeping every id, so a re-run updates rather than duplicates. Gatehouse's columns
-// follow Coder's (spec/behavior.md §4.2); the differences handled here:
+// follow Coder's (Coder's coderd/database/dump.sql); the differences handled here:
 // - hashed_password is bytea in Coder, text here (Coder's PBKDF2 strings verify on login, src/auth/pbkdf2.ts);
 // - last_seen_at is a timestamp without time zone with '0001-01-01' for "never" in Coder, NULL here;
 // - secrets Coder encrypted at rest (dbcrypt: the *_key_id columns are set) are unreadable without

@@ -1,4 +1,4 @@
-// Allow lists (spec/behavior.md §7.2): which objects a token may touch, on top of what its roles and
+// Allow lists (Coder's coderd/rbac/allowlist.go): which objects a token may touch, on top of what its roles and
 // scopes allow. Stored as sorted `type:id` strings; `*:*` (the default) restricts nothing. Enforcement is
 // in rbac.ts (`allowListAllows`); this file validates, normalises and compares lists.
 import { ALLOW_LIST_TYPES } from "../auth/scopes.ts";

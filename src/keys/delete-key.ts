@@ -1,4 +1,4 @@
-// DELETE /users/{user}/keys/{keyid} (spec/behavior.md §9.31). The row is the token's revocation handle:
+// DELETE /users/{user}/keys/{keyid} (Coder's coderd/apikey.go `deleteAPIKey`). The row is the token's revocation handle:
 // once it is gone the session middleware refuses the token on the very next request. Expired keys can be
 // deleted too.
 import { createRoute } from "@hono/zod-openapi";

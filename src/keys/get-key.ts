@@ -1,4 +1,4 @@
-// GET /users/{user}/keys/{keyid} (spec/behavior.md §9.30): any key type, the login session included.
+// GET /users/{user}/keys/{keyid} (Coder's coderd/apikey.go `apiKeyByID`): any key type, the login session included.
 import { createRoute } from "@hono/zod-openapi";
 import { requireActor } from "../auth/session.ts";
 import { errorResponses } from "../http/errors.ts";

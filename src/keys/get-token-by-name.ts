@@ -1,4 +1,4 @@
-// GET /users/{user}/keys/tokens/{keyname} (spec/behavior.md §9.29).
+// GET /users/{user}/keys/tokens/{keyname} (Coder's coderd/apikey.go `apiKeyByName`).
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireActor } from "../auth/session.ts";
 import { errorResponses } from "../http/errors.ts";

@@ -1,4 +1,4 @@
-// GET /users/{user}/keys/tokens/tokenconfig (spec/behavior.md §9.33): the longest lifetime `{user}` may
+// GET /users/{user}/keys/tokens/tokenconfig (Coder's coderd/apikey.go `tokenConfig`): the longest lifetime `{user}` may
 // give a token, in nanoseconds. The default (876600h) is beyond what a JavaScript number holds exactly,
 // so the body is written by hand with the BigInt's digits instead of through c.json's JSON.stringify.
 import { createRoute, z } from "@hono/zod-openapi";

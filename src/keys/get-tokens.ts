@@ -1,4 +1,4 @@
-// GET /users/{user}/keys/tokens (spec/behavior.md §9.28): the user's named tokens, or with include_all
+// GET /users/{user}/keys/tokens (Coder's coderd/apikey.go `tokens`): the user's named tokens, or with include_all
 // every user's the caller may read (owners: all). Expired tokens only with include_expired.
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireActor } from "../auth/session.ts";

@@ -1,5 +1,5 @@
 // Who may mint a key for whom. A key is an `api_key` owned by the `{user}` it is minted for: the user
-// themselves or an owner (spec/behavior.md §6.2). And a token may only mint what it could do itself, so a
+// themselves or an owner (Coder's coderd/apikey.go). And a token may only mint what it could do itself, so a
 // narrowly scoped token cannot trade itself for a `coder:all` one.
 import type { MiddlewareHandler } from "hono";
 import type { Actor } from "../auth/actor.ts";
@@ -19,7 +19,7 @@ export const mayCreateKey = (): MiddlewareHandler<AppEnv> =>
     await next();
   };
 
-/** System users (such as Coder's prebuilds user) never get keys (spec/behavior.md §9.26, case 145). */
+/** System users (such as Coder's prebuilds user) never get keys (Coder's coderd/apikey.go `postAPIKey`). */
 export function refuseSystemUser(user: { isSystem: boolean }): void {
   if (user.isSystem) throw forbidden();
 }

@@ -1,4 +1,4 @@
-// Token lifetimes travel as Go `time.Duration`s: JSON integers in nanoseconds (spec/behavior.md §2.6, §3.6).
+// Token lifetimes travel as Go `time.Duration`s: JSON integers in nanoseconds (Coder's codersdk/apikey.go).
 // The default maximum, 876600h, is 3.15576e18 ns, past the 2^53 a JavaScript number holds exactly, so
 // values are read from and written to the JSON text as BigInts.
 import type { Config } from "../config.ts";

@@ -1,4 +1,4 @@
-// POST /users/{user}/keys (spec/behavior.md §9.26): a new session key, as the CLI mints after login. It has
+// POST /users/{user}/keys (Coder's coderd/apikey.go `postAPIKey`): a new session key, as the CLI mints after login. It has
 // the default token lifetime, every scope (`coder:all`) and no allow list restriction; no cookie is set,
 // so signing out of the browser does not end the CLI's key.
 import { createRoute } from "@hono/zod-openapi";

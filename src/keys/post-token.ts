@@ -1,4 +1,4 @@
-// POST /users/{user}/keys/tokens (spec/behavior.md §9.27): a named API token. Checks run in Coder's order:
+// POST /users/{user}/keys/tokens (Coder's coderd/apikey.go `postToken`): a named API token. Checks run in Coder's order:
 // body, system user, scopes, name, allow list, lifetime; then the insert, whose unique index decides
 // name clashes (409), never a prior read.
 import { createRoute } from "@hono/zod-openapi";

@@ -1,4 +1,4 @@
-// PUT /users/{user}/keys/{keyid}/expire (spec/behavior.md §9.32): sets expires_at to now if it is still in
+// PUT /users/{user}/keys/{keyid}/expire (Coder's coderd/apikey.go): sets expires_at to now if it is still in
 // the future, so expiring twice succeeds and leaves the first expiry alone. The session middleware reads
 // the row on every request, so the token stops at once even though its JWT `exp` lies ahead.
 import { createRoute } from "@hono/zod-openapi";

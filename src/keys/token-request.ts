@@ -1,4 +1,4 @@
-// CreateTokenRequest (spec/behavior.md §9.27): its schema, and the rules that turn it into a key's
+// CreateTokenRequest (Coder's codersdk/apikey.go): its schema, and the rules that turn it into a key's
 // scopes, allow list and lifetime, each refused with Coder's message and detail.
 import { z } from "@hono/zod-openapi";
 import type { Actor } from "../auth/actor.ts";

@@ -1,4 +1,4 @@
-// The one serializer for API keys (spec/behavior.md §4.4 APIKey). Only these fields leave the server: a
+// The one serializer for API keys (Coder's codersdk/apikey.go `APIKey`). Only these fields leave the server: a
 // key's token is returned once, by the create endpoints, and never again.
 import { z } from "@hono/zod-openapi";
 import { legacyScope } from "../auth/scopes.ts";

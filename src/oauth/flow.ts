@@ -1,4 +1,4 @@
-// The browser half of an OAuth 2.0 login, shared by GitHub and OIDC (spec/behavior.md §9.10, Coder's
+// The browser half of an OAuth 2.0 login, shared by GitHub and OIDC (Coder's coderd/httpmw/oauth2.go,
 // httpmw.ExtractOAuth2): the first visit sets the state, redirect, PKCE and nonce cookies and goes to the
 // provider; the provider sends the browser back with `code` and `state`, checked here against the cookies
 // in Coder's order and with Coder's messages.
@@ -45,7 +45,7 @@ export const callbackRoute = (path: string, summary: string) =>
 
 export type Ctx = Context<AppEnv>;
 
-/** spec/behavior.md §9.10 gives 428 (Coder's original status; its newest middleware answers 400). */
+/** 428, Coder's original status (its newest coderd/httpmw/oauth2.go answers 400). */
 export const notConfigured = () => apiError(428, "The oauth2 method requested is not configured!");
 
 /** The flow cookies: HttpOnly, Lax (they must ride along on the provider's redirect back), Secure on https. */

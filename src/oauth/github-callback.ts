@@ -1,4 +1,4 @@
-// GET /users/oauth2/github/callback (spec/behavior.md §9.10): without `code`, off to GitHub (or, with the
+// GET /users/oauth2/github/callback (Coder's coderd/userauth.go): without `code`, off to GitHub (or, with the
 // device flow, to the web page that runs it); with `code`, the checks in Coder's order: organizations,
 // teams, a verified primary email, then find, link or create the user and open a session.
 import { ApiError, apiError, errorBody } from "../http/errors.ts";

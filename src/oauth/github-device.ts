@@ -1,4 +1,4 @@
-// GET /users/oauth2/github/device (spec/behavior.md §9.9): starts a GitHub device authorization. The
+// GET /users/oauth2/github/device (Coder's coderd/userauth.go): starts a GitHub device authorization. The
 // dashboard shows the user code, the user approves it on GitHub, and the dashboard then polls the
 // callback with the device code as `code`.
 import { createRoute, z } from "@hono/zod-openapi";

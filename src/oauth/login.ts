@@ -1,5 +1,5 @@
 // Find, link or create the user behind an external identity, then open a session (Coder's oauthLogin,
-// spec/behavior.md §9.10, §4.2, §5). Everything happens in one transaction: the user, its user_links row
+// coderd/userauth.go). Everything happens in one transaction: the user, its user_links row
 // and the session key appear together or not at all.
 import { and, eq, sql } from "drizzle-orm";
 import { setCookie } from "hono/cookie";

@@ -1,4 +1,4 @@
-// Usernames and display names from what an identity provider sends (spec/behavior.md §2.3): Coder's
+// Usernames and display names from what an identity provider sends (Coder's codersdk/name.go): Coder's
 // UsernameFrom and NormalizeRealUsername, so a provider's login becomes a valid Gatehouse username.
 import { nameValid } from "../http/validation.ts";
 

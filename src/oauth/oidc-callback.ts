@@ -1,4 +1,4 @@
-// GET /users/oidc/callback (spec/behavior.md §9.10): without `code`, off to the provider with state, nonce
+// GET /users/oidc/callback (Coder's coderd/userauth.go `userOIDC`): without `code`, off to the provider with state, nonce
 // and (when supported) PKCE; with `code`, the verified ID token and userinfo claims become a user, checked
 // in Coder's order: subject, email, email_verified, username, email domain.
 import type { OidcConfig } from "../config.ts";

@@ -1,4 +1,4 @@
-// The one serializer for organizations (users-api.md "Organization"): only these fields leave the server.
+// The one serializer for organizations (Coder's codersdk/organizations.go `Organization`): only these fields leave the server.
 import { z } from "@hono/zod-openapi";
 import type { OrganizationRow } from "../db/schema.ts";
 import { rfc3339 } from "../http/time.ts";

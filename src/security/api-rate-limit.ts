@@ -1,4 +1,4 @@
-// Coder's general API rate limit (spec/behavior.md §3.8): every /api/v2 route, per signed-in user (else per
+// Coder's general API rate limit (Coder's coderd/httpmw/ratelimit.go): every /api/v2 route, per signed-in user (else per
 // client IP) and per endpoint, API_RATE_LIMIT requests a minute (512 by default); over it, 429 in Coder's
 // shape with Retry-After. Owners may skip it with `X-Coder-Bypass-Ratelimit: true` (load tests, automation);
 // anyone else sending that header gets 428, as Coder answers.

@@ -1,4 +1,4 @@
-// Login-group rate limits (spec/behavior.md §3.8): the routes that check a password or a passcode, or that
+// Login-group rate limits (Coder's coderd/httpmw/ratelimit.go): the routes that check a password or a passcode, or that
 // start a sign-in, are limited per client IP and per account with fixed-window counters in Postgres, so the
 // limit holds across Node instances and Worker isolates. One statement per request counts every key at once.
 // Over the limit is 429 in Coder's shape with Retry-After. An account key is a hash of whatever the request

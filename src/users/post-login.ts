@@ -49,13 +49,13 @@ export const postLogin = (app: Router) =>
     // The hash just checked must still be stored when the key is written: a password change (which deletes
     // every key of the user) either committed first, and this sign-in fails like a wrong password, or waits
     // for the lock on the user's row and then deletes the key written here. Checking before the write alone
-    // let a sign-in with the old password keep a working session (issue 7).
+    // let a sign-in with the old password keep a working session (docs/reliability.md).
     const unchanged = and(eq(users.hashedPassword, stored!), eq(users.deleted, false))!;
     const session = { userId: user.id, loginType: "password" as const, lifetimeMs: deps.config.sessionDurationMs, ip: clientIp(c.env) };
     let token: string | undefined;
     if (!legacy && user.status !== "dormant") {
       // The usual sign-in writes nothing but the key: one statement, under a shared lock, so sign-ins to one
-      // account run side by side (an exclusive lock in a transaction serialised them: npm run bench, issue 6).
+      // account run side by side (an exclusive lock in a transaction serialised them: npm run bench, docs/performance.md).
       token = (await issueKeyIf(deps, deps.db, session, unchanged))?.token;
     } else {
       // A Coder PBKDF2 hash (an imported account) is replaced by argon2id on its first successful login;

@@ -39,7 +39,7 @@ const emailLookup = preparedPerHandle((db: Db) =>
         sql`lower(${users.email}) = lower(${sql.placeholder("email")})`,
         // The unique index on lower(email) is partial (live users with an email): only a query that
         // repeats its predicate, as literals, may use it. Without them every login read the whole table
-        // (about 100 ms at 100k users: npm run bench, issue 6). No account is found by an empty email.
+        // (about 100 ms at 100k users: npm run bench, docs/performance.md). No account is found by an empty email.
         sql`${users.deleted} = false`,
         sql`${users.email} <> ''`,
         sql`${users.isSystem} = false`,

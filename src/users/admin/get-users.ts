@@ -1,4 +1,4 @@
-// GET /users: search, paginate and count the users the caller may read (spec/behavior.md §8, §9.12).
+// GET /users: search, paginate and count the users the caller may read (Coder's coderd/users.go `users`).
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireActor } from "../../auth/session.ts";
 import { apiError, errorResponses, type Validation } from "../../http/errors.ts";

@@ -1,5 +1,5 @@
 // The GET /users query: the search filters, the caller's visibility, keyset and offset pagination and the
-// total, all in one statement (spec/behavior.md §8.2-8.3).
+// total, all in one statement (Coder's coderd/pagination.go and GetUsers).
 import { and, arrayOverlaps, eq, ilike, inArray, sql, type SQL } from "drizzle-orm";
 import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { membershipsOf, type Membership } from "../../auth/actor.ts";

@@ -1,4 +1,4 @@
-// POST /users: an owner or user admin creates a user (spec/behavior.md §9.13). The checks run in Coder's
+// POST /users: an owner or user admin creates a user (Coder's coderd/users.go `postUser`). The checks run in Coder's
 // order, so a client meets the same first error Coder would give. The insert (user, memberships, Git SSH
 // key) is one transaction, and the unique indexes have the last word on duplicates.
 import { createRoute, z } from "@hono/zod-openapi";

@@ -1,4 +1,4 @@
-// The `q` language of GET /users (spec/behavior.md §8.1-8.2), tokenised and validated the way Coder's
+// The `q` language of GET /users (Coder's coderd/searchquery/search.go `Users`), tokenised and validated the way Coder's
 // searchquery package does, quirks included: the whole query is lower-cased, a quoted free-text term keeps
 // its quotes, and only the first value of a repeated key counts.
 import type { LoginType, UserStatus } from "../../db/schema.ts";

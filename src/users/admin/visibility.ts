@@ -1,7 +1,7 @@
 // Which users a caller may read, as a SQL condition. Coder filters lists through its RBAC layer, so an
-// unreadable row is simply absent (spec/behavior.md §6.2): members see themselves, readers of every user
+// unreadable row is simply absent (Coder's coderd/rbac/roles.go): members see themselves, readers of every user
 // (owner, user-admin, auditor, template-admin) see everyone, a token whose scopes allow no user reads sees
-// no one, and a token whose allow list names users (`user:<id>`, spec/behavior.md §7.2) sees only those
+// no one, and a token whose allow list names users (`user:<id>`, Coder's coderd/rbac/allowlist.go) sees only those
 // of them its roles let it read, as `can` decides for each one.
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";

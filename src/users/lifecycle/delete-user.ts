@@ -1,4 +1,4 @@
-// DELETE /users/{user} (spec/behavior.md §9.15): a soft delete. The trigger_update_users trigger deletes the
+// DELETE /users/{user} (Coder's coderd/users.go `deleteUser`): a soft delete. The trigger_update_users trigger deletes the
 // user's API keys and user links inside the same statement, so the user, their sessions and their SSO
 // links go together or not at all; memberships and the Git SSH key stay, as in Coder. The partial unique
 // indexes skip deleted rows, which frees the username and email for a new account.

@@ -1,4 +1,4 @@
-// GET /users/{user}/roles (spec/behavior.md §9.19): the stored roles only. The implied `member` and
+// GET /users/{user}/roles (Coder's coderd/users.go `userRoles`): the stored roles only. The implied `member` and
 // `organization-member` are never stored and never listed. Coder's swagger documents a User here; the
 // server returns this shape, which is what its clients read.
 import { createRoute, z } from "@hono/zod-openapi";

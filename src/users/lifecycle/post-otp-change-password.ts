@@ -1,4 +1,4 @@
-// POST /users/otp/change-password (spec/behavior.md §9.7): finishes a password reset with the passcode
+// POST /users/otp/change-password (Coder's coderd/userauth.go): finishes a password reset with the passcode
 // from POST /users/otp/request. An unknown email, a wrong passcode and an expired one get the same answer
 // after the same argon2 work. The passcode works once: the write is conditional on it still being stored.
 import { createRoute, z } from "@hono/zod-openapi";

@@ -1,4 +1,4 @@
-// POST /users/otp/request (spec/behavior.md §9.6): starts a password reset. The answer is 204 whether or
+// POST /users/otp/request (Coder's coderd/userauth.go): starts a password reset. The answer is 204 whether or
 // not the email belongs to anyone, and both cases do the same work before answering (one lookup, one
 // argon2 hash), so neither the status nor the timing tells an attacker which emails have accounts.
 // Storing the passcode and delivering it happen after the response.

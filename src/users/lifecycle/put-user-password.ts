@@ -1,4 +1,4 @@
-// PUT /users/{user}/password (spec/behavior.md §9.18). The checks run in Coder's order; the two that do
+// PUT /users/{user}/password (Coder's coderd/users.go `putUserPassword`). The checks run in Coder's order; the two that do
 // not need the body (who may change whose password) run before it is read, so an auditor learns nothing
 // from a malformed body or a wrong old password.
 import { createRoute, z } from "@hono/zod-openapi";

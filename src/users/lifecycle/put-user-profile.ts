@@ -1,4 +1,4 @@
-// PUT /users/{user}/profile (spec/behavior.md §9.17). Uniqueness of the new username is decided by the
+// PUT /users/{user}/profile (Coder's coderd/users.go `putUserProfile`). Uniqueness of the new username is decided by the
 // case-insensitive unique index, not by a prior read, so two concurrent renames cannot both win.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";

@@ -1,4 +1,4 @@
-// PUT /users/{user}/roles (spec/behavior.md §9.20): replaces the user's site roles. Every role added or
+// PUT /users/{user}/roles (Coder's coderd/users.go `putUserRoles`): replaces the user's site roles. Every role added or
 // removed must be one the caller may assign, only an owner may change an owner's roles, and the last owner
 // keeps the role. The diff is computed against the row locked for the update, so a concurrent change
 // cannot slip a role past the check.

@@ -1,4 +1,4 @@
-// PUT /users/{user}/status/suspend and /status/activate (spec/behavior.md §9.21): one endpoint template,
+// PUT /users/{user}/status/suspend and /status/activate (Coder's coderd/users.go): one endpoint template,
 // two literal paths, as Coder's putUserStatus. Suspension keeps the user's keys: the session middleware
 // refuses a suspended user's tokens on the very next request, and activation makes them work again.
 // Owners cannot be suspended at all, so the last owner who can sign in never is.

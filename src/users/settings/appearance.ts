@@ -1,4 +1,4 @@
-// Appearance settings (spec/behavior.md §9.22): the stored keys, the allowed values and the one view.
+// Appearance settings (Coder's coderd/users.go `userAppearanceSettings`): the stored keys, the allowed values and the one view.
 import { z } from "@hono/zod-openapi";
 import { requiredString, tag } from "../../http/validation.ts";
 

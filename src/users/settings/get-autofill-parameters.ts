@@ -1,5 +1,5 @@
 // The values a user last chose for a template's parameters, so a new workspace form can be prefilled
-// (spec/behavior.md §9.24). The rows come from template_parameter_values, written by the build service.
+// (Coder's coderd/users.go). The rows come from template_parameter_values, written by the build service.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
 import { requireActor } from "../../auth/session.ts";

@@ -1,4 +1,4 @@
-// The caller's own merged OIDC claims (spec/behavior.md §9.11). A literal path: mounted before
+// The caller's own merged OIDC claims (Coder's coderd/users.go `userOIDCClaims`). A literal path: mounted before
 // /users/{user} so it is never read as a username.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";

@@ -1,4 +1,4 @@
-// An organization by name (spec/behavior.md §9.35). As in Coder, `{user}` only has to resolve to a user
+// An organization by name (Coder's coderd/users.go). As in Coder, `{user}` only has to resolve to a user
 // the caller can see; the target's membership is not required. Unknown and unreadable are both 404.
 import { createRoute, z } from "@hono/zod-openapi";
 import { can } from "../../auth/rbac.ts";

@@ -1,4 +1,4 @@
-// The organizations a user belongs to, narrowed to those the caller may read (spec/behavior.md §9.34).
+// The organizations a user belongs to, narrowed to those the caller may read (Coder's coderd/users.go `organizationsByUser`).
 import { createRoute, z } from "@hono/zod-openapi";
 import { can } from "../../auth/rbac.ts";
 import { requireActor } from "../../auth/session.ts";

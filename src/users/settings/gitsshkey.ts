@@ -1,4 +1,4 @@
-// A user's Git SSH key (spec/behavior.md §9.25). The private key is stored for the workspace agent that
+// A user's Git SSH key (Coder's coderd/gitsshkey.go). The private key is stored for the workspace agent that
 // fetches it elsewhere; it never leaves through this API, so the view has no field that could carry it.
 import { z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";

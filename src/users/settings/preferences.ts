@@ -1,4 +1,4 @@
-// Preference settings (spec/behavior.md §9.23, fields as in users-api.md): stored keys, allowed values,
+// Preference settings (Coder's coderd/users.go `userPreferenceSettings`): stored keys, allowed values,
 // defaults, and the read-side sanitising that keeps a stray stored value from reaching clients.
 import { z } from "@hono/zod-openapi";
 import type { Validation } from "../../http/errors.ts";
