@@ -13,7 +13,7 @@ export type Action =
   | "read_personal"
   | "update_personal"
   | "assign"
-  // Actions on resources Gatehouse does not serve itself; scopes may still name them (spec §7.1).
+  // Actions on resources Gatehouse does not serve itself; scopes may still name them (Coder's coderd/rbac/scopes_catalog.go).
   | "ssh"
   | "start"
   | "stop"

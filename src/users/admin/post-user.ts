@@ -87,7 +87,7 @@ const route = createRoute({
 const notAuthorized = () => apiError(403, "You are not authorized to create users.");
 const alreadyExists = () => apiError(409, "User already exists.");
 
-/** Service-account and login-type rules that need no database (§9.13 steps 2-4). Returns the login type. */
+/** Service-account and login-type rules that need no database (Coder's postUser, steps 2-4). Returns the login type. */
 function loginTypeOf(body: Body, disablePasswordAuth: boolean): string {
   const requested = body.login_type ?? "";
   if (body.service_account) {
