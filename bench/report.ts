@@ -1,4 +1,4 @@
-// The one table `npm run bench` prints, as Markdown so it pastes into the README unchanged.
+// The one table `npm run bench` prints, as Markdown so it pastes into docs/performance.md unchanged.
 
 export interface Row {
   target: string;

@@ -91,10 +91,10 @@ const envSchema = z.object({
     .string()
     .regex(/^[\x21-\x7e]{1,128}$/, "must be 1-128 printable ASCII characters without spaces")
     .optional(),
-  /** One JSON line per request on stdout (README: Observability). Off by default so tests stay quiet. */
+  /** One JSON line per request on stdout (docs/deploying.md, Observability). Off by default so tests stay quiet. */
   LOG_REQUESTS: bool,
   /**
-   * Turns the login rate limits off (README: Reliability and security), as Coder's
+   * Turns the login rate limits off (docs/reliability.md), as Coder's
    * --dangerous-disable-rate-limits does; CODER_DANGEROUS_DISABLE_RATE_LIMITS is read too.
    */
   DISABLE_RATE_LIMITS: bool,
@@ -115,7 +115,7 @@ const envSchema = z.object({
    */
   API_RATE_LIMIT: z.coerce.number().int().min(-1).max(1_000_000_000).optional(),
   CODER_API_RATE_LIMIT: z.coerce.number().int().min(-1).max(1_000_000_000).optional(),
-  // Sign in with GitHub (README: "Sign in with GitHub and OIDC"). Configured when the client id is set.
+  // Sign in with GitHub (docs/oauth.md). Configured when the client id is set.
   CODER_OAUTH2_GITHUB_CLIENT_ID: z.string().optional(),
   CODER_OAUTH2_GITHUB_CLIENT_SECRET: z.string().optional(),
   CODER_OAUTH2_GITHUB_ALLOWED_ORGS: list(),

@@ -53,7 +53,7 @@ export async function buildNodeDeps(config: Config, db: Db): Promise<NodeDeps> {
     defer(task) {
       const p = Promise.resolve()
         .then(() => task(db))
-        // describeError, not String(err): a failed query's text carries its bound parameters (docs/reliability.md).
+        // describeError, not String(err): a failed query's text carries its bound parameters (docs/deploying.md, Observability).
         .catch((err) => logLine("error", "deferred task failed", { error: describeError(err) }))
         .finally(() => pending.delete(p));
       pending.add(p);

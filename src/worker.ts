@@ -65,7 +65,7 @@ async function buildSetup(env: WorkerEnv) {
   const strings = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"));
   const config = loadConfig(strings);
   if (!config.databaseUrl) throw new ConfigError("DATABASE_URL is required on Workers");
-  if (!config.signingKeys) throw new ConfigError("SIGNING_KEYS is required on Workers (see README: signing keys)");
+  if (!config.signingKeys) throw new ConfigError("SIGNING_KEYS is required on Workers (see docs/deploying.md)");
   const tokens = await TokenService.create(parseSigningKeys(config.signingKeys), config.accessUrl, config.tokenAudience);
   return { config, tokens, databaseUrl: config.databaseUrl, rateLimiters: rateLimitersOf(env), schemaChecked: false };
 }

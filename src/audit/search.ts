@@ -1,4 +1,4 @@
-// The `q` of GET /audit: a documented subset of Coder's audit search (README: Reliability and security).
+// The `q` of GET /audit: a documented subset of Coder's audit search (docs/reliability.md, Audit log).
 // `key:value` terms separated by spaces, the whole query lower-cased as Coder does; a value may be quoted.
 // Keys: action, resource_type, username (or `me`), email (both of the acting user), status (an exact
 // status code such as 401, or a class such as 4xx). Anything else is a 400 naming the term.

@@ -1,6 +1,6 @@
 // The scopes a token may carry and what each one permits, as data (Coder's coderd/rbac/scopes.go). `can()` in
 // rbac.ts reads these grants on every request, the API key endpoints validate requested names against
-// them, GET /api/v2/auth/scopes publishes them and the README's scope table is generated from them, so
+// them, GET /api/v2/auth/scopes publishes them and the scope table of docs/tokens-and-scopes.md is generated from them, so
 // the four cannot disagree. A scope only narrows: a request passes when the user's roles AND at least one
 // of the token's scopes allow it.
 import type { Action, Grants, Resource } from "./rbac.ts";

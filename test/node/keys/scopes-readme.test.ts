@@ -1,12 +1,12 @@
-// The README's scope table is generated from the catalogue `can()` enforces (src/auth/scopes.ts), between
+// The scope table of docs/tokens-and-scopes.md is generated from the catalogue `can()` enforces (src/auth/scopes.ts), between
 // the `scopes:start` / `scopes:end` markers. This test fails when the two drift; to regenerate, run it
-// with UPDATE_README=1.
+// with UPDATE_DOCS=1.
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Grants } from "../../../src/auth/rbac.ts";
 import { SCOPE_ALIASES, SCOPE_CATALOGUE, type ScopeKind } from "../../../src/auth/scopes.ts";
 
-const README = new URL("../../../README.md", import.meta.url);
+const DOC = new URL("../../../docs/tokens-and-scopes.md", import.meta.url);
 const START = "<!-- scopes:start -->";
 const END = "<!-- scopes:end -->";
 const KIND_ORDER: ScopeKind[] = ["special", "composite", "low-level"];
@@ -32,7 +32,7 @@ function renderScopesBlock(): string {
   return [
     START,
     "<!-- Generated from src/auth/scopes.ts: edit the data there, then run",
-    "     UPDATE_README=1 npx vitest run --project node test/node/keys/scopes-readme.test.ts -->",
+    "     UPDATE_DOCS=1 npx vitest run --project node test/node/keys/scopes-readme.test.ts -->",
     "",
     "A token is created with one or more of these scopes (`POST /api/v2/users/{user}/keys/tokens`, field",
     "`scopes`; `GET /api/v2/auth/scopes` lists them). Every request made with the token must be allowed by",
@@ -47,19 +47,19 @@ function renderScopesBlock(): string {
   ].join("\n");
 }
 
-describe("README scope table", () => {
+describe("docs/tokens-and-scopes.md scope table", () => {
   it("matches the scope catalogue the code enforces", () => {
-    const text = readFileSync(README, "utf8");
+    const text = readFileSync(DOC, "utf8");
     const start = text.indexOf(START);
     const end = text.indexOf(END);
-    expect(start, "README.md has no scopes:start marker").toBeGreaterThanOrEqual(0);
-    expect(end, "README.md has no scopes:end marker").toBeGreaterThan(start);
+    expect(start, "docs/tokens-and-scopes.md has no scopes:start marker").toBeGreaterThanOrEqual(0);
+    expect(end, "docs/tokens-and-scopes.md has no scopes:end marker").toBeGreaterThan(start);
     const current = text.slice(start, end + END.length);
     const wanted = renderScopesBlock();
-    if (process.env.UPDATE_README === "1" && current !== wanted) {
-      writeFileSync(README, text.slice(0, start) + wanted + text.slice(end + END.length));
+    if (process.env.UPDATE_DOCS === "1" && current !== wanted) {
+      writeFileSync(DOC, text.slice(0, start) + wanted + text.slice(end + END.length));
       return;
     }
-    expect(current, "README scope table is stale: run with UPDATE_README=1 to regenerate it").toBe(wanted);
+    expect(current, "the scope table is stale: run with UPDATE_DOCS=1 to regenerate it").toBe(wanted);
   });
 });

@@ -125,7 +125,7 @@ describe("the downstream example against a live Gatehouse", () => {
   }, 120_000);
 });
 
-describe("key rotation (README: Rotating signing keys)", () => {
+describe("key rotation (docs/deploying.md: Rotating signing keys)", () => {
   it("new key first: both keys' tokens verify downstream; old key removed: its tokens are refused once the cache refreshes", async () => {
     const oldToken = owner.token;
     const newKey = await TokenService.generateKey();
@@ -145,7 +145,7 @@ describe("key rotation (README: Rotating signing keys)", () => {
     await useKeys([newKey]);
     expect((await gatehouse.request(`${API}/users/me`, { token: oldToken })).status).toBe(401);
     expect((await gatehouse.request(`${API}/users/me`, { token: newToken })).status).toBe(200);
-    // ...the downstream while its cached key set is fresh (the window README documents)...
+    // ...the downstream while its cached key set is fresh (the window docs/deploying.md documents)...
     expect((await whoami(oldToken)).status).toBe(200);
     // ...and no longer once the cache has expired and the JWKS is fetched again.
     await new Promise((r) => setTimeout(r, CACHE_MS + 200));
