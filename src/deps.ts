@@ -49,6 +49,8 @@ export interface AppEnv {
      * surrogate, bounded depth); unset when there is none or it is not JSON.
      */
     jsonBody: unknown;
+    /** What an audited handler created or signed in, for its audit row (audit/facts.ts). */
+    auditFacts: import("./audit/facts.ts").AuditFacts;
     /** The request's token and its cryptographic check, once per request (auth/session.ts). */
     tokenCheck: Promise<{ token: string; result: import("./auth/tokens.ts").VerifyResult } | undefined>;
   };

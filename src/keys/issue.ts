@@ -81,7 +81,7 @@ export async function issueKey(deps: Deps, db: Db | Tx, key: NewKey): Promise<{ 
  * password change, suspension) waits for it or, having committed first, makes the guard fail: such a
  * change and the key it must revoke cannot cross. One round trip where a transaction takes four.
  */
-export async function issueKeyIf(deps: Deps, db: Db, key: NewKey, guard: SQL): Promise<{ token: string } | undefined> {
+export async function issueKeyIf(deps: Deps, db: Db, key: NewKey, guard: SQL): Promise<{ token: string; id: string } | undefined> {
   const plan = planKey(deps, key);
   const columns = getTableColumns(apiKeys);
   const entries = Object.entries(plan.row).map(([name, value]) => [columns[name as keyof typeof columns], value] as const);
@@ -93,5 +93,5 @@ export async function issueKeyIf(deps: Deps, db: Db, key: NewKey, guard: SQL): P
     sql`insert into ${apiKeys} (${names}) select ${values} from ${users} where ${users.id} = ${key.userId} and (${guard}) for share of ${users} returning ${apiKeys.id}`,
   );
   if ((inserted as unknown as { rows: unknown[] }).rows.length === 0) return undefined;
-  return { token: await plan.sign() };
+  return { token: await plan.sign(), id: plan.row.id };
 }

@@ -2,6 +2,7 @@
 // the default token lifetime, every scope (`coder:all`) and no allow list restriction; no cookie is set,
 // so signing out of the browser does not end the CLI's key.
 import { createRoute } from "@hono/zod-openapi";
+import { auditFacts } from "../audit/facts.ts";
 import { clientIp, requireActor } from "../auth/session.ts";
 import { errorResponses, forbidden } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
@@ -31,12 +32,13 @@ export const postKey = (app: Router) =>
     refuseSystemUser(user);
     // The new key can do everything its user can: only a token that can do as much may mint it.
     if (!unrestricted(c.get("actor"))) throw forbidden();
-    const { token } = await issueKey(deps, deps.db, {
+    const { token, row } = await issueKey(deps, deps.db, {
       userId: user.id,
       loginType: "password",
       lifetimeMs: deps.config.defaultTokenLifetimeMs,
       ip: clientIp(c.env),
       exactExpiry: true,
     });
+    auditFacts(c, { resourceId: row.id, resourceTarget: row.id });
     return c.json({ key: token }, 201);
   });

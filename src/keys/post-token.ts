@@ -2,7 +2,9 @@
 // body, system user, scopes, name, allow list, lifetime; then the insert, whose unique index decides
 // name clashes (409), never a prior read.
 import { createRoute } from "@hono/zod-openapi";
+import { auditFacts } from "../audit/facts.ts";
 import { clientIp, requireActor } from "../auth/session.ts";
+import type { ApiKeyRow } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { uniqueViolation } from "../users/create.ts";
 import { apiError, errorResponses } from "../http/errors.ts";
@@ -35,11 +37,11 @@ const NAME_ATTEMPTS = 6;
 
 const TOKEN_NAME_INDEX = "api_keys_token_name_idx";
 
-async function insertNamed(deps: Deps, key: Omit<NewKey, "tokenName">, name: string | undefined): Promise<string> {
+async function insertNamed(deps: Deps, key: Omit<NewKey, "tokenName">, name: string | undefined): Promise<{ token: string; row: ApiKeyRow }> {
   for (let attempt = 0; ; attempt++) {
     const tokenName = name ?? generateTokenName(attempt);
     try {
-      return (await issueKey(deps, deps.db, { ...key, tokenName })).token;
+      return await issueKey(deps, deps.db, { ...key, tokenName });
     } catch (err) {
       if (uniqueViolation(err) !== TOKEN_NAME_INDEX) throw err;
       if (name === undefined && attempt + 1 < NAME_ATTEMPTS) continue;
@@ -66,10 +68,12 @@ export const postToken = (app: Router) =>
     const lifetimeMs = resolveLifetimeMs(lifetime.ns, deps.config, user);
     assertWithinCaller(actor, scopes, allowList);
 
-    const token = await insertNamed(
+    const { token, row } = await insertNamed(
       deps,
       { userId: user.id, loginType: "token", lifetimeMs, ip: clientIp(c.env), scopes, allowList, exactExpiry: true },
       name,
     );
+    // A generated name is recorded as the key's id, as the caller did not choose it.
+    auditFacts(c, { resourceId: row.id, resourceTarget: name ?? row.id });
     return c.json({ key: token }, 201);
   });

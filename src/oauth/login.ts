@@ -3,6 +3,7 @@
 // and the session key appear together or not at all.
 import { and, eq, sql } from "drizzle-orm";
 import { setCookie } from "hono/cookie";
+import { auditFacts } from "../audit/facts.ts";
 import { clientIp } from "../auth/session.ts";
 import { SESSION_COOKIE } from "../auth/token-source.ts";
 import type { Tx } from "../db/index.ts";
@@ -192,7 +193,7 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
         lifetimeMs: deps.config.sessionDurationMs,
         ip: clientIp(c.env),
       });
-      return { token: issued.token, userId: user.id };
+      return { token: issued.token, keyId: issued.row.id, userId: user.id };
     });
     setCookie(c, SESSION_COOKIE, token.token, {
       path: "/",
@@ -201,6 +202,8 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
       secure: deps.config.secureCookies,
       maxAge: COOKIE_MAX_AGE_SECONDS,
     });
+    // A provider sign-in names no email of the caller's own: the record names the session and its user.
+    auditFacts(c, { resourceId: token.keyId, resourceTarget: "", userId: token.userId });
     return token.userId;
   } catch (err) {
     if (err instanceof ApiError) throw err;

@@ -4,6 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { checkPassword } from "../auth/password-policy.ts";
 import { organizations } from "../db/schema.ts";
+import { auditFacts } from "../audit/facts.ts";
 import { apiError, errorResponses } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import type { Tx } from "../db/index.ts";
@@ -79,5 +80,6 @@ export const postFirstUser = (app: Router) =>
       return { user_id: user.id, organization_id: org.id };
     });
     if (!created) throw alreadyCreated();
+    auditFacts(c, { resourceId: created.user_id, resourceTarget: body.username });
     return c.json(created, 201);
   });

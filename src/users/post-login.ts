@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { setCookie } from "hono/cookie";
+import { auditFacts } from "../audit/facts.ts";
 import { checkPassword } from "../auth/pbkdf2.ts";
 import { clientIp } from "../auth/session.ts";
 import { SESSION_COOKIE } from "../auth/token-source.ts";
@@ -52,17 +53,17 @@ export const postLogin = (app: Router) =>
     // let a sign-in with the old password keep a working session (docs/reliability.md).
     const unchanged = and(eq(users.hashedPassword, stored!), eq(users.deleted, false))!;
     const session = { userId: user.id, loginType: "password" as const, lifetimeMs: deps.config.sessionDurationMs, ip: clientIp(c.env) };
-    let token: string | undefined;
+    let issued: { token: string; id: string } | undefined;
     if (!legacy && user.status !== "dormant") {
       // The usual sign-in writes nothing but the key: one statement, under a shared lock, so sign-ins to one
       // account run side by side (an exclusive lock in a transaction serialised them: npm run bench, docs/performance.md).
-      token = (await issueKeyIf(deps, deps.db, session, unchanged))?.token;
+      issued = await issueKeyIf(deps, deps.db, session, unchanged);
     } else {
       // A Coder PBKDF2 hash (an imported account) is replaced by argon2id on its first successful login;
       // hashed before the transaction, so no row stays locked while argon2 runs. This sign-in writes the
       // user's row, so it locks it exclusively from the start (two shared holders upgrading would deadlock).
       const upgraded = legacy ? await deps.hasher.hash(password) : undefined;
-      token = await deps.db.transaction(async (tx: Tx) => {
+      issued = await deps.db.transaction(async (tx: Tx) => {
         const locked = await tx.select({ id: users.id }).from(users).where(and(eq(users.id, user.id), unchanged)).for("no key update");
         if (locked.length === 0) return undefined;
         const changes = {
@@ -71,16 +72,18 @@ export const postLogin = (app: Router) =>
           ...(user.status === "dormant" ? { status: "active" as const } : {}),
         };
         await tx.update(users).set(changes).where(eq(users.id, user.id));
-        return (await issueKey(deps, tx, session)).token;
+        const { token, row } = await issueKey(deps, tx, session);
+        return { token, id: row.id };
       });
     }
-    if (token === undefined) throw apiError(401, "Incorrect email or password.");
-    setCookie(c, SESSION_COOKIE, token, {
+    if (issued === undefined) throw apiError(401, "Incorrect email or password.");
+    setCookie(c, SESSION_COOKIE, issued.token, {
       path: "/",
       httpOnly: true,
       sameSite: "Lax",
       secure: deps.config.secureCookies,
       maxAge: COOKIE_MAX_AGE_SECONDS,
     });
-    return c.json({ session_token: token }, 201);
+    auditFacts(c, { resourceId: issued.id, resourceTarget: email, userId: user.id });
+    return c.json({ session_token: issued.token }, 201);
   });

@@ -4,6 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, inArray, ne, or, sql } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
+import { auditFacts } from "../../audit/facts.ts";
 import type { Actor } from "../../auth/actor.ts";
 import { checkPassword } from "../../auth/password-policy.ts";
 import { can, canAssignSiteRole, isSiteRole } from "../../auth/rbac.ts";
@@ -204,6 +205,7 @@ export const postUser = (app: Router) =>
           now(),
         ),
       );
+      auditFacts(c, { resourceId: user.id, resourceTarget: user.username });
       return c.json(userView(user, organizationIds), 201);
     } catch (err) {
       // A concurrent create won the race for the name or email.
