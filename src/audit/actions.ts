@@ -1,5 +1,6 @@
 // What the audit trail records, as data: each state-changing route (method + Hono pattern) names its audit
-// action, its resource type, where the resource comes from, and the request fields that may be recorded.
+// action, its resource type, what the request itself names as the resource (what it created, its handler
+// declares: src/audit/facts.ts), and the request fields that may be recorded.
 // A route missing here is not audited; test/node/reliability/audit.test.ts checks that every non-GET route
 // of the OpenAPI document is either listed or named in NOT_AUDITED, so a new route cannot slip through.
 
@@ -12,20 +13,22 @@ export const RESOURCE_TYPES = ["user", "api_key", "git_ssh_key"] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 /**
- * Where the audited resource's id and name come from:
- * - `target`: the `{user}` a /users/{user}/... route resolved;
- * - `created-user`: the user a create answered with (`id`, or `user_id` for /users/first);
- * - `session`: the session key the response handed out (login) or the caller's own key (logout);
- * - `created-key`: the key a key create answered with;
- * - `key-param`: the `{keyid}` path parameter;
- * - `email`: the email the request named (password resets: the account may not exist).
+ * What a request names as its resource by itself, before any handler ran: recorded when its handler
+ * declared nothing (src/audit/facts.ts), which includes every refused request.
+ * - `user-param`: the `{user}` path parameter, as the user it resolved to once resolved;
+ * - `keyid-param`: the `{keyid}` path parameter;
+ * - `body-username`, `body-token-name`: the name a create asked for (its id exists only once created);
+ * - `body-email`: the email the request named, its account looked up when the row is written (sign-ins
+ *   and password resets: the account may not exist);
+ * - `caller-session`: the caller's own session key (sign-out).
+ * Absent: the request names nothing (an OAuth callback).
  */
-export type ResourceSource = "target" | "created-user" | "session" | "created-key" | "key-param" | "email";
+export type RequestedResource = "user-param" | "keyid-param" | "body-username" | "body-token-name" | "body-email" | "caller-session";
 
 export interface AuditRule {
   action: AuditAction;
   resourceType: ResourceType;
-  resource: ResourceSource;
+  requested?: RequestedResource;
   /** Request-body fields recorded with their value. */
   fields?: readonly string[];
   /** Request-body fields recorded only as `{"secret": true}`: that they were sent, never what they held. */
@@ -33,8 +36,8 @@ export interface AuditRule {
   /** Fixed diff entries the route itself implies (a status change names the new status). */
   implied?: Readonly<Record<string, unknown>>;
   /**
-   * Record only responses that finished a sign-in or failed: an OAuth callback's first hop (the redirect
-   * to the provider) changes nothing.
+   * Record only responses that finished a sign-in (its handler declared the session) or failed: an OAuth
+   * callback's first hop (the redirect to the provider) changes nothing.
    */
   onlyOutcomes?: boolean;
   /**
@@ -49,45 +52,45 @@ const TOKEN_FIELDS = ["token_name", "lifetime", "scope", "scopes", "allow_list"]
 
 /** Keyed by `METHOD /api/v2/...` with Hono's `:param` patterns, exactly as the router matched them. */
 export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
-  "POST /api/v2/users/first": { public: true, action: "create", resourceType: "user", resource: "created-user", fields: USER_FIELDS, secrets: ["password"] },
-  "POST /api/v2/users": { action: "create", resourceType: "user", resource: "created-user", fields: USER_FIELDS, secrets: ["password"] },
-  "POST /api/v2/users/login": { public: true, action: "login", resourceType: "api_key", resource: "session", fields: ["email"], secrets: ["password"] },
-  "GET /api/v2/users/oauth2/github/callback": { public: true, action: "login", resourceType: "api_key", resource: "session", onlyOutcomes: true },
-  "GET /api/v2/users/oidc/callback": { public: true, action: "login", resourceType: "api_key", resource: "session", onlyOutcomes: true },
-  "POST /api/v2/users/logout": { action: "logout", resourceType: "api_key", resource: "session" },
-  "POST /api/v2/users/otp/request": { public: true, action: "request_password_reset", resourceType: "user", resource: "email", fields: ["email"] },
+  "POST /api/v2/users/first": { public: true, action: "create", resourceType: "user", requested: "body-username", fields: USER_FIELDS, secrets: ["password"] },
+  "POST /api/v2/users": { action: "create", resourceType: "user", requested: "body-username", fields: USER_FIELDS, secrets: ["password"] },
+  "POST /api/v2/users/login": { public: true, action: "login", resourceType: "api_key", requested: "body-email", fields: ["email"], secrets: ["password"] },
+  "GET /api/v2/users/oauth2/github/callback": { public: true, action: "login", resourceType: "api_key", onlyOutcomes: true },
+  "GET /api/v2/users/oidc/callback": { public: true, action: "login", resourceType: "api_key", onlyOutcomes: true },
+  "POST /api/v2/users/logout": { action: "logout", resourceType: "api_key", requested: "caller-session" },
+  "POST /api/v2/users/otp/request": { public: true, action: "request_password_reset", resourceType: "user", requested: "body-email", fields: ["email"] },
   "POST /api/v2/users/otp/change-password": {
     public: true,
     action: "write",
     resourceType: "user",
-    resource: "email",
+    requested: "body-email",
     fields: ["email"],
     secrets: ["password", "one_time_passcode"],
   },
-  "DELETE /api/v2/users/:user": { action: "delete", resourceType: "user", resource: "target" },
-  "PUT /api/v2/users/:user/status/suspend": { action: "write", resourceType: "user", resource: "target", implied: { status: "suspended" } },
-  "PUT /api/v2/users/:user/status/activate": { action: "write", resourceType: "user", resource: "target", implied: { status: "active" } },
-  "PUT /api/v2/users/:user/profile": { action: "write", resourceType: "user", resource: "target", fields: ["username", "name"] },
-  "PUT /api/v2/users/:user/password": { action: "write", resourceType: "user", resource: "target", secrets: ["password", "old_password"] },
-  "PUT /api/v2/users/:user/roles": { action: "write", resourceType: "user", resource: "target", fields: ["roles"] },
+  "DELETE /api/v2/users/:user": { action: "delete", resourceType: "user", requested: "user-param" },
+  "PUT /api/v2/users/:user/status/suspend": { action: "write", resourceType: "user", requested: "user-param", implied: { status: "suspended" } },
+  "PUT /api/v2/users/:user/status/activate": { action: "write", resourceType: "user", requested: "user-param", implied: { status: "active" } },
+  "PUT /api/v2/users/:user/profile": { action: "write", resourceType: "user", requested: "user-param", fields: ["username", "name"] },
+  "PUT /api/v2/users/:user/password": { action: "write", resourceType: "user", requested: "user-param", secrets: ["password", "old_password"] },
+  "PUT /api/v2/users/:user/roles": { action: "write", resourceType: "user", requested: "user-param", fields: ["roles"] },
   "PUT /api/v2/users/:user/appearance": {
     action: "write",
     resourceType: "user",
-    resource: "target",
+    requested: "user-param",
     fields: ["theme_preference", "terminal_font", "theme_mode", "theme_light", "theme_dark"],
   },
   "PUT /api/v2/users/:user/preferences": {
     action: "write",
     resourceType: "user",
-    resource: "target",
+    requested: "user-param",
     fields: ["task_notification_alert_dismissed", "thinking_display_mode", "code_diff_display_mode", "agent_chat_send_shortcut"],
   },
   // The new key pair is generated server-side: the request carries nothing, the private key is never recorded.
-  "PUT /api/v2/users/:user/gitsshkey": { action: "write", resourceType: "git_ssh_key", resource: "target", implied: { private_key: { secret: true } } },
-  "POST /api/v2/users/:user/keys": { action: "create", resourceType: "api_key", resource: "created-key", fields: TOKEN_FIELDS },
-  "POST /api/v2/users/:user/keys/tokens": { action: "create", resourceType: "api_key", resource: "created-key", fields: TOKEN_FIELDS },
-  "DELETE /api/v2/users/:user/keys/:keyid": { action: "delete", resourceType: "api_key", resource: "key-param" },
-  "PUT /api/v2/users/:user/keys/:keyid/expire": { action: "write", resourceType: "api_key", resource: "key-param" },
+  "PUT /api/v2/users/:user/gitsshkey": { action: "write", resourceType: "git_ssh_key", requested: "user-param", implied: { private_key: { secret: true } } },
+  "POST /api/v2/users/:user/keys": { action: "create", resourceType: "api_key", requested: "body-token-name", fields: TOKEN_FIELDS },
+  "POST /api/v2/users/:user/keys/tokens": { action: "create", resourceType: "api_key", requested: "body-token-name", fields: TOKEN_FIELDS },
+  "DELETE /api/v2/users/:user/keys/:keyid": { action: "delete", resourceType: "api_key", requested: "keyid-param" },
+  "PUT /api/v2/users/:user/keys/:keyid/expire": { action: "write", resourceType: "api_key", requested: "keyid-param" },
 };
 
 /**

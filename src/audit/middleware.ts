@@ -38,7 +38,7 @@ export const auditTrail = (): MiddlewareHandler<AppEnv> =>
     await next();
     const rule = ruleOf(c);
     if (!rule || settled.has(c)) return;
-    const row = await auditRow(c, rule);
+    const row = auditRow(c, rule);
     if (row) c.env.deps.defer((db) => db.insert(auditLogs).values(row));
   };
 
@@ -65,7 +65,7 @@ export const auditedTransaction = (): MiddlewareHandler<AppEnv> =>
         c.env = { ...c.env, deps: { ...root, db: tx, defer: (task) => void deferred.push(task) } };
         await next();
         if (c.res.status >= 400) throw ROLLBACK;
-        const row = await auditRow(c, rule);
+        const row = auditRow(c, rule);
         if (row) await tx.insert(auditLogs).values(row);
       });
       committed = true;

@@ -1,17 +1,17 @@
 // What one audited request is recorded as: the audit_logs row built from the matched rule, the request body
-// (through the rule's allow-list), the response and the request's context. Secret fields are recorded as
-// `{"secret": true}` only, and nothing else is ever copied.
+// (through the rule's allow-list), the status, what the handler declared it did (facts.ts) and the request's
+// context. Secret fields are recorded as `{"secret": true}` only, and nothing else is ever copied.
 import { sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { Actor } from "../auth/actor.ts";
 import { clientIp } from "../auth/session.ts";
-import { SESSION_COOKIE } from "../auth/token-source.ts";
 import type { PgInsertValue } from "drizzle-orm/pg-core";
 import type { auditLogs } from "../db/schema.ts";
 import type { AppEnv } from "../deps.ts";
 import { isEmailAddress } from "../http/validation.ts";
 import type { UserWithOrgs } from "../users/queries.ts";
 import type { AuditRule } from "./actions.ts";
+import type { AuditFacts } from "./facts.ts";
 
 type Ctx = Context<AppEnv>;
 export type AuditRow = PgInsertValue<typeof auditLogs>;
@@ -76,83 +76,39 @@ export function buildDiff(rule: AuditRule, body: unknown): AuditDiff {
   return diff;
 }
 
-/** The claims of a token this server just issued (a Set-Cookie or a create response): no need to verify. */
-function claimsOf(token: unknown): { sub?: string; jti?: string } {
-  if (typeof token !== "string") return {};
-  try {
-    const payload = JSON.parse(new TextDecoder().decode(base64UrlDecode(token.split(".")[1] ?? ""))) as Record<string, unknown>;
-    return {
-      sub: typeof payload.sub === "string" ? payload.sub : undefined,
-      jti: typeof payload.jti === "string" ? payload.jti : undefined,
-    };
-  } catch {
-    return {};
-  }
-}
-
-function base64UrlDecode(s: string): Uint8Array {
-  const b64 = s.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(s.length / 4) * 4, "=");
-  return Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
-}
-
-/** The session token a response set, if it set one (login, OAuth callbacks). */
-export function issuedSession(c: Ctx): string | undefined {
-  // Set-Cookie lines are joined with ", " here; a token (base64url and dots) holds neither ',' nor ';'.
-  const match = new RegExp(`(?:^|,\\s*)${SESSION_COOKIE}=([^;,]+)`).exec(c.res.headers.get("set-cookie") ?? "");
-  return match?.[1];
-}
-
-
-/** The JSON of a successful response, for the id of what it created; never stored itself. */
-async function responseJson(c: Ctx): Promise<Record<string, unknown>> {
-  if (c.res.status < 200 || c.res.status >= 300) return {};
-  try {
-    const parsed: unknown = await c.res.clone().json();
-    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 const str = (v: unknown, max = MAX_STRING): string => (typeof v === "string" ? cut(v, max) : "");
 
-interface Resolved {
-  resourceId: string;
-  resourceTarget: string;
-  /** The acting user when the request had no session (a login: the user it signed in). */
-  userId?: string;
+interface Resolved extends AuditFacts {
   /** Resolve the acting user from this email inside the insert (failed logins, password resets). */
   userEmail?: string;
 }
 
-async function resolve(c: Ctx, rule: AuditRule, actor: Actor | undefined, body: Record<string, unknown>): Promise<Resolved> {
-  const email = recordableEmail(body.email);
-  switch (rule.resource) {
-    case "target": {
+/**
+ * The resource as the request itself names it (AuditRule.requested): what a request is recorded as when its
+ * handler declared nothing, which includes every request refused before or by its handler.
+ */
+function requestedResource(c: Ctx, rule: AuditRule, actor: Actor | undefined, body: Record<string, unknown>): Resolved {
+  switch (rule.requested) {
+    case "user-param": {
       const target = c.get("target") as UserWithOrgs | undefined;
       return target
         ? { resourceId: target.user.id, resourceTarget: target.user.username }
         : { resourceId: "", resourceTarget: str(c.req.param("user"), 64) };
     }
-    case "created-user": {
-      const res = await responseJson(c);
-      const id = str(res.id) || str(res.user_id);
-      return { resourceId: id, resourceTarget: str(res.username) || str(body.username, 64) };
-    }
-    case "session": {
-      const issued = claimsOf(issuedSession(c));
-      if (issued.jti) return { resourceId: issued.jti, resourceTarget: email ?? "", userId: issued.sub };
-      if (actor) return { resourceId: actor.key.id, resourceTarget: actor.user.username };
-      return { resourceId: "", resourceTarget: email ?? "", userEmail: email };
-    }
-    case "created-key": {
-      const { jti } = claimsOf((await responseJson(c)).key);
-      return { resourceId: jti ?? "", resourceTarget: str(body.token_name, 64) || (jti ?? "") };
-    }
-    case "key-param":
+    case "keyid-param":
       return { resourceId: str(c.req.param("keyid"), 64), resourceTarget: str(c.req.param("keyid"), 64) };
-    case "email":
+    case "body-username":
+      return { resourceId: "", resourceTarget: str(body.username, 64) };
+    case "body-token-name":
+      return { resourceId: "", resourceTarget: str(body.token_name, 64) };
+    case "body-email": {
+      const email = recordableEmail(body.email);
       return { resourceId: "", resourceTarget: email ?? "", userEmail: email };
+    }
+    case "caller-session":
+      return actor ? { resourceId: actor.key.id, resourceTarget: actor.user.username } : { resourceId: "", resourceTarget: "" };
+    case undefined:
+      return { resourceId: "", resourceTarget: "" };
   }
 }
 
@@ -161,17 +117,19 @@ async function resolve(c: Ctx, rule: AuditRule, actor: Actor | undefined, body: 
  * flood a limit exists for; recording each would let it through), a request without a session on a route
  * that takes one (unauthenticated noise), or an OAuth hop that neither signed in nor failed.
  */
-export async function auditRow(c: Ctx, rule: AuditRule): Promise<AuditRow | undefined> {
+export function auditRow(c: Ctx, rule: AuditRule): AuditRow | undefined {
   if (c.res.status === 429) return undefined;
   const actor = c.get("actor") as Actor | undefined;
   if (!actor && !rule.public) return undefined;
-  if (rule.onlyOutcomes && c.res.status < 400 && !issuedSession(c)) return undefined;
+  // What the handler declared holds only for a success: an error rolled back whatever it created.
+  const declared = c.res.status < 400 ? (c.get("auditFacts") as AuditFacts | undefined) : undefined;
+  if (rule.onlyOutcomes && c.res.status < 400 && !declared) return undefined;
 
   // The body as src/security/input.ts parsed and accepted it: never a refused one (too large, too deep,
   // holding text Postgres cannot store).
   const raw = c.get("jsonBody");
   const body = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
-  const resolved = await resolve(c, rule, actor, body);
+  const resolved: Resolved = declared ?? requestedResource(c, rule, actor, body);
   const userId = actor?.userId ?? resolved.userId;
   return {
     time: c.env.deps.now(),
