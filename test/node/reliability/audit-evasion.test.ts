@@ -94,3 +94,23 @@ describe("what a failed login records", () => {
     expect(login.diff).toMatchObject({ email: { new: OWNER.email, secret: false } });
   });
 });
+
+describe("what a key create records", () => {
+  const lastCreate = async () => (await auditRows()).filter((r) => r.action === "create" && r.resourceType === "api_key").at(-1)!;
+
+  it("attack: a token name sent to POST /keys, which takes none, does not name the key in the record", async () => {
+    const res = await send("POST", "/users/me/keys", JSON.stringify({ token_name: "innocent-looking" }), owner.token);
+    expect(res.status).toBe(201);
+    const { key } = await json<{ key: string }>(res);
+    const jti = JSON.parse(Buffer.from(key.split(".")[1]!, "base64url").toString()).jti as string;
+    expect(await lastCreate()).toMatchObject({ statusCode: 201, resourceId: jti, resourceTarget: jti });
+  });
+
+  it("a token is recorded under the whole name it was given, up to the longest a name may be", async () => {
+    const name = "n".repeat(128);
+    const res = await send("POST", "/users/me/keys/tokens", JSON.stringify({ token_name: name }), owner.token);
+    expect(res.status).toBe(201);
+    const [created] = await app.db.select().from(apiKeys).where(eq(apiKeys.tokenName, name));
+    expect(await lastCreate()).toMatchObject({ statusCode: 201, resourceId: created!.id, resourceTarget: name });
+  });
+});
