@@ -12,7 +12,7 @@ import { MIGRATIONS_FOLDER } from "../src/db/index.ts";
 import { openNeon } from "../src/db/neon.ts";
 import { createPglite } from "../src/db/pglite.ts";
 import { signingKeys } from "../src/node-deps.ts";
-import { startNeonProxy } from "../test/support/neon-proxy.ts";
+import { startNeonProxy } from "./neon-proxy.ts";
 
 const config = loadConfig(process.env);
 const port = Number(process.env.DEV_PORT ?? 8787);
