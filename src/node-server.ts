@@ -5,6 +5,7 @@ import { createApp } from "./app.ts";
 import { loadConfig, type Env } from "./config.ts";
 import { secureDataDir, usesDataDir } from "./db/data-dir.ts";
 import type { QueryCounter } from "./db/index.ts";
+import { logLine } from "./http/logging.ts";
 import { buildNodeDeps, openDatabase } from "./node-deps.ts";
 import { nodeClientIp } from "./security/node-client-ip.ts";
 import { shutdownOnSignals, type ClosableServer } from "./shutdown.ts";
@@ -33,7 +34,7 @@ async function startNodeServer(env: Env, hooks: NodeServerHooks) {
     port: config.port,
     fetch: hooks.wrapFetch ? hooks.wrapFetch(handle) : handle,
   });
-  console.log(JSON.stringify({ level: "info", msg: "gatehouse listening", url: `http://${config.host}:${config.port}`, database: database.label }));
+  logLine("info", "gatehouse listening", { url: `http://${config.host}:${config.port}`, database: database.label }, { time: false });
   shutdownOnSignals({ server: server as ClosableServer, drainDeferred: () => deps.drainDeferred(), closeDatabase: () => database.close() });
 }
 
