@@ -4,12 +4,12 @@
 //   GET /verify        verifies the token with jose and answers (the limit for refusing a token);
 //   GET /verify-query  verifies it and runs the actor query of src/auth/actor.ts, the single-row
 //                      primary-key lookup every authenticated request makes (the limit for a read).
-// GET /__bench/queries counts statements exactly as the server under test does (src/bench-metrics.ts).
+// GET /__bench/queries counts statements exactly as the server under test does (bench/metrics.ts).
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { importJWK, jwtVerify, type CryptoKey, type JWK } from "jose";
 import { loadActor } from "../src/auth/actor.ts";
-import { withBenchMetrics } from "../src/bench-metrics.ts";
+import { withBenchMetrics } from "./metrics.ts";
 import { loadConfig } from "../src/config.ts";
 import { QueryCounter } from "../src/db/index.ts";
 import { openDatabase } from "../src/node-deps.ts";

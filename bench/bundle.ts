@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import { BENCH_METRICS_PATH } from "../src/bench-metrics.ts";
+import { BENCH_METRICS_PATH } from "./metrics.ts";
 
 /** Gzipped size, and whether the bench-only metrics route leaked into the bundle (it must not). */
 export async function workerBundle(): Promise<{ kib: number; hasBenchRoute: boolean }> {

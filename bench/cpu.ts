@@ -1,6 +1,6 @@
 // Where the machine's CPU goes during a measured run, read from Linux's /proc: the whole machine, the
 // bench process itself (autocannon, the load generator, runs in it) and a Postgres server on this machine.
-// With the server's own split (src/bench-metrics.ts), a CPU-bound scenario's cost per request is accounted
+// With the server's own split (bench/metrics.ts), a CPU-bound scenario's cost per request is accounted
 // for in full, so a ratio that misses its target shows what it lost to. Elsewhere than Linux each reader
 // answers undefined and the bench prints no budget.
 import { readFileSync, readdirSync } from "node:fs";

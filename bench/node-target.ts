@@ -1,17 +1,16 @@
-// Gatehouse on Node (src/server.ts in a child process, BENCH_METRICS=1) and the Node baseline server, both
+// Gatehouse on Node (bench/server.ts, the server with its statements counted, in a child process) and the Node baseline server, both
 // on the same database: a throwaway Postgres database, or a PGlite directory (each server gets its own
 // copy of it, as PGlite is a single-process database).
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BenchMetrics } from "../src/bench-metrics.ts";
-import { BENCH_METRICS_PATH } from "../src/bench-metrics.ts";
 import { TokenService } from "../src/auth/tokens.ts";
 import { loadConfig } from "../src/config.ts";
 import { openPglite } from "../src/db/pglite.ts";
 import { openPostgres } from "../src/db/postgres.ts";
 import { createTestDatabase } from "../test/support/databases.ts";
 import { argon2Limit } from "./argon2.ts";
+import { BENCH_METRICS_PATH, type BenchMetrics } from "./metrics.ts";
 import { freePort, nodeCommand, startChild, type Child } from "./processes.ts";
 import { BENCH_LIMITS } from "./scenarios.ts";
 import { postgresCpuReader } from "./postgres.ts";
@@ -101,8 +100,8 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
     children.push(
       await startChild({
         name: "gatehouse (node)",
-        ...nodeCommand("src/server.ts", options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : []),
-        env: { ...env, ...databaseEnv, HOST: "127.0.0.1", PORT: String(appPort), BENCH_METRICS: "1", DATA_DIR: dataDir },
+        ...nodeCommand("bench/server.ts", options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : []),
+        env: { ...env, ...databaseEnv, HOST: "127.0.0.1", PORT: String(appPort), DATA_DIR: dataDir },
         url: appOrigin,
         readyUrl: appOrigin + "/api/v2/buildinfo",
         readyTimeoutMs: 60_000,

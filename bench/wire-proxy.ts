@@ -1,9 +1,9 @@
 // The loopback WebSocket-to-Postgres proxy that the worker reaches Postgres through under `wrangler dev`
-// (the role of Neon's wsproxy; test/support/neon-proxy.ts is the test suite's), which also meters the
-// traffic: it reads the Postgres frontend messages the worker sends and counts the round trips that
-// carry a statement (each extended-protocol Sync and each simple Query), and keeps the last statement
-// with its parameters for EXPLAIN. The worker bundle must not carry bench code, so the count is taken on
-// the wire. Only loopback targets are proxied.
+// (the role of Neon's wsproxy, as scripts/neon-proxy.ts plays it for `npm run dev` and the tests), which
+// also meters the traffic: it reads the Postgres frontend messages the worker sends and counts the round
+// trips that carry a statement (each extended-protocol Sync and each simple Query), and keeps the last
+// statement with its parameters for EXPLAIN. The worker bundle must not carry bench code, so the count is
+// taken on the wire. Only loopback targets are proxied.
 import { connect, isIP } from "node:net";
 import { WebSocketServer } from "ws";
 import type { Statement } from "./target.ts";

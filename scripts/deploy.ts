@@ -14,6 +14,7 @@
 import { spawn } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { inspectMigrations, migrateWithLock } from "../src/db/migrator.ts";
+import { logLine } from "../src/http/logging.ts";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -128,7 +129,7 @@ const spawnWrangler: RunWrangler = (args) =>
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 
-const print: Log = (msg, fields = {}) => console.log(JSON.stringify({ level: "info", msg, ...fields }));
+const print: Log = (msg, fields = {}) => logLine("info", msg, fields, { time: false });
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   try {
@@ -136,7 +137,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     process.exitCode = await deploy(plan, spawnWrangler, print);
   } catch (err) {
     const message = err instanceof UsageError ? err.message : `deploy stopped before wrangler ran: ${err instanceof Error ? err.message : String(err)}`;
-    console.error(JSON.stringify({ level: "error", msg: message }));
+    logLine("error", message, {}, { time: false });
     process.exitCode = 1;
   }
 }

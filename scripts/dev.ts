@@ -11,8 +11,9 @@ import { secureDataDir, usesDataDir } from "../src/db/data-dir.ts";
 import { MIGRATIONS_FOLDER } from "../src/db/index.ts";
 import { openNeon } from "../src/db/neon.ts";
 import { createPglite } from "../src/db/pglite.ts";
+import { logLine } from "../src/http/logging.ts";
 import { signingKeys } from "../src/node-deps.ts";
-import { startNeonProxy } from "../test/support/neon-proxy.ts";
+import { startNeonProxy } from "./neon-proxy.ts";
 
 const config = loadConfig(process.env);
 const port = Number(process.env.DEV_PORT ?? 8787);
@@ -53,7 +54,8 @@ const wrangler = spawn(
   ],
   { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
 );
-console.log(JSON.stringify({ level: "info", msg: "worker dev server starting", url: accessUrl, database: config.databaseUrl ? "postgres" : "pglite (wire protocol)", proxy: proxy.address }));
+const databaseKind = config.databaseUrl ? "postgres" : "pglite (wire protocol)";
+logLine("info", "worker dev server starting", { url: accessUrl, database: databaseKind, proxy: proxy.address }, { time: false });
 
 const shutdown = async (code: number) => {
   await proxy.close();

@@ -73,7 +73,7 @@ export interface PasswordCheck {
  * rehash. What remains observable is the PBKDF2 cost itself (about one argon2 verification at Coder's
  * 65535 iterations), and only until the account's first login.
  */
-export async function checkPassword(hasher: Hasher, stored: string | undefined, password: string): Promise<PasswordCheck> {
+export async function verifyStoredPassword(hasher: Hasher, stored: string | undefined, password: string): Promise<PasswordCheck> {
   if (stored && isCoderPbkdf2(stored)) {
     if (await verifyCoderPbkdf2(stored, password)) return { ok: true, legacy: true };
     await verifyOrWaste(hasher, undefined, password);

@@ -3,6 +3,7 @@
 import { Pool, neonConfig, type PoolClient } from "@neondatabase/serverless";
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle } from "drizzle-orm/neon-serverless";
+import { logLine } from "../http/logging.ts";
 import { poolTimeouts, poolTransactions, schema, type Db } from "./index.ts";
 
 export interface NeonOptions {
@@ -31,7 +32,7 @@ export function openNeon(url: string, options: NeonOptions = {}): NeonHandle {
   configureNeonProxy(options.wsProxy);
   const pool = new Pool({ connectionString: url, ...poolTimeouts(url) });
   // A socket that dies after the response is sent must not surface as an unhandled error.
-  pool.on("error", (err: Error) => console.error(JSON.stringify({ level: "error", msg: "neon pool error", error: err.message })));
+  pool.on("error", (err: Error) => logLine("error", "neon pool error", { error: err.message }, { time: false }));
   const db = drizzle({ client: pool, schema, logger: options.logger ?? false }) as unknown as Db;
   poolTransactions(db, pool, (client: PoolClient) => drizzle({ client, schema, logger: options.logger ?? false }) as unknown as Db);
   return { db, close: () => pool.end() };

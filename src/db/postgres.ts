@@ -2,6 +2,7 @@
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
+import { logLine } from "../http/logging.ts";
 import { poolTimeouts, poolTransactions, schema, type Db } from "./index.ts";
 import { migrateWithLock } from "./migrator.ts";
 
@@ -14,7 +15,7 @@ export interface PostgresHandle {
 export async function openPostgres(url: string, logger?: Logger): Promise<PostgresHandle> {
   const pool = new pg.Pool({ connectionString: url, max: 10, ...poolTimeouts(url), keepAlive: true });
   // An idle client dying (server restart) must not crash the process; the next query reconnects.
-  pool.on("error", (err) => console.error(JSON.stringify({ level: "error", msg: "postgres pool error", error: err.message })));
+  pool.on("error", (err) => logLine("error", "postgres pool error", { error: err.message }, { time: false }));
   // The pool listens for errors on idle clients only. A connection lost while a client is checked out (mid
   // query or mid transaction) is also emitted as an `error` event on that client, and with no listener
   // Node turns it into an uncaught exception that ends the process (docs/reliability.md). The failing query already

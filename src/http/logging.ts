@@ -1,6 +1,7 @@
-// One JSON line per request (LOG_REQUESTS=true), and the one way errors are turned into log fields. Lines
-// carry the request id, tenant, route pattern (never the path or query: a query string can hold a session
-// token), method, status, duration and actor id; never a header, a body, a token, a password or a secret.
+// The one logger (logLine), one JSON line per request (LOG_REQUESTS=true), and the one way errors are turned
+// into log fields. Request lines carry the request id, tenant, route pattern (never the path or query: a
+// query string can hold a session token), method, status, duration and actor id; never a header, a body, a
+// token, a password or a secret.
 import type { MiddlewareHandler } from "hono";
 import type { Actor } from "../auth/actor.ts";
 import type { Config } from "../config.ts";
@@ -9,8 +10,23 @@ import { matchedRoute } from "./route.ts";
 
 export type LogLevel = "info" | "warn" | "error";
 
-export function logLine(level: LogLevel, msg: string, fields: Record<string, unknown> = {}): void {
-  const line = JSON.stringify({ level, msg, time: new Date().toISOString(), ...fields });
+export interface LogLineOptions {
+  /**
+   * Stamp the line with `time` (ISO 8601); default true. False keeps a line in the shape its readers
+   * already parse (the passcode notice, startup and pool lines): Workers Logs and process supervisors
+   * timestamp every line themselves.
+   */
+  time?: boolean;
+}
+
+/**
+ * The one way Gatehouse writes a log line, in src/ and scripts/ alike: a JSON object with `level` and `msg`
+ * first, then the fields; errors through console.error (stderr), warnings through console.warn, the rest
+ * through console.log (stdout). Workers Logs read the level from the console method too.
+ */
+export function logLine(level: LogLevel, msg: string, fields: Record<string, unknown> = {}, options: LogLineOptions = {}): void {
+  const head = options.time === false ? { level, msg } : { level, msg, time: new Date().toISOString() };
+  const line = JSON.stringify({ ...head, ...fields });
   if (level === "error") console.error(line);
   else if (level === "warn") console.warn(line);
   else console.log(line);

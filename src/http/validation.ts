@@ -66,7 +66,7 @@ export function toValidations(error: z.ZodError): Validation[] {
 }
 
 /** The app-wide hook for @hono/zod-openapi validators. */
-export const validationHook: Hook<unknown, any, any, unknown> = (result, c) => {
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
   if (result.success) return;
   const validations = toValidations(result.error as z.ZodError);
   if (result.target === "query") {

@@ -2,7 +2,7 @@
 // calls Coder makes (user, emails, organization and team memberships). GitHub Enterprise Server, and the
 // tests' fake GitHub, are reached through CODER_OAUTH2_GITHUB_ENTERPRISE_BASE_URL.
 import * as oauth from "oauth4webapi";
-import type { GithubConfig } from "../config.ts";
+import type { GithubConfig } from "./config.ts";
 import { apiError } from "../http/errors.ts";
 import { describe, exchangeFailed } from "./flow.ts";
 import { insecureAllowed, PROVIDER_TIMEOUT_MS, requestOptions } from "./provider-http.ts";

@@ -1,7 +1,7 @@
 // GET /users/oidc/callback (Coder's coderd/userauth.go `userOIDC`): without `code`, off to the provider with state, nonce
 // and (when supported) PKCE; with `code`, the verified ID token and userinfo claims become a user, checked
 // in Coder's order: subject, email, email_verified, username, email domain.
-import type { OidcConfig } from "../config.ts";
+import type { OidcConfig } from "./config.ts";
 import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import { nameValid } from "../http/validation.ts";

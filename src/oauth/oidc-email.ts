@@ -6,7 +6,7 @@
 // verification come from one source: the ID token's when it has the email claim (it is signed and bound to
 // this login by the nonce), else the userinfo response's. The other source's flag counts only when it names
 // the very same address.
-import type { OidcConfig } from "../config.ts";
+import type { OidcConfig } from "./config.ts";
 import { apiError } from "../http/errors.ts";
 
 /** "unknown" when no source says: providers such as Microsoft Entra ID send no `email_verified`. */

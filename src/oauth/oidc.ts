@@ -2,7 +2,7 @@
 // token's verification (issuer, audience, expiry, nonce, then its signature against the provider's JWKS),
 // plus the userinfo claims Coder merges over the ID token's.
 import * as oauth from "oauth4webapi";
-import type { OidcConfig } from "../config.ts";
+import type { OidcConfig } from "./config.ts";
 import { apiError } from "../http/errors.ts";
 import { describe, exchangeFailed } from "./flow.ts";
 import { requestOptions } from "./provider-http.ts";

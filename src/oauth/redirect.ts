@@ -13,6 +13,7 @@
 /** Enough for any honest nesting of percent-encoding; deeper is refused. */
 const MAX_ROUNDS = 5;
 /** C0 controls, DEL and backslashes: browsers drop or reinterpret them. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's job.
 const UNSAFE = /[\u0000-\u001f\u007f\\]/;
 
 /** The normalised path+search+hash when `candidate` is a path that stays on `base`'s origin. */

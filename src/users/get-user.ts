@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { requireActor } from "../auth/session.ts";
 import { errorResponses } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";

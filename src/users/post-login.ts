@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { setCookie } from "hono/cookie";
 import { auditFacts } from "../audit/facts.ts";
-import { checkPassword } from "../auth/pbkdf2.ts";
+import { verifyStoredPassword } from "../auth/pbkdf2.ts";
 import { clientIp } from "../auth/session.ts";
 import { SESSION_COOKIE } from "../auth/token-source.ts";
 import { users } from "../db/schema.ts";
@@ -39,7 +39,7 @@ export const postLogin = (app: Router) =>
     const user = await findUserByEmail(deps.db, email);
     const stored = user?.hashedPassword || undefined;
     // Unknown users and users without a password spend the same argon2 time as a wrong password.
-    const { ok, legacy } = await checkPassword(deps.hasher, stored, password);
+    const { ok, legacy } = await verifyStoredPassword(deps.hasher, stored, password);
     if (!user || !ok) throw apiError(401, "Incorrect email or password.");
     if (deps.config.disablePasswordAuth) throw apiError(403, "Password authentication is disabled.");
     if (user.loginType !== "password") {

@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadActor } from "../../src/auth/actor.ts";
-import { BENCH_METRICS_PATH, withBenchMetrics, type BenchMetrics } from "../../src/bench-metrics.ts";
+import { BENCH_METRICS_PATH, withBenchMetrics, type BenchMetrics } from "../../bench/metrics.ts";
 import { QueryCounter, statementName, useNamedStatements } from "../../src/db/index.ts";
 import { openPostgres } from "../../src/db/postgres.ts";
 import { apiKeys } from "../../src/db/schema.ts";
@@ -121,7 +121,7 @@ describe("sign-in", () => {
   });
 });
 
-describe("bench metrics (BENCH_METRICS=1 only)", () => {
+describe("bench metrics (bench/server.ts only)", () => {
   it("answers the statement count on its own path and passes every other request through", async () => {
     const counter = new QueryCounter();
     counter.logQuery("select 1", []);

@@ -10,7 +10,7 @@ import { MIGRATIONS_FOLDER } from "../../src/db/index.ts";
 import { openNeon } from "../../src/db/neon.ts";
 import { createTestDatabase } from "./databases.ts";
 import { startFaultProxy, type FaultProxy, type ProxyMode } from "./fault-proxy.ts";
-import { startNeonProxy } from "./neon-proxy.ts";
+import { startNeonProxy } from "../../scripts/neon-proxy.ts";
 import { startOidcProvider } from "./oidc-provider.ts";
 
 declare module "vitest" {

@@ -2,6 +2,7 @@
 // a queue) or, on a local server without one, to its own log. Delivery runs after the response
 // (deps.defer), so neither the webhook's speed nor its failures show in the request's timing or status.
 import type { Config } from "../../config.ts";
+import { logLine } from "../../http/logging.ts";
 
 export interface PasscodeNotice {
   type: "one_time_passcode";
@@ -14,8 +15,8 @@ export interface PasscodeNotice {
 /** A slow receiver must not keep a Worker's waitUntil (or a Node promise) alive indefinitely. */
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
-const logLine = (level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown>) =>
-  JSON.stringify({ level, msg, ...fields });
+/** Notice lines carry no `time`: local tooling reads the passcode line as it is (see logLine). */
+const UNTIMED = { time: false };
 
 /**
  * Never rejects: a failure is logged (without the passcode) and the user can ask for a new passcode.
@@ -33,19 +34,17 @@ export async function deliverPasscode(config: Config, notice: PasscodeNotice): P
       // The body is drained so the connection can be reused; its content is of no interest.
       await res.arrayBuffer().catch(() => undefined);
       if (!res.ok) {
-        console.error(logLine("error", "notification webhook refused a one-time passcode", { user_id: notice.user_id, status: res.status }));
+        logLine("error", "notification webhook refused a one-time passcode", { user_id: notice.user_id, status: res.status }, UNTIMED);
       }
     } catch (err) {
       const error = err instanceof Error ? `${err.name}: ${err.message}` : "unknown error";
-      console.error(logLine("error", "notification webhook unreachable", { user_id: notice.user_id, error }));
+      logLine("error", "notification webhook unreachable", { user_id: notice.user_id, error }, UNTIMED);
     }
     return;
   }
   if (config.logNotifications) {
-    console.log(logLine("info", "one-time passcode (NOTIFICATIONS_WEBHOOK_URL is not set)", { ...notice }));
+    logLine("info", "one-time passcode (NOTIFICATIONS_WEBHOOK_URL is not set)", { ...notice }, UNTIMED);
     return;
   }
-  console.warn(
-    logLine("warn", "one-time passcode not delivered: NOTIFICATIONS_WEBHOOK_URL is not set", { user_id: notice.user_id }),
-  );
+  logLine("warn", "one-time passcode not delivered: NOTIFICATIONS_WEBHOOK_URL is not set", { user_id: notice.user_id }, UNTIMED);
 }

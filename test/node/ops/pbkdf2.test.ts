@@ -2,7 +2,7 @@
 // independently with node:crypto in Coder's format.
 import { describe, expect, it } from "vitest";
 import { hasher } from "../../../src/auth/hasher-node.ts";
-import { checkPassword, isCoderPbkdf2, verifyCoderPbkdf2 } from "../../../src/auth/pbkdf2.ts";
+import { verifyStoredPassword, isCoderPbkdf2, verifyCoderPbkdf2 } from "../../../src/auth/pbkdf2.ts";
 import { coderPbkdf2 } from "./coder-fixture.ts";
 
 describe("verifyCoderPbkdf2", () => {
@@ -49,19 +49,19 @@ describe("verifyCoderPbkdf2", () => {
   });
 });
 
-describe("checkPassword", () => {
+describe("verifyStoredPassword", () => {
   it("flags Coder hashes as legacy, whether or not the password matches", async () => {
     const stored = coderPbkdf2("pw-1", 1);
     expect(isCoderPbkdf2(stored)).toBe(true);
-    expect(await checkPassword(hasher, stored, "pw-1")).toEqual({ ok: true, legacy: true });
-    expect(await checkPassword(hasher, stored, "pw-2")).toEqual({ ok: false, legacy: true });
+    expect(await verifyStoredPassword(hasher, stored, "pw-1")).toEqual({ ok: true, legacy: true });
+    expect(await verifyStoredPassword(hasher, stored, "pw-2")).toEqual({ ok: false, legacy: true });
   });
 
   it("checks argon2id hashes as before, and never matches an empty hash", async () => {
     const stored = await hasher.hash("pw-1");
-    expect(await checkPassword(hasher, stored, "pw-1")).toEqual({ ok: true, legacy: false });
-    expect(await checkPassword(hasher, stored, "pw-2")).toEqual({ ok: false, legacy: false });
-    expect(await checkPassword(hasher, undefined, "hunter2")).toEqual({ ok: false, legacy: false });
+    expect(await verifyStoredPassword(hasher, stored, "pw-1")).toEqual({ ok: true, legacy: false });
+    expect(await verifyStoredPassword(hasher, stored, "pw-2")).toEqual({ ok: false, legacy: false });
+    expect(await verifyStoredPassword(hasher, undefined, "hunter2")).toEqual({ ok: false, legacy: false });
   });
 
   it("spends at least the argon2 time on a wrong PBKDF2 password, as on an unknown user", async () => {
@@ -78,8 +78,8 @@ describe("checkPassword", () => {
       for (let i = 0; i < 3; i++) best = Math.min(best, await time(fn));
       return best;
     };
-    const pbkdf2Fail = await fastest(() => checkPassword(hasher, stored, "nope"));
-    const argon2Only = await fastest(() => checkPassword(hasher, undefined, "nope"));
+    const pbkdf2Fail = await fastest(() => verifyStoredPassword(hasher, stored, "nope"));
+    const argon2Only = await fastest(() => verifyStoredPassword(hasher, undefined, "nope"));
     expect(pbkdf2Fail).toBeGreaterThan(argon2Only * 0.5);
   });
 });

@@ -9,7 +9,7 @@ import { compareWithJournal, EXPECTED_MIGRATION, MIGRATIONS } from "../../../src
 import { migrateWithLock } from "../../../src/db/migrator.ts";
 import worker, { type WorkerEnv } from "../../../src/worker.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
-import { startNeonProxy, type NeonProxy } from "../../support/neon-proxy.ts";
+import { startNeonProxy, type NeonProxy } from "../../../scripts/neon-proxy.ts";
 
 let proxy: NeonProxy;
 let database: TestDatabase;

@@ -4,7 +4,6 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys } from "../../../src/db/schema.ts";
-const MAX_JSON_DEPTH = 32;
 import { OWNER, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
 import { auditRowsOf, json, sendJsonText, type ErrorBody } from "./support.ts";
 

@@ -16,7 +16,9 @@ import { startServer, stopServer } from "../../support/server-process.ts";
 
 const PASSWORD = "ShutdownPassword!2024";
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** An HTTP server in this process whose handler the test drives; answers its base URL. */
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void) {

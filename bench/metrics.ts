@@ -1,8 +1,8 @@
-// Bench-only instrumentation for the Node server (`npm run bench`): with BENCH_METRICS=1 the server counts
-// every statement it sends and answers GET /__bench/queries with that count, the last statement and its
-// RSS and CPU time, so the bench measures database queries per request instead of assuming them. Without the flag
-// nothing here is mounted, and the worker entry never imports this file (it stays out of the bundle).
-import type { QueryCounter } from "./db/index.ts";
+// Bench-only instrumentation for the Node server (`npm run bench`): the bench's server entry (bench/server.ts)
+// counts every statement it sends and answers GET /__bench/queries with that count, the last statement and its
+// RSS and CPU time, so the bench measures database queries per request instead of assuming them. Nothing in
+// src/ imports this file: neither `npm start` nor the worker bundle carries it.
+import type { QueryCounter } from "../src/db/index.ts";
 
 export const BENCH_METRICS_PATH = "/__bench/queries";
 
