@@ -40,9 +40,14 @@ export interface RateLimitBinding {
 export interface AppEnv {
   Bindings: { deps: Deps; clientIp?: string };
   Variables: {
-    actor: import("./auth/actor.ts").Actor;
-    /** The resolved `{user}` of /users/{user}/... routes. */
-    target: import("./users/queries.ts").UserWithOrgs;
+    /**
+     * The signed-in caller, set by requireActor (src/auth/session.ts). Optional here because middleware that
+     * runs on every request (audit, logging, rate limits) also sees requests without one; a route that loads
+     * it sees it as present through ActorEnv.
+     */
+    actor?: import("./auth/actor.ts").Actor;
+    /** The resolved `{user}` of /users/{user}/... routes, set by withTargetUser (src/users/target.ts). */
+    target?: import("./users/queries.ts").UserWithOrgs;
     requestId: string;
     /**
      * The request's JSON body, parsed once and accepted by src/security/input.ts (no NUL, no unpaired
@@ -55,3 +60,9 @@ export interface AppEnv {
     tokenCheck: Promise<{ token: string; result: import("./auth/tokens.ts").VerifyResult } | undefined>;
   };
 }
+
+/** The env after requireActor: `actor` is set. */
+export type ActorEnv = AppEnv & { Variables: { actor: import("./auth/actor.ts").Actor } };
+
+/** The env after withTargetUser: `actor` and the `{user}` it resolved, `target`, are set. */
+export type TargetEnv = ActorEnv & { Variables: { target: import("./users/queries.ts").UserWithOrgs } };

@@ -4,8 +4,6 @@
 // Routes whose resource the request itself names (a `{user}`, a `{keyid}`, an email, the caller's session)
 // declare nothing, and neither does a request refused before or by its handler: those are recorded from
 // what the request named (AuditRule.requested in actions.ts), as what it asked to create does not exist.
-import type { Context, Input } from "hono";
-import type { AppEnv } from "../deps.ts";
 
 export interface AuditFacts {
   /** The id of the resource the request created: a user id, an API key id (a session's key id). */
@@ -17,9 +15,15 @@ export interface AuditFacts {
 }
 
 /**
+ * Any route's context, whatever its middleware loaded (Hono's contexts are invariant in their env, so a
+ * handler's context with `actor` is no Context<AppEnv>): only the variable set here is needed.
+ */
+type FactsContext = { set(key: "auditFacts", value: AuditFacts): void };
+
+/**
  * Declares what this request did, for its audit row. Call it on success, after the change was made: a
  * later refusal rolls the change back, and the row then records the request as refused instead.
  */
-export function auditFacts<P extends string, I extends Input>(c: Context<AppEnv, P, I>, facts: AuditFacts): void {
+export function auditFacts(c: FactsContext, facts: AuditFacts): void {
   c.set("auditFacts", facts);
 }

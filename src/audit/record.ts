@@ -9,7 +9,6 @@ import type { PgInsertValue } from "drizzle-orm/pg-core";
 import type { auditLogs } from "../db/schema.ts";
 import type { AppEnv } from "../deps.ts";
 import { isEmailAddress } from "../http/validation.ts";
-import type { UserWithOrgs } from "../users/queries.ts";
 import type { AuditRule } from "./actions.ts";
 import type { AuditFacts } from "./facts.ts";
 
@@ -90,7 +89,7 @@ interface Resolved extends AuditFacts {
 function requestedResource(c: Ctx, rule: AuditRule, actor: Actor | undefined, body: Record<string, unknown>): Resolved {
   switch (rule.requested) {
     case "user-param": {
-      const target = c.get("target") as UserWithOrgs | undefined;
+      const target = c.get("target");
       return target
         ? { resourceId: target.user.id, resourceTarget: target.user.username }
         : { resourceId: "", resourceTarget: str(c.req.param("user"), 64) };
@@ -119,7 +118,7 @@ function requestedResource(c: Ctx, rule: AuditRule, actor: Actor | undefined, bo
  */
 export function auditRow(c: Ctx, rule: AuditRule): AuditRow | undefined {
   if (c.res.status === 429) return undefined;
-  const actor = c.get("actor") as Actor | undefined;
+  const actor = c.get("actor");
   if (!actor && !rule.public) return undefined;
   // What the handler declared holds only for a success: an error rolled back whatever it created.
   const declared = c.res.status < 400 ? (c.get("auditFacts") as AuditFacts | undefined) : undefined;

@@ -2,7 +2,7 @@
 // status gate → bookkeeping deferred past the response (Coder's coderd/httpmw/apikey.go).
 import { eq, sql } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv, Deps } from "../deps.ts";
+import type { ActorEnv, AppEnv, Deps } from "../deps.ts";
 import { users } from "../db/schema.ts";
 import { ApiError, errorBody } from "../http/errors.ts";
 import { goTimeString } from "../http/time.ts";
@@ -26,16 +26,21 @@ function unauthorized(detail: string, message = SIGNED_OUT): ApiError {
   });
 }
 
+type TokenCheck = AppEnv["Variables"]["tokenCheck"];
+
 /**
  * The request's token and the outcome of its cryptographic check (no database), computed once per request
  * however many middlewares ask (the API rate limit, the login-group limit, the session); undefined when the
  * request carries no token.
  */
-export function verifyRequestToken(c: Context<AppEnv>): Promise<{ token: string; result: VerifyResult } | undefined> {
-  let verified = c.get("tokenCheck");
+export function verifyRequestToken(c: Context): TokenCheck {
+  // Any route's context (Hono's contexts are invariant in their env, and requireActor's adds `actor`), so
+  // the two values it touches are typed here.
+  const deps: Deps = c.env.deps;
+  let verified: TokenCheck | undefined = c.get("tokenCheck");
   if (!verified) {
     const token = readToken(c);
-    verified = token ? c.env.deps.tokens.verify(token).then((result) => ({ token, result })) : Promise.resolve(undefined);
+    verified = token ? deps.tokens.verify(token).then((result) => ({ token, result })) : Promise.resolve(undefined);
     c.set("tokenCheck", verified);
   }
   return verified;
@@ -125,7 +130,7 @@ export function rateLimitIp(env: AppEnv["Bindings"]): string {
 }
 
 /** Requires a valid session; sets `actor`. */
-export const requireActor = (): MiddlewareHandler<AppEnv> =>
+export const requireActor = (): MiddlewareHandler<ActorEnv> =>
   async function requireActor(c, next) {
     const deps = c.env.deps;
     const verified = await verifyRequestToken(c);

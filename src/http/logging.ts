@@ -3,7 +3,6 @@
 // query string can hold a session token), method, status, duration and actor id; never a header, a body, a
 // token, a password or a secret.
 import type { MiddlewareHandler } from "hono";
-import type { Actor } from "../auth/actor.ts";
 import type { Config } from "../config.ts";
 import type { AppEnv } from "../deps.ts";
 import { matchedRoute } from "./route.ts";
@@ -66,7 +65,7 @@ export const requestLog = (): MiddlewareHandler<AppEnv> =>
     const started = performance.now();
     await next();
     const status = c.res.status;
-    const actor = c.get("actor") as Actor | undefined;
+    const actor = c.get("actor");
     const fields: Record<string, unknown> = {
       request_id: c.get("requestId"),
       tenant: tenantOf(config),

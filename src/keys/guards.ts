@@ -5,7 +5,7 @@ import type { MiddlewareHandler } from "hono";
 import type { Actor } from "../auth/actor.ts";
 import { allows, can, scopesAllow, type Action, type Resource } from "../auth/rbac.ts";
 import { scopeGrants } from "../auth/scopes.ts";
-import type { AppEnv } from "../deps.ts";
+import type { TargetEnv } from "../deps.ts";
 import { apiError, forbidden } from "../http/errors.ts";
 import { uncoveredEntry } from "./allow-list.ts";
 
@@ -13,7 +13,7 @@ import { uncoveredEntry } from "./allow-list.ts";
  * Refuses before the body is read. Coder lets its database layer refuse the insert and answers 500; an
  * explicit 403 says the same without looking broken.
  */
-export const mayCreateKey = (): MiddlewareHandler<AppEnv> =>
+export const mayCreateKey = (): MiddlewareHandler<TargetEnv> =>
   async function mayCreateKey(c, next) {
     if (!can(c.get("actor"), "api_key", "create", { ownerId: c.get("target").user.id })) throw forbidden();
     await next();

@@ -6,7 +6,7 @@ import type { MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Actor } from "../auth/actor.ts";
 import { can, mayActOnUser } from "../auth/rbac.ts";
-import type { AppEnv } from "../deps.ts";
+import type { TargetEnv } from "../deps.ts";
 import { apiError, notFound } from "../http/errors.ts";
 import { findUserByParam } from "./queries.ts";
 
@@ -14,7 +14,7 @@ export const UserParam = z.object({
   user: z.string().openapi({ param: { name: "user", in: "path" }, description: "User ID, username, or me" }),
 });
 
-export const withTargetUser = (): MiddlewareHandler<AppEnv> =>
+export const withTargetUser = (): MiddlewareHandler<TargetEnv> =>
   async function withTargetUser(c, next) {
     const actor = c.get("actor");
     const found = await findUserByParam(c.env.deps.db, c.req.param("user") ?? "", actor);
@@ -32,7 +32,7 @@ export function assertMayActOn(actor: Actor, user: { id: string; rbacRoles: read
 }
 
 /** `assertMayActOn` on the route's target, as middleware: placed after the route's permission check, before the body is read. */
-export const requireMayActOnTarget = (what: string, status?: ContentfulStatusCode): MiddlewareHandler<AppEnv> =>
+export const requireMayActOnTarget = (what: string, status?: ContentfulStatusCode): MiddlewareHandler<TargetEnv> =>
   async function requireMayActOnTarget(c, next) {
     assertMayActOn(c.get("actor"), c.get("target").user, what, status);
     await next();

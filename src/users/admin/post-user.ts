@@ -10,6 +10,7 @@ import { checkPassword } from "../../auth/password-policy.ts";
 import { can, canAssignSiteRole, isSiteRole } from "../../auth/rbac.ts";
 import { requireActor } from "../../auth/session.ts";
 import type { Db, Tx } from "../../db/index.ts";
+import type { AppEnv } from "../../deps.ts";
 import { organizations, users, type LoginType } from "../../db/schema.ts";
 import { apiError, errorResponses } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
@@ -57,7 +58,7 @@ type Body = z.infer<typeof Body>;
  * Go decodes `organization_ids` into []uuid.UUID while reading the body, so a malformed id is a JSON error
  * (400 "Request body must be valid JSON." with uuid's own message), reported before field validation.
  */
-const decodeOrganizationIds = (): MiddlewareHandler =>
+const decodeOrganizationIds = (): MiddlewareHandler<AppEnv> =>
   async function decodeOrganizationIds(c, next) {
     const body: unknown = await c.req.json();
     const ids = body && typeof body === "object" ? (body as { organization_ids?: unknown }).organization_ids : undefined;

@@ -5,7 +5,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { can } from "../../auth/rbac.ts";
 import { requireActor } from "../../auth/session.ts";
-import type { AppEnv } from "../../deps.ts";
+import type { TargetEnv } from "../../deps.ts";
 import { apiError, errorResponses, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { decodeJsonBody, jsonBody, requiredString } from "../../http/validation.ts";
@@ -19,7 +19,7 @@ const Body = z
   })
   .openapi("UpdateUserPasswordRequest");
 
-const mayChangePassword = (): MiddlewareHandler<AppEnv> =>
+const mayChangePassword = (): MiddlewareHandler<TargetEnv> =>
   async function mayChangePassword(c, next) {
     const actor = c.get("actor");
     const { user } = c.get("target");

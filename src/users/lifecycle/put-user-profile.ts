@@ -6,7 +6,7 @@ import { and, eq } from "drizzle-orm";
 import { can } from "../../auth/rbac.ts";
 import { requireActor } from "../../auth/session.ts";
 import { users } from "../../db/schema.ts";
-import type { AppEnv } from "../../deps.ts";
+import type { TargetEnv } from "../../deps.ts";
 import { apiError, errorResponses, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { decodeJsonBody, jsonBody, realNameField, tag, usernameField } from "../../http/validation.ts";
@@ -39,7 +39,7 @@ const Body = z
  * before the body is read, so a 409 cannot reveal which usernames are taken. Coder only fails at the
  * write, with a 500.
  */
-const mayEditProfile = (): MiddlewareHandler<AppEnv> =>
+const mayEditProfile = (): MiddlewareHandler<TargetEnv> =>
   async function mayEditProfile(c, next) {
     const actor = c.get("actor");
     const { user } = c.get("target");

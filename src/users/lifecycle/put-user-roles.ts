@@ -8,7 +8,7 @@ import type { MiddlewareHandler } from "hono";
 import { canAssignSiteRole, isSiteRole, OWNER_ROLE } from "../../auth/rbac.ts";
 import { requireActor } from "../../auth/session.ts";
 import { users } from "../../db/schema.ts";
-import type { AppEnv } from "../../deps.ts";
+import type { TargetEnv } from "../../deps.ts";
 import { apiError, errorResponses, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { decodeJsonBody, jsonBody } from "../../http/validation.ts";
@@ -24,7 +24,7 @@ const IMPLIED = "member";
 
 // Coder first refuses OIDC users whose site roles come from the IdP (role sync). Gatehouse has no IdP
 // role sync, so that rule does not apply; the self rule comes next, before the body is read.
-const notSelf = (): MiddlewareHandler<AppEnv> =>
+const notSelf = (): MiddlewareHandler<TargetEnv> =>
   async function notSelf(c, next) {
     if (c.get("target").user.id === c.get("actor").userId) throw apiError(400, "You cannot change your own roles.");
     await next();
