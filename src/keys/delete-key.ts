@@ -1,28 +1,22 @@
 // DELETE /users/{user}/keys/{keyid} (Coder's coderd/apikey.go `deleteAPIKey`). The row is the token's revocation handle:
 // once it is gone the session middleware refuses the token on the very next request. Expired keys can be
 // deleted too.
-import { createRoute } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import { requireActor } from "../auth/session.ts";
 import { apiKeys } from "../db/schema.ts";
-import { errorResponses, notFound } from "../http/errors.ts";
+import { defineRoute } from "../http/define-route.ts";
+import { notFound } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
-import { withTargetUser } from "../users/target.ts";
 import { KeyParams } from "./key-param.ts";
 import { keyForAction } from "./queries.ts";
 
-const route = createRoute({
+const route = defineRoute({
   method: "delete",
   path: "/users/{user}/keys/{keyid}",
   tags: ["Users"],
   summary: "Delete API key",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser()] as const,
-  request: { params: KeyParams },
-  responses: {
-    204: { description: "No Content" },
-    ...errorResponses(401, 404),
-  },
+  auth: "user-target",
+  params: KeyParams,
+  responses: { 204: { description: "No Content" } },
 });
 
 export const deleteKey = (app: Router) =>

@@ -1,25 +1,18 @@
 // GET /users/{user}/keys/{keyid} (Coder's coderd/apikey.go `apiKeyByID`): any key type, the login session included.
-import { createRoute } from "@hono/zod-openapi";
-import { requireActor } from "../auth/session.ts";
-import { errorResponses } from "../http/errors.ts";
+import { defineRoute } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
-import { withTargetUser } from "../users/target.ts";
 import { KeyParams } from "./key-param.ts";
 import { keyForAction } from "./queries.ts";
 import { APIKeySchema, apiKeyView } from "./view.ts";
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users/{user}/keys/{keyid}",
   tags: ["Users"],
   summary: "Get API key by ID",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser()] as const,
-  request: { params: KeyParams },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: APIKeySchema } } },
-    ...errorResponses(401, 404),
-  },
+  auth: "user-target",
+  params: KeyParams,
+  responses: { 200: { description: "OK", content: { "application/json": { schema: APIKeySchema } } } },
 });
 
 export const getKey = (app: Router) =>

@@ -1,16 +1,18 @@
 // GET /api/v2/auth/scopes: the public scope catalogue, every name a token may be created with. No
 // authentication: a client shows it before it has a token.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { SCOPE_CATALOGUE } from "../auth/scopes.ts";
+import { defineRoute } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 
 const ExternalScopes = z.object({ external: z.array(z.string()) }).openapi("ExternalAPIKeyScopes");
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/auth/scopes",
   tags: ["Authorization"],
   summary: "List API key scopes",
+  auth: "public",
   responses: { 200: { description: "OK", content: { "application/json": { schema: ExternalScopes } } } },
 });
 

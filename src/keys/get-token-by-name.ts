@@ -1,9 +1,8 @@
 // GET /users/{user}/keys/tokens/{keyname} (Coder's coderd/apikey.go `apiKeyByName`).
-import { createRoute, z } from "@hono/zod-openapi";
-import { requireActor } from "../auth/session.ts";
-import { errorResponses } from "../http/errors.ts";
+import { z } from "@hono/zod-openapi";
+import { defineRoute } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
-import { UserParam, withTargetUser } from "../users/target.ts";
+import { UserParam } from "../users/target.ts";
 import { tokenByName } from "./queries.ts";
 import { APIKeySchema, apiKeyView } from "./view.ts";
 
@@ -11,18 +10,14 @@ const Params = UserParam.extend({
   keyname: z.string().openapi({ param: { name: "keyname", in: "path" }, description: "Key Name" }),
 });
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users/{user}/keys/tokens/{keyname}",
   tags: ["Users"],
   summary: "Get API key by token name",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser()] as const,
-  request: { params: Params },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: APIKeySchema } } },
-    ...errorResponses(401, 404),
-  },
+  auth: "user-target",
+  params: Params,
+  responses: { 200: { description: "OK", content: { "application/json": { schema: APIKeySchema } } } },
 });
 
 export const getTokenByName = (app: Router) =>

@@ -1,30 +1,23 @@
 // GET /users/{user}/keys/tokens/tokenconfig (Coder's coderd/apikey.go `tokenConfig`): the longest lifetime `{user}` may
 // give a token, in nanoseconds. The default (876600h) is beyond what a JavaScript number holds exactly,
 // so the body is written by hand with the BigInt's digits instead of through c.json's JSON.stringify.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { TypedResponse } from "hono";
-import { requireActor } from "../auth/session.ts";
-import { errorResponses } from "../http/errors.ts";
+import { defineRoute } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
-import { UserParam, withTargetUser } from "../users/target.ts";
 import { maxTokenLifetimeNs, tokenConfigJson } from "./lifetime.ts";
 
 const TokenConfig = z
   .object({ max_token_lifetime: z.number().int().openapi({ format: "int64", description: "Nanoseconds" }) })
   .openapi("TokenConfig");
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users/{user}/keys/tokens/tokenconfig",
   tags: ["General"],
   summary: "Get token config",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser()] as const,
-  request: { params: UserParam },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: TokenConfig } } },
-    ...errorResponses(401, 404),
-  },
+  auth: "user-target",
+  responses: { 200: { description: "OK", content: { "application/json": { schema: TokenConfig } } } },
 });
 
 export const getTokenConfig = (app: Router) =>

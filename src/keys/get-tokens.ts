@@ -1,28 +1,25 @@
 // GET /users/{user}/keys/tokens (Coder's coderd/apikey.go `tokens`): the user's named tokens, or with include_all
 // every user's the caller may read (owners: all). Expired tokens only with include_expired.
-import { createRoute, z } from "@hono/zod-openapi";
-import { requireActor } from "../auth/session.ts";
-import { apiError, errorResponses, type Validation } from "../http/errors.ts";
+import { z } from "@hono/zod-openapi";
+import { defineRoute } from "../http/define-route.ts";
+import { apiError, type Validation } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
-import { UserParam, withTargetUser } from "../users/target.ts";
 import { listTokens } from "./queries.ts";
 import { APIKeyWithOwnerSchema, apiKeyView } from "./view.ts";
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users/{user}/keys/tokens",
   tags: ["Users"],
   summary: "Get user tokens",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser()] as const,
-  request: { params: UserParam },
+  auth: "user-target",
   parameters: [
     { name: "include_expired", in: "query", description: "Include expired tokens in the list", schema: { type: "boolean" } },
     { name: "include_all", in: "query", description: "Tokens of every user the caller may read", schema: { type: "boolean" } },
   ],
+  errors: [400],
   responses: {
     200: { description: "OK", content: { "application/json": { schema: z.array(APIKeyWithOwnerSchema) } } },
-    ...errorResponses(400, 401, 404),
   },
 });
 

@@ -1,28 +1,24 @@
 // POST /users/{user}/keys (Coder's coderd/apikey.go `postAPIKey`): a new session key, as the CLI mints after login. It has
 // the default token lifetime, every scope (`coder:all`) and no allow list restriction; no cookie is set,
 // so signing out of the browser does not end the CLI's key.
-import { createRoute } from "@hono/zod-openapi";
 import { auditFacts } from "../audit/facts.ts";
-import { clientIp, requireActor } from "../auth/session.ts";
-import { errorResponses, forbidden } from "../http/errors.ts";
+import { clientIp } from "../auth/session.ts";
+import { defineRoute } from "../http/define-route.ts";
+import { forbidden } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
-import { UserParam, withTargetUser } from "../users/target.ts";
 import { mayCreateKey, refuseSystemUser, unrestricted } from "./guards.ts";
 import { issueKey } from "./issue.ts";
 import { GenerateAPIKeyResponse } from "./view.ts";
 
-const route = createRoute({
+const route = defineRoute({
   method: "post",
   path: "/users/{user}/keys",
   tags: ["Users"],
   summary: "Create new session key",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser(), mayCreateKey()] as const,
-  request: { params: UserParam },
-  responses: {
-    201: { description: "Created", content: { "application/json": { schema: GenerateAPIKeyResponse } } },
-    ...errorResponses(401, 403, 404),
-  },
+  auth: "user-target",
+  middleware: [mayCreateKey()],
+  errors: [403],
+  responses: { 201: { description: "Created", content: { "application/json": { schema: GenerateAPIKeyResponse } } } },
 });
 
 export const postKey = (app: Router) =>

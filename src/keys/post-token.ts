@@ -1,16 +1,14 @@
 // POST /users/{user}/keys/tokens (Coder's coderd/apikey.go `postToken`): a named API token. Checks run in Coder's order:
 // body, system user, scopes, name, allow list, lifetime; then the insert, whose unique index decides
 // name clashes (409), never a prior read.
-import { createRoute } from "@hono/zod-openapi";
 import { auditFacts } from "../audit/facts.ts";
-import { clientIp, requireActor } from "../auth/session.ts";
+import { clientIp } from "../auth/session.ts";
 import type { ApiKeyRow } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
+import { defineRoute } from "../http/define-route.ts";
 import { uniqueViolation } from "../users/create.ts";
-import { apiError, errorResponses } from "../http/errors.ts";
+import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
-import { decodeJsonBody, jsonBody } from "../http/validation.ts";
-import { UserParam, withTargetUser } from "../users/target.ts";
 import { assertWithinCaller, mayCreateKey, refuseSystemUser } from "./guards.ts";
 import { issueKey, type NewKey } from "./issue.ts";
 import { readLifetime } from "./lifetime.ts";
@@ -18,18 +16,16 @@ import { generateTokenName } from "./names.ts";
 import { CreateTokenRequest, resolveAllowList, resolveLifetimeMs, resolveScopes } from "./token-request.ts";
 import { GenerateAPIKeyResponse } from "./view.ts";
 
-const route = createRoute({
+const route = defineRoute({
   method: "post",
   path: "/users/{user}/keys/tokens",
   tags: ["Users"],
   summary: "Create token API key",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser(), mayCreateKey(), decodeJsonBody()] as const,
-  request: { params: UserParam, ...jsonBody(CreateTokenRequest) },
-  responses: {
-    201: { description: "Created", content: { "application/json": { schema: GenerateAPIKeyResponse } } },
-    ...errorResponses(400, 401, 403, 404, 409),
-  },
+  auth: "user-target",
+  body: CreateTokenRequest,
+  middleware: [mayCreateKey()],
+  errors: [403, 409],
+  responses: { 201: { description: "Created", content: { "application/json": { schema: GenerateAPIKeyResponse } } } },
 });
 
 /** Generated names collide rarely; each retry draws a new name with more digits. */

@@ -1,28 +1,21 @@
 // PUT /users/{user}/keys/{keyid}/expire (Coder's coderd/apikey.go): sets expires_at to now if it is still in
 // the future, so expiring twice succeeds and leaves the first expiry alone. The session middleware reads
 // the row on every request, so the token stops at once even though its JWT `exp` lies ahead.
-import { createRoute } from "@hono/zod-openapi";
 import { and, eq, gt } from "drizzle-orm";
-import { requireActor } from "../auth/session.ts";
 import { apiKeys } from "../db/schema.ts";
-import { errorResponses } from "../http/errors.ts";
+import { defineRoute } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
-import { withTargetUser } from "../users/target.ts";
 import { KeyParams } from "./key-param.ts";
 import { keyForAction } from "./queries.ts";
 
-const route = createRoute({
+const route = defineRoute({
   method: "put",
   path: "/users/{user}/keys/{keyid}/expire",
   tags: ["Users"],
   summary: "Expire API key",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser()] as const,
-  request: { params: KeyParams },
-  responses: {
-    204: { description: "No Content" },
-    ...errorResponses(401, 404),
-  },
+  auth: "user-target",
+  params: KeyParams,
+  responses: { 204: { description: "No Content" } },
 });
 
 export const putKeyExpire = (app: Router) =>
