@@ -1,14 +1,13 @@
 // The values a user last chose for a template's parameters, so a new workspace form can be prefilled
 // (Coder's coderd/users.go). The rows come from template_parameter_values, written by the build service.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
-import { requireActor } from "../../auth/session.ts";
 import type { Db } from "../../db/index.ts";
 import { templateParameterValues as tpv } from "../../db/schema.ts";
-import { apiError, errorResponses } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
+import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { queryParams } from "../../http/validation.ts";
-import { UserParam, withTargetUser } from "../target.ts";
 import { requirePersonal } from "./personal.ts";
 
 const UserParameter = z.object({ name: z.string(), value: z.string() }).openapi("UserParameter");
@@ -16,21 +15,18 @@ const UserParameter = z.object({ name: z.string(), value: z.string() }).openapi(
 /** As Coder: at most this many names, the most recently used first. */
 const MAX_PARAMETERS = 100;
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users/{user}/autofill-parameters",
   tags: ["Users"],
   summary: "Get autofill build parameters for user",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser(), requirePersonal("read_personal")] as const,
-  request: { params: UserParam },
+  auth: "user-target",
+  middleware: [requirePersonal("read_personal")],
   parameters: [
     { name: "template_id", in: "query", required: true, description: "Template ID", schema: { type: "string", format: "uuid" } },
   ],
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: z.array(UserParameter) } } },
-    ...errorResponses(400, 401, 404),
-  },
+  errors: [400],
+  responses: { 200: { description: "OK", content: { "application/json": { schema: z.array(UserParameter) } } } },
 });
 
 /** Latest non-ephemeral value per name: DISTINCT ON walks the (user, template, name, created_at desc) index. */

@@ -1,23 +1,16 @@
-import { createRoute } from "@hono/zod-openapi";
-import { requireActor } from "../../auth/session.ts";
-import { errorResponses } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
-import { UserParam, withTargetUser } from "../target.ts";
 import { GitSshKeySchema, gitSshKeyView, readOrCreateKey } from "./gitsshkey.ts";
 import { requirePersonal } from "./personal.ts";
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users/{user}/gitsshkey",
   tags: ["Users"],
   summary: "Get user Git SSH key",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser(), requirePersonal("read_personal")] as const,
-  request: { params: UserParam },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: GitSshKeySchema } } },
-    ...errorResponses(401, 404),
-  },
+  auth: "user-target",
+  middleware: [requirePersonal("read_personal")],
+  responses: { 200: { description: "OK", content: { "application/json": { schema: GitSshKeySchema } } } },
 });
 
 export const getGitSshKey = (app: Router) =>

@@ -1,26 +1,21 @@
 // Only the session's own user may ask (Coder: "only works if the api key and the requested user
 // match"), so even an owner gets 403 for someone else; users the caller cannot see are 404 first.
-import { createRoute, z } from "@hono/zod-openapi";
-import { requireActor } from "../../auth/session.ts";
-import { apiError, errorResponses } from "../../http/errors.ts";
+import { z } from "@hono/zod-openapi";
+import { defineRoute } from "../../http/define-route.ts";
+import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
-import { UserParam, withTargetUser } from "../target.ts";
 import { UserSchema } from "../view.ts";
 
 const LoginTypeSchema = z.object({ login_type: UserSchema.shape.login_type }).openapi("UserLoginType");
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users/{user}/login-type",
   tags: ["Users"],
   summary: "Get user login type",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser()] as const,
-  request: { params: UserParam },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: LoginTypeSchema } } },
-    ...errorResponses(401, 403, 404),
-  },
+  auth: "user-target",
+  errors: [403],
+  responses: { 200: { description: "OK", content: { "application/json": { schema: LoginTypeSchema } } } },
 });
 
 export const getLoginType = (app: Router) =>

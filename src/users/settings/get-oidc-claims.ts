@@ -1,26 +1,23 @@
 // The caller's own merged OIDC claims (Coder's coderd/users.go `userOIDCClaims`). A literal path: mounted before
 // /users/{user} so it is never read as a username.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import { can } from "../../auth/rbac.ts";
-import { requireActor } from "../../auth/session.ts";
 import { userLinks } from "../../db/schema.ts";
-import { apiError, errorResponses, notFound } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
+import { apiError, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 
 const ClaimsSchema = z.object({ claims: z.record(z.string(), z.unknown()) }).openapi("OIDCClaimsResponse");
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users/oidc-claims",
   tags: ["Users"],
   summary: "Get OIDC claims for the authenticated user",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor()] as const,
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: ClaimsSchema } } },
-    ...errorResponses(400, 401, 404),
-  },
+  auth: "session",
+  errors: [400, 404],
+  responses: { 200: { description: "OK", content: { "application/json": { schema: ClaimsSchema } } } },
 });
 
 export const getOidcClaims = (app: Router) =>

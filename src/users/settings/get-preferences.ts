@@ -1,24 +1,17 @@
-import { createRoute } from "@hono/zod-openapi";
-import { requireActor } from "../../auth/session.ts";
-import { errorResponses } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
-import { UserParam, withTargetUser } from "../target.ts";
 import { readConfigs } from "./configs.ts";
 import { requirePersonal } from "./personal.ts";
 import { PREFERENCE_CONFIG_KEYS, PreferencesSchema, preferencesView } from "./preferences.ts";
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users/{user}/preferences",
   tags: ["Users"],
   summary: "Get user preference settings",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser(), requirePersonal("read_personal")] as const,
-  request: { params: UserParam },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: PreferencesSchema } } },
-    ...errorResponses(401, 404),
-  },
+  auth: "user-target",
+  middleware: [requirePersonal("read_personal")],
+  responses: { 200: { description: "OK", content: { "application/json": { schema: PreferencesSchema } } } },
 });
 
 export const getPreferences = (app: Router) =>

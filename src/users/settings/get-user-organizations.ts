@@ -1,25 +1,18 @@
 // The organizations a user belongs to, narrowed to those the caller may read (Coder's coderd/users.go `organizationsByUser`).
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { can } from "../../auth/rbac.ts";
-import { requireActor } from "../../auth/session.ts";
-import { errorResponses } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
 import { organizationsOfUser } from "../../orgs/queries.ts";
 import { OrganizationSchema, organizationView } from "../../orgs/view.ts";
-import { UserParam, withTargetUser } from "../target.ts";
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users/{user}/organizations",
   tags: ["Users"],
   summary: "Get organizations by user",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser()] as const,
-  request: { params: UserParam },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: z.array(OrganizationSchema) } } },
-    ...errorResponses(401, 404),
-  },
+  auth: "user-target",
+  responses: { 200: { description: "OK", content: { "application/json": { schema: z.array(OrganizationSchema) } } } },
 });
 
 export const getUserOrganizations = (app: Router) =>

@@ -1,9 +1,7 @@
-import { createRoute } from "@hono/zod-openapi";
-import { requireActor } from "../../auth/session.ts";
-import { apiError, errorResponses } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
+import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
-import { decodeJsonBody, jsonBody } from "../../http/validation.ts";
-import { requireMayActOnTarget, UserParam, withTargetUser } from "../target.ts";
+import { requireMayActOnTarget } from "../target.ts";
 import {
   APPEARANCE_CONFIG_KEYS,
   AppearanceSchema,
@@ -15,18 +13,16 @@ import {
 import { writeAndRead } from "./configs.ts";
 import { requirePersonal } from "./personal.ts";
 
-const route = createRoute({
+const route = defineRoute({
   method: "put",
   path: "/users/{user}/appearance",
   tags: ["Users"],
   summary: "Update user appearance settings",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser(), requirePersonal("update_personal"), requireMayActOnTarget("change the settings of"), decodeJsonBody()] as const,
-  request: { params: UserParam, ...jsonBody(UpdateAppearanceBody) },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: AppearanceSchema } } },
-    ...errorResponses(400, 401, 403, 404),
-  },
+  auth: "user-target",
+  body: UpdateAppearanceBody,
+  middleware: [requirePersonal("update_personal"), requireMayActOnTarget("change the settings of")],
+  errors: [403],
+  responses: { 200: { description: "OK", content: { "application/json": { schema: AppearanceSchema } } } },
 });
 
 export const putAppearance = (app: Router) =>

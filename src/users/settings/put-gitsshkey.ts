@@ -1,23 +1,18 @@
-import { createRoute } from "@hono/zod-openapi";
-import { requireActor } from "../../auth/session.ts";
-import { errorResponses } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
-import { requireMayActOnTarget, UserParam, withTargetUser } from "../target.ts";
+import { requireMayActOnTarget } from "../target.ts";
 import { GitSshKeySchema, gitSshKeyView, regenerateKey } from "./gitsshkey.ts";
 import { requirePersonal } from "./personal.ts";
 
-const route = createRoute({
+const route = defineRoute({
   method: "put",
   path: "/users/{user}/gitsshkey",
   tags: ["Users"],
   summary: "Regenerate user SSH key",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser(), requirePersonal("update_personal"), requireMayActOnTarget("regenerate the Git SSH key of")] as const,
-  request: { params: UserParam },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: GitSshKeySchema } } },
-    ...errorResponses(401, 403, 404),
-  },
+  auth: "user-target",
+  middleware: [requirePersonal("update_personal"), requireMayActOnTarget("regenerate the Git SSH key of")],
+  errors: [403],
+  responses: { 200: { description: "OK", content: { "application/json": { schema: GitSshKeySchema } } } },
 });
 
 export const putGitSshKey = (app: Router) =>

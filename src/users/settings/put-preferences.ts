@@ -1,9 +1,7 @@
-import { createRoute } from "@hono/zod-openapi";
-import { requireActor } from "../../auth/session.ts";
-import { apiError, errorResponses } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
+import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
-import { decodeJsonBody, jsonBody } from "../../http/validation.ts";
-import { requireMayActOnTarget, UserParam, withTargetUser } from "../target.ts";
+import { requireMayActOnTarget } from "../target.ts";
 import { writeAndRead } from "./configs.ts";
 import { requirePersonal } from "./personal.ts";
 import {
@@ -15,18 +13,16 @@ import {
   UpdatePreferencesBody,
 } from "./preferences.ts";
 
-const route = createRoute({
+const route = defineRoute({
   method: "put",
   path: "/users/{user}/preferences",
   tags: ["Users"],
   summary: "Update user preference settings",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser(), requirePersonal("update_personal"), requireMayActOnTarget("change the settings of"), decodeJsonBody()] as const,
-  request: { params: UserParam, ...jsonBody(UpdatePreferencesBody) },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: PreferencesSchema } } },
-    ...errorResponses(400, 401, 403, 404),
-  },
+  auth: "user-target",
+  body: UpdatePreferencesBody,
+  middleware: [requirePersonal("update_personal"), requireMayActOnTarget("change the settings of")],
+  errors: [403],
+  responses: { 200: { description: "OK", content: { "application/json": { schema: PreferencesSchema } } } },
 });
 
 export const putPreferences = (app: Router) =>
