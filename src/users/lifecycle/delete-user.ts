@@ -2,30 +2,26 @@
 // user's API keys and user links inside the same statement, so the user, their sessions and their SSO
 // links go together or not at all; memberships and the Git SSH key stay, as in Coder. The partial unique
 // indexes skip deleted rows, which frees the username and email for a new account.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { can } from "../../auth/rbac.ts";
-import { requireActor } from "../../auth/session.ts";
 import { users } from "../../db/schema.ts";
-import { apiError, errorResponses, forbidden, notFound } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
+import { apiError, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
-import { assertMayActOn, UserParam, withTargetUser } from "../target.ts";
+import { assertMayActOn } from "../target.ts";
 import { lockActiveOwners, refuseLastOwner } from "./owners.ts";
 
 const Deleted = z.object({ message: z.string() });
 
-const route = createRoute({
+const route = defineRoute({
   method: "delete",
   path: "/users/{user}",
   tags: ["Users"],
   summary: "Delete user",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser()] as const,
-  request: { params: UserParam },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: Deleted } } },
-    ...errorResponses(400, 401, 403, 404),
-  },
+  auth: "user-target",
+  errors: [400, 403],
+  responses: { 200: { description: "OK", content: { "application/json": { schema: Deleted } } } },
 });
 
 export const deleteUser = (app: Router) =>

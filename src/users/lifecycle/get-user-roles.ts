@@ -1,12 +1,11 @@
 // GET /users/{user}/roles (Coder's coderd/users.go `userRoles`): the stored roles only. The implied `member` and
 // `organization-member` are never stored and never listed. Coder's swagger documents a User here; the
 // server returns this shape, which is what its clients read.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { can } from "../../auth/rbac.ts";
-import { requireActor } from "../../auth/session.ts";
-import { errorResponses, notFound } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
+import { notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
-import { UserParam, withTargetUser } from "../target.ts";
 
 const UserRoles = z
   .object({
@@ -15,18 +14,13 @@ const UserRoles = z
   })
   .openapi("UserRoles");
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users/{user}/roles",
   tags: ["Members"],
   summary: "Get user roles",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser()] as const,
-  request: { params: UserParam },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: UserRoles } } },
-    ...errorResponses(401, 404),
-  },
+  auth: "user-target",
+  responses: { 200: { description: "OK", content: { "application/json": { schema: UserRoles } } } },
 });
 
 export const getUserRoles = (app: Router) =>

@@ -1,11 +1,12 @@
 // POST /users/otp/change-password (Coder's coderd/userauth.go): finishes a password reset with the passcode
 // from POST /users/otp/request. An unknown email, a wrong passcode and an expired one get the same answer
 // after the same argon2 work. The passcode works once: the write is conditional on it still being stored.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { verifyOrWaste } from "../../auth/hasher.ts";
-import { apiError, errorResponses } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
+import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
-import { decodeJsonBody, emailField, jsonBody, requiredString } from "../../http/validation.ts";
+import { emailField, requiredString } from "../../http/validation.ts";
 import { findUserByEmail } from "../queries.ts";
 import { assertStrongPassword, replacePassword, requirePasswordAuth, samePassword } from "./passwords.ts";
 
@@ -17,17 +18,16 @@ const Body = z
   })
   .openapi("ChangePasswordWithOneTimePasscodeRequest");
 
-const route = createRoute({
+const route = defineRoute({
   method: "post",
   path: "/users/otp/change-password",
   tags: ["Authorization"],
   summary: "Change password with a one-time passcode",
-  middleware: [requirePasswordAuth(), decodeJsonBody()] as const,
-  request: jsonBody(Body),
-  responses: {
-    204: { description: "No Content" },
-    ...errorResponses(400, 403),
-  },
+  auth: "public",
+  body: Body,
+  middleware: [requirePasswordAuth()],
+  errors: [403],
+  responses: { 204: { description: "No Content" } },
 });
 
 const incorrect = () => apiError(400, "Incorrect email or one-time passcode.");

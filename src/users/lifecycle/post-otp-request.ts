@@ -2,30 +2,29 @@
 // not the email belongs to anyone, and both cases do the same work before answering (one lookup, one
 // argon2 hash), so neither the status nor the timing tells an attacker which emails have accounts.
 // Storing the passcode and delivering it happen after the response.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { users } from "../../db/schema.ts";
-import { errorResponses } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
 import { rfc3339 } from "../../http/time.ts";
-import { decodeJsonBody, emailField, jsonBody } from "../../http/validation.ts";
+import { emailField } from "../../http/validation.ts";
 import { findUserByEmail } from "../queries.ts";
 import { deliverPasscode } from "./notify.ts";
 import { requirePasswordAuth } from "./passwords.ts";
 
 const Body = z.object({ email: emailField() }).openapi("RequestOneTimePasscodeRequest");
 
-const route = createRoute({
+const route = defineRoute({
   method: "post",
   path: "/users/otp/request",
   tags: ["Authorization"],
   summary: "Request one-time passcode",
-  middleware: [requirePasswordAuth(), decodeJsonBody()] as const,
-  request: jsonBody(Body),
-  responses: {
-    204: { description: "No Content" },
-    ...errorResponses(400, 403),
-  },
+  auth: "public",
+  body: Body,
+  middleware: [requirePasswordAuth()],
+  errors: [403],
+  responses: { 204: { description: "No Content" } },
 });
 
 export const postOtpRequest = (app: Router) =>

@@ -1,15 +1,15 @@
 // PUT /users/{user}/password (Coder's coderd/users.go `putUserPassword`). The checks run in Coder's order; the two that do
 // not need the body (who may change whose password) run before it is read, so an auditor learns nothing
 // from a malformed body or a wrong old password.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { can } from "../../auth/rbac.ts";
-import { requireActor } from "../../auth/session.ts";
 import type { TargetEnv } from "../../deps.ts";
-import { apiError, errorResponses, notFound } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
+import { apiError, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
-import { decodeJsonBody, jsonBody, requiredString } from "../../http/validation.ts";
-import { assertMayActOn, UserParam, withTargetUser } from "../target.ts";
+import { requiredString } from "../../http/validation.ts";
+import { assertMayActOn } from "../target.ts";
 import { assertStrongPassword, replacePassword, samePassword } from "./passwords.ts";
 
 const Body = z
@@ -29,18 +29,15 @@ const mayChangePassword = (): MiddlewareHandler<TargetEnv> =>
     await next();
   };
 
-const route = createRoute({
+const route = defineRoute({
   method: "put",
   path: "/users/{user}/password",
   tags: ["Users"],
   summary: "Update user password",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser(), mayChangePassword(), decodeJsonBody()] as const,
-  request: { params: UserParam, ...jsonBody(Body) },
-  responses: {
-    204: { description: "No Content" },
-    ...errorResponses(400, 401, 404),
-  },
+  auth: "user-target",
+  body: Body,
+  middleware: [mayChangePassword()],
+  responses: { 204: { description: "No Content" } },
 });
 
 const oldPasswordIncorrect = () =>

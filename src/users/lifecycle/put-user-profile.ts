@@ -1,17 +1,17 @@
 // PUT /users/{user}/profile (Coder's coderd/users.go `putUserProfile`). Uniqueness of the new username is decided by the
 // case-insensitive unique index, not by a prior read, so two concurrent renames cannot both win.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { and, eq } from "drizzle-orm";
 import { can } from "../../auth/rbac.ts";
-import { requireActor } from "../../auth/session.ts";
 import { users } from "../../db/schema.ts";
 import type { TargetEnv } from "../../deps.ts";
-import { apiError, errorResponses, notFound } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
+import { apiError, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
-import { decodeJsonBody, jsonBody, realNameField, tag, usernameField } from "../../http/validation.ts";
+import { realNameField, tag, usernameField } from "../../http/validation.ts";
 import { uniqueViolation } from "../create.ts";
-import { assertMayActOn, UserParam, withTargetUser } from "../target.ts";
+import { assertMayActOn } from "../target.ts";
 import { UserSchema, userView } from "../view.ts";
 
 function isWebUrl(value: string): boolean {
@@ -48,18 +48,16 @@ const mayEditProfile = (): MiddlewareHandler<TargetEnv> =>
     await next();
   };
 
-const route = createRoute({
+const route = defineRoute({
   method: "put",
   path: "/users/{user}/profile",
   tags: ["Users"],
   summary: "Update user profile",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser(), mayEditProfile(), decodeJsonBody()] as const,
-  request: { params: UserParam, ...jsonBody(Body) },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: UserSchema } } },
-    ...errorResponses(400, 401, 403, 404, 409),
-  },
+  auth: "user-target",
+  body: Body,
+  middleware: [mayEditProfile()],
+  errors: [403, 409],
+  responses: { 200: { description: "OK", content: { "application/json": { schema: UserSchema } } } },
 });
 
 /** SSO providers own these users' avatars; Coder keeps the stored one for them. */

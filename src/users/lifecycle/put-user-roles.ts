@@ -2,17 +2,16 @@
 // removed must be one the caller may assign, only an owner may change an owner's roles, and the last owner
 // keeps the role. The diff is computed against the row locked for the update, so a concurrent change
 // cannot slip a role past the check.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { canAssignSiteRole, isSiteRole, OWNER_ROLE } from "../../auth/rbac.ts";
-import { requireActor } from "../../auth/session.ts";
 import { users } from "../../db/schema.ts";
 import type { TargetEnv } from "../../deps.ts";
-import { apiError, errorResponses, forbidden, notFound } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
+import { apiError, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
-import { decodeJsonBody, jsonBody } from "../../http/validation.ts";
-import { requireMayActOnTarget, UserParam, withTargetUser } from "../target.ts";
+import { requireMayActOnTarget } from "../target.ts";
 import { UserSchema, userView } from "../view.ts";
 import { lockActiveOwners, refuseLastOwner } from "./owners.ts";
 
@@ -30,18 +29,16 @@ const notSelf = (): MiddlewareHandler<TargetEnv> =>
     await next();
   };
 
-const route = createRoute({
+const route = defineRoute({
   method: "put",
   path: "/users/{user}/roles",
   tags: ["Members"],
   summary: "Assign role to user",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser(), notSelf(), requireMayActOnTarget("change the roles of"), decodeJsonBody()] as const,
-  request: { params: UserParam, ...jsonBody(Body) },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: UserSchema } } },
-    ...errorResponses(400, 401, 403, 404),
-  },
+  auth: "user-target",
+  body: Body,
+  middleware: [notSelf(), requireMayActOnTarget("change the roles of")],
+  errors: [403],
+  responses: { 200: { description: "OK", content: { "application/json": { schema: UserSchema } } } },
 });
 
 /** Site roles only, each one known: checked on every requested role, as Coder does. */

@@ -2,32 +2,27 @@
 // two literal paths, as Coder's putUserStatus. Suspension keeps the user's keys: the session middleware
 // refuses a suspended user's tokens on the very next request, and activation makes them work again.
 // Owners cannot be suspended at all, so the last owner who can sign in never is.
-import { createRoute } from "@hono/zod-openapi";
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { can, OWNER_ROLE as OWNER } from "../../auth/rbac.ts";
-import { requireActor } from "../../auth/session.ts";
 import { users, type UserStatus } from "../../db/schema.ts";
-import { apiError, errorResponses, forbidden, notFound } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
+import { apiError, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
-import { assertMayActOn, UserParam, withTargetUser } from "../target.ts";
+import { assertMayActOn } from "../target.ts";
 import { UserSchema, userView } from "../view.ts";
 
 const cannotSuspendOwner = () =>
   apiError(400, `You cannot suspend a user with the "${OWNER}" role. You must remove the role first.`);
 
 function statusRoute(action: "suspend" | "activate") {
-  return createRoute({
+  return defineRoute({
     method: "put",
     path: `/users/{user}/status/${action}`,
     tags: ["Users"],
     summary: action === "suspend" ? "Suspend user account" : "Activate user account",
-    security: [{ CoderSessionToken: [] }],
-    middleware: [requireActor(), withTargetUser()] as const,
-    request: { params: UserParam },
-    responses: {
-      200: { description: "OK", content: { "application/json": { schema: UserSchema } } },
-      ...errorResponses(400, 401, 403, 404),
-    },
+    auth: "user-target",
+    errors: [400, 403],
+    responses: { 200: { description: "OK", content: { "application/json": { schema: UserSchema } } } },
   });
 }
 
