@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { defineRoute } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 
 const AuthMethods = z
@@ -10,11 +11,12 @@ const AuthMethods = z
   })
   .openapi("AuthMethods");
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users/authmethods",
   tags: ["Users"],
   summary: "Get authentication methods",
+  auth: "public",
   responses: { 200: { description: "OK", content: { "application/json": { schema: AuthMethods } } } },
 });
 

@@ -1,16 +1,17 @@
-import { createRoute } from "@hono/zod-openapi";
-import { ErrorSchema, apiError, errorResponses } from "../http/errors.ts";
+import { defineRoute } from "../http/define-route.ts";
+import { ErrorSchema, apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import { hasFirstUser } from "./queries.ts";
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users/first",
   tags: ["Users"],
   summary: "Check initial user created",
+  auth: "public",
+  errors: [404],
   responses: {
     200: { description: "The first user exists", content: { "application/json": { schema: ErrorSchema } } },
-    ...errorResponses(404),
   },
 });
 

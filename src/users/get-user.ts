@@ -1,22 +1,14 @@
-import { createRoute } from "@hono/zod-openapi";
-import { requireActor } from "../auth/session.ts";
-import { errorResponses } from "../http/errors.ts";
+import { defineRoute } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
-import { UserParam, withTargetUser } from "./target.ts";
 import { UserSchema, userView } from "./view.ts";
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users/{user}",
   tags: ["Users"],
   summary: "Get user by name",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), withTargetUser()] as const,
-  request: { params: UserParam },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: UserSchema } } },
-    ...errorResponses(401, 404),
-  },
+  auth: "user-target",
+  responses: { 200: { description: "OK", content: { "application/json": { schema: UserSchema } } } },
 });
 
 export const getUser = (app: Router) =>

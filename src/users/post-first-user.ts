@@ -1,14 +1,15 @@
 // Creates the initial owner. The database decides races: a transaction-scoped advisory lock serialises
 // concurrent attempts, so twenty at once create exactly one owner and the rest get 409.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { checkPassword } from "../auth/password-policy.ts";
 import { organizations } from "../db/schema.ts";
 import { auditFacts } from "../audit/facts.ts";
-import { apiError, errorResponses } from "../http/errors.ts";
+import { defineRoute } from "../http/define-route.ts";
+import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import type { Tx } from "../db/index.ts";
-import { decodeJsonBody, emailField, jsonBody, realNameField, requiredString, usernameField } from "../http/validation.ts";
+import { emailField, realNameField, requiredString, usernameField } from "../http/validation.ts";
 import { insertUser } from "./create.ts";
 import { hasFirstUser } from "./queries.ts";
 
@@ -29,17 +30,15 @@ const Body = z
 
 const Created = z.object({ user_id: z.uuid(), organization_id: z.uuid() }).openapi("CreateFirstUserResponse");
 
-const route = createRoute({
+const route = defineRoute({
   method: "post",
   path: "/users/first",
   tags: ["Users"],
   summary: "Create initial user",
-  middleware: [decodeJsonBody()] as const,
-  request: jsonBody(Body),
-  responses: {
-    201: { description: "Created", content: { "application/json": { schema: Created } } },
-    ...errorResponses(400, 409),
-  },
+  auth: "public",
+  body: Body,
+  errors: [409],
+  responses: { 201: { description: "Created", content: { "application/json": { schema: Created } } } },
 });
 
 const alreadyCreated = () => apiError(409, "The initial user has already been created.");

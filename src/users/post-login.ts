@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { setCookie } from "hono/cookie";
 import { auditFacts } from "../audit/facts.ts";
@@ -6,27 +6,26 @@ import { verifyStoredPassword } from "../auth/pbkdf2.ts";
 import { clientIp } from "../auth/session.ts";
 import { SESSION_COOKIE } from "../auth/token-source.ts";
 import { users } from "../db/schema.ts";
-import { apiError, errorResponses } from "../http/errors.ts";
+import { defineRoute } from "../http/define-route.ts";
+import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import type { Tx } from "../db/index.ts";
-import { decodeJsonBody, emailField, jsonBody, requiredString } from "../http/validation.ts";
+import { emailField, requiredString } from "../http/validation.ts";
 import { issueKey, issueKeyIf } from "../keys/issue.ts";
 import { findUserByEmail } from "./queries.ts";
 
 const Body = z.object({ email: emailField(), password: requiredString() }).openapi("LoginWithPasswordRequest");
 const Response = z.object({ session_token: z.string() }).openapi("LoginWithPasswordResponse");
 
-const route = createRoute({
+const route = defineRoute({
   method: "post",
   path: "/users/login",
   tags: ["Authorization"],
   summary: "Log in user",
-  middleware: [decodeJsonBody()] as const,
-  request: jsonBody(Body),
-  responses: {
-    201: { description: "Created", content: { "application/json": { schema: Response } } },
-    ...errorResponses(400, 401, 403),
-  },
+  auth: "public",
+  body: Body,
+  errors: [401, 403],
+  responses: { 201: { description: "Created", content: { "application/json": { schema: Response } } } },
 });
 
 /** Browsers keep the cookie a year; the key's own expiry is what actually ends the session. */

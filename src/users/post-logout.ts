@@ -1,22 +1,19 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, eq, or, sql } from "drizzle-orm";
 import { deleteCookie } from "hono/cookie";
-import { requireActor } from "../auth/session.ts";
 import { SESSION_COOKIE } from "../auth/token-source.ts";
 import { apiKeys } from "../db/schema.ts";
-import { errorResponses } from "../http/errors.ts";
+import { defineRoute } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 
-const route = createRoute({
+const route = defineRoute({
   method: "post",
   path: "/users/logout",
   tags: ["Users"],
   summary: "Log out user",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor()] as const,
+  auth: "session",
   responses: {
     200: { description: "OK", content: { "application/json": { schema: z.object({ message: z.string() }) } } },
-    ...errorResponses(401),
   },
 });
 

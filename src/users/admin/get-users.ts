@@ -1,7 +1,7 @@
 // GET /users: search, paginate and count the users the caller may read (Coder's coderd/users.go `users`).
-import { createRoute, z } from "@hono/zod-openapi";
-import { requireActor } from "../../auth/session.ts";
-import { apiError, errorResponses, type Validation } from "../../http/errors.ts";
+import { z } from "@hono/zod-openapi";
+import { defineRoute } from "../../http/define-route.ts";
+import { apiError, type Validation } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { UserSchema, userView } from "../view.ts";
 import { NIL_UUID, parseGoInt, parseUuid } from "./go-parse.ts";
@@ -20,18 +20,15 @@ const Query = z.object({
 
 const GetUsersResponse = z.object({ users: z.array(UserSchema), count: z.number().int() }).openapi("GetUsersResponse");
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users",
   tags: ["Users"],
   summary: "Get users",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor()] as const,
-  request: { query: Query },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: GetUsersResponse } } },
-    ...errorResponses(400, 401),
-  },
+  auth: "session",
+  query: Query,
+  errors: [400],
+  responses: { 200: { description: "OK", content: { "application/json": { schema: GetUsersResponse } } } },
 });
 
 /** Coder's parsePagination: absent or empty values mean "none"; errors are collected, not short-circuited. */

@@ -1,20 +1,20 @@
 // POST /users: an owner or user admin creates a user (Coder's coderd/users.go `postUser`). The checks run in Coder's
 // order, so a client meets the same first error Coder would give. The insert (user, memberships, Git SSH
 // key) is one transaction, and the unique indexes have the last word on duplicates.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, eq, inArray, ne, or, sql } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { auditFacts } from "../../audit/facts.ts";
 import type { Actor } from "../../auth/actor.ts";
 import { checkPassword } from "../../auth/password-policy.ts";
 import { can, canAssignSiteRole, isSiteRole } from "../../auth/rbac.ts";
-import { requireActor } from "../../auth/session.ts";
 import type { Db, Tx } from "../../db/index.ts";
 import type { AppEnv } from "../../deps.ts";
 import { organizations, users, type LoginType } from "../../db/schema.ts";
-import { apiError, errorResponses } from "../../http/errors.ts";
+import { defineRoute } from "../../http/define-route.ts";
+import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
-import { decodeJsonBody, jsonBody, realNameField, tag, usernameField } from "../../http/validation.ts";
+import { realNameField, tag, usernameField } from "../../http/validation.ts";
 import { insertUser, uniqueViolation } from "../create.ts";
 import { UserSchema, userView } from "../view.ts";
 import { NIL_UUID, parseUuid } from "./go-parse.ts";
@@ -72,18 +72,16 @@ const decodeOrganizationIds = (): MiddlewareHandler<AppEnv> =>
     await next();
   };
 
-const route = createRoute({
+const route = defineRoute({
   method: "post",
   path: "/users",
   tags: ["Users"],
   summary: "Create new user",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor(), decodeJsonBody(), decodeOrganizationIds()] as const,
-  request: jsonBody(Body),
-  responses: {
-    201: { description: "Created", content: { "application/json": { schema: UserSchema } } },
-    ...errorResponses(400, 401, 403, 404, 409),
-  },
+  auth: "session",
+  body: Body,
+  bodyMiddleware: [decodeOrganizationIds()],
+  errors: [403, 404, 409],
+  responses: { 201: { description: "Created", content: { "application/json": { schema: UserSchema } } } },
 });
 
 const notAuthorized = () => apiError(403, "You are not authorized to create users.");
