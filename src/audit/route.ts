@@ -1,14 +1,14 @@
 // GET /api/v2/audit: the audit log, newest first, for owners and auditors (site `audit_log: read`), with
 // Coder's `q`, `limit` and `offset` and Coder's response shape ({audit_logs, count}). One statement: the
 // page, each row's acting user with their memberships, and the total.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, desc, eq, gte, lte, sql, type SQL } from "drizzle-orm";
 import { membershipsOf } from "../auth/actor.ts";
 import { can } from "../auth/rbac.ts";
-import { requireActor } from "../auth/session.ts";
 import type { Db } from "../db/index.ts";
 import { auditLogs, users } from "../db/schema.ts";
-import { apiError, errorResponses, forbidden, type Validation } from "../http/errors.ts";
+import { defineRoute } from "../http/define-route.ts";
+import { apiError, forbidden, type Validation } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import { rfc3339 } from "../http/time.ts";
 import { NIL_UUID, parseGoInt, parseUuid } from "../users/admin/go-parse.ts";
@@ -54,18 +54,15 @@ const AuditLogSchema = z
 
 const AuditLogResponse = z.object({ audit_logs: z.array(AuditLogSchema), count: z.number().int() }).openapi("AuditLogResponse");
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/audit",
   tags: ["Audit"],
   summary: "Get audit logs",
-  security: [{ CoderSessionToken: [] }],
-  middleware: [requireActor()] as const,
-  request: { query: Query },
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: AuditLogResponse } } },
-    ...errorResponses(400, 401, 403),
-  },
+  auth: "session",
+  query: Query,
+  errors: [400, 403],
+  responses: { 200: { description: "OK", content: { "application/json": { schema: AuditLogResponse } } } },
 });
 
 const FRIENDLY_ACTION: Record<string, string> = {

@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { defineRoute } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 
 const BuildInfo = z
@@ -15,11 +16,12 @@ const BuildInfo = z
   })
   .openapi("BuildInfoResponse");
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/buildinfo",
   tags: ["General"],
   summary: "Build info",
+  auth: "public",
   responses: { 200: { description: "OK", content: { "application/json": { schema: BuildInfo } } } },
 });
 

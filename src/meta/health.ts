@@ -1,9 +1,10 @@
 // Probes for load balancers and deploy pipelines. /healthz answers from memory: the process (or isolate)
 // is up. /readyz asks the database: reachable and migrated at least to this build's schema. Neither needs
 // a token, and neither says more than a probe needs (no host names, no driver errors in the body).
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { behindBody, schemaStatus, type SchemaStatus } from "../db/schema-version.ts";
-import { ApiError, apiError, errorResponses } from "../http/errors.ts";
+import { defineRoute } from "../http/define-route.ts";
+import { ApiError, apiError } from "../http/errors.ts";
 import { describeError, logLine } from "../http/logging.ts";
 import type { Router } from "../http/router.ts";
 
@@ -13,23 +14,23 @@ const READY_TIMEOUT_MS = 5_000;
 const Health = z.object({ status: z.literal("ok") }).openapi("HealthResponse");
 const Ready = z.object({ status: z.literal("ready"), migration: z.string() }).openapi("ReadyResponse");
 
-const healthz = createRoute({
+const healthz = defineRoute({
   method: "get",
   path: "/healthz",
   tags: ["General"],
   summary: "Liveness: the process is up (no database work)",
+  auth: "public",
   responses: { 200: { description: "OK", content: { "application/json": { schema: Health } } } },
 });
 
-const readyz = createRoute({
+const readyz = defineRoute({
   method: "get",
   path: "/readyz",
   tags: ["General"],
   summary: "Readiness: the database is reachable and migrated",
-  responses: {
-    200: { description: "Ready", content: { "application/json": { schema: Ready } } },
-    ...errorResponses(503),
-  },
+  auth: "public",
+  errors: [503],
+  responses: { 200: { description: "Ready", content: { "application/json": { schema: Ready } } } },
 });
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

@@ -1,15 +1,17 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { defineRoute } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 
 const Jwks = z
   .object({ keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string(), alg: z.string(), use: z.string() })) })
   .openapi("JWKS");
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/.well-known/jwks.json",
   tags: ["General"],
   summary: "Public keys that verify Gatehouse tokens",
+  auth: "public",
   responses: { 200: { description: "OK", content: { "application/json": { schema: Jwks } } } },
 });
 

@@ -2,12 +2,13 @@
 // httpmw.ExtractOAuth2): the first visit sets the state, redirect, PKCE and nonce cookies and goes to the
 // provider; the provider sends the browser back with `code` and `state`, checked here against the cookies
 // in Coder's order and with Coder's messages.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import * as oauth from "oauth4webapi";
 import type { AppEnv } from "../deps.ts";
-import { apiError, errorResponses } from "../http/errors.ts";
+import { defineRoute } from "../http/define-route.ts";
+import { apiError } from "../http/errors.ts";
 import { safeRedirect } from "./redirect.ts";
 
 export const STATE_COOKIE = "oauth_state";
@@ -29,17 +30,18 @@ const CallbackQuery = z.object({
 const DeviceCallbackResponse = z.object({ redirect_url: z.string() }).openapi("OAuth2DeviceFlowCallbackResponse");
 
 export const callbackRoute = (path: string, summary: string) =>
-  createRoute({
+  defineRoute({
     method: "get",
     path,
     tags: ["Users"],
     summary,
-    request: { query: CallbackQuery },
+    auth: "public",
+    query: CallbackQuery,
+    errors: [400, 401, 403, 409, 428, 500, 502],
     responses: {
       // Only GitHub's device flow answers 200: its web page, not the browser, follows the redirect.
       200: { description: "OK (GitHub device flow)", content: { "application/json": { schema: DeviceCallbackResponse } } },
       307: { description: "Temporary Redirect" },
-      ...errorResponses(400, 401, 403, 409, 428, 500, 502),
     },
   });
 

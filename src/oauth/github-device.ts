@@ -1,8 +1,9 @@
 // GET /users/oauth2/github/device (Coder's coderd/userauth.go): starts a GitHub device authorization. The
 // dashboard shows the user code, the user approves it on GitHub, and the dashboard then polls the
 // callback with the device code as `code`.
-import { createRoute, z } from "@hono/zod-openapi";
-import { apiError, errorResponses } from "../http/errors.ts";
+import { z } from "@hono/zod-openapi";
+import { defineRoute } from "../http/define-route.ts";
+import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import { authorizeDevice, githubEndpoints } from "./github.ts";
 
@@ -16,15 +17,14 @@ const ExternalAuthDevice = z
   })
   .openapi("ExternalAuthDevice");
 
-const route = createRoute({
+const route = defineRoute({
   method: "get",
   path: "/users/oauth2/github/device",
   tags: ["Users"],
   summary: "Get Github device auth",
-  responses: {
-    200: { description: "OK", content: { "application/json": { schema: ExternalAuthDevice } } },
-    ...errorResponses(400, 500),
-  },
+  auth: "public",
+  errors: [400, 500],
+  responses: { 200: { description: "OK", content: { "application/json": { schema: ExternalAuthDevice } } } },
 });
 
 export const getGithubDevice = (app: Router) =>
