@@ -55,7 +55,7 @@ export interface AppEnv {
      */
     jsonBody: unknown;
     /** What an audited handler created or signed in, for its audit row (audit/facts.ts). */
-    auditFacts: import("./audit/facts.ts").AuditFacts;
+    auditFacts?: import("./audit/facts.ts").AuditFacts;
     /** The request's token and its cryptographic check, once per request (auth/session.ts). */
     tokenCheck: Promise<{ token: string; result: import("./auth/tokens.ts").VerifyResult } | undefined>;
   };

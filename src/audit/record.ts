@@ -121,7 +121,7 @@ export function auditRow(c: Ctx, rule: AuditRule): AuditRow | undefined {
   const actor = c.get("actor");
   if (!actor && !rule.public) return undefined;
   // What the handler declared holds only for a success: an error rolled back whatever it created.
-  const declared = c.res.status < 400 ? (c.get("auditFacts") as AuditFacts | undefined) : undefined;
+  const declared = c.res.status < 400 ? c.get("auditFacts") : undefined;
   if (rule.onlyOutcomes && c.res.status < 400 && !declared) return undefined;
 
   // The body as src/security/input.ts parsed and accepted it: never a refused one (too large, too deep,
