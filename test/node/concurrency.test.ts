@@ -1,5 +1,5 @@
-// Races are decided by the database, never by a read-then-write in the handler (DESIGN.md reliability
-// rules): twenty simultaneous POST /users/first create exactly one owner, one membership, one SSH key.
+// Races are decided by the database, never by a read-then-write in the handler:
+// twenty simultaneous POST /users/first create exactly one owner, one membership, one SSH key.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitSshKeys, organizationMembers, users } from "../../src/db/schema.ts";
 import { startTestApp, type TestApp } from "../support/node-app.ts";

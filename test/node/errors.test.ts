@@ -1,5 +1,5 @@
 // Bad input and the public, unauthenticated surface: every client mistake is a 4xx in Coder's error
-// shape (spec/behavior.md §2.1-2.4, §9.1-9.5), and the meta endpoints answer as Coder clients expect.
+// shape, and the meta endpoints answer as Coder clients expect.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../src/db/schema.ts";
 import { OWNER, startTestApp, type TestApp } from "../support/node-app.ts";
@@ -26,13 +26,13 @@ function expectCommonHeaders(res: Response) {
 
 // Order matters in this block: everything before "creates the first user" runs on an empty server.
 describe("POST /users/first on a fresh server", () => {
-  it("GET /users/first is 404 before anyone exists (case 1)", async () => {
+  it("GET /users/first is 404 before anyone exists", async () => {
     const res = await get(app, "/users/first");
     expect(res.status).toBe(404);
     expect(await json(res)).toEqual({ message: "The initial user has not been created!" });
   });
 
-  it("rejects {} with one required validation per field, in field order (case 1)", async () => {
+  it("rejects {} with one required validation per field, in field order", async () => {
     const res = await post(app, "/users/first", {});
     expect(res.status).toBe(400);
     expectCommonHeaders(res);
@@ -79,7 +79,7 @@ describe("POST /users/first on a fresh server", () => {
     ["new", "reserved"],
     ["create", "reserved"],
     ["has space", "space"],
-  ])("rejects username %j (%s) with field username (case 41)", async (username) => {
+  ])("rejects username %j (%s) with field username", async (username) => {
     const res = await post(app, "/users/first", { ...OWNER, username });
     expect(res.status).toBe(400);
     expect(await json(res)).toEqual({
@@ -106,7 +106,7 @@ describe("POST /users/first on a fresh server", () => {
     expect(body.validations?.map((v) => v.field)).toEqual(["username"]);
   });
 
-  it("rejects a weak password with Password not strong enough! (case 4)", async () => {
+  it("rejects a weak password with Password not strong enough!", async () => {
     const res = await post(app, "/users/first", { ...OWNER, password: "password" });
     expect(res.status).toBe(400);
     const body = await json(res);
@@ -140,7 +140,7 @@ describe("POST /users/first on a fresh server", () => {
     expect(await userCount()).toBe(1);
   });
 
-  it("answers 409 for a second first user (case 2)", async () => {
+  it("answers 409 for a second first user", async () => {
     const res = await post(app, "/users/first", { ...OWNER, email: "other@example.com", username: "other" });
     expect(res.status).toBe(409);
     expectCommonHeaders(res);
@@ -167,7 +167,7 @@ describe("POST /users/first on a fresh server", () => {
   });
 });
 
-describe("body decoding (§2.2)", () => {
+describe("body decoding", () => {
   it("answers malformed JSON with 400 Request body must be valid JSON.", async () => {
     const res = await app.request(`${API}/users/login`, {
       method: "POST",
@@ -309,7 +309,7 @@ describe("unknown routes", () => {
 });
 
 describe("POST /users/login errors", () => {
-  it("answers an empty password with 400, not 401 (case 11)", async () => {
+  it("answers an empty password with 400, not 401", async () => {
     const res = await post(app, "/users/login", { email: OWNER.email, password: "" });
     expect(res.status).toBe(400);
     expect(await json(res)).toEqual({
@@ -336,7 +336,7 @@ describe("POST /users/login errors", () => {
     });
   });
 
-  it("answers an unknown email with 401 (cases 7, 9)", async () => {
+  it("answers an unknown email with 401", async () => {
     const res = await post(app, "/users/login", { email: "nobody@example.com", password: "hunter2" });
     expect(res.status).toBe(401);
     expectCommonHeaders(res);
@@ -344,14 +344,14 @@ describe("POST /users/login errors", () => {
     expect(res.headers.get("set-cookie")).toBeNull();
   });
 
-  it("answers a wrong password with the same 401 (case 8)", async () => {
+  it("answers a wrong password with the same 401", async () => {
     const res = await post(app, "/users/login", { email: OWNER.email, password: "SomeWrongPassword!" });
     expect(res.status).toBe(401);
     expect(await json(res)).toEqual({ message: "Incorrect email or password." });
     expect(res.headers.get("set-cookie")).toBeNull();
   });
 
-  it("never accepts any password for an account without a password hash (cases 10, 11)", async () => {
+  it("never accepts any password for an account without a password hash", async () => {
     await insertMember(app, { email: "sso@example.com", username: "sso-user", hashedPassword: "" });
     for (const password of ["hunter2", "SomeSecurePassword!"]) {
       const res = await post(app, "/users/login", { email: "sso@example.com", password });
@@ -363,7 +363,7 @@ describe("POST /users/login errors", () => {
   });
 });
 
-describe("POST /users/validate-password (cases 23, 24)", () => {
+describe("POST /users/validate-password", () => {
   it("accepts a strong password", async () => {
     const res = await post(app, "/users/validate-password", { password: "MySecurePassword!" });
     expect(res.status).toBe(200);
@@ -404,7 +404,7 @@ describe("POST /users/validate-password (cases 23, 24)", () => {
 });
 
 describe("public metadata", () => {
-  it("GET /users/authmethods reports password enabled without auth (case 27)", async () => {
+  it("GET /users/authmethods reports password enabled without auth", async () => {
     const res = await get(app, "/users/authmethods");
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({
@@ -414,7 +414,7 @@ describe("public metadata", () => {
     });
   });
 
-  it("with password auth disabled: authmethods says so and login is 403 (case 13)", async () => {
+  it("with password auth disabled: authmethods says so and login is 403", async () => {
     // The config object is read per request; flipping it here avoids booting a second database.
     app.deps.config.disablePasswordAuth = true;
     try {

@@ -13,14 +13,14 @@ describe("first user, login, me, logout", () => {
   let userId = "";
   let orgId = "";
 
-  it("reports no first user on a fresh server (case 1)", async () => {
+  it("reports no first user on a fresh server", async () => {
     const res = await app.request("/api/v2/users/first");
     expect(res.status).toBe(404);
     expect(res.headers.get("X-Coder-Build-Version")).toBeTruthy();
     expect(await res.json()).toEqual({ message: "The initial user has not been created!" });
   });
 
-  it("creates the first user as owner of the default org (cases 3, 5)", async () => {
+  it("creates the first user as owner of the default org", async () => {
     const res = await app.request("/api/v2/users/first", { method: "POST", json: OWNER });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { user_id: string; organization_id: string };
@@ -30,7 +30,7 @@ describe("first user, login, me, logout", () => {
     expect((await app.request("/api/v2/users/first")).status).toBe(200);
   });
 
-  it("logs in with a case-insensitive email and sets the session cookie (cases 14, 17)", async () => {
+  it("logs in with a case-insensitive email and sets the session cookie", async () => {
     const res = await app.request("/api/v2/users/login", {
       method: "POST",
       json: { email: OWNER.email.toUpperCase(), password: OWNER.password },
@@ -60,7 +60,7 @@ describe("first user, login, me, logout", () => {
     expect(me).not.toHaveProperty("hashed_password");
   });
 
-  it("logs out, clears the cookie, and the token stops working (case 16)", async () => {
+  it("logs out, clears the cookie, and the token stops working", async () => {
     const res = await app.request("/api/v2/users/logout", { method: "POST", token });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ message: "Logged out!" });

@@ -1,4 +1,4 @@
-// Password rules (spec/behavior.md §2.4) and hashing (DESIGN.md: argon2id, m=19456 KiB, t=2, p=1, the
+// Password rules (https://github.com/coder/coder/blob/main/coderd/userpassword/userpassword.go) and hashing (argon2id, m=19456 KiB, t=2, p=1, the
 // Node and WASM builds verify each other's hashes, unknown users cost the same time as wrong passwords).
 import initialize from "@phi-ag/argon2/node";
 import { Argon2Type, Argon2Version } from "@phi-ag/argon2";

@@ -1,4 +1,4 @@
-// Guards for the changes `npm run bench` (issue 6) led to: each one fixed a measured cost, and these tests
+// Guards for the changes `npm run bench` led to: each one fixed a measured cost, and these tests
 // keep the cause from coming back without anyone running the bench.
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -28,13 +28,13 @@ describe("first user → login → me → logout over TCP", () => {
     expect(orgId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it("reports no first user yet (case 1)", async () => {
+  it("reports no first user yet", async () => {
     const res = await get(app, "/users/first");
     expect(res.status).toBe(404);
     expect(await json(res)).toEqual({ message: "The initial user has not been created!" });
   });
 
-  it("creates the owner and its membership in one go (cases 3, 5)", async () => {
+  it("creates the owner and its membership in one go", async () => {
     const res = await post(app, "/users/first", OWNER);
     expect(res.status).toBe(201);
     const body = await json<{ user_id: string; organization_id: string }>(res);
@@ -46,19 +46,19 @@ describe("first user → login → me → logout over TCP", () => {
     expect(await app.db.select().from(organizationMembers).where(eq(organizationMembers.userId, userId))).toHaveLength(1);
   });
 
-  it("refuses a second first user (case 2)", async () => {
+  it("refuses a second first user", async () => {
     const res = await post(app, "/users/first", { ...OWNER, username: "second", email: "second@example.com" });
     expect(res.status).toBe(409);
     expect(await json(res)).toEqual({ message: "The initial user has already been created." });
   });
 
-  it("refuses a wrong password (case 8)", async () => {
+  it("refuses a wrong password", async () => {
     const res = await post(app, "/users/login", { email: OWNER.email, password: "SomeWrongPassword!" });
     expect(res.status).toBe(401);
     expect(await json(res)).toEqual({ message: "Incorrect email or password." });
   });
 
-  it("logs in with an upper-cased email (cases 14, 15)", async () => {
+  it("logs in with an upper-cased email", async () => {
     token = await login(app, OWNER.email.toUpperCase(), OWNER.password);
     const key = await keyRowOf(app, token);
     expect(key).toMatchObject({ userId, lifetimeSeconds: 86400, loginType: "password", scopes: ["coder:all"] });
@@ -97,7 +97,7 @@ describe("first user → login → me → logout over TCP", () => {
     expect(app.queries.count).toBe(0);
   });
 
-  it("logs out: the key row is gone and the token is refused (case 16)", async () => {
+  it("logs out: the key row is gone and the token is refused", async () => {
     const jti = jwtPayload(token).jti as string;
     const res = await post(app, "/users/logout", {}, token);
     expect(res.status).toBe(200);

@@ -1,4 +1,4 @@
-// GitHub/OIDC sessions end with their provider link (spec/behavior.md §3.3), checked in the same single
+// GitHub/OIDC sessions end with their provider link, checked in the same single
 // actor query.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { userLinks } from "../../src/db/schema.ts";

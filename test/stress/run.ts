@@ -1,4 +1,4 @@
-// npm run test:stress (issue 7 §7): a real server process on loopback, a mixed workload for STRESS_SECONDS
+// npm run test:stress: a real server process on loopback, a mixed workload for STRESS_SECONDS
 // (default 60) from STRESS_CONCURRENCY (default 16) clients, then a report: requests, answers by status,
 // latencies per operation, server memory before and after, and every unexpected answer. Each operation
 // declares the statuses it may get (a login may be rate limited, a forged token must be refused); anything

@@ -1,4 +1,4 @@
-// Faults on Workers (issue 7 §5): the real worker entry, its database reached through the Neon driver and a
+// Faults on Workers: the real worker entry, its database reached through the Neon driver and a
 // loopback proxy that fails on command (test/support/fault-proxy.ts, switched over HTTP because workerd
 // cannot hold a socket server). With the database refusing connections, resetting them, or black-holed,
 // every request answers within a bounded time (connect_timeout=1, query_timeout=2000 in the URL) with a

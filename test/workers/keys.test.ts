@@ -26,7 +26,7 @@ describe(`API keys on workers (${inject("databaseKind")})`, () => {
   let tokenValue = "";
   let tokenId = "";
 
-  it("creates a named token (cases 131, 141)", async () => {
+  it("creates a named token", async () => {
     const res = await call("/api/v2/users/me/keys/tokens", { method: "POST", token: memberToken, json: { token_name: "edge-ci", scopes: ["user:read"] } });
     expect(res.status).toBe(201);
     tokenValue = ((await res.json()) as { key: string }).key;
@@ -44,7 +44,7 @@ describe(`API keys on workers (${inject("databaseKind")})`, () => {
     expect(change.status).toBe(404);
   });
 
-  it("expires it: the next request is refused (cases 146, 147)", async () => {
+  it("expires it: the next request is refused", async () => {
     const res = await call(`/api/v2/users/${memberId}/keys/${tokenId}/expire`, { method: "PUT", token: owner.token });
     expect(res.status).toBe(204);
     const refused = await call("/api/v2/users/me", { token: tokenValue });
@@ -56,7 +56,7 @@ describe(`API keys on workers (${inject("databaseKind")})`, () => {
     expect(shown.map((k) => k.id)).toEqual([tokenId]);
   });
 
-  it("deletes a live session key: the next request is refused (case 151)", async () => {
+  it("deletes a live session key: the next request is refused", async () => {
     const minted = await call("/api/v2/users/me/keys", { method: "POST", token: memberToken });
     expect(minted.status).toBe(201);
     const key = ((await minted.json()) as { key: string }).key;
@@ -68,7 +68,7 @@ describe(`API keys on workers (${inject("databaseKind")})`, () => {
     expect((await call(`/api/v2/users/me/keys/${tokenId}`, { method: "DELETE", token: memberToken })).status).toBe(204);
   });
 
-  it("handles nanosecond lifetimes beyond 2^53 exactly (case 157)", async () => {
+  it("handles nanosecond lifetimes beyond 2^53 exactly", async () => {
     const config = await call("/api/v2/users/me/keys/tokens/tokenconfig", { token: memberToken });
     expect(await config.text()).toBe('{"max_token_lifetime":3155760000000000000}');
     const over = await call("/api/v2/users/me/keys/tokens", {

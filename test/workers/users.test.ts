@@ -12,7 +12,7 @@ beforeAll(async () => {
 describe(`user administration on workers (${inject("databaseKind")})`, () => {
   let memberId = "";
 
-  it("creates a dormant member in the default org (case 31)", async () => {
+  it("creates a dormant member in the default org", async () => {
     const res = await call("/api/v2/users", {
       method: "POST",
       token: owner.token,
@@ -82,7 +82,7 @@ describe(`user administration on workers (${inject("databaseKind")})`, () => {
     expect(((await again.json()) as { public_key: string }).public_key).not.toBe(key.public_key);
   });
 
-  it("stores appearance settings (case 119-style round trip)", async () => {
+  it("stores appearance settings", async () => {
     const put = await call(`/api/v2/users/${memberId}/appearance`, {
       method: "PUT",
       token: owner.token,

@@ -1,4 +1,4 @@
-// Case 83: a created user is dormant until they first sign in.
+// A created user is dormant until they first sign in.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
 
@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-it("lists a new user as dormant, then active after their first login (case 83)", async () => {
+it("lists a new user as dormant, then active after their first login", async () => {
   const created = await app.request("/api/v2/users", {
     method: "POST",
     token: owner.token,

@@ -1,5 +1,5 @@
 // GET /users search: every key of the q language, its quirks, and what is never listed
-// (spec/behavior.md §8.1-8.2, §9.12; cases 49-70).
+// (Coder's https://github.com/coder/coder/blob/main/coderd/searchquery/search.go).
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
 import { body, listUsers, names, seedUsers, type UsersPage } from "./support.ts";
@@ -77,14 +77,14 @@ describe("GET /users listing", () => {
     expect(page.users.find((u) => u.username === "bob")?.last_seen_at).toBe("0001-01-01T00:00:00Z");
   });
 
-  it("answers users: [] and count 0 when nothing matches (case 56)", async () => {
+  it("answers users: [] and count 0 when nothing matches", async () => {
     const res = await listUsers(app, token, { q: "nonexistent" });
     expect(await body(res)).toEqual({ users: [], count: 0 });
   });
 });
 
 describe("GET /users q language", () => {
-  it("status lists (cases 49-52)", async () => {
+  it("status lists", async () => {
     expect((await search("status:suspended,active")).names).toEqual(["Alice", "before1", "bob", "dave-admin", "erin", "nobody", "owner"]);
     expect((await search("status:active")).names).toEqual(["Alice", "before1", "dave-admin", "erin", "owner"]);
     expect((await search("status:ACTIVE")).names).toEqual(["Alice", "before1", "dave-admin", "erin", "owner"]);
@@ -92,52 +92,52 @@ describe("GET /users q language", () => {
     expect(await search("status:suspended")).toEqual({ names: ["bob", "nobody"], count: 2 });
   });
 
-  it("github_com_user_id (case 53); 0 means no filter", async () => {
+  it("github_com_user_id; 0 means no filter", async () => {
     expect((await search("github_com_user_id:7")).names).toEqual(["carol"]);
     expect((await search("github_com_user_id:0")).names).toEqual(EVERYONE);
   });
 
-  it("free text matches username or email case-insensitively, never the display name (case 54)", async () => {
+  it("free text matches username or email case-insensitively, never the display name", async () => {
     expect((await search("ALI")).names).toEqual(["Alice"]);
     expect((await search("corp.test")).names).toEqual(["dave-admin"]);
     expect((await search("anders")).names).toEqual([]);
     expect((await search("search:gmail")).names).toEqual(["erin"]);
   });
 
-  it("name: matches the display name (case 55)", async () => {
+  it("name: matches the display name", async () => {
     expect((await search("name:Test search:before1")).names).toEqual(["before1"]);
     expect((await search("name:test")).names).toEqual(["before1", "dave-admin", "erin"]);
   });
 
-  it("role: owners only, case-insensitively (cases 57, 58)", async () => {
+  it("role: owners only, case-insensitively", async () => {
     expect((await search("role:owner status:suspended,active")).names).toEqual(["dave-admin", "owner"]);
     expect((await search("role:OWNER status:suspended,active")).names).toEqual(["dave-admin", "owner"]);
     expect((await search("role:auditor")).names).toEqual(["bob"]);
   });
 
-  it("role:member is everyone, but beside other roles it adds no one (case 59)", async () => {
+  it("role:member is everyone, but beside other roles it adds no one", async () => {
     expect((await search("role:member")).names).toEqual(EVERYONE);
     expect((await search("role:member,member")).names).toEqual(EVERYONE);
     expect((await search("role:member,owner")).names).toEqual(["dave-admin", "owner"]);
     expect((await search("role:user-admin,auditor")).names).toEqual(["bob", "dave-admin"]);
   });
 
-  it("combines free text with keys, keys case-insensitive (cases 60, 61)", async () => {
+  it("combines free text with keys, keys case-insensitive", async () => {
     expect((await search("i role:owner status:active")).names).toEqual(["dave-admin"]);
     expect((await search("I Role:Owner STATUS:Active")).names).toEqual(["dave-admin"]);
   });
 
-  it("last_seen_before counts never-seen users as seen at the zero time (case 62)", async () => {
+  it("last_seen_before counts never-seen users as seen at the zero time", async () => {
     // 2023-01-16T00:00+12:00 is 2023-01-15T12:00Z: carol, seen exactly then, is included.
     expect((await search('last_seen_before:"2023-01-16T00:00:00+12:00"')).names).toEqual(["Alice", "before1", "bob", "carol", "nobody", "svc-bot"]);
   });
 
-  it("last_seen window (case 63)", async () => {
+  it("last_seen window", async () => {
     expect((await search('last_seen_before:"2023-01-14T23:59:59Z" last_seen_after:"2023-01-08T00:00:00Z"')).names).toEqual(["Alice"]);
     expect((await search('last_seen_after:"2023-02-01T00:00:00Z"')).names).toEqual(["dave-admin", "erin", "owner"]);
   });
 
-  it("created_before / created_after / range (cases 64-66)", async () => {
+  it("created_before / created_after / range", async () => {
     expect((await search('created_before:"2023-01-05T00:00:00Z"')).names).toEqual(["Alice", "before1", "nobody", "svc-bot"]);
     expect((await search('created_after:"2023-02-01T00:00:00Z"')).names).toEqual(["carol", "erin", "owner"]);
     expect((await search('created_after:"2023-01-04T00:00:00Z" created_before:"2023-01-31T23:59:59.999999Z"')).names).toEqual([
@@ -147,7 +147,7 @@ describe("GET /users q language", () => {
     ]);
   });
 
-  it("login_type lists (cases 67-70)", async () => {
+  it("login_type lists", async () => {
     expect((await search("login_type:none")).names).toEqual(["nobody", "svc-bot"]);
     expect((await search("login_type:oidc")).names).toEqual(["erin"]);
     expect((await search("login_type:none,github")).names).toEqual(["carol", "nobody", "svc-bot"]);

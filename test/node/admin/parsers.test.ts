@@ -1,5 +1,5 @@
 // The pure parsers behind GET /users and POST /users: Go-compatible times, UUIDs and the q tokeniser
-// (spec/behavior.md §8.1-8.2). No database: these pin the exact values the SQL receives.
+// (https://github.com/coder/coder/blob/main/coderd/searchquery/search.go). No database: these pin the exact values the SQL receives.
 import { describe, expect, it } from "vitest";
 import { parseGoInt, parseUuid } from "../../../src/users/admin/go-parse.ts";
 import { parseRfc3339Nano } from "../../../src/users/admin/rfc3339.ts";

@@ -1,5 +1,5 @@
 // POST /users, the successful paths: defaults, statuses, organizations, login types, granted roles and
-// everything the one transaction writes (spec/behavior.md §9.13; cases 31-33).
+// everything the one transaction writes.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { gitSshKeys, organizationMembers, users } from "../../../src/db/schema.ts";
@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 describe("POST /users as the owner", () => {
-  it("creates a dormant password user in the requested organization, in one transaction (case 31)", async () => {
+  it("creates a dormant password user in the requested organization, in one transaction", async () => {
     const res = await createUser(app, owner.token, {
       email: "Alice@Example.com",
       username: "Alice",
@@ -67,7 +67,7 @@ describe("POST /users as the owner", () => {
     expect(row?.status).toBe("active");
   });
 
-  it("honours user_status (case 32)", async () => {
+  it("honours user_status", async () => {
     for (const status of ["active", "suspended", "dormant"] as const) {
       const res = await createUser(app, owner.token, {
         email: `status-${status}@example.com`,
@@ -81,7 +81,7 @@ describe("POST /users as the owner", () => {
     }
   });
 
-  it("reports a never-used user's last_seen_at as the zero time, and the caller's as now (case 33)", async () => {
+  it("reports a never-used user's last_seen_at as the zero time, and the caller's as now", async () => {
     const res = await createUser(app, owner.token, {
       email: "fresh@example.com",
       username: "fresh",
@@ -183,7 +183,7 @@ describe("POST /users as the owner", () => {
 });
 
 describe("POST /users as a user admin", () => {
-  it("creates users, granting only `member` (cases 42 context, §6.1)", async () => {
+  it("creates users, granting only `member`", async () => {
     const [admin] = await app.db
       .insert(users)
       .values({ email: "ua@example.com", username: "user-admin-1", rbacRoles: ["user-admin"], status: "active" })

@@ -1,6 +1,5 @@
 // Who may list and create users: members see only themselves, readers see everyone but cannot create,
-// user admins create but cannot grant what they cannot assign, scoped tokens see and touch nothing
-// (spec/behavior.md §6, §9.12-9.13; cases 42, 48).
+// user admins create but cannot grant what they cannot assign, scoped tokens see and touch nothing.
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { users } from "../../../src/db/schema.ts";
@@ -45,7 +44,7 @@ afterAll(() => app.close());
 const EVERYONE = ["audrey", "mia", "owner", "tom", "ursula"];
 
 describe("GET /users visibility", () => {
-  it("shows a member only themselves, with count 1 (case 48)", async () => {
+  it("shows a member only themselves, with count 1", async () => {
     expect(await names(app, tokens.member)).toEqual({ names: ["mia"], count: 1 });
     expect(await names(app, tokens.member, { q: "role:owner" })).toEqual({ names: [], count: 0 });
     expect(await names(app, tokens.member, { q: "owner" })).toEqual({ names: [], count: 0 });
@@ -111,7 +110,7 @@ describe("GET /users visibility", () => {
 });
 
 describe("POST /users authorization", () => {
-  it("refuses a member with 403 and writes nothing (case 42)", async () => {
+  it("refuses a member with 403 and writes nothing", async () => {
     const before = await userCount(app);
     const res = await createUser(app, tokens.member, newUser());
     expect(res.status).toBe(403);
@@ -119,7 +118,7 @@ describe("POST /users authorization", () => {
     expect(await userCount(app)).toBe(before);
   });
 
-  it("answers a member re-using their own username or email 409, and a clash with an invisible user 403 (case 42)", async () => {
+  it("answers a member re-using their own username or email 409, and a clash with an invisible user 403", async () => {
     for (const clash of [{ username: "MIA" }, { email: "mia@example.com" }]) {
       const res = await createUser(app, tokens.member, newUser(clash));
       expect(res.status).toBe(409);

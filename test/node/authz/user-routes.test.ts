@@ -16,8 +16,8 @@ interface RouteCase {
   /** What the owner gets acting on a member. */
   owner: number;
   /**
-   * What a plain member gets acting on themselves, where the route is admin-only or has a self rule
-   * (spec/behavior.md §6.2); omitted where a member may act on themselves.
+   * What a plain member gets acting on themselves, where the route is admin-only or has a self rule;
+   * omitted where a member may act on themselves.
    */
   memberOnSelf?: number;
 }
@@ -31,7 +31,7 @@ const ROUTES: RouteCase[] = [
   { method: "put", path: "/users/{user}/appearance", body: { theme_preference: "dark", terminal_font: "fira-code" }, owner: 200 },
   { method: "get", path: "/users/{user}/preferences", owner: 200 },
   { method: "put", path: "/users/{user}/preferences", body: { task_notification_alert_dismissed: true }, owner: 200 },
-  // Only the key's own user may read a login type, owners included (§9.16).
+  // Only the key's own user may read a login type, owners included.
   { method: "get", path: "/users/{user}/login-type", owner: 403 },
   { method: "get", path: "/users/{user}/gitsshkey", owner: 200 },
   { method: "put", path: "/users/{user}/gitsshkey", owner: 200 },

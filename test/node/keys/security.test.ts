@@ -1,4 +1,4 @@
-// What tokens may not do (spec/behavior.md §7, DESIGN.md "Tokens"): scopes and allow lists narrow every
+// What tokens may not do (https://github.com/coder/coder/blob/main/coderd/apikey.go): scopes and allow lists narrow every
 // request, a token cannot mint a broader one, revocation is immediate, and signing keys rotate with
 // tokens of a removed key refused before any database work.
 import type { JWK } from "jose";

@@ -1,4 +1,4 @@
-// Password reset by one-time passcode (spec/behavior.md §9.6, §9.7; §10 cases 25, 26): delivery to a
+// Password reset by one-time passcode: delivery to a
 // loopback webhook, the reset itself and its effects, every refusal in order, and what must stay secret.
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -42,7 +42,7 @@ const change = (email: string, passcode: string, password = STRONG) =>
   post(app, "/users/otp/change-password", { email, one_time_passcode: passcode, password });
 
 describe("request and use a passcode", () => {
-  it("delivers the passcode to the webhook as JSON after a bare 204 (case 25)", async () => {
+  it("delivers the passcode to the webhook as JSON after a bare 204", async () => {
     const user = await addUser(app, { username: "forgetful" });
     const started = Date.now();
     const res = await post(app, "/users/otp/request", { email: user.email.toUpperCase() });
@@ -134,7 +134,7 @@ describe("refusals, in order", () => {
     expect(body.validations.map((v) => v.field)).toEqual(["password"]);
   });
 
-  it("one answer for an unknown email, a wrong passcode and an expired one (case 26)", async () => {
+  it("one answer for an unknown email, a wrong passcode and an expired one", async () => {
     const passcode = await requestPasscode(user.email);
     expect(await (await change("nobody@example.com", passcode)).json()).toEqual(INCORRECT);
     const wrong = await change(user.email, crypto.randomUUID());
@@ -158,7 +158,7 @@ describe("refusals, in order", () => {
 });
 
 describe("enumeration, replay and leaks", () => {
-  it("answers 204 for an unknown email after the same argon2 work, and sends nothing (case 25)", async () => {
+  it("answers 204 for an unknown email after the same argon2 work, and sends nothing", async () => {
     const real = app.deps.hasher;
     const calls: string[] = [];
     const counting: Hasher = {

@@ -1,4 +1,5 @@
-// The GitHub and OIDC environment, the auth methods it produces, and the name rules of spec/behavior.md §2.3.
+// The GitHub and OIDC environment, the auth methods it produces, and Coder's name rules
+// (https://github.com/coder/coder/blob/main/codersdk/name.go).
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../../src/config.ts";
 import { normalizeRealName, usernameFrom } from "../../../src/oauth/names.ts";

@@ -1,4 +1,4 @@
-// Sign in with GitHub, end to end against a fake GitHub on loopback (spec/behavior.md §9.9, §9.10).
+// Sign in with GitHub, end to end against a fake GitHub on loopback.
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, userLinks, users } from "../../../src/db/schema.ts";

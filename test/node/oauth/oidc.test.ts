@@ -1,5 +1,5 @@
 // Sign in with OpenID Connect, end to end against a real OIDC provider on loopback (oauth2-mock-server),
-// spec/behavior.md §9.10, §9.11, §4.2.
+// following Coder's https://github.com/coder/coder/blob/main/coderd/userauth.go.
 import { eq } from "drizzle-orm";
 import { generateKeyPair, SignJWT } from "jose";
 import { Events } from "oauth2-mock-server";

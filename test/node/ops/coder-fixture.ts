@@ -1,4 +1,4 @@
-// A database shaped like Coder's (spec/behavior.md §4.1-4.2: the enums and the columns of the tables the
+// A database shaped like Coder's (the enums and the columns of the tables the
 // import reads), and Coder's PBKDF2 password format computed independently with node:crypto, for the
 // import and login tests.
 import { pbkdf2Sync, randomBytes } from "node:crypto";

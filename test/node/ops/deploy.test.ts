@@ -1,4 +1,4 @@
-// Environments and `npm run deploy` (issue 8, item 2): wrangler resolves `production` and `preview` with
+// Environments and `npm run deploy`: wrangler resolves `production` and `preview` with
 // everything the top level sets that they need; deploy migrates the environment's database first, then
 // runs wrangler; --dry-run changes nothing and uploads nothing.
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";

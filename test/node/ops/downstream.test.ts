@@ -1,4 +1,4 @@
-// Downstream verification (issue 8, item 4): examples/downstream accepts Gatehouse tokens by verifying them
+// Downstream verification: examples/downstream accepts Gatehouse tokens by verifying them
 // against Gatehouse's JWKS, fetched over loopback HTTP from a live Gatehouse, through a key rotation.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";

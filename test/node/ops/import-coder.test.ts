@@ -1,4 +1,4 @@
-// Import from Coder (issue 8, item 6): `npm run import:coder` against a database shaped like Coder's,
+// Import from Coder: `npm run import:coder` against a database shaped like Coder's,
 // created here, then logging in with a Coder PBKDF2 password and seeing the stored hash become argon2id.
 import { eq, sql } from "drizzle-orm";
 import pg from "pg";

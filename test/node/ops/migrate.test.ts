@@ -1,4 +1,4 @@
-// `npm run db:migrate` is safe to run concurrently (issue 8, item 1): an advisory lock makes concurrent
+// `npm run db:migrate` is safe to run concurrently: an advisory lock makes concurrent
 // migrators take turns, and the one that waited finds everything applied.
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";

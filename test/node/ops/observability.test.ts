@@ -1,4 +1,4 @@
-// Observability (issue 8, item 5): one JSON line per request when LOG_REQUESTS is on, with the fields an
+// Observability: one JSON line per request when LOG_REQUESTS is on, with the fields an
 // operator needs and nothing secret; errors logged with their cause; /healthz and /readyz.
 import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";

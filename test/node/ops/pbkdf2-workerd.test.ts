@@ -1,4 +1,4 @@
-// Coder's PBKDF2 hashes verify on Workers too (issue 8, item 6: "works on both runtimes"): the same
+// Coder's PBKDF2 hashes verify on Workers too: the same
 // src/auth/pbkdf2.ts, bundled by wrangler and run in workerd, checked against node:crypto hashes.
 import { unstable_startWorker } from "wrangler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Coder's PBKDF2 hashes (spec/behavior.md §2.4) verified through WebCrypto, checked against hashes made
+// Coder's PBKDF2 hashes verified through WebCrypto, checked against hashes made
 // independently with node:crypto in Coder's format.
 import { describe, expect, it } from "vitest";
 import { hasher } from "../../../src/auth/hasher-node.ts";

@@ -1,4 +1,4 @@
-// The Workers entry never serves a schema older than its code (issue 8, item 1): src/worker.ts called as
+// The Workers entry never serves a schema older than its code: src/worker.ts called as
 // Workers call it, reaching its database through the Neon driver and the loopback WebSocket proxy, as in
 // production. /healthz stays up without the database; /readyz and every other route answer 503 while the
 // database is behind, and the deployment recovers by itself once the migrations land.

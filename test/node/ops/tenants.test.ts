@@ -1,4 +1,4 @@
-// Tenant isolation (issue 8, item 3): two instances side by side, each with its own database, its own keys
+// Tenant isolation: two instances side by side, each with its own database, its own keys
 // and its own `aud`, built the way the Node server builds them (buildNodeDeps from SIGNING_KEYS, TENANT_ID).
 // A token from one tenant is refused by the other before any database work, and no user data crosses.
 import { decodeJwt, decodeProtectedHeader } from "jose";

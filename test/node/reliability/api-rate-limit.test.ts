@@ -1,4 +1,4 @@
-// Coder's general API rate limit (spec/behavior.md §3.8, issue 7 §1): per signed-in user, else per client
+// Coder's general API rate limit (https://github.com/coder/coder/blob/main/coderd/httpmw/ratelimit.go): per signed-in user, else per client
 // IP, per endpoint, API_RATE_LIMIT requests a minute; 429 in Coder's shape with Retry-After; owners may
 // bypass it with X-Coder-Bypass-Ratelimit, anyone else sending the header gets 428. It adds no database
 // round trip, and the Workers Rate Limiting bindings take over where configured.

@@ -1,4 +1,4 @@
-// The audit log (issue 7 §2): every state-changing request is recorded with actor, action, target, IP,
+// The audit log: every state-changing request is recorded with actor, action, target, IP,
 // user agent, request id, status and a diff that never holds a secret; owners and auditors read it through
 // GET /api/v2/audit with Coder's q, limit and offset.
 import { eq } from "drizzle-orm";

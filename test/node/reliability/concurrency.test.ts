@@ -1,4 +1,4 @@
-// Races decided by the database (issue 7 §4). Each scenario fires its requests at once and then checks the
+// Races decided by the database. Each scenario fires its requests at once and then checks the
 // rows, not only the statuses. The 20-way POST /users/first race lives in test/node/concurrency.test.ts.
 // Runs on a throwaway database of the real Postgres server at TEST_DATABASE_URL when set (true parallel
 // connections, as CI runs it), otherwise on in-process PGlite, which runs one statement at a time: there the

@@ -1,4 +1,4 @@
-// Faults (issue 7 §5): with the database refusing connections, resetting them, black-holing them, or
+// Faults: with the database refusing connections, resetting them, black-holing them, or
 // dropping one in the middle of a transaction, every route answers within a bounded time: a Coder-shaped
 // 5xx without stack, SQL or secret, or its normal answer when it needs no database. A multi-row write that
 // dies half-way leaves no partial rows, and the app recovers once the database is back.

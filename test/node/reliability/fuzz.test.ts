@@ -1,4 +1,4 @@
-// Property-based fuzzing (issue 7 §6) with fast-check: random and mutated bodies, query strings (q, limit,
+// Property-based fuzzing with fast-check: random and mutated bodies, query strings (q, limit,
 // offset, after_id and junk) and path parameters sent to every route of the OpenAPI document. Properties:
 // the answer is never a 5xx, and a 4xx never changes the database (every table but the audit log, which
 // records failures by design, and the rate-limit counters). Runs are bounded so the suite stays fast; a
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addUser, OWNER, startTestApp, withOwner, type AddedUser, type TestApp } from "../../support/node-app.ts";
 import { API, json } from "./support.ts";
 
-/** Runs per property; the closing note of issue 7 reports their sum. */
+/** Runs per property, bounded so the suite stays fast. */
 const RUNS = { everyRoute: 500, mutatedBodies: 300, listQueries: 300 } as const;
 
 let app: TestApp;

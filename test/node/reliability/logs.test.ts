@@ -1,4 +1,4 @@
-// No secrets in logs (issue 7 §8): every line written while a full flow runs (request logs on, failed
+// No secrets in logs: every line written while a full flow runs (request logs on, failed
 // sign-ins, password changes, a reset by one-time passcode, tokens, SSH keys, rate limiting, a CSRF
 // refusal, then statements failing in Postgres with their parameters in the error, and on a real server
 // the connections dropping too, so errors are logged) is captured, and none holds a password, a token, a

@@ -1,4 +1,4 @@
-// Login abuse (issue 7 §1, spec/behavior.md §3.8): the login-group routes and password changes are limited
+// Login abuse (https://github.com/coder/coder/blob/main/coderd/httpmw/ratelimit.go): the login-group routes and password changes are limited
 // per client IP and per account, with counters in Postgres that every instance shares. Over the limit is
 // 429 in Coder's shape with Retry-After, and the answer is the same whether or not the account exists.
 import { eq, sql } from "drizzle-orm";

@@ -1,5 +1,5 @@
-// The settings endpoints doing their job (spec/behavior.md §9.11, §9.16, §9.22-9.25, §9.34-9.35;
-// §10 "Settings / misc user endpoints"): what each answers and what it leaves in the database.
+// The settings endpoints doing their job (https://github.com/coder/coder/blob/main/coderd/users.go,
+// https://github.com/coder/coder/blob/main/coderd/gitsshkey.go): what each answers and what it leaves in the database.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitSshKeys } from "../../../src/db/schema.ts";
@@ -24,13 +24,13 @@ afterAll(() => w.app.close());
 const EMPTY_APPEARANCE = { theme_preference: "", terminal_font: "", theme_mode: "", theme_light: "", theme_dark: "" };
 
 describe("appearance", () => {
-  it("starts with every setting empty (case 119)", async () => {
+  it("starts with every setting empty", async () => {
     const res = await call(w.app, "GET", "/users/me/appearance", w.member.token);
     expect(res.status).toBe(200);
     expect(res.body).toEqual(EMPTY_APPEARANCE);
   });
 
-  it("stores and echoes a supported font and a theme (case 119)", async () => {
+  it("stores and echoes a supported font and a theme", async () => {
     const res = await call(w.app, "PUT", "/users/me/appearance", w.member.token, { theme_preference: "dark", terminal_font: "fira-code" });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ...EMPTY_APPEARANCE, theme_preference: "dark", terminal_font: "fira-code" });
@@ -47,7 +47,7 @@ describe("appearance", () => {
     }
   });
 
-  it("round-trips sync mode, and an omitted mode keeps the sync slots (case 121)", async () => {
+  it("round-trips sync mode, and an omitted mode keeps the sync slots", async () => {
     const sync = { theme_preference: "dark", terminal_font: "fira-code", theme_mode: "sync", theme_light: "light-tritan", theme_dark: "dark" };
     const put = await call(w.app, "PUT", "/users/me/appearance", w.member.token, sync);
     expect(put.status).toBe(200);
@@ -58,7 +58,7 @@ describe("appearance", () => {
     expect(await configsOf(w.app, w.member.id)).toMatchObject({ theme_mode: "sync", theme_light: "light-tritan", theme_dark: "dark" });
   });
 
-  it("single mode writes only the slots that were sent (case 121)", async () => {
+  it("single mode writes only the slots that were sent", async () => {
     const res = await call(w.app, "PUT", "/users/me/appearance", w.member.token, {
       theme_preference: "dark-protan-deuter",
       terminal_font: "fira-code",
@@ -92,7 +92,7 @@ describe("appearance", () => {
 });
 
 describe("preferences", () => {
-  it("starts at the defaults (cases 122, 123)", async () => {
+  it("starts at the defaults", async () => {
     const res = await call(w.app, "GET", "/users/me/preferences", w.other.token);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -103,7 +103,7 @@ describe("preferences", () => {
     });
   });
 
-  it("sets and clears task_notification_alert_dismissed (case 122)", async () => {
+  it("sets and clears task_notification_alert_dismissed", async () => {
     const on = await call(w.app, "PUT", "/users/me/preferences", w.other.token, { task_notification_alert_dismissed: true });
     expect(on.status).toBe(200);
     expect(on.body.task_notification_alert_dismissed).toBe(true);
@@ -113,7 +113,7 @@ describe("preferences", () => {
     expect((await call(w.app, "GET", "/users/me/preferences", w.other.token)).body.task_notification_alert_dismissed).toBe(false);
   });
 
-  it("round-trips each display preference; empty and omitted fields keep the stored value (case 123)", async () => {
+  it("round-trips each display preference; empty and omitted fields keep the stored value", async () => {
     const set = { thinking_display_mode: "always_expanded", code_diff_display_mode: "always_collapsed", agent_chat_send_shortcut: "modifier_enter" };
     const put = await call(w.app, "PUT", "/users/me/preferences", w.other.token, set);
     expect(put.status).toBe(200);
@@ -135,7 +135,7 @@ describe("preferences", () => {
 });
 
 describe("login type", () => {
-  it("reports the caller's own login type (case 127)", async () => {
+  it("reports the caller's own login type", async () => {
     const res = await call(w.app, "GET", "/users/me/login-type", w.member.token);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ login_type: "password" });
@@ -157,7 +157,7 @@ describe("OIDC claims", () => {
     expect(res.body).toEqual({ claims: merged });
   });
 
-  it("answers {} when the link has no merged claims; a session without a link is refused (§3.3)", async () => {
+  it("answers {} when the link has no merged claims; a session without a link is refused", async () => {
     const noMerged = await oidcUser(w.app, "oidc-nomerged", { id_token_claims: { sub: "y" } });
     expect((await call(w.app, "GET", "/users/oidc-claims", noMerged.token)).body).toEqual({ claims: {} });
     const noLink = await oidcUser(w.app, "oidc-nolink", null);
@@ -168,7 +168,7 @@ describe("OIDC claims", () => {
 });
 
 describe("Git SSH key", () => {
-  it("returns the key made at user creation: an ed25519 authorized_keys line ssh-keygen accepts (case 128)", async () => {
+  it("returns the key made at user creation: an ed25519 authorized_keys line ssh-keygen accepts", async () => {
     const res = await call(w.app, "GET", "/users/me/gitsshkey", w.member.token);
     expect(res.status).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual(["created_at", "public_key", "updated_at", "user_id"]);
@@ -182,7 +182,7 @@ describe("Git SSH key", () => {
     if (fingerprint !== undefined) expect(fingerprint).toMatch(/^256 SHA256:\S+ .*\(ED25519\)/);
   });
 
-  it("PUT regenerates the pair: new public key, new stored private key, created_at kept (case 128)", async () => {
+  it("PUT regenerates the pair: new public key, new stored private key, created_at kept", async () => {
     const before = await sshKeyRow(w.app, w.member.id);
     const res = await call(w.app, "PUT", "/users/me/gitsshkey", w.member.token);
     expect(res.status).toBe(200);
@@ -226,13 +226,13 @@ describe("autofill parameters", () => {
   const otherTemplate = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
   const at = (minutes: number) => new Date(Date.UTC(2025, 0, 1, 12, minutes));
 
-  it("is [] when the user has no values for the template (case 125)", async () => {
+  it("is [] when the user has no values for the template", async () => {
     const res = await call(w.app, "GET", `/users/me/autofill-parameters?template_id=${template}`, w.member.token);
     expect(res.status).toBe(200);
     expect(res.body).toEqual([]);
   });
 
-  it("returns the latest non-ephemeral value per name, newest first (case 125)", async () => {
+  it("returns the latest non-ephemeral value per name, newest first", async () => {
     const id = w.member.id;
     await addParameterValue(w.app, { userId: id, templateId: template, name: "param", value: "foo", createdAt: at(1) });
     await addParameterValue(w.app, { userId: id, templateId: template, name: "ephemeral", value: "x", ephemeral: true, createdAt: at(1) });
@@ -253,7 +253,7 @@ describe("autofill parameters", () => {
     ]);
   });
 
-  it("an owner may read a member's values (case 124)", async () => {
+  it("an owner may read a member's values", async () => {
     const res = await call(w.app, "GET", `/users/${w.member.id}/autofill-parameters?template_id=${template}`, w.owner.token);
     expect(res.status).toBe(200);
     expect(res.body).toHaveLength(2);
@@ -261,7 +261,7 @@ describe("autofill parameters", () => {
 });
 
 describe("organizations", () => {
-  it("lists the user's organizations, the default one included (case 129)", async () => {
+  it("lists the user's organizations, the default one included", async () => {
     const res = await call(w.app, "GET", "/users/me/organizations", w.member.token);
     expect(res.status).toBe(200);
     expect(res.body).toHaveLength(1);
@@ -287,7 +287,7 @@ describe("organizations", () => {
     expect((await call(w.app, "GET", "/users/me/organizations", w.other.token)).body).toEqual(res.body);
   });
 
-  it("finds an organization by name, case-insensitively (case 129)", async () => {
+  it("finds an organization by name, case-insensitively", async () => {
     const res = await call(w.app, "GET", "/users/me/organizations/coder", w.member.token);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: w.owner.orgId, name: "coder", is_default: true });

@@ -1,4 +1,4 @@
-// Who may touch whose settings (spec/behavior.md §2.5, §6.2; §10 cases 124, 127), what a narrower token
+// Who may touch whose settings, what a narrower token
 // may not do, and that a private SSH key never leaves the server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addOrganization, call, configsOf, NOT_FOUND, oidcUser, sshKeyRow, startWorld, tokenFor, type World } from "./support.ts";
@@ -51,7 +51,7 @@ describe("without a valid session", () => {
 });
 
 describe("a member on another user", () => {
-  it("gets 404 everywhere, as if the user did not exist (case 124)", async () => {
+  it("gets 404 everywhere, as if the user did not exist", async () => {
     const before = await configsOf(w.app, w.owner.id);
     const key = await sshKeyRow(w.app, w.owner.id);
     for (const [method, suffix, body] of ROUTES) {
@@ -109,7 +109,7 @@ describe("a user admin on an owner", () => {
 });
 
 describe("login type", () => {
-  it("is 403 for anyone but the user, an owner included (case 127)", async () => {
+  it("is 403 for anyone but the user, an owner included", async () => {
     for (const token of [w.owner.token, w.userAdmin.token, w.auditor.token]) {
       const res = await hit("GET", `/users/${w.member.id}/login-type`, token);
       expect(res.status).toBe(403);
