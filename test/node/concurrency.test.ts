@@ -2,8 +2,7 @@
 // twenty simultaneous POST /users/first create exactly one owner, one membership, one SSH key.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitSshKeys, organizationMembers, users } from "../../src/db/schema.ts";
-import { startTestApp, type TestApp } from "../support/node-app.ts";
-import { defaultOrgId, get, json, login, post } from "./helpers.ts";
+import { defaultOrgId, get, json, login, post, startTestApp, type TestApp } from "../support/harness.ts";
 
 const PARALLEL = 20;
 const candidate = (i: number) => ({

@@ -2,8 +2,7 @@
 // shape, and the meta endpoints answer as Coder clients expect.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../src/db/schema.ts";
-import { OWNER, startTestApp, type TestApp } from "../support/node-app.ts";
-import { API, get, insertMember, json, post } from "./helpers.ts";
+import { API, get, insertMember, json, OWNER, post, startTestApp, type TestApp } from "../support/harness.ts";
 
 const required = (value = "") => `Validation failed for tag "required" with value: "${value}"`;
 const tagged = (tag: string, value: string) => `Validation failed for tag "${tag}" with value: "${value}"`;

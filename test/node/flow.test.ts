@@ -1,6 +1,6 @@
 // The first-run flow a Coder client walks: first user → login → me → logout → 401.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OWNER, startTestApp, type TestApp } from "../support/node-app.ts";
+import { OWNER, startTestApp, type TestApp } from "../support/harness.ts";
 
 let app: TestApp;
 beforeAll(async () => {

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasher as nodeHasher } from "../../src/auth/hasher-node.ts";
 import { ARGON2_PARAMS, verifyOrWaste, wasmArgon2Input, type Hasher } from "../../src/auth/hasher.ts";
 import { checkPassword, passwordEntropy } from "../../src/auth/password-policy.ts";
-import { OWNER, startTestApp, withOwner, type TestApp } from "../support/node-app.ts";
-import { post } from "./helpers.ts";
+import { OWNER, post, startTestApp, type TestApp, withOwner } from "../support/harness.ts";
 
 const PHC_PREFIX = "$argon2id$v=19$m=19456,t=2,p=1$";
 const ADVICE = /^insecure password, try .+ or using a longer password$/;

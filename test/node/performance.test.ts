@@ -11,7 +11,7 @@ import { apiError } from "../../src/http/errors.ts";
 import { newKeyId } from "../../src/keys/issue.ts";
 import { findUserByEmail } from "../../src/users/queries.ts";
 import { createTestDatabase } from "../support/databases.ts";
-import { addUser, startTestApp, withOwner, OWNER, type TestApp } from "../support/node-app.ts";
+import { addUser, OWNER, startTestApp, type TestApp, withOwner } from "../support/harness.ts";
 
 let app: TestApp;
 let owner: { userId: string; token: string };

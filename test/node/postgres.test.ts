@@ -4,8 +4,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, organizationMembers, users } from "../../src/db/schema.ts";
 import { createTestDatabase, type TestDatabase } from "../support/databases.ts";
-import { OWNER, startTestApp, type TestApp } from "../support/node-app.ts";
-import { defaultOrgId, get, holdDeferred, json, jwtPayload, keyRowOf, login, post, SIGNED_OUT } from "./helpers.ts";
+import { defaultOrgId, get, holdDeferred, json, jwtPayload, keyRowOf, login, OWNER, post, SIGNED_OUT, startTestApp, type TestApp } from "../support/harness.ts";
 
 describe("first user → login → me → logout over TCP", () => {
   let database: TestDatabase;

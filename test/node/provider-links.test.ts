@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { userLinks } from "../../src/db/schema.ts";
 import { issueKey } from "../../src/keys/issue.ts";
-import { addUser, startTestApp, type TestApp } from "../support/node-app.ts";
+import { addUser, startTestApp, type TestApp } from "../support/harness.ts";
 
 let app: TestApp;
 beforeAll(async () => {

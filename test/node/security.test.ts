@@ -7,23 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TokenService } from "../../src/auth/tokens.ts";
 import { apiKeys, users } from "../../src/db/schema.ts";
 import { newKeyId } from "../../src/keys/issue.ts";
-import { ACCESS_URL, OWNER, startTestApp, withOwner, type TestApp } from "../support/node-app.ts";
-import {
-  API,
-  b64url,
-  get,
-  holdDeferred,
-  insertMember,
-  json,
-  jwtHeader,
-  jwtPayload,
-  keyRowOf,
-  keysOf,
-  login,
-  post,
-  SIGNED_OUT,
-  userRow,
-} from "./helpers.ts";
+import { ACCESS_URL, API, b64url, get, holdDeferred, insertMember, json, jwtHeader, jwtPayload, keyRowOf, keysOf, login, OWNER, post, SIGNED_OUT, startTestApp, type TestApp, userRow, withOwner } from "../support/harness.ts";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;

@@ -5,24 +5,8 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, organizationMembers, users } from "../../src/db/schema.ts";
 import { uniqueViolation } from "../../src/users/create.ts";
-import { OWNER, startTestApp, withOwner, type TestApp } from "../support/node-app.ts";
-import { get, insertMember, json, keysOf, login, NOT_FOUND, post } from "./helpers.ts";
+import { get, insertMember, json, keysOf, login, NOT_FOUND, OWNER, post, startTestApp, type TestApp, type UserView, withOwner } from "../support/harness.ts";
 
-interface UserBody {
-  id: string;
-  username: string;
-  name: string;
-  email: string;
-  avatar_url: string;
-  created_at: string;
-  updated_at: string;
-  last_seen_at: string;
-  status: string;
-  login_type: string;
-  theme_preference: string;
-  organization_ids: string[];
-  roles: { name: string; display_name: string }[];
-}
 
 const MEMBER = { email: "Member@Example.com", username: "Mia-Member", password: "SomeSecurePassword!" };
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -59,7 +43,7 @@ describe("GET /users/{user} as the owner", () => {
   ])("finds the owner by %s", async (_how, param) => {
     const res = await get(app, `/users/${param()}`, owner.token);
     expect(res.status).toBe(200);
-    const body = await json<UserBody>(res);
+    const body = await json<UserView>(res);
     expect(body).toEqual({
       id: owner.userId,
       username: OWNER.username,
@@ -83,7 +67,7 @@ describe("GET /users/{user} as the owner", () => {
   it("reads a member, who has never been seen (zero last_seen_at) and no site roles", async () => {
     const res = await get(app, `/users/${memberId}`, owner.token);
     expect(res.status).toBe(200);
-    expect(await json<UserBody>(res)).toMatchObject({
+    expect(await json<UserView>(res)).toMatchObject({
       id: memberId,
       username: MEMBER.username,
       email: MEMBER.email,
@@ -97,7 +81,7 @@ describe("GET /users/{user} as the owner", () => {
   it("reads a member by username, case-insensitively, keeping the stored case", async () => {
     const res = await get(app, "/users/mia-member", owner.token);
     expect(res.status).toBe(200);
-    expect(await json<UserBody>(res)).toMatchObject({ id: memberId, username: "Mia-Member" });
+    expect(await json<UserView>(res)).toMatchObject({ id: memberId, username: "Mia-Member" });
   });
 
   it.each([["a random uuid", "3f0e1c1e-8f4b-4c52-9c55-3b1f0f3b9a10"], ["an unknown username", "nosuchname"], ["an invalid name", "bad_name"]])(
@@ -120,7 +104,7 @@ describe("GET /users/{user} as a plain member", () => {
     for (const param of ["me", memberId, MEMBER.username.toLowerCase()]) {
       const res = await get(app, `/users/${param}`, memberToken);
       expect(res.status).toBe(200);
-      expect(await json<UserBody>(res)).toMatchObject({ id: memberId, username: MEMBER.username, roles: [] });
+      expect(await json<UserView>(res)).toMatchObject({ id: memberId, username: MEMBER.username, roles: [] });
     }
   });
 
@@ -146,8 +130,8 @@ describe("GET /users/{user} as a plain member", () => {
     const token = await login(app, auditor.email, auditor.password);
     const res = await get(app, `/users/${owner.userId}`, token);
     expect(res.status).toBe(200);
-    expect(await json<UserBody>(res)).toMatchObject({ id: owner.userId });
-    const self = await json<UserBody>(await get(app, "/users/me", token));
+    expect(await json<UserView>(res)).toMatchObject({ id: owner.userId });
+    const self = await json<UserView>(await get(app, "/users/me", token));
     expect(self.roles).toEqual([{ name: "auditor", display_name: "Auditor" }]);
   });
 });
@@ -221,7 +205,7 @@ describe("a deleted user (soft delete)", () => {
     expect(await insertUserRow({ email: "GONE@example.com", username: "Gone" })).toBeUndefined();
     const res = await get(app, "/users/gone", owner.token);
     expect(res.status).toBe(200);
-    const reborn = await json<UserBody>(res);
+    const reborn = await json<UserView>(res);
     expect(reborn.id).not.toBe(goneId);
     expect(reborn.username).toBe("Gone");
     // ... and the live holder now blocks a third one.

@@ -1,6 +1,6 @@
 // A created user is dormant until they first sign in.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
+import { startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 
 let app: TestApp;
 let owner: { token: string; organizationId: string };

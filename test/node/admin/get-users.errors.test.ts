@@ -1,8 +1,7 @@
 // GET /users refusals: the q language's validations and the pagination parameters, in Coder's words
 // (https://github.com/coder/coder/blob/main/coderd/searchquery/search.go, https://github.com/coder/coder/blob/main/coderd/pagination.go).
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { body, listUsers, USERS } from "./support.ts";
+import { json, listUsers, startTestApp, type TestApp, USERS, withOwner } from "../../support/harness.ts";
 
 // The root config's timeouts do not reach the `node` project; argon2 on a shared machine needs them.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
@@ -21,7 +20,7 @@ afterAll(() => app.close());
 async function searchError(q: string) {
   const res = await listUsers(app, token, { q });
   expect(res.status).toBe(400);
-  const err = await body(res);
+  const err = await json(res);
   expect(err.message).toBe("Invalid user search query.");
   return err.validations;
 }
@@ -96,7 +95,7 @@ describe("GET /users invalid pagination", () => {
   async function pageError(params: Record<string, string>) {
     const res = await listUsers(app, token, params);
     expect(res.status).toBe(400);
-    const err = await body(res);
+    const err = await json(res);
     expect(err.message).toBe("Query parameters have invalid values.");
     return err.validations;
   }
@@ -124,6 +123,6 @@ describe("GET /users invalid pagination", () => {
 
   it("checks q before the pagination parameters", async () => {
     const res = await listUsers(app, token, { q: "foo:bar", limit: "-1" });
-    expect((await body(res)).message).toBe("Invalid user search query.");
+    expect((await json(res)).message).toBe("Invalid user search query.");
   });
 });

@@ -3,8 +3,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { users } from "../../../src/db/schema.ts";
-import { startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { listUsers, names, seedUsers } from "./support.ts";
+import { listUsers, names, seedUsers, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 
 // The root config's timeouts do not reach the `node` project; argon2 on a shared machine needs them.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });

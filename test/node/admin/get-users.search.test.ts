@@ -1,8 +1,7 @@
 // GET /users search: every key of the q language, its quirks, and what is never listed
 // (Coder's https://github.com/coder/coder/blob/main/coderd/searchquery/search.go).
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { body, listUsers, names, seedUsers, type UsersPage } from "./support.ts";
+import { json, listUsers, names, seedUsers, startTestApp, type TestApp, type UsersPage, withOwner } from "../../support/harness.ts";
 
 // The root config's timeouts do not reach the `node` project; argon2 on a shared machine needs them.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
@@ -63,7 +62,7 @@ describe("GET /users listing", () => {
   it("lists every live, non-system user ordered by lower(username), with organization_ids", async () => {
     const res = await listUsers(app, token);
     expect(res.status).toBe(200);
-    const page = await body<UsersPage>(res);
+    const page = await json<UsersPage>(res);
     expect(page.users.map((u) => u.username)).toEqual(EVERYONE);
     expect(page.count).toBe(EVERYONE.length);
     for (const u of page.users) {
@@ -79,7 +78,7 @@ describe("GET /users listing", () => {
 
   it("answers users: [] and count 0 when nothing matches", async () => {
     const res = await listUsers(app, token, { q: "nonexistent" });
-    expect(await body(res)).toEqual({ users: [], count: 0 });
+    expect(await json(res)).toEqual({ users: [], count: 0 });
   });
 });
 

@@ -1,8 +1,7 @@
 // POST /users, every refusal in Coder's words and order, and that a refused request writes nothing
 // (https://github.com/coder/coder/blob/main/coderd/users.go).
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { body, createUser, STRONG, USERS, userCount } from "./support.ts";
+import { createUser, json, startTestApp, STRONG, type TestApp, userCount, USERS, withOwner } from "../../support/harness.ts";
 
 // The root config's timeouts do not reach the `node` project; argon2 on a shared machine needs them.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
@@ -25,7 +24,7 @@ describe("POST /users refusals", () => {
   it("requires a session", async () => {
     const res = await app.request(USERS, { method: "POST", json: valid() });
     expect(res.status).toBe(401);
-    expect(await body(res)).toMatchObject({ detail: 'Cookie "coder_session_token" or query parameter must be provided.' });
+    expect(await json(res)).toMatchObject({ detail: 'Cookie "coder_session_token" or query parameter must be provided.' });
   });
 
   it("answers 409 for the owner's own email and username, before looking at organizations", async () => {
@@ -36,14 +35,14 @@ describe("POST /users refusals", () => {
       organization_ids: [crypto.randomUUID()],
     });
     expect(res.status).toBe(409);
-    expect(await body(res)).toEqual({ message: "User already exists." });
+    expect(await json(res)).toEqual({ message: "User already exists." });
   });
 
   it("answers 409 for a username or email differing only in case", async () => {
     for (const clash of [{ username: "OWNER" }, { email: "OWNER@EXAMPLE.COM" }]) {
       const res = await createUser(app, owner.token, { ...valid(), ...clash });
       expect(res.status).toBe(409);
-      expect(await body(res)).toEqual({ message: "User already exists." });
+      expect(await json(res)).toEqual({ message: "User already exists." });
     }
   });
 
@@ -51,26 +50,26 @@ describe("POST /users refusals", () => {
     const missing = crypto.randomUUID();
     const res = await createUser(app, owner.token, { ...valid(), organization_ids: [owner.organizationId, missing] });
     expect(res.status).toBe(404);
-    expect(await body(res)).toEqual({ message: `Organization does not exist with the provided id "${missing}".` });
+    expect(await json(res)).toEqual({ message: `Organization does not exist with the provided id "${missing}".` });
   });
 
   it("refuses login type none without a service account", async () => {
     const res = await createUser(app, owner.token, { ...valid(), password: "", login_type: "none" });
     expect(res.status).toBe(400);
-    expect(await body(res)).toEqual({ message: "Login type 'none' requires a service account." });
+    expect(await json(res)).toEqual({ message: "Login type 'none' requires a service account." });
   });
 
   it("refuses OIDC users: Gatehouse has no OIDC provider configured", async () => {
     const res = await createUser(app, owner.token, { ...valid(), password: "", login_type: "oidc" });
     expect(res.status).toBe(400);
-    expect(await body(res)).toEqual({ message: "You must configure OIDC before creating OIDC users." });
+    expect(await json(res)).toEqual({ message: "You must configure OIDC before creating OIDC users." });
   });
 
   it("refuses service accounts as a Premium feature, after their own 400 checks", async () => {
     const sa = { username: "robot", service_account: true, organization_ids: [owner.organizationId] };
     const premium = await createUser(app, owner.token, sa);
     expect(premium.status).toBe(403);
-    expect((await body(premium)).message).toBe("Service Accounts is a Premium feature. Contact sales!");
+    expect((await json(premium)).message).toBe("Service Accounts is a Premium feature. Contact sales!");
     const cases: [Record<string, unknown>, string][] = [
       [{ login_type: "password" }, "Service accounts must use login type 'none'."],
       [{ password: STRONG }, "Password cannot be set for service accounts."],
@@ -79,7 +78,7 @@ describe("POST /users refusals", () => {
     for (const [extra, message] of cases) {
       const res = await createUser(app, owner.token, { ...sa, ...extra });
       expect(res.status).toBe(400);
-      expect(await body(res)).toEqual({ message });
+      expect(await json(res)).toEqual({ message });
     }
   });
 
@@ -87,7 +86,7 @@ describe("POST /users refusals", () => {
     for (const email of [undefined, ""]) {
       const res = await createUser(app, owner.token, { ...valid(), email });
       expect(res.status).toBe(400);
-      expect(await body(res)).toEqual({ message: "Validation failed.", validations: [{ field: "email", detail: tagDetail("required", "") }] });
+      expect(await json(res)).toEqual({ message: "Validation failed.", validations: [{ field: "email", detail: tagDetail("required", "") }] });
     }
   });
 
@@ -101,21 +100,21 @@ describe("POST /users refusals", () => {
     for (const organization_ids of [[], undefined]) {
       const res = await createUser(app, owner.token, { ...valid(), organization_ids });
       expect(res.status).toBe(400);
-      expect(await body(res)).toEqual(expected);
+      expect(await json(res)).toEqual(expected);
     }
   });
 
   it("refuses a password for non-password login types", async () => {
     const res = await createUser(app, owner.token, { ...valid(), login_type: "github" });
     expect(res.status).toBe(400);
-    expect(await body(res)).toEqual({ message: 'Password cannot be set for non-password ("github") authentication.' });
+    expect(await json(res)).toEqual({ message: 'Password cannot be set for non-password ("github") authentication.' });
   });
 
   it("refuses login types that cannot be created by hand", async () => {
     for (const login_type of ["token", "oauth2_provider_app", "PASSWORD"]) {
       const res = await createUser(app, owner.token, { ...valid(), password: "", login_type });
       expect(res.status).toBe(400);
-      expect(await body(res)).toEqual({ message: `Unsupported login type "${login_type}" for manually creating new users.` });
+      expect(await json(res)).toEqual({ message: `Unsupported login type "${login_type}" for manually creating new users.` });
     }
   });
 
@@ -123,10 +122,10 @@ describe("POST /users refusals", () => {
     for (const username of ["bad_name", "-x", "x-", "a".repeat(33), "new", "create", "two--dashes"]) {
       const res = await createUser(app, owner.token, { ...valid(), username });
       expect(res.status).toBe(400);
-      expect(await body(res)).toEqual({ message: "Validation failed.", validations: [{ field: "username", detail: tagDetail("username", username) }] });
+      expect(await json(res)).toEqual({ message: "Validation failed.", validations: [{ field: "username", detail: tagDetail("username", username) }] });
     }
     const missing = await createUser(app, owner.token, { ...valid(), username: undefined });
-    expect((await body(missing)).validations).toEqual([{ field: "username", detail: tagDetail("required", "") }]);
+    expect((await json(missing)).validations).toEqual([{ field: "username", detail: tagDetail("required", "") }]);
   });
 
   it("validates email format, display name and status in the tag format", async () => {
@@ -139,21 +138,21 @@ describe("POST /users refusals", () => {
     for (const [extra, field, detail] of cases) {
       const res = await createUser(app, owner.token, { ...valid(), ...extra });
       expect(res.status).toBe(400);
-      expect(await body(res)).toEqual({ message: "Validation failed.", validations: [{ field, detail }] });
+      expect(await json(res)).toEqual({ message: "Validation failed.", validations: [{ field, detail }] });
     }
   });
 
   it("reports every invalid field at once", async () => {
     const res = await createUser(app, owner.token, { email: "nope", username: "bad_name", organization_ids: [owner.organizationId] });
     expect(res.status).toBe(400);
-    expect((await body(res)).validations?.map((v) => v.field).sort()).toEqual(["email", "username"]);
+    expect((await json(res)).validations?.map((v) => v.field).sort()).toEqual(["email", "username"]);
   });
 
   it("refuses role names that are not site roles", async () => {
     for (const role of ["emperor", "organization-admin"]) {
       const res = await createUser(app, owner.token, { ...valid(), roles: ["auditor", role] });
       expect(res.status).toBe(400);
-      expect(await body(res)).toEqual({
+      expect(await json(res)).toEqual({
         message: "Validation failed.",
         validations: [{ field: "roles", detail: `"${role}" is not a supported site role` }],
       });
@@ -164,29 +163,29 @@ describe("POST /users refusals", () => {
     for (const password of ["password", "", "x".repeat(65)]) {
       const res = await createUser(app, owner.token, { ...valid(), password });
       expect(res.status).toBe(400);
-      const err = await body(res);
+      const err = await json(res);
       expect(err.message).toBe("Password not strong enough!");
       expect(err.validations?.[0]?.field).toBe("password");
     }
-    const long = await body(await createUser(app, owner.token, { ...valid(), password: "Aa1!".repeat(17) }));
+    const long = await json(await createUser(app, owner.token, { ...valid(), password: "Aa1!".repeat(17) }));
     expect(long.validations).toEqual([{ field: "password", detail: "password must be no more than 64 characters" }]);
   });
 
   it("answers malformed organization ids as a JSON decoding error, like Go's uuid type", async () => {
     const short = await createUser(app, owner.token, { ...valid(), organization_ids: ["nope"] });
     expect(short.status).toBe(400);
-    expect(await body(short)).toEqual({ message: "Request body must be valid JSON.", detail: "invalid UUID length: 4" });
+    expect(await json(short)).toEqual({ message: "Request body must be valid JSON.", detail: "invalid UUID length: 4" });
     const bad = await createUser(app, owner.token, { ...valid(), organization_ids: ["zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz"] });
-    expect(await body(bad)).toEqual({ message: "Request body must be valid JSON.", detail: "invalid UUID format" });
+    expect(await json(bad)).toEqual({ message: "Request body must be valid JSON.", detail: "invalid UUID format" });
   });
 
   it("answers an empty or broken body as Coder's decoder does", async () => {
     const empty = await app.request(USERS, { method: "POST", token: owner.token, body: "", headers: { "content-type": "application/json" } });
     expect(empty.status).toBe(400);
-    expect(await body(empty)).toEqual({ message: "Request body must be valid JSON.", detail: "EOF" });
+    expect(await json(empty)).toEqual({ message: "Request body must be valid JSON.", detail: "EOF" });
     const broken = await app.request(USERS, { method: "POST", token: owner.token, body: "{", headers: { "content-type": "application/json" } });
     expect(broken.status).toBe(400);
-    expect((await body(broken)).message).toBe("Request body must be valid JSON.");
+    expect((await json(broken)).message).toBe("Request body must be valid JSON.");
   });
 
   it("lets the database decide a race: of parallel identical creates exactly one wins, the rest get 409", async () => {
@@ -195,7 +194,7 @@ describe("POST /users refusals", () => {
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
-    for (const r of results.filter((r) => r.status === 409)) expect(await body(r)).toEqual({ message: "User already exists." });
+    for (const r of results.filter((r) => r.status === 409)) expect(await json(r)).toEqual({ message: "User already exists." });
   });
 
   it("left no row behind for any refusal above (the race's winner is the only new user)", async () => {
@@ -219,7 +218,7 @@ describe("POST /users with password authentication disabled", () => {
       for (const login_type of [undefined, "", "password"]) {
         const res = await createUser(locked, token, { email: "p@example.com", username: "p", password: STRONG, login_type, organization_ids: [organization_id] });
         expect(res.status).toBe(403);
-        expect(await body(res)).toEqual({
+        expect(await json(res)).toEqual({
           message: "Password based authentication is disabled! Unable to provision new users with password authentication.",
         });
       }

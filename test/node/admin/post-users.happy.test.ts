@@ -3,8 +3,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { gitSshKeys, organizationMembers, users } from "../../../src/db/schema.ts";
-import { startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { addOrganization, body, createUser, listUsers, sessionFor, STRONG, userRow, type UserBody, type UsersPage } from "./support.ts";
+import { addOrganization, createUser, json, listUsers, startTestApp, STRONG, type TestApp, tokenFor, userRow, type UsersPage, type UserView, withOwner } from "../../support/harness.ts";
 
 // The root config's timeouts do not reach the `node` project; argon2 on a shared machine needs them.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
@@ -31,7 +30,7 @@ describe("POST /users as the owner", () => {
       organization_ids: [owner.organizationId],
     });
     expect(res.status).toBe(201);
-    const user = await body<UserBody>(res);
+    const user = await json<UserView>(res);
     expect(user).toMatchObject({
       username: "Alice",
       email: "Alice@Example.com",
@@ -77,7 +76,7 @@ describe("POST /users as the owner", () => {
         organization_ids: [owner.organizationId],
       });
       expect(res.status).toBe(201);
-      expect((await body<UserBody>(res)).status).toBe(status);
+      expect((await json<UserView>(res)).status).toBe(status);
     }
   });
 
@@ -88,8 +87,8 @@ describe("POST /users as the owner", () => {
       password: STRONG,
       organization_ids: [owner.organizationId],
     });
-    expect((await body<UserBody>(res)).last_seen_at).toBe(ZERO_TIME);
-    const list = await body<UsersPage>(await listUsers(app, owner.token, { q: "owner" }));
+    expect((await json<UserView>(res)).last_seen_at).toBe(ZERO_TIME);
+    const list = await json<UsersPage>(await listUsers(app, owner.token, { q: "owner" }));
     const me = list.users.find((u) => u.id === owner.userId)!;
     expect(Math.abs(Date.parse(me.last_seen_at) - Date.now())).toBeLessThan(60_000);
   });
@@ -102,11 +101,11 @@ describe("POST /users as the owner", () => {
       organization_ids: ["00000000-0000-0000-0000-000000000000"],
     });
     expect(res.status).toBe(201);
-    expect((await body<UserBody>(res)).organization_ids).toEqual([owner.organizationId]);
+    expect((await json<UserView>(res)).organization_ids).toEqual([owner.organizationId]);
   });
 
   it("joins several organizations once each, in request order, accepting any UUID spelling Go accepts", async () => {
-    const second = await addOrganization(app, "second-org");
+    const second = (await addOrganization(app, "second-org")).id;
     const res = await createUser(app, owner.token, {
       email: "multi@example.com",
       username: "multi",
@@ -114,7 +113,7 @@ describe("POST /users as the owner", () => {
       organization_ids: [second.toUpperCase(), owner.organizationId, `{${second}}`, owner.organizationId.replaceAll("-", "")],
     });
     expect(res.status).toBe(201);
-    const user = await body<UserBody>(res);
+    const user = await json<UserView>(res);
     expect(user.organization_ids).toEqual([second, owner.organizationId]);
     const memberships = await app.db.select().from(organizationMembers).where(eq(organizationMembers.userId, user.id));
     expect(memberships.map((m) => m.organizationId).sort()).toEqual([second, owner.organizationId].sort());
@@ -128,7 +127,7 @@ describe("POST /users as the owner", () => {
       organization_ids: [owner.organizationId],
     });
     expect(res.status).toBe(201);
-    const user = await body<UserBody>(res);
+    const user = await json<UserView>(res);
     expect(user).toMatchObject({ login_type: "github", name: "", status: "dormant" });
     expect((await userRow(app, user.id))?.hashedPassword).toBe("");
   });
@@ -146,7 +145,7 @@ describe("POST /users as the owner", () => {
       organization_ids: [owner.organizationId],
     });
     expect(res.status).toBe(201);
-    expect(await body<UserBody>(res)).toMatchObject({ name: "", login_type: "password", status: "dormant", roles: [] });
+    expect(await json<UserView>(res)).toMatchObject({ name: "", login_type: "password", status: "dormant", roles: [] });
   });
 
   it("grants assignable site roles, keeping `member` implied rather than stored", async () => {
@@ -158,7 +157,7 @@ describe("POST /users as the owner", () => {
       organization_ids: [owner.organizationId],
     });
     expect(res.status).toBe(201);
-    const user = await body<UserBody>(res);
+    const user = await json<UserView>(res);
     expect(user.roles).toEqual([
       { name: "auditor", display_name: "Auditor" },
       { name: "template-admin", display_name: "Template Admin" },
@@ -167,7 +166,7 @@ describe("POST /users as the owner", () => {
   });
 
   it("reuses the username and email of a deleted user", async () => {
-    const first = await body<UserBody>(
+    const first = await json<UserView>(
       await createUser(app, owner.token, { email: "gone@example.com", username: "gone", password: STRONG, organization_ids: [owner.organizationId] }),
     );
     await app.db.update(users).set({ deleted: true }).where(eq(users.id, first.id));
@@ -178,7 +177,7 @@ describe("POST /users as the owner", () => {
       organization_ids: [owner.organizationId],
     });
     expect(again.status).toBe(201);
-    expect((await body<UserBody>(again)).id).not.toBe(first.id);
+    expect((await json<UserView>(again)).id).not.toBe(first.id);
   });
 });
 
@@ -188,7 +187,7 @@ describe("POST /users as a user admin", () => {
       .insert(users)
       .values({ email: "ua@example.com", username: "user-admin-1", rbacRoles: ["user-admin"], status: "active" })
       .returning();
-    const token = await sessionFor(app, admin!.id);
+    const token = await tokenFor(app, admin!.id);
     const plain = await createUser(app, token, { email: "by-ua@example.com", username: "by-ua", password: STRONG, organization_ids: [owner.organizationId] });
     expect(plain.status).toBe(201);
     const withMember = await createUser(app, token, {
@@ -199,6 +198,6 @@ describe("POST /users as a user admin", () => {
       organization_ids: [owner.organizationId],
     });
     expect(withMember.status).toBe(201);
-    expect((await body<UserBody>(withMember)).roles).toEqual([]);
+    expect((await json<UserView>(withMember)).roles).toEqual([]);
   });
 });

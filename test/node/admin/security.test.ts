@@ -3,8 +3,7 @@
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { users } from "../../../src/db/schema.ts";
-import { addUser, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { addOrganization, body, createUser, listUsers, names, sessionFor, STRONG, userCount, type UsersPage } from "./support.ts";
+import { addOrganization, addUser, createUser, json, listUsers, names, startTestApp, STRONG, type TestApp, tokenFor, userCount, type UsersPage, withOwner } from "../../support/harness.ts";
 
 // The root config's timeouts do not reach the `node` project; argon2 on a shared machine needs them.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
@@ -58,8 +57,8 @@ describe("GET /users visibility", () => {
   });
 
   it("shows a token scoped to application_connect no one", async () => {
-    const scoped = await sessionFor(app, owner.userId, ["coder:application_connect"]);
-    expect(await body<UsersPage>(await listUsers(app, scoped))).toEqual({ users: [], count: 0 });
+    const scoped = await tokenFor(app, owner.userId, { scopes: ["coder:application_connect"] });
+    expect(await json<UsersPage>(await listUsers(app, scoped))).toEqual({ users: [], count: 0 });
   });
 
   it("attack: a member probing after_id with the id of a user it cannot see learns nothing", async () => {
@@ -97,7 +96,7 @@ describe("GET /users visibility", () => {
     const q = `'; drop table users; -- " or 1=1 role:"owner') or true --"`;
     const res = await listUsers(app, owner.token, { q });
     expect(res.status).toBe(200);
-    expect((await body<UsersPage>(res)).users).toEqual([]);
+    expect((await json<UsersPage>(res)).users).toEqual([]);
     expect(await userCount(app)).toBeGreaterThan(0);
   });
 
@@ -114,7 +113,7 @@ describe("POST /users authorization", () => {
     const before = await userCount(app);
     const res = await createUser(app, tokens.member, newUser());
     expect(res.status).toBe(403);
-    expect(await body(res)).toEqual(NOT_AUTHORIZED);
+    expect(await json(res)).toEqual(NOT_AUTHORIZED);
     expect(await userCount(app)).toBe(before);
   });
 
@@ -122,25 +121,25 @@ describe("POST /users authorization", () => {
     for (const clash of [{ username: "MIA" }, { email: "mia@example.com" }]) {
       const res = await createUser(app, tokens.member, newUser(clash));
       expect(res.status).toBe(409);
-      expect(await body(res)).toEqual({ message: "User already exists." });
+      expect(await json(res)).toEqual({ message: "User already exists." });
     }
     const hidden = await createUser(app, tokens.member, newUser({ username: "owner" }));
     expect(hidden.status).toBe(403);
-    expect(await body(hidden)).toEqual(NOT_AUTHORIZED);
+    expect(await json(hidden)).toEqual(NOT_AUTHORIZED);
   });
 
   it("answers a member naming an organization they cannot see 404", async () => {
-    const other = await addOrganization(app, "elsewhere");
+    const other = (await addOrganization(app, "elsewhere")).id;
     const res = await createUser(app, tokens.member, newUser({ organization_ids: [other] }));
     expect(res.status).toBe(404);
-    expect(await body(res)).toEqual({ message: `Organization does not exist with the provided id "${other}".` });
+    expect(await json(res)).toEqual({ message: `Organization does not exist with the provided id "${other}".` });
   });
 
   it("refuses auditors and template admins: they read users but cannot create them", async () => {
     for (const token of [tokens.auditor, tokens.templateAdmin]) {
       const res = await createUser(app, token, newUser());
       expect(res.status).toBe(403);
-      expect(await body(res)).toEqual(NOT_AUTHORIZED);
+      expect(await json(res)).toEqual(NOT_AUTHORIZED);
     }
     // Readers see every user, so a clash is a conflict for them.
     expect((await createUser(app, tokens.auditor, newUser({ username: "owner" }))).status).toBe(409);
@@ -151,24 +150,24 @@ describe("POST /users authorization", () => {
       const before = await userCount(app);
       const res = await createUser(app, tokens.userAdmin, newUser({ roles: [role] }));
       expect(res.status).toBe(403);
-      expect(await body(res)).toEqual(NOT_AUTHORIZED);
+      expect(await json(res)).toEqual(NOT_AUTHORIZED);
       expect(await userCount(app)).toBe(before);
     }
   });
 
   it("refuses a token scoped to application_connect: it cannot even see the organization", async () => {
-    const scoped = await sessionFor(app, owner.userId, ["coder:application_connect"]);
+    const scoped = await tokenFor(app, owner.userId, { scopes: ["coder:application_connect"] });
     const res = await createUser(app, scoped, newUser({ username: "scoped" }));
     expect(res.status).toBe(404);
   });
 
   it("refuses a suspended user's session", async () => {
     const suspended = await addUser(app, { username: "sus", roles: ["user-admin"] });
-    const token = await sessionFor(app, suspended.id);
+    const token = await tokenFor(app, suspended.id);
     await app.db.update(users).set({ status: "suspended" }).where(eq(users.id, suspended.id));
     const res = await createUser(app, token, newUser({ username: "by-sus" }));
     expect(res.status).toBe(401);
-    expect((await body(res)).message).toContain("Contact an admin");
+    expect((await json(res)).message).toContain("Contact an admin");
   });
 
   it("lets a user admin create a plain user, after which the new user sees only themselves", async () => {

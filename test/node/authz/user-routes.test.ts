@@ -3,7 +3,7 @@
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app.ts";
-import { addUser, startTestApp, withOwner, type AddedUser, type TestApp } from "../../support/node-app.ts";
+import { type AddedUser, addUser, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 
 type Method = "get" | "put" | "post" | "delete";
 

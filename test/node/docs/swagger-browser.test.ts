@@ -11,7 +11,7 @@ import { chromium, type BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app.ts";
 import { DOCS_CONTENT_SECURITY_POLICY } from "../../../src/http/headers.ts";
-import { startTestApp, type TestApp } from "../../support/node-app.ts";
+import { startTestApp, type TestApp } from "../../support/harness.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const skip = !existsSync(CHROMIUM) && process.env.CI !== "true";

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SWAGGER_UI_VERSION } from "../../../src/docs/vendor.ts";
-import { startTestApp, type TestApp } from "../../support/node-app.ts";
+import { startTestApp, type TestApp } from "../../support/harness.ts";
 
 const packageDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
 const VENDOR = `/swagger/${SWAGGER_UI_VERSION}`;

@@ -2,8 +2,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../../src/db/schema.ts";
-import { addUser } from "../../support/node-app.ts";
-import { call, createToken, DAY_NS, FORBIDDEN, keysOf, NOT_FOUND, postRaw, startWorld, type World } from "./support.ts";
+import { addUser, call, createToken, DAY_NS, FORBIDDEN, keysOf, NOT_FOUND, replyOf, sendJsonText, startWorld, type World } from "../../support/harness.ts";
+
+/** POST with a body given as raw JSON text (integers beyond 2^53, malformed numbers). */
+const postRaw = async (app: World["app"], path: string, token: string, text: string) => replyOf(await sendJsonText(app, "POST", path, text, token));
 
 let w: World;
 beforeAll(async () => {

@@ -4,8 +4,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys } from "../../../src/db/schema.ts";
-import { holdDeferred, jwtPayload } from "../helpers.ts";
-import { call, startWorld, type World } from "./support.ts";
+import { call, holdDeferred, jwtPayload, startWorld, type World } from "../../support/harness.ts";
 
 let world: World;
 beforeAll(async () => {

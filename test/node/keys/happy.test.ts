@@ -2,7 +2,7 @@
 // with its effect on the api_keys table.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SCOPE_CATALOGUE } from "../../../src/auth/scopes.ts";
-import { call, createToken, DAY_MS, expOf, keyIdOf, keyRow, keysOf, lastSeenAt, startWorld, type World } from "./support.ts";
+import { call, createToken, DAY_MS, expOf, keyIdOf, keyRow, keysOf, lastSeenAt, startWorld, type World } from "../../support/harness.ts";
 
 let w: World;
 beforeAll(async () => {

@@ -4,8 +4,7 @@
 import type { JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenService } from "../../../src/auth/tokens.ts";
-import { ACCESS_URL, addUser, type AddedUser } from "../../support/node-app.ts";
-import { call, countQueries, createToken, FORBIDDEN, keyIdOf, keyRow, kidOf, NOT_FOUND, startWorld, type Reply, type World } from "./support.ts";
+import { ACCESS_URL, type AddedUser, addUser, call, countQueriesWithDeferred, createToken, FORBIDDEN, keyIdOf, keyRow, kidOf, NOT_FOUND, type Reply, startWorld, type World } from "../../support/harness.ts";
 
 let w: World;
 let other: AddedUser;
@@ -186,7 +185,7 @@ describe("signing key rotation", () => {
     await useKeys(k2);
     for (const token of [old, oldSession]) {
       let res: Reply | undefined;
-      expect(await countQueries(w.app, async () => (res = await call(w.app, "GET", "/users/me", token)))).toBe(0);
+      expect(await countQueriesWithDeferred(w.app, async () => (res = await call(w.app, "GET", "/users/me", token)))).toBe(0);
       expect(res!.status).toBe(401);
       expect(res!.body.detail).toBe("API key is invalid.");
     }
@@ -196,7 +195,7 @@ describe("signing key rotation", () => {
     // And the other way round: dropping k2 ends the k2 tokens only.
     await useKeys(k1);
     let refused: Reply | undefined;
-    expect(await countQueries(w.app, async () => (refused = await call(w.app, "GET", "/users/me", fresh)))).toBe(0);
+    expect(await countQueriesWithDeferred(w.app, async () => (refused = await call(w.app, "GET", "/users/me", fresh)))).toBe(0);
     expect(refused!.status).toBe(401);
     expect((await call(w.app, "GET", "/users/me", old)).status).toBe(200);
   });

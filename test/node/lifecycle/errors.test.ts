@@ -1,8 +1,7 @@
 // Every refusal of delete, status, profile, password and roles, in the order Coder checks them
 // (https://github.com/coder/coder/blob/main/coderd/users.go), and that a refusal changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addUser, startTestApp, withOwner, type AddedUser, type TestApp } from "../../support/node-app.ts";
-import { call, del, FORBIDDEN, get, json, keyCount, NOT_FOUND, put, STRONG, userRow } from "./helpers.ts";
+import { type AddedUser, addUser, del, FORBIDDEN, get, json, keyCount, NEW_PASSWORD, NOT_FOUND, put, send, startTestApp, type TestApp, userRow, withOwner } from "../../support/harness.ts";
 
 let app: TestApp;
 let owner: Awaited<ReturnType<typeof withOwner>>;
@@ -86,13 +85,13 @@ describe("PUT /users/{user}/profile refusals", () => {
   });
 
   it("answers 404 to a reader who may not edit, before reading the body", async () => {
-    const res = await call(app, "PUT", `/users/${member.id}/profile`, auditor.token);
+    const res = await send(app, "PUT", `/users/${member.id}/profile`, auditor.token);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual(NOT_FOUND);
   });
 
   it("rejects a missing or malformed body", async () => {
-    const empty = await call(app, "PUT", "/users/me/profile", member.token);
+    const empty = await send(app, "PUT", "/users/me/profile", member.token);
     expect(empty.status).toBe(400);
     expect(await empty.json()).toEqual({ message: "Request body must be valid JSON.", detail: "EOF" });
     const bad = await app.request("/api/v2/users/me/profile", { method: "PUT", token: member.token, body: "{nope" });
@@ -134,21 +133,21 @@ describe("PUT /users/{user}/profile refusals", () => {
 
 describe("PUT /users/{user}/password refusals, in order", () => {
   it("1. answers 404 to a caller without update_personal, whatever the body", async () => {
-    for (const body of [undefined, { old_password: "wrong", password: STRONG }]) {
-      const res = await call(app, "PUT", `/users/${member.id}/password`, auditor.token, body);
+    for (const body of [undefined, { old_password: "wrong", password: NEW_PASSWORD }]) {
+      const res = await send(app, "PUT", `/users/${member.id}/password`, auditor.token, body);
       expect(res.status).toBe(404);
       expect(await res.json()).toEqual(NOT_FOUND);
     }
   });
 
   it("2. refuses a non-owner changing an owner's password, before the body", async () => {
-    const res = await call(app, "PUT", `/users/${owner.userId}/password`, userAdmin.token);
+    const res = await send(app, "PUT", `/users/${owner.userId}/password`, userAdmin.token);
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ message: "Only owners can change the password of an owner." });
   });
 
   it("3. rejects a missing body, then a missing password", async () => {
-    const empty = await call(app, "PUT", `/users/${member.id}/password`, owner.token);
+    const empty = await send(app, "PUT", `/users/${member.id}/password`, owner.token);
     expect(await empty.json()).toEqual({ message: "Request body must be valid JSON.", detail: "EOF" });
     const res = await put(app, `/users/${member.id}/password`, owner.token, { old_password: "x" });
     expect(res.status).toBe(400);
@@ -157,7 +156,7 @@ describe("PUT /users/{user}/password refusals, in order", () => {
 
   it("4. refuses users whose login type is not password", async () => {
     const sso = await addUser(app, { username: "sso-user", loginType: "github" });
-    const res = await put(app, `/users/${sso.id}/password`, owner.token, { password: STRONG });
+    const res = await put(app, `/users/${sso.id}/password`, owner.token, { password: NEW_PASSWORD });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ message: "Users without password login type cannot change their password." });
     expect((await userRow(app, sso.id)).hashedPassword).toBe("");
@@ -183,7 +182,7 @@ describe("PUT /users/{user}/password refusals, in order", () => {
 
   it("7. refuses a wrong old password, even from an admin", async () => {
     for (const [path, token] of [["/users/me/password", member.token], [`/users/${member.id}/password`, owner.token]] as const) {
-      const res = await put(app, path, token, { old_password: "NotTheRightOne!", password: STRONG });
+      const res = await put(app, path, token, { old_password: "NotTheRightOne!", password: NEW_PASSWORD });
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({
         message: "Old password is incorrect.",
@@ -214,7 +213,7 @@ describe("GET and PUT /users/{user}/roles refusals", () => {
   });
 
   it("refuses changing your own roles, before the body", async () => {
-    const res = await call(app, "PUT", "/users/me/roles", owner.token);
+    const res = await send(app, "PUT", "/users/me/roles", owner.token);
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ message: "You cannot change your own roles." });
   });

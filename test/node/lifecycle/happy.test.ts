@@ -3,8 +3,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { organizationMembers, userLinks, users } from "../../../src/db/schema.ts";
-import { addUser, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { del, get, json, keyCount, linkCount, login, put, STRONG, userRow } from "./helpers.ts";
+import { addUser, del, get, json, keyCount, linkCount, login, NEW_PASSWORD, put, startTestApp, type TestApp, userRow, type UserView, withOwner } from "../../support/harness.ts";
 
 let app: TestApp;
 let owner: Awaited<ReturnType<typeof withOwner>>;
@@ -14,16 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-interface UserBody {
-  id: string;
-  username: string;
-  name: string;
-  avatar_url: string;
-  status: string;
-  updated_at: string;
-  organization_ids: string[];
-  roles: { name: string; display_name: string }[];
-}
 
 describe("DELETE /users/{user}", () => {
   it("soft-deletes a member, ends their sessions and links, frees their name and email", async () => {
@@ -65,7 +54,7 @@ describe("PUT /users/{user}/status/*", () => {
 
     const res = await put(app, `/users/${member.id}/status/suspend`, owner.token);
     expect(res.status).toBe(200);
-    const body = await json<UserBody>(res);
+    const body = await json<UserView>(res);
     expect(body).toMatchObject({ id: member.id, status: "suspended", organization_ids: [owner.organizationId] });
     expect((await userRow(app, member.id)).status).toBe("suspended");
     // Suspension keeps the keys; the session middleware refuses them.
@@ -82,20 +71,20 @@ describe("PUT /users/{user}/status/*", () => {
 
     const activated = await put(app, `/users/${member.id}/status/activate`, owner.token);
     expect(activated.status).toBe(200);
-    expect(await json<UserBody>(activated)).toMatchObject({ status: "active" });
+    expect(await json<UserView>(activated)).toMatchObject({ status: "active" });
     const back = await get(app, "/users/me", member.token);
     expect(back.status).toBe(200);
-    expect(await json<UserBody>(back)).toMatchObject({ id: member.id, status: "active" });
+    expect(await json<UserView>(back)).toMatchObject({ id: member.id, status: "active" });
   });
 
   it("activates a dormant user and treats activating an active user as a no-op success", async () => {
     const dormant = await addUser(app, { username: "sleeper", status: "dormant" });
     const res = await put(app, `/users/${dormant.username}/status/activate`, owner.token);
     expect(res.status).toBe(200);
-    expect(await json<UserBody>((await get(app, `/users/${dormant.id}`, owner.token)))).toMatchObject({ status: "active" });
+    expect(await json<UserView>((await get(app, `/users/${dormant.id}`, owner.token)))).toMatchObject({ status: "active" });
     const again = await put(app, `/users/${dormant.id}/status/activate`, owner.token);
     expect(again.status).toBe(200);
-    expect(await json<UserBody>(again)).toMatchObject({ status: "active" });
+    expect(await json<UserView>(again)).toMatchObject({ status: "active" });
   });
 
   it("lets a user-admin suspend a member", async () => {
@@ -103,7 +92,7 @@ describe("PUT /users/{user}/status/*", () => {
     const member = await addUser(app, { username: "ua-suspended" });
     const res = await put(app, `/users/${member.id}/status/suspend`, admin.token);
     expect(res.status).toBe(200);
-    expect(await json<UserBody>(res)).toMatchObject({ status: "suspended" });
+    expect(await json<UserView>(res)).toMatchObject({ status: "suspended" });
   });
 });
 
@@ -112,7 +101,7 @@ describe("PUT /users/{user}/profile", () => {
     const before = await userRow(app, owner.userId);
     const res = await put(app, "/users/me/profile", owner.token, { username: "olivia", name: "Olivia O." });
     expect(res.status).toBe(200);
-    const body = await json<UserBody>(res);
+    const body = await json<UserView>(res);
     expect(body).toMatchObject({ id: owner.userId, username: "olivia", name: "Olivia O.", roles: [{ name: "owner", display_name: "Owner" }] });
     expect(Date.parse(body.updated_at)).toBeGreaterThanOrEqual(before.updatedAt.getTime());
     expect((await userRow(app, owner.userId)).email).toBe(before.email);
@@ -123,7 +112,7 @@ describe("PUT /users/{user}/profile", () => {
     const member = await addUser(app, { username: "renamer", login: true });
     const res = await put(app, "/users/me/profile", member.token, { username: "renamer", name: "Ren Amer" });
     expect(res.status).toBe(200);
-    expect(await json<UserBody>(res)).toMatchObject({ username: "renamer", name: "Ren Amer" });
+    expect(await json<UserView>(res)).toMatchObject({ username: "renamer", name: "Ren Amer" });
     expect((await userRow(app, member.id)).name).toBe("Ren Amer");
   });
 
@@ -132,21 +121,21 @@ describe("PUT /users/{user}/profile", () => {
     await put(app, `/users/${member.id}/profile`, owner.token, { username: "casey", name: "Casey" });
     const res = await put(app, `/users/${member.id}/profile`, owner.token, { username: "Casey" });
     expect(res.status).toBe(200);
-    expect(await json<UserBody>(res)).toMatchObject({ username: "Casey", name: "" });
+    expect(await json<UserView>(res)).toMatchObject({ username: "Casey", name: "" });
   });
 
   it("sets the avatar of a password user and keeps an SSO user's", async () => {
     const member = await addUser(app, { username: "pictured", login: true });
     const url = "https://example.com/me.png";
     const res = await put(app, "/users/me/profile", member.token, { username: "pictured", avatar_url: url });
-    expect(await json<UserBody>(res)).toMatchObject({ avatar_url: url });
+    expect(await json<UserView>(res)).toMatchObject({ avatar_url: url });
     const kept = await put(app, "/users/me/profile", member.token, { username: "pictured", name: "P" });
-    expect(await json<UserBody>(kept)).toMatchObject({ avatar_url: url });
+    expect(await json<UserView>(kept)).toMatchObject({ avatar_url: url });
 
     const sso = await addUser(app, { username: "sso-pictured", loginType: "oidc" });
     const ssoRes = await put(app, `/users/${sso.id}/profile`, owner.token, { username: "sso-pictured", avatar_url: url });
     expect(ssoRes.status).toBe(200);
-    expect(await json<UserBody>(ssoRes)).toMatchObject({ avatar_url: "" });
+    expect(await json<UserView>(ssoRes)).toMatchObject({ avatar_url: "" });
   });
 });
 
@@ -160,17 +149,17 @@ describe("PUT /users/{user}/password", () => {
       .where(eq(users.id, member.id));
     expect(await keyCount(app, member.id)).toBe(2);
 
-    const res = await put(app, `/users/${member.id}/password`, owner.token, { password: STRONG });
+    const res = await put(app, `/users/${member.id}/password`, owner.token, { password: NEW_PASSWORD });
     expect(res.status).toBe(204);
     expect(await res.text()).toBe("");
 
     const row = await userRow(app, member.id);
-    expect(await app.deps.hasher.verify(row.hashedPassword, STRONG)).toBe(true);
+    expect(await app.deps.hasher.verify(row.hashedPassword, NEW_PASSWORD)).toBe(true);
     expect(row.hashedOneTimePasscode).toBeNull();
     expect(row.oneTimePasscodeExpiresAt).toBeNull();
     expect(await keyCount(app, member.id)).toBe(0);
     expect((await get(app, "/users/me", member.token)).status).toBe(401);
-    expect(await login(app, member.email, STRONG)).toBeTruthy();
+    expect(await login(app, member.email, NEW_PASSWORD)).toBeTruthy();
     // The owner's own session is untouched.
     expect((await get(app, "/users/me", owner.token)).status).toBe(200);
   });
@@ -178,25 +167,25 @@ describe("PUT /users/{user}/password", () => {
   it("lets a user-admin reset a member's password", async () => {
     const admin = await addUser(app, { username: "ua-resetter", roles: ["user-admin"], login: true });
     const member = await addUser(app, { username: "ua-reset", login: true });
-    expect((await put(app, `/users/${member.username}/password`, admin.token, { password: STRONG })).status).toBe(204);
+    expect((await put(app, `/users/${member.username}/password`, admin.token, { password: NEW_PASSWORD })).status).toBe(204);
     expect((await get(app, "/users/me", member.token)).status).toBe(401);
   });
 
   it("lets a member change their own password with the old one, ending their own session too", async () => {
     const member = await addUser(app, { username: "selfchange", login: true });
     const other = await login(app, member.email, member.password);
-    const res = await put(app, "/users/me/password", member.token, { old_password: member.password, password: STRONG });
+    const res = await put(app, "/users/me/password", member.token, { old_password: member.password, password: NEW_PASSWORD });
     expect(res.status).toBe(204);
     expect(await keyCount(app, member.id)).toBe(0);
     expect((await get(app, "/users/me", member.token)).status).toBe(401);
     expect((await get(app, "/users/me", other)).status).toBe(401);
-    expect(await login(app, member.email, STRONG)).toBeTruthy();
+    expect(await login(app, member.email, NEW_PASSWORD)).toBeTruthy();
   });
 
   it("lets an owner reset another owner's password", async () => {
     const second = await addUser(app, { username: "owner-two", roles: ["owner"] });
-    expect((await put(app, `/users/${second.id}/password`, owner.token, { password: STRONG })).status).toBe(204);
-    expect(await login(app, second.email, STRONG)).toBeTruthy();
+    expect((await put(app, `/users/${second.id}/password`, owner.token, { password: NEW_PASSWORD })).status).toBe(204);
+    expect(await login(app, second.email, NEW_PASSWORD)).toBeTruthy();
   });
 });
 
@@ -211,7 +200,7 @@ describe("GET and PUT /users/{user}/roles", () => {
     const member = await addUser(app, { username: "promoted" });
     const res = await put(app, `/users/${member.id}/roles`, owner.token, { roles: ["template-admin"] });
     expect(res.status).toBe(200);
-    expect(await json<UserBody>(res)).toMatchObject({ id: member.id, roles: [{ name: "template-admin", display_name: "Template Admin" }] });
+    expect(await json<UserView>(res)).toMatchObject({ id: member.id, roles: [{ name: "template-admin", display_name: "Template Admin" }] });
 
     const deduped = await put(app, `/users/${member.id}/roles`, owner.token, { roles: ["auditor", "auditor", "member", "template-admin"] });
     expect(deduped.status).toBe(200);
@@ -220,7 +209,7 @@ describe("GET and PUT /users/{user}/roles", () => {
     expect(await listed.json()).toEqual({ roles: ["auditor", "template-admin"], organization_roles: { [owner.organizationId]: [] } });
 
     const cleared = await put(app, `/users/${member.id}/roles`, owner.token, { roles: null });
-    expect(await json<UserBody>(cleared)).toMatchObject({ roles: [] });
+    expect(await json<UserView>(cleared)).toMatchObject({ roles: [] });
     expect((await userRow(app, member.id)).rbacRoles).toEqual([]);
   });
 

@@ -4,8 +4,7 @@ import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hasher } from "../../../src/auth/hasher.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
-import { addUser, startTestApp, type AddedUser, type TestApp } from "../../support/node-app.ts";
-import { post, startHook, userRow, type Hook } from "./helpers.ts";
+import { type AddedUser, addUser, type Hook, post, startHook, startTestApp, type TestApp, userRow } from "../../support/harness.ts";
 
 /** The embedded PGlite always; the Postgres at TEST_DATABASE_URL too when it is set. */
 const BACKENDS = process.env.TEST_DATABASE_URL ? (["pglite", "postgres"] as const) : (["pglite"] as const);

@@ -5,8 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import type { Hasher } from "../../../src/auth/hasher.ts";
 import type { Config } from "../../../src/config.ts";
 import { users } from "../../../src/db/schema.ts";
-import { addUser, startTestApp, type AddedUser, type TestApp } from "../../support/node-app.ts";
-import { call, keyCount, login, post, startHook, STRONG, userRow, type Hook } from "./helpers.ts";
+import { type AddedUser, addUser, type Hook, keyCount, login, NEW_PASSWORD, post, send, startHook, startTestApp, type TestApp, userRow } from "../../support/harness.ts";
 
 let app: TestApp;
 let hook: Hook;
@@ -38,7 +37,7 @@ async function requestPasscode(email: string): Promise<string> {
   return hook.received.at(-1)!.json.passcode as string;
 }
 
-const change = (email: string, passcode: string, password = STRONG) =>
+const change = (email: string, passcode: string, password = NEW_PASSWORD) =>
   post(app, "/users/otp/change-password", { email, one_time_passcode: passcode, password });
 
 describe("request and use a passcode", () => {
@@ -78,10 +77,10 @@ describe("request and use a passcode", () => {
     const row = await userRow(app, user.id);
     expect(row.hashedOneTimePasscode).toBeNull();
     expect(row.oneTimePasscodeExpiresAt).toBeNull();
-    expect(await app.deps.hasher.verify(row.hashedPassword, STRONG)).toBe(true);
+    expect(await app.deps.hasher.verify(row.hashedPassword, NEW_PASSWORD)).toBe(true);
     expect(await keyCount(app, user.id)).toBe(0);
-    expect((await call(app, "GET", "/users/me", user.token)).status).toBe(401);
-    expect(await login(app, user.email, STRONG)).toBeTruthy();
+    expect((await send(app, "GET", "/users/me", user.token)).status).toBe(401);
+    expect(await login(app, user.email, NEW_PASSWORD)).toBeTruthy();
     // Single use.
     expect(await (await change(user.email, passcode, "AnotherStrongPass#1")).json()).toEqual(INCORRECT);
   });
@@ -106,14 +105,14 @@ describe("refusals, in order", () => {
   it("403 on both routes when password auth is disabled, before the body", async () => {
     app.deps.config = { ...base, disablePasswordAuth: true };
     for (const path of ["/users/otp/request", "/users/otp/change-password"]) {
-      const res = await call(app, "POST", path);
+      const res = await send(app, "POST", path);
       expect(res.status).toBe(403);
       expect(await res.json()).toEqual({ message: "Password authentication is disabled." });
     }
   });
 
   it("400 for a malformed request body", async () => {
-    const empty = await call(app, "POST", "/users/otp/request");
+    const empty = await send(app, "POST", "/users/otp/request");
     expect(await empty.json()).toEqual({ message: "Request body must be valid JSON.", detail: "EOF" });
     const bad = await post(app, "/users/otp/request", { email: "not-an-email" });
     expect(bad.status).toBe(400);
@@ -121,7 +120,7 @@ describe("refusals, in order", () => {
       message: "Validation failed.",
       validations: [{ field: "email", detail: 'Validation failed for tag "email" with value: "not-an-email"' }],
     });
-    const missing = await post(app, "/users/otp/change-password", { email: user.email, password: STRONG });
+    const missing = await post(app, "/users/otp/change-password", { email: user.email, password: NEW_PASSWORD });
     expect(missing.status).toBe(400);
     expect((await missing.json()) as object).toMatchObject({ validations: [{ field: "one_time_passcode" }] });
   });

@@ -5,8 +5,7 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../../src/db/schema.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
-import { addUser, startTestApp, type AddedUser, type TestApp } from "../../support/node-app.ts";
-import { call, json } from "./helpers.ts";
+import { type AddedUser, addUser, json, send, startTestApp, type TestApp } from "../../support/harness.ts";
 
 const BACKENDS = process.env.TEST_DATABASE_URL ? (["pglite", "postgres"] as const) : (["pglite"] as const);
 const ROUNDS = 6;
@@ -14,8 +13,8 @@ const ROUNDS = 6;
 type Removal = "delete" | "demote";
 const remove = (app: TestApp, how: Removal, actor: AddedUser, target: AddedUser) =>
   how === "delete"
-    ? call(app, "DELETE", `/users/${target.id}`, actor.token)
-    : call(app, "PUT", `/users/${target.id}/roles`, actor.token, { roles: [] });
+    ? send(app, "DELETE", `/users/${target.id}`, actor.token)
+    : send(app, "PUT", `/users/${target.id}/roles`, actor.token, { roles: [] });
 
 describe.each(BACKENDS)("two owners removing each other on %s", (backend) => {
   let database: TestDatabase | undefined;
@@ -46,7 +45,7 @@ describe.each(BACKENDS)("two owners removing each other on %s", (backend) => {
     for (let round = 1; round <= ROUNDS; round++) {
       const rival = await addUser(app, { username: `owner-${round}`, roles: ["owner"], login: true });
       // A session's first use stamps it after the response; done now, so only the removals race.
-      for (const owner of [survivor, rival]) expect((await call(app, "GET", "/users/me", owner.token)).status).toBe(200);
+      for (const owner of [survivor, rival]) expect((await send(app, "GET", "/users/me", owner.token)).status).toBe(200);
       await app.settle();
       expect(await activeOwners()).toHaveLength(2);
       const [first, second] = plans[round % plans.length]!;

@@ -3,8 +3,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, gitSshKeys, userConfigs } from "../../../src/db/schema.ts";
-import { addUser, startTestApp, withOwner, type AddedUser, type TestApp } from "../../support/node-app.ts";
-import { call, del, get, json, put, STRONG, userRow } from "./helpers.ts";
+import { type AddedUser, addUser, del, get, json, NEW_PASSWORD, put, send, startTestApp, type TestApp, userRow, withOwner } from "../../support/harness.ts";
 
 let app: TestApp;
 let owner: Awaited<ReturnType<typeof withOwner>>;
@@ -45,7 +44,7 @@ describe("a user admin on the only owner", () => {
   it("attack: a user admin renaming an owner is refused before the body is read", async () => {
     const before = await snapshot(owner.userId);
     for (const body of [{ username: "hijacked" }, { username: "owner", name: "Not Olivia" }, undefined]) {
-      const res = await call(app, "PUT", `/users/${owner.userId}/profile`, userAdmin.token, body);
+      const res = await send(app, "PUT", `/users/${owner.userId}/profile`, userAdmin.token, body);
       expect(res.status).toBe(403);
       expect(await res.json()).toEqual(onlyOwners("change the profile of"));
     }
@@ -55,7 +54,7 @@ describe("a user admin on the only owner", () => {
   it("keeps the refusals that were already there: suspension, password and roles", async () => {
     const suspend = await put(app, `/users/${owner.userId}/status/suspend`, userAdmin.token);
     expect(await json(suspend)).toEqual({ message: 'You cannot suspend a user with the "owner" role. You must remove the role first.' });
-    const password = await put(app, `/users/${owner.userId}/password`, userAdmin.token, { password: STRONG });
+    const password = await put(app, `/users/${owner.userId}/password`, userAdmin.token, { password: NEW_PASSWORD });
     expect([password.status, await json(password)]).toEqual([400, onlyOwners("change the password of")]);
     const roles = await put(app, `/users/${owner.userId}/roles`, userAdmin.token, { roles: ["owner"] });
     expect([roles.status, await json(roles)]).toEqual([403, onlyOwners("change the roles of")]);
@@ -66,7 +65,7 @@ describe("a user admin on the only owner", () => {
     const [ownKey] = await app.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.userId, owner.userId));
     const bodies: Record<string, unknown> = {
       "PUT /users/{user}/profile": { username: "hijacked" },
-      "PUT /users/{user}/password": { password: STRONG },
+      "PUT /users/{user}/password": { password: NEW_PASSWORD },
       "PUT /users/{user}/roles": { roles: [] },
       "PUT /users/{user}/appearance": { theme_preference: "dark", terminal_font: "fira-code" },
       "PUT /users/{user}/preferences": { thinking_display_mode: "preview" },
@@ -81,7 +80,7 @@ describe("a user admin on the only owner", () => {
     const before = await snapshot(owner.userId);
     for (const [method, path] of writes) {
       const url = path.replace("{user}", owner.userId).replace("{keyid}", ownKey!.id);
-      const res = await call(app, method, url, userAdmin.token, bodies[`${method} ${path}`]);
+      const res = await send(app, method, url, userAdmin.token, bodies[`${method} ${path}`]);
       expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
       expect(res.status, `${method} ${path}`).toBeLessThan(500);
       // API keys are not a user admin's to manage on anyone; every other route meets the owners-only rule.

@@ -4,8 +4,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../../src/db/schema.ts";
 import { issueKey } from "../../../src/keys/issue.ts";
-import { addUser, startTestApp, withOwner, type AddedUser, type TestApp } from "../../support/node-app.ts";
-import { call, get, keyCount, NOT_FOUND, put, STRONG, userRow } from "./helpers.ts";
+import { type AddedUser, addUser, get, keyCount, NEW_PASSWORD, NOT_FOUND, put, send, startTestApp, type TestApp, userRow, withOwner } from "../../support/harness.ts";
 
 let app: TestApp;
 let owner: Awaited<ReturnType<typeof withOwner>>;
@@ -22,7 +21,7 @@ const routes = (userId: string): [string, string, unknown][] => [
   ["PUT", `/users/${userId}/status/suspend`, undefined],
   ["PUT", `/users/${userId}/status/activate`, undefined],
   ["PUT", `/users/${userId}/profile`, { username: "hijacked" }],
-  ["PUT", `/users/${userId}/password`, { password: STRONG }],
+  ["PUT", `/users/${userId}/password`, { password: NEW_PASSWORD }],
   ["GET", `/users/${userId}/roles`, undefined],
   ["PUT", `/users/${userId}/roles`, { roles: ["owner"] }],
 ];
@@ -30,14 +29,14 @@ const routes = (userId: string): [string, string, unknown][] => [
 describe("access", () => {
   it("requires a session on every /users/{user} lifecycle route", async () => {
     for (const [method, path, body] of routes(member.id)) {
-      const res = await call(app, method, path, undefined, body);
+      const res = await send(app, method, path, undefined, body);
       expect(res.status, `${method} ${path}`).toBe(401);
     }
   });
 
   it("answers a member 404 on another user, for every route", async () => {
     for (const [method, path, body] of routes(owner.userId)) {
-      const res = await call(app, method, path, member.token, body);
+      const res = await send(app, method, path, member.token, body);
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(await res.json()).toEqual(NOT_FOUND);
     }
@@ -56,7 +55,7 @@ describe("access", () => {
       tokenName: "app-connect",
     });
     for (const [method, path, body] of routes(member.id)) {
-      const res = await call(app, method, path, token, body);
+      const res = await send(app, method, path, token, body);
       expect(res.status, `${method} ${path}`).toBe(404);
     }
     expect((await userRow(app, member.id)).deleted).toBe(false);
@@ -103,7 +102,7 @@ describe("races decided by the database", () => {
 
   it("deletes a user once when two deletes race", async () => {
     const target = await addUser(app, { username: "twice", login: true });
-    const results = await Promise.all([1, 2].map(() => call(app, "DELETE", `/users/${target.id}`, owner.token)));
+    const results = await Promise.all([1, 2].map(() => send(app, "DELETE", `/users/${target.id}`, owner.token)));
     expect(results.map((r) => r.status).sort()).toEqual([200, 404]);
     expect(await keyCount(app, target.id)).toBe(0);
   });

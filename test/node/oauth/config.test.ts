@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../../src/config.ts";
 import { normalizeRealName, usernameFrom } from "../../../src/oauth/names.ts";
-import { startTestApp } from "../../support/node-app.ts";
+import { startTestApp } from "../../support/harness.ts";
 
 const GITHUB = { CODER_OAUTH2_GITHUB_CLIENT_ID: "id", CODER_OAUTH2_GITHUB_CLIENT_SECRET: "secret" };
 const OIDC = { CODER_OIDC_ISSUER_URL: "https://idp.example", CODER_OIDC_CLIENT_ID: "id", CODER_OIDC_CLIENT_SECRET: "secret" };

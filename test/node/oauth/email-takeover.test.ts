@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, userLinks, users } from "../../../src/db/schema.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
-import { addUser, startTestApp, type TestApp } from "../../support/node-app.ts";
+import { addUser, startTestApp, type TestApp } from "../../support/harness.ts";
 import { startOidcProvider, type OidcProvider } from "../../support/oidc-provider.ts";
 import { body, Browser, GITHUB_CALLBACK, OIDC_CALLBACK } from "./browser.ts";
 import { account, startFakeGithub, type FakeGithub } from "./fake-github.ts";

@@ -2,7 +2,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, userLinks, users } from "../../../src/db/schema.ts";
-import { addUser, startTestApp, type TestApp } from "../../support/node-app.ts";
+import { addUser, startTestApp, type TestApp } from "../../support/harness.ts";
 import { body, Browser, GITHUB_CALLBACK, setCookies } from "./browser.ts";
 import { account, GITHUB_CLIENT_SECRET, startFakeGithub, type FakeGithub } from "./fake-github.ts";
 

@@ -6,7 +6,7 @@ import { Events } from "oauth2-mock-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { userLinks, users } from "../../../src/db/schema.ts";
 import { OIDC_CLIENT_SECRET, startOidcProvider, type OidcProvider } from "../../support/oidc-provider.ts";
-import { addUser, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
+import { addUser, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 import { body, Browser, OIDC_CALLBACK } from "./browser.ts";
 
 let idp: OidcProvider;

@@ -2,7 +2,7 @@
 // oauth_redirect cookie, is always a path on the access URL's origin.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { safeRedirect } from "../../../src/oauth/index.ts";
-import { ACCESS_URL, startTestApp, type TestApp } from "../../support/node-app.ts";
+import { ACCESS_URL, startTestApp, type TestApp } from "../../support/harness.ts";
 import { startOidcProvider, type OidcProvider } from "../../support/oidc-provider.ts";
 import { Browser, GITHUB_CALLBACK, OIDC_CALLBACK } from "./browser.ts";
 import { account, startFakeGithub, type FakeGithub } from "./fake-github.ts";

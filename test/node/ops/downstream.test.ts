@@ -15,8 +15,7 @@ import { createApp } from "../../../src/app.ts";
 import { TokenService } from "../../../src/auth/tokens.ts";
 import { loadConfig } from "../../../src/config.ts";
 import { buildNodeDeps } from "../../../src/node-deps.ts";
-import { OWNER, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { API, json, login } from "../helpers.ts";
+import { API, json, login, OWNER, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 
 /** Short enough for a test, long enough that "still cached" is not a race on a busy machine. */
 const CACHE_MS = 2_000;

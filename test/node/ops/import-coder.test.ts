@@ -4,10 +4,9 @@ import { eq, sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { gitSshKeys, organizationMembers, organizations, userLinks, users } from "../../../src/db/schema.ts";
-import { startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
+import { API, json, post, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
 import { runCommand } from "../../support/run-command.ts";
-import { API, json, post } from "../helpers.ts";
 import { ALICE_PASSWORD, ALICE_SSH, ERIN_PASSWORD, ORG, seedCoder, USER } from "./coder-fixture.ts";
 
 interface Summary {

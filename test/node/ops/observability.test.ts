@@ -4,8 +4,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { EXPECTED_MIGRATION, MIGRATIONS } from "../../../src/db/schema-version.ts";
 import { describeError } from "../../../src/http/logging.ts";
-import { OWNER, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { API, json } from "../helpers.ts";
+import { API, json, OWNER, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 
 type Line = Record<string, unknown> & { error?: { name: string; message: string; code?: string; cause?: Record<string, unknown> } };
 

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenService } from "../../../src/auth/tokens.ts";
 import { loadConfig } from "../../../src/config.ts";
 import { buildNodeDeps } from "../../../src/node-deps.ts";
-import { startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { API, json, SIGNED_OUT } from "../helpers.ts";
+import { API, json, SIGNED_OUT, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 
 const ACCESS_URL = "https://auth.example.com";
 
@@ -124,7 +123,7 @@ describe("a token from tenant A at tenant B", () => {
 
 describe("user data never crosses", () => {
   it("gives each tenant its own users, even under identical names", async () => {
-    // Both owners were created with the same email and username (OWNER in test/support/node-app.ts).
+    // Both owners were created with the same email and username (OWNER in test/support/node-app.ts, re-exported by harness.ts).
     const [a, b] = await Promise.all([
       acme.app.request(`${API}/users/me`, { token: acme.owner.token }).then((r) => json<{ id: string; email: string }>(r)),
       globex.app.request(`${API}/users/me`, { token: globex.owner.token }).then((r) => json<{ id: string; email: string }>(r)),

@@ -5,7 +5,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { entryBytes, WindowCounter } from "../../../src/security/window-counter.ts";
-import { startReliabilityApp, type ReliabilityApp } from "./support.ts";
+import { type ClockApp, send, startClockApp } from "../../support/harness.ts";
 
 const LIMIT = 512;
 const MINUTE = 60_000;
@@ -24,24 +24,24 @@ function heapAfterGc(gc: () => void): number {
 }
 
 describe("unauthenticated requests to unmatched paths", () => {
-  let app: ReliabilityApp;
+  let app: ClockApp;
   beforeAll(async () => {
-    app = await startReliabilityApp({ env: { DISABLE_RATE_LIMITS: "false", API_RATE_LIMIT: String(LIMIT) } });
+    app = await startClockApp({ env: { DISABLE_RATE_LIMITS: "false", API_RATE_LIMIT: String(LIMIT) } });
   });
   afterAll(() => app.close());
 
   it("attack: 5,000 distinct 15 KB unmatched paths do not pin server memory", async () => {
     const gc = collector();
     const filler = "a".repeat(15 * 1024);
-    const send = (i: number) => app.call("GET", `/${filler}-${i}`);
+    const fire = (i: number) => send(app, "GET", `/${filler}-${i}`);
     // Warm up first (JIT, lazily built routes), from another address, so the baseline holds what it will.
     app.setIp("198.51.100.200");
-    for (let i = 0; i < 50; i++) await (await send(i)).arrayBuffer();
+    for (let i = 0; i < 50; i++) await (await fire(i)).arrayBuffer();
     app.setIp("198.51.100.7");
     const before = heapAfterGc(gc);
     const statuses = new Map<number, number>();
     for (let batch = 0; batch < 5000; batch += 50) {
-      const answers = await Promise.all(Array.from({ length: 50 }, (_, j) => send(batch + j)));
+      const answers = await Promise.all(Array.from({ length: 50 }, (_, j) => fire(batch + j)));
       for (const res of answers) {
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         await res.arrayBuffer();
@@ -56,10 +56,10 @@ describe("unauthenticated requests to unmatched paths", () => {
   it("other clients keep their own budget for unmatched paths", async () => {
     app.clock.advance(MINUTE);
     app.setIp("198.51.100.8");
-    for (let i = 0; i < LIMIT; i++) expect((await app.call("GET", `/nothing-here-${i}`)).status).toBe(404);
-    expect((await app.call("GET", "/nothing-here-at-all")).status).toBe(429);
+    for (let i = 0; i < LIMIT; i++) expect((await send(app, "GET", `/nothing-here-${i}`)).status).toBe(404);
+    expect((await send(app, "GET", "/nothing-here-at-all")).status).toBe(429);
     app.setIp("198.51.100.9");
-    expect((await app.call("GET", "/nothing-here-at-all")).status).toBe(404);
+    expect((await send(app, "GET", "/nothing-here-at-all")).status).toBe(404);
   });
 });
 

@@ -5,19 +5,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config.ts";
 import type { RateLimitBinding } from "../../../src/deps.ts";
-import { addUser, withOwner, type AddedUser } from "../../support/node-app.ts";
-import { countQueries, json, startReliabilityApp, type ReliabilityApp } from "./support.ts";
+import { type AddedUser, addUser, type ClockApp, countQueries, json, send, startClockApp, withOwner } from "../../support/harness.ts";
 
 const LIMIT = 4;
 const MINUTE = 60_000;
 
-let app: ReliabilityApp;
+let app: ClockApp;
 let owner: { token: string };
 let member: AddedUser;
 let ipCounter = 0;
 
 beforeAll(async () => {
-  app = await startReliabilityApp({ env: { DISABLE_RATE_LIMITS: "false", API_RATE_LIMIT: String(LIMIT) } });
+  app = await startClockApp({ env: { DISABLE_RATE_LIMITS: "false", API_RATE_LIMIT: String(LIMIT) } });
   owner = await withOwner(app);
   member = await addUser(app, { username: "member", login: true });
 });
@@ -28,7 +27,7 @@ beforeEach(() => {
   delete app.deps.rateLimiters;
 });
 
-const me = (token: string, headers?: Record<string, string>) => app.call("GET", "/users/me", { token, ...(headers ? { headers } : {}) });
+const me = (token: string, headers?: Record<string, string>) => send(app, "GET", "/users/me", token, undefined, headers);
 
 async function expectLimited(res: Response) {
   expect(res.status).toBe(429);
@@ -64,14 +63,14 @@ describe("the general API limit", () => {
   it("counts each endpoint apart", async () => {
     for (let i = 0; i < LIMIT; i++) expect((await me(member.token)).status).toBe(200);
     await expectLimited(await me(member.token));
-    expect((await app.call("GET", "/users/me/keys/tokens", { token: member.token })).status).toBe(200);
+    expect((await send(app, "GET", "/users/me/keys/tokens", member.token)).status).toBe(200);
   });
 
   it("counts requests without a valid session per client IP, forged tokens included", async () => {
     const forged = member.token.slice(0, -4) + (member.token.endsWith("AAAA") ? "BBBB" : "AAAA");
     for (let i = 0; i < LIMIT; i++) expect((await me(forged)).status).toBe(401);
     await expectLimited(await me(forged));
-    await expectLimited(await app.call("GET", "/users/me"));
+    await expectLimited(await send(app, "GET", "/users/me"));
     app.setIp("192.0.2.250");
     expect((await me(forged)).status).toBe(401);
   });
@@ -94,7 +93,7 @@ describe("the owner bypass header", () => {
   });
 
   it("answers 428 to anyone else who sends it, signed in or not", async () => {
-    for (const res of [await me(member.token, { "X-Coder-Bypass-Ratelimit": "true" }), await app.call("GET", "/users/me", { headers: { "X-Coder-Bypass-Ratelimit": "1" } })]) {
+    for (const res of [await me(member.token, { "X-Coder-Bypass-Ratelimit": "true" }), await send(app, "GET", "/users/me", undefined, undefined, { "X-Coder-Bypass-Ratelimit": "1" })]) {
       expect(res.status).toBe(428);
       expect(await json(res)).toEqual({ message: 'The "X-Coder-Bypass-Ratelimit" header can only be used by owners.' });
     }
@@ -129,10 +128,10 @@ describe("Workers Rate Limiting bindings", () => {
   it("turn a login flood away before the Postgres counter, without a query", async () => {
     const login = fakeBinding(1);
     app.deps.rateLimiters = { login };
-    const send = () => app.call("POST", "/users/login", { body: { email: "nobody@example.com", password: "WrongPassword!123" } });
-    expect((await send()).status).toBe(401);
+    const attempt = () => send(app, "POST", "/users/login", undefined, { email: "nobody@example.com", password: "WrongPassword!123" });
+    expect((await attempt()).status).toBe(401);
     let refused: Response | undefined;
-    expect(await countQueries(app, async () => (refused = await send()))).toBe(0);
+    expect(await countQueries(app, async () => (refused = await attempt()))).toBe(0);
     expect(refused!.status).toBe(429);
     expect(refused!.headers.get("Retry-After")).toBe("60");
     expect(login.keys[0]).toMatch(/^POST \/users\/login\|ip\|192\.0\.2\.\d+$/);

@@ -4,8 +4,7 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys } from "../../../src/db/schema.ts";
-import { OWNER, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { auditRowsOf, json, sendJsonText, type ErrorBody } from "./support.ts";
+import { auditRowsOf, type ErrorBody, json, OWNER, sendJsonText, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 
 let app: TestApp;
 let owner: { userId: string; organizationId: string; token: string };

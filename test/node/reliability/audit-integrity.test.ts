@@ -8,8 +8,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUDIT_RULES } from "../../../src/audit/actions.ts";
 import { auditLogs } from "../../../src/db/schema.ts";
-import { addUser, startTestApp, withOwner, type AddedUser, type TestApp } from "../../support/node-app.ts";
-import { API } from "./support.ts";
+import { type AddedUser, addUser, API, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 
 const RUNS = 150;
 const TABLES = ["users", "organization_members", "api_keys", "user_configs", "gitsshkeys", "user_links"];

@@ -5,10 +5,9 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUDIT_RULES, NOT_AUDITED } from "../../../src/audit/actions.ts";
 import { auditLogs, gitSshKeys, users } from "../../../src/db/schema.ts";
-import { addUser, OWNER, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
+import { addUser, API, json, OWNER, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 import { Browser, GITHUB_CALLBACK } from "../oauth/browser.ts";
 import { account, GITHUB_CLIENT_SECRET, startFakeGithub } from "../oauth/fake-github.ts";
-import { API, json } from "./support.ts";
 
 interface AuditLog {
   id: string;

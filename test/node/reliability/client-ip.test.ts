@@ -8,9 +8,7 @@ import { createApp } from "../../../src/app.ts";
 import { ConfigError, loadConfig } from "../../../src/config.ts";
 import { cloudflareClientIp, forwardedClientIp, parseTrustedProxies, rateLimitSubject } from "../../../src/security/client-ip.ts";
 import { nodeClientIp } from "../../../src/security/node-client-ip.ts";
-import { addUser, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { API, keyRowOf } from "../helpers.ts";
-import { startReliabilityApp, type ReliabilityApp } from "./support.ts";
+import { addUser, API, type ClockApp, keyRowOf, send, startClockApp, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 
 const PER_IP = 3;
 const LIMITS = { DISABLE_RATE_LIMITS: "false", LOGIN_RATE_LIMIT: String(PER_IP), LOGIN_RATE_LIMIT_PER_ACCOUNT: "1000" };
@@ -93,16 +91,16 @@ describe("behind trusted proxies", () => {
 });
 
 describe("IPv6 clients share one budget per /64", () => {
-  let app: ReliabilityApp;
+  let app: ClockApp;
   beforeAll(async () => {
-    app = await startReliabilityApp({ env: LIMITS });
+    app = await startClockApp({ env: LIMITS });
     await withOwner(app);
     await addUser(app, { username: "alice", ...ALICE });
   });
   afterAll(() => app.close());
   beforeEach(() => app.clock.advance(60_000));
 
-  const login = (body = wrong) => app.call("POST", "/users/login", { body });
+  const login = (body = wrong) => send(app, "POST", "/users/login", undefined, body);
 
   it("attack: rotating addresses inside one /64 does not multiply the login budget", async () => {
     for (let i = 0; i < PER_IP; i++) {

@@ -8,8 +8,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, gitSshKeys, organizationMembers, users } from "../../../src/db/schema.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
-import { addUser, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { API, json } from "./support.ts";
+import { addUser, json, jwtPayload, send, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,10 +27,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const call = (method: string, path: string, token?: string, body?: unknown) =>
-  app.request(`${API}${path}`, { method, ...(token ? { token } : {}), ...(body !== undefined ? { json: body } : {}) });
-
-const jtiOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).jti as string;
+const jtiOf = (token: string) => jwtPayload(token).jti as string;
 
 async function keyIds(userId: string): Promise<string[]> {
   return (await app.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.userId, userId))).map((r) => r.id).sort();
@@ -41,7 +37,7 @@ describe("parallel creates of one name", () => {
   it(`${PARALLEL} x POST /users with one username: one 201, the rest 409, one user with one membership and one SSH key`, async () => {
     const results = await Promise.all(
       Array.from({ length: PARALLEL }, (_, i) =>
-        call("POST", "/users", owner.token, {
+        send(app, "POST", "/users", owner.token, {
           email: `twin${i}@example.com`,
           username: "twin",
           password: "SomeSecurePassword!",
@@ -68,7 +64,7 @@ describe("parallel creates of one name", () => {
   it(`${PARALLEL} x POST /users with one email (different usernames): one 201, the rest 409`, async () => {
     const results = await Promise.all(
       Array.from({ length: PARALLEL }, (_, i) =>
-        call("POST", "/users", owner.token, {
+        send(app, "POST", "/users", owner.token, {
           email: "same-email@example.com",
           username: `same-email-${i}`,
           password: "SomeSecurePassword!",
@@ -84,7 +80,7 @@ describe("parallel creates of one name", () => {
 
   it(`${PARALLEL} x POST /users/me/keys/tokens with one token name: one 201, one key row`, async () => {
     const results = await Promise.all(
-      Array.from({ length: PARALLEL }, () => call("POST", "/users/me/keys/tokens", owner.token, { token_name: "ci-token" })),
+      Array.from({ length: PARALLEL }, () => send(app, "POST", "/users/me/keys/tokens", owner.token, { token_name: "ci-token" })),
     );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
@@ -98,7 +94,7 @@ describe("parallel creates of one name", () => {
     const created = results.find((r) => r.status === 201)!;
     const { key } = await json<{ key: string }>(created);
     expect(jtiOf(key)).toBe(rows[0]!.id);
-    expect((await call("GET", "/users/me", key)).status).toBe(200);
+    expect((await send(app, "GET", "/users/me", key)).status).toBe(200);
   });
 });
 
@@ -106,14 +102,14 @@ describe("sessions", () => {
   it(`${PARALLEL} parallel logins then ${PARALLEL} parallel logouts leave no key behind`, async () => {
     const user = await addUser(app, { username: "flurry", password: "FlurryPassword!123" });
     const logins = await Promise.all(
-      Array.from({ length: PARALLEL }, () => call("POST", "/users/login", undefined, { email: user.email, password: user.password })),
+      Array.from({ length: PARALLEL }, () => send(app, "POST", "/users/login", undefined, { email: user.email, password: user.password })),
     );
     expect(logins.map((r) => r.status)).toEqual(Array(PARALLEL).fill(201));
     const tokens = await Promise.all(logins.map(async (r) => (await json<{ session_token: string }>(r)).session_token));
     expect(new Set(tokens.map(jtiOf)).size).toBe(PARALLEL);
     expect(await keyIds(user.id)).toEqual(tokens.map(jtiOf).sort());
 
-    const logouts = await Promise.all(tokens.map((t) => call("POST", "/users/logout", t)));
+    const logouts = await Promise.all(tokens.map((t) => send(app, "POST", "/users/logout", t)));
     expect(logouts.map((r) => r.status)).toEqual(Array(PARALLEL).fill(200));
     await app.settle();
     expect(await keyIds(user.id)).toEqual([]);
@@ -122,28 +118,28 @@ describe("sessions", () => {
   it("logins and logouts interleaved: afterwards exactly the sessions never logged out remain, and each works", async () => {
     const user = await addUser(app, { username: "interleave", password: "InterleavePassword!1" });
     const first = await Promise.all(
-      Array.from({ length: 10 }, () => call("POST", "/users/login", undefined, { email: user.email, password: user.password })),
+      Array.from({ length: 10 }, () => send(app, "POST", "/users/login", undefined, { email: user.email, password: user.password })),
     );
     const firstTokens = await Promise.all(first.map(async (r) => (await json<{ session_token: string }>(r)).session_token));
     // Log the first ten out while ten more log in, all at once.
     const [outs, ins] = await Promise.all([
-      Promise.all(firstTokens.map((t) => call("POST", "/users/logout", t))),
-      Promise.all(Array.from({ length: 10 }, () => call("POST", "/users/login", undefined, { email: user.email, password: user.password }))),
+      Promise.all(firstTokens.map((t) => send(app, "POST", "/users/logout", t))),
+      Promise.all(Array.from({ length: 10 }, () => send(app, "POST", "/users/login", undefined, { email: user.email, password: user.password }))),
     ]);
     expect(outs.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(ins.map((r) => r.status)).toEqual(Array(10).fill(201));
     const survivors = await Promise.all(ins.map(async (r) => (await json<{ session_token: string }>(r)).session_token));
     await app.settle();
     expect(await keyIds(user.id)).toEqual(survivors.map(jtiOf).sort());
-    for (const t of firstTokens) expect((await call("GET", "/users/me", t)).status).toBe(401);
-    for (const t of survivors) expect((await call("GET", "/users/me", t)).status).toBe(200);
+    for (const t of firstTokens) expect((await send(app, "GET", "/users/me", t)).status).toBe(401);
+    for (const t of survivors) expect((await send(app, "GET", "/users/me", t)).status).toBe(200);
   });
 
   it("the same session logged out 10 times at once: every call answers, the key is gone, no other key is touched", async () => {
     const user = await addUser(app, { username: "double-out", password: "DoubleOutPassword!1", login: true });
-    const other = await call("POST", "/users/login", undefined, { email: user.email, password: user.password });
+    const other = await send(app, "POST", "/users/login", undefined, { email: user.email, password: user.password });
     const otherToken = (await json<{ session_token: string }>(other)).session_token;
-    const results = await Promise.all(Array.from({ length: 10 }, () => call("POST", "/users/logout", user.token)));
+    const results = await Promise.all(Array.from({ length: 10 }, () => send(app, "POST", "/users/logout", user.token)));
     // The first to load the key logs out; a call that loads it after the delete is 401. Never a 5xx.
     for (const r of results) expect([200, 401]).toContain(r.status);
     expect(results.some((r) => r.status === 200)).toBe(true);
@@ -158,8 +154,8 @@ describe("password change racing sign-ins", () => {
       const newPassword = `NewPassword!${round}ghijkl`;
       const user = await addUser(app, { username: `racer-${round}`, password: oldPassword, login: true });
       const [change, ...logins] = await Promise.all([
-        call("PUT", "/users/me/password", user.token, { old_password: oldPassword, password: newPassword }),
-        ...Array.from({ length: 6 }, () => call("POST", "/users/login", undefined, { email: user.email, password: oldPassword })),
+        send(app, "PUT", "/users/me/password", user.token, { old_password: oldPassword, password: newPassword }),
+        ...Array.from({ length: 6 }, () => send(app, "POST", "/users/login", undefined, { email: user.email, password: oldPassword })),
       ]);
       expect(change!.status).toBe(204);
       for (const r of logins) expect([201, 401]).toContain(r.status);
@@ -167,11 +163,11 @@ describe("password change racing sign-ins", () => {
 
       // Whatever order the database chose, a token minted with the old password no longer works.
       const minted = await Promise.all(logins.filter((r) => r.status === 201).map(async (r) => (await json<{ session_token: string }>(r)).session_token));
-      for (const t of [user.token, ...minted]) expect((await call("GET", "/users/me", t)).status).toBe(401);
+      for (const t of [user.token, ...minted]) expect((await send(app, "GET", "/users/me", t)).status).toBe(401);
       expect(await keyIds(user.id)).toEqual([]);
       // And the new password is the one that works.
-      expect((await call("POST", "/users/login", undefined, { email: user.email, password: oldPassword })).status).toBe(401);
-      expect((await call("POST", "/users/login", undefined, { email: user.email, password: newPassword })).status).toBe(201);
+      expect((await send(app, "POST", "/users/login", undefined, { email: user.email, password: oldPassword })).status).toBe(401);
+      expect((await send(app, "POST", "/users/login", undefined, { email: user.email, password: newPassword })).status).toBe(201);
     }
   });
 
@@ -185,9 +181,9 @@ describe("password change racing sign-ins", () => {
       const oldPassword = "StraddlePassword!1";
       const user = await addUser(app, { username: "straddle", password: oldPassword, login: true });
       const logins: Promise<Response>[] = [];
-      const change = call("PUT", "/users/me/password", user.token, { old_password: oldPassword, password: "StraddleNew!23456" });
+      const change = send(app, "PUT", "/users/me/password", user.token, { old_password: oldPassword, password: "StraddleNew!23456" });
       for (let i = 0; i < 48; i++) {
-        logins.push(call("POST", "/users/login", undefined, { email: user.email, password: oldPassword }));
+        logins.push(send(app, "POST", "/users/login", undefined, { email: user.email, password: oldPassword }));
         await sleep(25);
       }
       expect((await change).status).toBe(204);
@@ -202,7 +198,7 @@ describe("password change racing sign-ins", () => {
       await app.settle();
       const minted = await Promise.all(results.filter((r) => r.status === 201).map(async (r) => (await json<{ session_token: string }>(r)).session_token));
       const usable = [];
-      for (const t of minted) if ((await call("GET", "/users/me", t)).status === 200) usable.push(jtiOf(t));
+      for (const t of minted) if ((await send(app, "GET", "/users/me", t)).status === 200) usable.push(jtiOf(t));
       expect(usable).toEqual([]);
       expect(await keyIds(user.id)).toEqual([]);
     } finally {
@@ -213,14 +209,14 @@ describe("password change racing sign-ins", () => {
   it("two password changes at once with the same old password: exactly one wins", async () => {
     const user = await addUser(app, { username: "two-changes", password: "StartPassword!123", login: true });
     const [a, b] = await Promise.all([
-      call("PUT", "/users/me/password", user.token, { old_password: "StartPassword!123", password: "FirstChoice!12345" }),
-      call("PUT", "/users/me/password", user.token, { old_password: "StartPassword!123", password: "SecondChoice!12345" }),
+      send(app, "PUT", "/users/me/password", user.token, { old_password: "StartPassword!123", password: "FirstChoice!12345" }),
+      send(app, "PUT", "/users/me/password", user.token, { old_password: "StartPassword!123", password: "SecondChoice!12345" }),
     ]);
     const statuses = [a!.status, b!.status].sort();
     // The loser either saw its old password already replaced (400) or its session already gone (401).
     expect(statuses[0]).toBe(204);
     expect([400, 401]).toContain(statuses[1]);
     const winner = a!.status === 204 ? "FirstChoice!12345" : "SecondChoice!12345";
-    expect((await call("POST", "/users/login", undefined, { email: user.email, password: winner })).status).toBe(201);
+    expect((await send(app, "POST", "/users/login", undefined, { email: user.email, password: winner })).status).toBe(201);
   });
 });

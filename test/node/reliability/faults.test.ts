@@ -11,9 +11,8 @@ import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { apiKeys, users } from "../../../src/db/schema.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
-import { addUser, OWNER, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
+import { addUser, API, json, OWNER, send, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 import { startFaultProxy, type FaultProxy } from "../../support/fault-proxy.ts";
-import { API, json } from "./support.ts";
 
 describe.runIf(process.env.TEST_DATABASE_URL)("faults on a real Postgres server", () => {
   /** connect_timeout 1 s and query_timeout 1.5 s: the bound a request may wait on a silent database. */

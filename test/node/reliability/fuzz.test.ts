@@ -6,8 +6,7 @@
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addUser, OWNER, startTestApp, withOwner, type AddedUser, type TestApp } from "../../support/node-app.ts";
-import { API, json } from "./support.ts";
+import { type AddedUser, addUser, API, json, OWNER, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 
 /** Runs per property, bounded so the suite stays fast. */
 const RUNS = { everyRoute: 500, mutatedBodies: 300, listQueries: 300 } as const;

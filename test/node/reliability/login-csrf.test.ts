@@ -5,8 +5,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, users } from "../../../src/db/schema.ts";
-import { ACCESS_URL, addUser, OWNER, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { API, json } from "./support.ts";
+import { ACCESS_URL, addUser, API, json, OWNER, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 
 const EVIL = "https://evil.test";
 const REFUSED = { message: "Cross-site request refused.", detail: `A sign-in request from a browser must come from ${ACCESS_URL}.` };

@@ -5,15 +5,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TokenService } from "../../../src/auth/tokens.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
-import { addUser, withOwner, type AddedUser } from "../../support/node-app.ts";
-import { json, startReliabilityApp, type ReliabilityApp } from "./support.ts";
+import { type AddedUser, addUser, type ClockApp, json, send, startClockApp, withOwner } from "../../support/harness.ts";
 
 const PER_ACCOUNT = 3;
 const LIMITS = { DISABLE_RATE_LIMITS: "false", LOGIN_RATE_LIMIT: "1000", LOGIN_RATE_LIMIT_PER_ACCOUNT: String(PER_ACCOUNT) };
 const MINUTE = 60_000;
 const DAY = 24 * 3600_000;
 
-let app: ReliabilityApp;
+let app: ClockApp;
 let ipCounter = 0;
 /** Every attacker request from an address of its own: a botnet. */
 const freshIp = () => `198.18.${(++ipCounter >> 8) & 255}.${ipCounter & 255}`;
@@ -24,7 +23,7 @@ let database: TestDatabase;
 // On a database reached over TCP: a real Postgres with TEST_DATABASE_URL, as the counters run in production.
 beforeAll(async () => {
   database = await createTestDatabase("devices");
-  app = await startReliabilityApp({ env: LIMITS, databaseUrl: database.url });
+  app = await startClockApp({ env: LIMITS, databaseUrl: database.url });
   await withOwner(app);
 });
 afterAll(async () => {
@@ -39,10 +38,8 @@ const newUser = () => addUser(app, { username: `victim${++userCounter}`, passwor
 /** A sign-in, with a `Cookie` header when given one. */
 async function signIn(user: AddedUser, options: { password?: string; cookie?: string; ip?: string } = {}) {
   app.setIp(options.ip ?? freshIp());
-  return app.call("POST", "/users/login", {
-    body: { email: user.email, password: options.password ?? user.password },
-    ...(options.cookie ? { headers: { Cookie: options.cookie } } : {}),
-  });
+  const body = { email: user.email, password: options.password ?? user.password };
+  return send(app, "POST", "/users/login", undefined, body, options.cookie ? { Cookie: options.cookie } : undefined);
 }
 
 /** Every Set-Cookie line apart (Node's Headers has getSetCookie; the project's lib types predate it). */

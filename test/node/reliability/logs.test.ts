@@ -10,10 +10,8 @@ import { TokenService } from "../../../src/auth/tokens.ts";
 import { gitSshKeys, users } from "../../../src/db/schema.ts";
 import { buildNodeDeps } from "../../../src/node-deps.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
-import { startTestApp, type TestApp } from "../../support/node-app.ts";
-import { startHook, type Hook } from "../lifecycle/helpers.ts";
+import { API, type Hook, json, send, startHook, startTestApp, type TestApp } from "../../support/harness.ts";
 import { startFaultProxy, type FaultProxy } from "../../support/fault-proxy.ts";
-import { API, json } from "./support.ts";
 
 let database: TestDatabase | undefined;
 let proxy: FaultProxy | undefined;
@@ -75,14 +73,6 @@ afterAll(async () => {
   await database?.drop();
 });
 
-function call(method: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  return app.request(`${API}${path}`, {
-    method,
-    ...(init.token ? { token: init.token } : {}),
-    ...(init.body !== undefined ? { json: init.body } : {}),
-    ...(init.headers ? { headers: init.headers } : {}),
-  });
-}
 
 async function tokenOf(res: Response, field = "session_token"): Promise<string> {
   const token = (await json<Record<string, string>>(res))[field]!;
@@ -99,38 +89,38 @@ describe("a full flow with request logging on", () => {
     const resetPassword = "MemberResetPassword!012";
     for (const p of [ownerPassword, memberPassword, newPassword, resetPassword, "WrongGuess!345678"]) secrets.add(p);
 
-    const first = await call("POST", "/users/first", { body: { email: "owner@example.com", username: "owner", password: ownerPassword } });
+    const first = await send(app, "POST", "/users/first", undefined, { email: "owner@example.com", username: "owner", password: ownerPassword });
     expect(first.status).toBe(201);
     const { organization_id } = await json<{ organization_id: string }>(first);
-    const owner = await tokenOf(await call("POST", "/users/login", { body: { email: "owner@example.com", password: ownerPassword } }));
-    expect((await call("POST", "/users/login", { body: { email: "owner@example.com", password: "WrongGuess!345678" } })).status).toBe(401);
+    const owner = await tokenOf(await send(app, "POST", "/users/login", undefined, { email: "owner@example.com", password: ownerPassword }));
+    expect((await send(app, "POST", "/users/login", undefined, { email: "owner@example.com", password: "WrongGuess!345678" })).status).toBe(401);
     // Token sources that end up in URLs and cookies.
     expect((await app.request(`${API}/users/me?coder_session_token=${owner}`)).status).toBe(200);
     expect((await app.request(`${API}/users/me?access_token=${owner}`)).status).toBe(200);
     expect((await app.request(`${API}/users/me`, { headers: { cookie: `coder_session_token=${owner}` } })).status).toBe(200);
     expect((await app.request(`${API}/users/me`, { headers: { authorization: `Bearer ${owner}` } })).status).toBe(200);
 
-    const created = await call("POST", "/users", { token: owner, body: { email: "member@example.com", username: "member", password: memberPassword, organization_ids: [organization_id] } });
+    const created = await send(app, "POST", "/users", owner, { email: "member@example.com", username: "member", password: memberPassword, organization_ids: [organization_id] });
     expect(created.status).toBe(201);
-    const member = await tokenOf(await call("POST", "/users/login", { body: { email: "member@example.com", password: memberPassword } }));
-    expect((await call("PUT", "/users/me/password", { token: member, body: { old_password: "WrongGuess!345678", password: newPassword } })).status).toBe(400);
-    expect((await call("PUT", "/users/me/password", { token: member, body: { old_password: memberPassword, password: newPassword } })).status).toBe(204);
+    const member = await tokenOf(await send(app, "POST", "/users/login", undefined, { email: "member@example.com", password: memberPassword }));
+    expect((await send(app, "PUT", "/users/me/password", member, { old_password: "WrongGuess!345678", password: newPassword })).status).toBe(400);
+    expect((await send(app, "PUT", "/users/me/password", member, { old_password: memberPassword, password: newPassword })).status).toBe(204);
 
-    expect((await call("POST", "/users/otp/request", { body: { email: "member@example.com" } })).status).toBe(204);
+    expect((await send(app, "POST", "/users/otp/request", undefined, { email: "member@example.com" })).status).toBe(204);
     await app.settle();
     const passcode = hook.received.at(-1)!.json.passcode as string;
     secrets.add(passcode);
-    const reset = await call("POST", "/users/otp/change-password", { body: { email: "member@example.com", password: resetPassword, one_time_passcode: passcode } });
+    const reset = await send(app, "POST", "/users/otp/change-password", undefined, { email: "member@example.com", password: resetPassword, one_time_passcode: passcode });
     expect(reset.status).toBe(204);
 
-    await tokenOf(await call("POST", "/users/me/keys/tokens", { token: owner, body: { token_name: "logged" } }), "key");
-    await tokenOf(await call("POST", "/users/me/keys", { token: owner }), "key");
-    expect((await call("PUT", "/users/me/gitsshkey", { token: owner })).status).toBe(200);
-    expect((await call("GET", "/users/me/gitsshkey", { token: owner })).status).toBe(200);
-    expect((await call("POST", "/users/validate-password", { token: owner, body: { password: ownerPassword } })).status).toBe(200);
+    await tokenOf(await send(app, "POST", "/users/me/keys/tokens", owner, { token_name: "logged" }), "key");
+    await tokenOf(await send(app, "POST", "/users/me/keys", owner), "key");
+    expect((await send(app, "PUT", "/users/me/gitsshkey", owner)).status).toBe(200);
+    expect((await send(app, "GET", "/users/me/gitsshkey", owner)).status).toBe(200);
+    expect((await send(app, "POST", "/users/validate-password", owner, { password: ownerPassword })).status).toBe(200);
 
     // Refusals: a forged token, a CSRF attempt (a flood of guesses into the rate limit comes last).
-    expect((await call("GET", "/users/me", { token: `${owner.slice(0, -3)}AAA` })).status).toBe(401);
+    expect((await send(app, "GET", "/users/me", `${owner.slice(0, -3)}AAA`)).status).toBe(401);
     expect((await app.request(`${API}/users/logout`, { method: "POST", headers: { cookie: `coder_session_token=${owner}`, origin: "http://evil.test" } })).status).toBe(403);
 
     // Statements fail inside Postgres, with bound parameters (password hashes, key ids, audit diffs) that a
@@ -139,8 +129,8 @@ describe("a full flow with request logging on", () => {
     await app.db.execute(sql`alter table api_keys rename to api_keys_away`);
     await app.db.execute(sql`alter table audit_logs rename to audit_logs_away`);
     try {
-      expect((await call("POST", "/users/login", { body: { email: "owner@example.com", password: ownerPassword } })).status).toBe(500);
-      expect((await call("POST", "/users/otp/change-password", { body: { email: "member@example.com", password: "AnotherReset!3456", one_time_passcode: passcode } })).status).toBe(400);
+      expect((await send(app, "POST", "/users/login", undefined, { email: "owner@example.com", password: ownerPassword })).status).toBe(500);
+      expect((await send(app, "POST", "/users/otp/change-password", undefined, { email: "member@example.com", password: "AnotherReset!3456", one_time_passcode: passcode })).status).toBe(400);
       await app.settle();
     } finally {
       await app.db.execute(sql`alter table api_keys_away rename to api_keys`);
@@ -150,17 +140,17 @@ describe("a full flow with request logging on", () => {
     // On a real server, the connections drop too: errors with causes, still nothing secret.
     if (proxy) {
       await proxy.setMode("reset");
-      expect((await call("POST", "/users/login", { body: { email: "owner@example.com", password: ownerPassword } })).status).toBeGreaterThanOrEqual(500);
-      expect((await call("PUT", "/users/me/profile", { token: owner, body: { username: "owner", name: "x" } })).status).toBeGreaterThanOrEqual(500);
-      expect((await call("POST", "/users/me/keys/tokens", { token: owner, body: { token_name: "while-down" } })).status).toBeGreaterThanOrEqual(500);
+      expect((await send(app, "POST", "/users/login", undefined, { email: "owner@example.com", password: ownerPassword })).status).toBeGreaterThanOrEqual(500);
+      expect((await send(app, "PUT", "/users/me/profile", owner, { username: "owner", name: "x" })).status).toBeGreaterThanOrEqual(500);
+      expect((await send(app, "POST", "/users/me/keys/tokens", owner, { token_name: "while-down" })).status).toBeGreaterThanOrEqual(500);
       await app.settle();
       await proxy.setMode("pass");
-      for (let i = 0; i < 20; i++) if ((await call("GET", "/users/me", { token: owner })).status === 200) break;
+      for (let i = 0; i < 20; i++) if ((await send(app, "GET", "/users/me", owner)).status === 200) break;
     }
     await app.settle();
 
     // A flood of guesses into the login rate limit.
-    const guesses = await Promise.all(Array.from({ length: 10 }, (_, i) => call("POST", "/users/login", { body: { email: "member@example.com", password: `Guess${i}!abcdefgh` } })));
+    const guesses = await Promise.all(Array.from({ length: 10 }, (_, i) => send(app, "POST", "/users/login", undefined, { email: "member@example.com", password: `Guess${i}!abcdefgh` })));
     for (let i = 0; i < 10; i++) secrets.add(`Guess${i}!abcdefgh`);
     expect(guesses.map((r) => r.status)).toContain(429);
     await app.settle();

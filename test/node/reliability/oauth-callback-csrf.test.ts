@@ -4,10 +4,9 @@
 // and a cross-site request that is not a navigation (an image, a fetch), which no provider sends, is refused.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys } from "../../../src/db/schema.ts";
-import { ACCESS_URL, startTestApp, type TestApp } from "../../support/node-app.ts";
+import { ACCESS_URL, json, startTestApp, type TestApp } from "../../support/harness.ts";
 import { Browser, GITHUB_CALLBACK, setCookies } from "../oauth/browser.ts";
 import { account, startFakeGithub, type FakeGithub } from "../oauth/fake-github.ts";
-import { json } from "./support.ts";
 
 /** The headers Chromium sends when a page on another site sends the browser here. */
 const CROSS_SITE_NAVIGATION = { "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document", "sec-fetch-user": "?1" };

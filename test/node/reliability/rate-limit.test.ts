@@ -7,21 +7,20 @@ import { loadConfig, ConfigError } from "../../../src/config.ts";
 import { auditLogs, rateLimits } from "../../../src/db/schema.ts";
 import { goDuration } from "../../../src/security/rate-limit.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
-import { addUser, withOwner } from "../../support/node-app.ts";
-import { countQueries, json, startReliabilityApp, T0, type ReliabilityApp } from "./support.ts";
+import { addUser, type ClockApp, countQueries, json, send, startClockApp, T0, withOwner } from "../../support/harness.ts";
 
 const PER_IP = 5;
 const PER_ACCOUNT = 3;
 const LIMITS = { DISABLE_RATE_LIMITS: "false", LOGIN_RATE_LIMIT: String(PER_IP), LOGIN_RATE_LIMIT_PER_ACCOUNT: String(PER_ACCOUNT) };
 const MINUTE = 60_000;
 
-let app: ReliabilityApp;
+let app: ClockApp;
 let ipCounter = 0;
 /** A fresh client IP per test, so counters never leak between tests. */
 const freshIp = () => `203.0.113.${++ipCounter}`;
 
 beforeAll(async () => {
-  app = await startReliabilityApp({ env: LIMITS });
+  app = await startClockApp({ env: LIMITS });
   await withOwner(app);
   await addUser(app, { username: "alice", email: "alice@example.com", password: "AlicePassword!123" });
 });
@@ -33,7 +32,7 @@ beforeEach(async () => {
   await app.settle();
 });
 
-const login = (email: string, password = "WrongPassword!123") => app.call("POST", "/users/login", { body: { email, password } });
+const login = (email: string, password = "WrongPassword!123") => send(app, "POST", "/users/login", undefined, { email, password });
 
 async function expectLimited(res: Response, limit: number) {
   expect(res.status).toBe(429);
@@ -78,15 +77,15 @@ describe("per client IP", () => {
     for (let i = 0; i < PER_IP; i++) await login(`sep-${i}@example.com`);
     expect((await login("sep-x@example.com")).status).toBe(429);
     // Another login-group route from the same IP.
-    expect((await app.call("POST", "/users/otp/request", { body: { email: "sep-y@example.com" } })).status).toBe(204);
+    expect((await send(app, "POST", "/users/otp/request", undefined, { email: "sep-y@example.com" })).status).toBe(204);
     app.setIp(freshIp());
     expect((await login("sep-z@example.com")).status).toBe(401);
   });
 
   it("limits POST /users/first per IP too: every call is audited, so unlimited 409s would flood the log", async () => {
     const body = { email: "late@example.com", username: "late", password: "SomeSecurePassword!" };
-    for (let i = 0; i < PER_IP; i++) expect((await app.call("POST", "/users/first", { body })).status).toBe(409);
-    await expectLimited(await app.call("POST", "/users/first", { body }), PER_IP);
+    for (let i = 0; i < PER_IP; i++) expect((await send(app, "POST", "/users/first", undefined, body)).status).toBe(409);
+    await expectLimited(await send(app, "POST", "/users/first", undefined, body), PER_IP);
   });
 
   it("exactly the limit gets through when 20 requests race (the counter is one atomic statement)", async () => {
@@ -141,24 +140,24 @@ describe("per account, from any number of IPs", () => {
   it("limits one-time-passcode requests and changes per email", async () => {
     for (let i = 0; i < PER_ACCOUNT; i++) {
       app.setIp(freshIp());
-      expect((await app.call("POST", "/users/otp/request", { body: { email: "alice@example.com" } })).status).toBe(204);
+      expect((await send(app, "POST", "/users/otp/request", undefined, { email: "alice@example.com" })).status).toBe(204);
     }
     app.setIp(freshIp());
-    await expectLimited(await app.call("POST", "/users/otp/request", { body: { email: "alice@example.com" } }), PER_ACCOUNT);
+    await expectLimited(await send(app, "POST", "/users/otp/request", undefined, { email: "alice@example.com" }), PER_ACCOUNT);
 
     const change = { email: "carol@example.com", password: "BrandNewPassword!42", one_time_passcode: "00000000-0000-0000-0000-000000000000" };
     for (let i = 0; i < PER_ACCOUNT; i++) {
       app.setIp(freshIp());
-      expect((await app.call("POST", "/users/otp/change-password", { body: change })).status).toBe(400);
+      expect((await send(app, "POST", "/users/otp/change-password", undefined, change)).status).toBe(400);
     }
     app.setIp(freshIp());
-    await expectLimited(await app.call("POST", "/users/otp/change-password", { body: change }), PER_ACCOUNT);
+    await expectLimited(await send(app, "POST", "/users/otp/change-password", undefined, change), PER_ACCOUNT);
   });
 
   it("limits PUT /users/{user}/password per session user, so a stolen session cannot guess the old password", async () => {
     const dave = await addUser(app, { username: "dave", password: "DavePassword!123", login: true });
     const attempt = () =>
-      app.call("PUT", "/users/me/password", { token: dave.token, body: { old_password: "Guess!123456", password: "NewPassword!98765" } });
+      send(app, "PUT", "/users/me/password", dave.token, { old_password: "Guess!123456", password: "NewPassword!98765" });
     for (let i = 0; i < PER_ACCOUNT; i++) {
       app.setIp(freshIp());
       expect((await attempt()).status).toBe(400);
@@ -170,7 +169,7 @@ describe("per account, from any number of IPs", () => {
   it("a forged token on PUT /users/{user}/password is refused without any query: nothing is counted", async () => {
     let res: Response | undefined;
     const queries = await countQueries(app, async () => {
-      res = await app.call("PUT", "/users/me/password", { token: "aaa.bbb.ccc", body: { password: "x" } });
+      res = await send(app, "PUT", "/users/me/password", "aaa.bbb.ccc", { password: "x" });
     });
     expect(res!.status).toBe(401);
     expect(queries).toBe(0);
@@ -179,12 +178,12 @@ describe("per account, from any number of IPs", () => {
 
 describe("one counter for every instance", () => {
   let database: TestDatabase;
-  let a: ReliabilityApp;
-  let b: ReliabilityApp;
+  let a: ClockApp;
+  let b: ClockApp;
   beforeAll(async () => {
     database = await createTestDatabase("ratelimit");
-    a = await startReliabilityApp({ env: LIMITS, databaseUrl: database.url });
-    b = await startReliabilityApp({ env: LIMITS, databaseUrl: database.url });
+    a = await startClockApp({ env: LIMITS, databaseUrl: database.url });
+    b = await startClockApp({ env: LIMITS, databaseUrl: database.url });
   });
   afterAll(async () => {
     await a?.close();
@@ -196,7 +195,7 @@ describe("one counter for every instance", () => {
     const statuses: number[] = [];
     for (let i = 0; i < PER_IP + 1; i++) {
       const instance = i % 2 === 0 ? a : b;
-      statuses.push((await instance.call("POST", "/users/login", { body: { email: `multi-${i}@example.com`, password: "x" } })).status);
+      statuses.push((await send(instance, "POST", "/users/login", undefined, { email: `multi-${i}@example.com`, password: "x" })).status);
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
   });
@@ -223,9 +222,9 @@ describe("housekeeping and configuration", () => {
   });
 
   it("DISABLE_RATE_LIMITS=true turns every limit off", async () => {
-    const off = await startReliabilityApp({ env: { ...LIMITS, DISABLE_RATE_LIMITS: "true" } });
+    const off = await startClockApp({ env: { ...LIMITS, DISABLE_RATE_LIMITS: "true" } });
     try {
-      const statuses = await Promise.all(Array.from({ length: PER_IP * 2 }, (_, i) => off.call("POST", "/users/login", { body: { email: "same@example.com", password: `p${i}` } })));
+      const statuses = await Promise.all(Array.from({ length: PER_IP * 2 }, (_, i) => send(off, "POST", "/users/login", undefined, { email: "same@example.com", password: `p${i}` })));
       expect(statuses.every((r) => r.status === 401)).toBe(true);
       expect(await off.db.select().from(rateLimits)).toEqual([]);
     } finally {

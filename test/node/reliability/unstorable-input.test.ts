@@ -5,8 +5,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, users } from "../../../src/db/schema.ts";
 import { MAX_JSON_DEPTH } from "../../../src/security/input.ts";
-import { OWNER, startTestApp, withOwner, type TestApp } from "../../support/node-app.ts";
-import { API, auditRowsOf, json, sendJsonText, type ErrorBody } from "./support.ts";
+import { API, auditRowsOf, type ErrorBody, json, OWNER, sendJsonText, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 
 let app: TestApp;
 let owner: { userId: string; organizationId: string; token: string };

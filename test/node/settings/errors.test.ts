@@ -1,13 +1,13 @@
 // Bad input to the settings endpoints: every mistake is a 4xx in Coder's shape with Coder's wording, and a
 // rejected write leaves the database as it was.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addOrganization, API, call, configsOf, NOT_FOUND, startWorld, type World } from "./support.ts";
+import { addOrganization, API, call, configsOf, NOT_FOUND, type RolesWorld, startRolesWorld } from "../../support/harness.ts";
 
 const tagged = (tag: string, value: string) => `Validation failed for tag "${tag}" with value: "${value}"`;
 
-let w: World;
+let w: RolesWorld;
 beforeAll(async () => {
-  w = await startWorld();
+  w = await startRolesWorld();
   const seeded = await call(w.app, "PUT", "/users/me/appearance", w.member.token, {
     theme_preference: "dark",
     terminal_font: "fira-code",

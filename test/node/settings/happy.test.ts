@@ -3,21 +3,11 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitSshKeys } from "../../../src/db/schema.ts";
-import {
-  addOrganization,
-  addParameterValue,
-  call,
-  configsOf,
-  oidcUser,
-  sshKeygen,
-  sshKeyRow,
-  startWorld,
-  type World,
-} from "./support.ts";
+import { addOrganization, addParameterValue, call, configsOf, oidcUser, type RolesWorld, sshKeygen, sshKeyRow, startRolesWorld } from "../../support/harness.ts";
 
-let w: World;
+let w: RolesWorld;
 beforeAll(async () => {
-  w = await startWorld();
+  w = await startRolesWorld();
 });
 afterAll(() => w.app.close());
 
