@@ -1,4 +1,4 @@
-// Token attacks and browser-facing defences. test/node/security.test.ts covers each attack on
+// Token attacks and browser-facing defences. test/node/auth/token-refusals.test.ts covers each attack on
 // GET /users/me; here the whole list is thrown at every authenticated route of the OpenAPI document, with
 // the login rate limits on, and every answer must be 401 with zero database queries. Then CSRF for
 // cookie-authenticated writes, the session cookie's attributes, and security headers on every kind of answer.

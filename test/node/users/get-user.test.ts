@@ -3,9 +3,9 @@
 // (https://github.com/coder/coder/blob/main/coderd/users.go).
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiKeys, organizationMembers, users } from "../../src/db/schema.ts";
-import { uniqueViolation } from "../../src/users/create.ts";
-import { get, insertMember, json, keysOf, login, NOT_FOUND, OWNER, post, startTestApp, type TestApp, type UserView, withOwner } from "../support/harness.ts";
+import { apiKeys, organizationMembers, users } from "../../../src/db/schema.ts";
+import { uniqueViolation } from "../../../src/users/create.ts";
+import { get, insertMember, json, keysOf, login, NOT_FOUND, OWNER, post, startTestApp, type TestApp, type UserView, withOwner } from "../../support/harness.ts";
 
 
 const MEMBER = { email: "Member@Example.com", username: "Mia-Member", password: "SomeSecurePassword!" };

@@ -1,0 +1,28 @@
+// Unknown paths and unsupported methods answer Coder's 404 Route not found.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { API, expectCommonHeaders, json, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+  await withOwner(app);
+});
+afterAll(() => app.close());
+
+describe("unknown routes", () => {
+  it.each([`${API}/nope`, `${API}/users/me/nope/deeper`, "/nope", "/api/v3/users/me"])(
+    "answers %s with 404 Route not found.",
+    async (path) => {
+      const res = await app.request(path);
+      expect(res.status).toBe(404);
+      expectCommonHeaders(app, res);
+      expect(await json(res)).toEqual({ message: "Route not found." });
+    },
+  );
+
+  it("answers an unsupported method on a known path with 404 Route not found.", async () => {
+    const res = await app.request(`${API}/buildinfo`, { method: "PATCH" });
+    expect(res.status).toBe(404);
+    expect(await json(res)).toEqual({ message: "Route not found." });
+  });
+});
