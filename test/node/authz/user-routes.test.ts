@@ -1,9 +1,11 @@
 // One authorization suite for every route under /users/{user}: the route list comes from the app's own
-// OpenAPI document, so a route added without a row here fails the coverage test.
+// OpenAPI document, so a route added without a row here fails the coverage test. Every route gets the
+// same five refusals: no token, a forged token, a revoked key, a member acting on another user, and a
+// token scoped to something else; then what a member may do to themselves and what the owner may do.
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app.ts";
-import { type AddedUser, addUser, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { type AddedUser, addUser, b64url, createToken, jwtPayload, login, NOT_FOUND, OWNER, send, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 
 type Method = "get" | "put" | "post" | "delete";
 
@@ -87,12 +89,27 @@ let app: TestApp;
 let owner: { userId: string; token: string };
 let member: AddedUser;
 let other: AddedUser;
+/** The owner's token with one claim changed and the signature kept: what a forger can make. */
+let forged: string;
+/** An owner session whose key was deleted through the API. */
+let revoked: string;
+/** An owner token whose allow list names only `member`: it must not reach `other`. */
+let scopedElsewhere: string;
 
 beforeAll(async () => {
   app = await startTestApp();
   owner = await withOwner(app);
   member = await addUser(app, { username: "member", login: true });
   other = await addUser(app, { username: "other-member", login: true });
+
+  const [header, , signature] = owner.token.split(".");
+  forged = `${header}.${b64url({ ...jwtPayload(owner.token), sub: other.id })}.${signature}`;
+
+  revoked = await login(app, OWNER.email, OWNER.password);
+  const deleted = await send(app, "DELETE", `/users/me/keys/${jwtPayload(revoked).jti as string}`, owner.token);
+  if (deleted.status !== 204) throw new Error(`revoking a key: ${deleted.status} ${await deleted.text()}`);
+
+  scopedElsewhere = (await createToken(app, owner.token, { token_name: "member-only", allow_list: [{ type: "user", id: member.id }] })).key;
 });
 afterAll(() => app.close());
 
@@ -105,6 +122,28 @@ describe("authorization on every /users/{user} route", () => {
     const res = await app.request(url(route, member, member.username), { method: route.method.toUpperCase(), json: body(route, member) });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ message: expect.stringContaining("signed out") });
+  });
+
+  it.each(ROUTES)("$method $path: forged token → 401", async (route) => {
+    const res = await app.request(url(route, other, other.id), { method: route.method.toUpperCase(), token: forged, json: body(route, other) });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ message: expect.stringContaining("signed out") });
+  });
+
+  it.each(ROUTES)("$method $path: revoked key → 401", async (route) => {
+    const res = await app.request(url(route, other, other.id), { method: route.method.toUpperCase(), token: revoked, json: body(route, other) });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ message: expect.stringContaining("signed out"), detail: "API key is invalid." });
+  });
+
+  it.each(ROUTES)("$method $path: owner token scoped to another user → 404", async (route) => {
+    const res = await app.request(url(route, other, other.id), {
+      method: route.method.toUpperCase(),
+      token: scopedElsewhere,
+      json: body(route, other),
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual(NOT_FOUND);
   });
 
   it.each(ROUTES)("$method $path: member on another user → 404", async (route) => {
