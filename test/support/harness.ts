@@ -61,6 +61,7 @@ export function send(app: TestApp, method: string, path: string, token?: string,
 }
 
 /** A response read once: status, headers, raw text and the parsed JSON body (undefined when empty). */
+// biome-ignore lint/suspicious/noExplicitAny: a test reads the body it asserts on; callers narrow it with T.
 export interface Reply<T = any> {
   status: number;
   headers: Headers;
@@ -68,12 +69,14 @@ export interface Reply<T = any> {
   body: T;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a test reads the body it asserts on; callers narrow it with T.
 export async function replyOf<T = any>(res: Response): Promise<Reply<T>> {
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : undefined };
 }
 
 /** `send`, read into a Reply. */
+// biome-ignore lint/suspicious/noExplicitAny: a test reads the body it asserts on; callers narrow it with T.
 export async function call<T = any>(app: TestApp, method: string, path: string, token?: string, body?: unknown): Promise<Reply<T>> {
   return replyOf<T>(await send(app, method, path, token, body));
 }

@@ -6,10 +6,9 @@ import { users } from "../../../src/db/schema.ts";
 import { getMe, insertMember, json, keysOf, login, post, startKnownKeyApp, type TestApp, userRow } from "../../support/harness.ts";
 
 let app: TestApp;
-let owner: { userId: string; organizationId: string; token: string };
 
 beforeAll(async () => {
-  ({ app, owner } = await startKnownKeyApp());
+  ({ app } = await startKnownKeyApp());
 });
 afterAll(() => app.close());
 

@@ -4,7 +4,7 @@ import type { JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenService } from "../../../src/auth/tokens.ts";
 import { newKeyId } from "../../../src/keys/issue.ts";
-import { ACCESS_URL, API, b64url, countQueries, expectSignedOut, getMe, insertMember, jwtHeader, jwtPayload, startKnownKeyApp, type TestApp } from "../../support/harness.ts";
+import { ACCESS_URL, b64url, countQueries, expectSignedOut, getMe, insertMember, jwtHeader, jwtPayload, startKnownKeyApp, type TestApp } from "../../support/harness.ts";
 
 const HOUR = 3600_000;
 

@@ -1,7 +1,7 @@
 // A minimal browser for the sign-in flows: it keeps cookies, talks to the app in process, and to the
 // identity providers over loopback HTTP.
 import { expect } from "vitest";
-import { type TestApp } from "../../support/harness.ts";
+import type { TestApp } from "../../support/harness.ts";
 
 /** Each Set-Cookie line (Node's and workerd's Headers have getSetCookie; the bundled types lag behind). */
 export const setCookies = (res: Response): string[] => (res.headers as Headers & { getSetCookie(): string[] }).getSetCookie();

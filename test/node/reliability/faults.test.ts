@@ -11,7 +11,7 @@ import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { apiKeys, users } from "../../../src/db/schema.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
-import { addUser, API, json, OWNER, send, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { addUser, API, json, OWNER, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 import { startFaultProxy, type FaultProxy } from "../../support/fault-proxy.ts";
 
 describe.runIf(process.env.TEST_DATABASE_URL)("faults on a real Postgres server", () => {

@@ -7,7 +7,7 @@ import { importJWK, SignJWT, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenService } from "../../../src/auth/tokens.ts";
 import { apiKeys } from "../../../src/db/schema.ts";
-import { ACCESS_URL, API, json, send, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { ACCESS_URL, API, json, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
 
 const HOUR_S = 3600;
 let app: TestApp;
