@@ -5,7 +5,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { ActorEnv, AppEnv, Deps } from "../deps.ts";
 import { users } from "../db/schema.ts";
 import { ApiError, errorBody } from "../http/errors.ts";
-import { goTimeString } from "../http/time.ts";
+import { goTimeString } from "../compat/time.ts";
 import { rateLimitSubject } from "../security/client-ip.ts";
 import { normalizeIp } from "../security/ip.ts";
 import { loadActor, type Actor } from "./actor.ts";

@@ -4,7 +4,7 @@ import { defineRoute } from "../../http/define-route.ts";
 import { apiError, type Validation } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { UserSchema, userView } from "../view.ts";
-import { NIL_UUID, parseGoInt, parseUuid } from "./go-parse.ts";
+import { NIL_UUID, parseGoInt, parseUuid } from "../../compat/go-parse.ts";
 import { listUsers, type Page } from "./list-users.ts";
 import { parseUserSearch } from "./search.ts";
 import { readableUsers } from "./visibility.ts";

@@ -17,7 +17,7 @@ import type { Router } from "../../http/router.ts";
 import { realNameField, tag, usernameField } from "../../http/validation.ts";
 import { insertUser, uniqueViolation } from "../create.ts";
 import { UserSchema, userView } from "../view.ts";
-import { NIL_UUID, parseUuid } from "./go-parse.ts";
+import { NIL_UUID, parseUuid } from "../../compat/go-parse.ts";
 import { readableUsers } from "./visibility.ts";
 
 const EMAIL = z.email();

@@ -7,7 +7,7 @@ import { and, eq } from "drizzle-orm";
 import { users } from "../../db/schema.ts";
 import { defineRoute } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
-import { rfc3339 } from "../../http/time.ts";
+import { rfc3339 } from "../../compat/time.ts";
 import { emailField } from "../../http/validation.ts";
 import { findUserByEmail } from "../queries.ts";
 import { deliverPasscode } from "./notify.ts";
