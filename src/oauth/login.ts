@@ -6,12 +6,13 @@ import { setCookie } from "hono/cookie";
 import { auditFacts } from "../audit/facts.ts";
 import { clientIp } from "../auth/session.ts";
 import { SESSION_COOKIE } from "../auth/token-source.ts";
+import { errorCode, uniqueViolation } from "../db/errors.ts";
 import type { Tx } from "../db/index.ts";
 import { organizations, userLinks, users, type LoginType, type UserRow } from "../db/schema.ts";
 import { ApiError, apiError } from "../http/errors.ts";
 import { logLine } from "../http/logging.ts";
 import { issueKey } from "../keys/issue.ts";
-import { insertUser, uniqueViolation } from "../users/create.ts";
+import { insertUser } from "../users/create.ts";
 import { hasFirstUser } from "../users/queries.ts";
 import { looksAlike, sameEmailAs } from "./email.ts";
 import type { Ctx } from "./flow.ts";
@@ -217,7 +218,7 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
     if (constraint !== undefined) throw apiError(409, "User already exists.");
     // A database error's text can quote the statement's parameters, the provider's tokens among them:
     // log only its kind, answer as Coder does.
-    const code = (err as { cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;
+    const code = errorCode(err);
     const error = err instanceof Error ? err.name : "unknown";
     logLine("error", "oauth login failed", { request_id: c.get("requestId"), error, code }, { time: false });
     throw apiError(500, "Failed to process OAuth login.");

@@ -41,14 +41,3 @@ export async function insertUser(tx: Tx, input: NewUser, now: Date): Promise<Use
   await tx.insert(gitSshKeys).values({ userId: user!.id, privateKey: keys.privateKey, publicKey: keys.publicKey, createdAt: now, updatedAt: now });
   return user!;
 }
-
-/** Postgres unique_violation, with the constraint that raised it (for mapping to Coder's 409 bodies). */
-export function uniqueViolation(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let depth = 0; e && typeof e === "object" && depth < 4; depth++) {
-    const { code, constraint } = e as { code?: string; constraint?: string };
-    if (code === "23505") return constraint ?? "";
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}

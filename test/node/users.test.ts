@@ -4,7 +4,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, organizationMembers, users } from "../../src/db/schema.ts";
-import { uniqueViolation } from "../../src/users/create.ts";
+import { uniqueViolation } from "../../src/db/errors.ts";
 import { OWNER, startTestApp, withOwner, type TestApp } from "../support/node-app.ts";
 import { get, insertMember, json, keysOf, login, NOT_FOUND, post } from "./helpers.ts";
 

@@ -10,7 +10,7 @@ import { defineRoute } from "../../http/define-route.ts";
 import { apiError, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { realNameField, tag, usernameField } from "../../http/validation.ts";
-import { uniqueViolation } from "../create.ts";
+import { uniqueViolation } from "../../db/errors.ts";
 import { assertMayActOn } from "../target.ts";
 import { UserSchema, userView } from "../view.ts";
 
