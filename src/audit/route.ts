@@ -8,10 +8,11 @@ import { can } from "../auth/rbac.ts";
 import type { Db } from "../db/index.ts";
 import { auditLogs, users } from "../db/schema.ts";
 import { defineRoute } from "../http/define-route.ts";
-import { apiError, forbidden, type Validation } from "../http/errors.ts";
+import { apiError, forbidden } from "../http/errors.ts";
+import { parsePagination, type Pagination } from "../http/pagination.ts";
 import type { Router } from "../http/router.ts";
 import { rfc3339 } from "../compat/time.ts";
-import { NIL_UUID, parseGoInt, parseUuid } from "../compat/go-parse.ts";
+import { NIL_UUID } from "../compat/go-parse.ts";
 import { UserSchema, userView } from "../users/view.ts";
 import type { AuditDiff } from "./record.ts";
 import { parseAuditSearch, type AuditSearch } from "./search.ts";
@@ -85,26 +86,12 @@ function describe(action: string, resourceType: string, statusCode: number): str
   return `${who}${what} ${resource} {target}`;
 }
 
-function parsePage(get: (key: string) => string | undefined): { limit: number; offset: number; validations: Validation[] } {
-  const validations: Validation[] = [];
-  const page = { limit: DEFAULT_LIMIT, offset: 0 };
-  // Accepted for Coder's clients, which send it with every paginated call; the audit log pages by offset.
-  const afterId = get("after_id");
-  if (afterId && "error" in parseUuid(afterId)) validations.push({ field: "after_id", detail: 'Query param "after_id" must be a valid uuid' });
-  for (const key of ["limit", "offset"] as const) {
-    const raw = get(key);
-    if (!raw) continue;
-    const n = parseGoInt(raw, 32);
-    const error = "error" in n ? n.error : n.value < 0n ? "value is negative" : undefined;
-    if (error || "error" in n) {
-      validations.push({ field: key, detail: `Query param "${key}" must be a valid 32-bit positive integer: ${error}` });
-      continue;
-    }
-    const value = Number(n.value);
-    if (key === "limit") page.limit = value === 0 ? DEFAULT_LIMIT : Math.min(value, MAX_LIMIT);
-    else page.offset = value;
-  }
-  return { ...page, validations };
+/**
+ * Coder's pagination with the audit log's own page size. `after_id` is accepted for Coder's clients, which
+ * send it with every paginated call, but the audit log pages by offset.
+ */
+function auditPage(page: Pagination): { limit: number; offset: number } {
+  return { limit: page.limit === 0 ? DEFAULT_LIMIT : Math.min(page.limit, MAX_LIMIT), offset: page.offset };
 }
 
 function conditions(search: AuditSearch, callerId: string): SQL[] {
@@ -124,8 +111,9 @@ export const getAuditLogs = (app: Router) =>
     if (!can(actor, "audit_log", "read")) throw forbidden();
     const parsed = parseAuditSearch(c.req.query("q") ?? "");
     if (!parsed.ok) throw apiError(400, "Invalid audit search query.", undefined, parsed.validations);
-    const page = parsePage((key) => c.req.query(key));
-    if (page.validations.length > 0) throw apiError(400, "Query parameters have invalid values.", undefined, page.validations);
+    const pagination = parsePagination((key) => c.req.query(key));
+    if (pagination.validations.length > 0) throw apiError(400, "Query parameters have invalid values.", undefined, pagination.validations);
+    const page = auditPage(pagination.page);
 
     const db = c.env.deps.db;
     const where = and(...conditions(parsed.search, actor.userId));
