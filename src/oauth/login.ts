@@ -2,29 +2,18 @@
 // coderd/userauth.go). Everything happens in one transaction: the user, its user_links row
 // and the session key appear together or not at all.
 import { and, eq, sql } from "drizzle-orm";
-import { setCookie } from "hono/cookie";
 import { auditFacts } from "../audit/facts.ts";
-import { clientIp } from "../auth/session.ts";
-import { SESSION_COOKIE } from "../auth/token-source.ts";
+import { issueSession, setSessionCookie } from "../auth/issue-session.ts";
 import { errorCode, uniqueViolation } from "../db/errors.ts";
 import type { Tx } from "../db/index.ts";
 import { organizations, userLinks, users, type LoginType, type UserRow } from "../db/schema.ts";
 import { ApiError, apiError } from "../http/errors.ts";
 import { logLine } from "../http/logging.ts";
-import { issueKey } from "../keys/issue.ts";
 import { insertUser } from "../users/create.ts";
-import { hasFirstUser } from "../users/queries.ts";
+import { lockFirstUser, newUserRole } from "../users/first-owner.ts";
 import { looksAlike, sameEmailAs } from "./email.ts";
 import type { Ctx } from "./flow.ts";
 import { randomUsername, usernameFrom } from "./names.ts";
-
-/**
- * The lock POST /users/first takes (src/users/post-first-user.ts): holding it while counting users makes
- * "the first user becomes owner" race-free between both ways of creating that user.
- */
-const FIRST_USER_LOCK = 7_300_001;
-/** As POST /users/login: browsers keep the cookie a year, the key's own expiry ends the session. */
-const COOKIE_MAX_AGE_SECONDS = 31_536_000;
 
 export interface ExternalIdentity {
   loginType: Extract<LoginType, "github" | "oidc">;
@@ -127,10 +116,10 @@ async function freeUsername(tx: Tx, wanted: string): Promise<string> {
   throw apiError(409, `exhausted alternatives for taken username "${wanted}"`);
 }
 
-/** Called holding FIRST_USER_LOCK, after a second look for the user under it. */
+/** Called holding the first-user lock (src/users/first-owner.ts), after a second look for the user under it. */
 async function createUser(c: Ctx, tx: Tx, id: ExternalIdentity): Promise<UserRow> {
   // The first user may always sign up, whatever the signup setting, and becomes the owner.
-  const first = !(await hasFirstUser(tx));
+  const { first, rbacRoles } = await newUserRole(tx);
   if (!first && !id.allowSignups) throw signupsDisabled();
   const [org] = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.isDefault, true)).limit(1);
   if (!org) throw apiError(500, "Failed to process OAuth login.", "The default organization is missing.");
@@ -143,7 +132,7 @@ async function createUser(c: Ctx, tx: Tx, id: ExternalIdentity): Promise<UserRow
       hashedPassword: "",
       loginType: id.loginType,
       status: "active",
-      rbacRoles: first ? ["owner"] : [],
+      rbacRoles,
       organizationIds: [org.id],
     },
     c.env.deps.now(),
@@ -159,7 +148,7 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
       let found = await findUser(tx, id);
       if (!found) {
         // Creations queue on the lock; whoever waited sees what the one before it created.
-        await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_USER_LOCK})`);
+        await lockFirstUser(tx);
         found = (await findUser(tx, id)) ?? { user: await createUser(c, tx, id), by: "new" };
       }
       if (found.by === "email") checkEmailLink(found, id);
@@ -189,21 +178,10 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
       if (user.avatarUrl !== id.avatarUrl) changes.avatarUrl = id.avatarUrl;
       if (id.githubComUserId !== undefined && user.githubComUserId !== id.githubComUserId) changes.githubComUserId = id.githubComUserId;
       if (Object.keys(changes).length > 0) await tx.update(users).set({ ...changes, updatedAt: now }).where(eq(users.id, user.id));
-      const issued = await issueKey(deps, tx, {
-        userId: user.id,
-        loginType: id.loginType,
-        lifetimeMs: deps.config.sessionDurationMs,
-        ip: clientIp(c.env),
-      });
-      return { token: issued.token, keyId: issued.row.id, userId: user.id };
+      const issued = await issueSession(c, tx, user.id, id.loginType);
+      return { token: issued.token, keyId: issued.keyId, userId: user.id };
     });
-    setCookie(c, SESSION_COOKIE, token.token, {
-      path: "/",
-      httpOnly: true,
-      sameSite: "Lax",
-      secure: deps.config.secureCookies,
-      maxAge: COOKIE_MAX_AGE_SECONDS,
-    });
+    setSessionCookie(c, token.token);
     // A provider sign-in names no email of the caller's own: the record names the session and its user.
     auditFacts(c, { resourceId: token.keyId, resourceTarget: "", userId: token.userId });
     return token.userId;

@@ -1,7 +1,7 @@
 // Creates the initial owner. The database decides races: a transaction-scoped advisory lock serialises
 // concurrent attempts, so twenty at once create exactly one owner and the rest get 409.
 import { z } from "@hono/zod-openapi";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { checkPassword } from "../auth/password-policy.ts";
 import { organizations } from "../db/schema.ts";
 import { auditFacts } from "../audit/facts.ts";
@@ -11,9 +11,8 @@ import type { Router } from "../http/router.ts";
 import type { Tx } from "../db/index.ts";
 import { emailField, realNameField, requiredString, usernameField } from "../http/validation.ts";
 import { insertUser } from "./create.ts";
+import { lockFirstUser, newUserRole } from "./first-owner.ts";
 import { hasFirstUser } from "./queries.ts";
-
-const FIRST_USER_LOCK = 7_300_001;
 
 const Body = z
   .object({
@@ -53,8 +52,9 @@ export const postFirstUser = (app: Router) =>
     const hashedPassword = await hasher.hash(body.password);
 
     const created = await db.transaction(async (tx: Tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_USER_LOCK})`);
-      if (await hasFirstUser(tx)) return undefined;
+      await lockFirstUser(tx);
+      const { first, rbacRoles } = await newUserRole(tx);
+      if (!first) return undefined;
       const [org] = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.isDefault, true)).limit(1);
       if (!org) {
         throw apiError(
@@ -71,7 +71,7 @@ export const postFirstUser = (app: Router) =>
           hashedPassword,
           status: "active",
           loginType: "password",
-          rbacRoles: ["owner"],
+          rbacRoles,
           organizationIds: [org.id],
         },
         now(),
