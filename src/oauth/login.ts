@@ -6,9 +6,10 @@ import { auditFacts } from "../audit/facts.ts";
 import { issueSession, setSessionCookie } from "../auth/issue-session.ts";
 import { errorCode, uniqueViolation } from "../db/errors.ts";
 import type { Tx } from "../db/index.ts";
-import { organizations, userLinks, users, type LoginType, type UserRow } from "../db/schema.ts";
+import { userLinks, users, type LoginType, type UserRow } from "../db/schema.ts";
 import { ApiError, apiError } from "../http/errors.ts";
 import { logLine } from "../http/logging.ts";
+import { defaultOrganizationId } from "../orgs/queries.ts";
 import { insertUser } from "../users/create.ts";
 import { lockFirstUser, newUserRole } from "../users/first-owner.ts";
 import { looksAlike, sameEmailAs } from "./email.ts";
@@ -121,8 +122,8 @@ async function createUser(c: Ctx, tx: Tx, id: ExternalIdentity): Promise<UserRow
   // The first user may always sign up, whatever the signup setting, and becomes the owner.
   const { first, rbacRoles } = await newUserRole(tx);
   if (!first && !id.allowSignups) throw signupsDisabled();
-  const [org] = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.isDefault, true)).limit(1);
-  if (!org) throw apiError(500, "Failed to process OAuth login.", "The default organization is missing.");
+  const orgId = await defaultOrganizationId(tx);
+  if (!orgId) throw apiError(500, "Failed to process OAuth login.", "The default organization is missing.");
   return insertUser(
     tx,
     {
@@ -133,7 +134,7 @@ async function createUser(c: Ctx, tx: Tx, id: ExternalIdentity): Promise<UserRow
       loginType: id.loginType,
       status: "active",
       rbacRoles,
-      organizationIds: [org.id],
+      organizationIds: [orgId],
     },
     c.env.deps.now(),
   );

@@ -1,6 +1,6 @@
 // Organization lookups. Deleted organizations are never returned: to every caller they do not exist.
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { Db } from "../db/index.ts";
+import type { Db, Tx } from "../db/index.ts";
 import { organizationMembers, organizations, type OrganizationRow } from "../db/schema.ts";
 
 /** The live organizations `userId` is a member of, oldest first (the default organization leads). */
@@ -22,4 +22,10 @@ export async function organizationByName(db: Db, name: string): Promise<Organiza
     .where(and(sql`lower(${organizations.name}) = lower(${name})`, eq(organizations.deleted, false)))
     .limit(1);
   return rows[0];
+}
+
+/** The id of the default organization, where every new user becomes a member. */
+export async function defaultOrganizationId(db: Db | Tx): Promise<string | undefined> {
+  const [org] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.isDefault, true)).limit(1);
+  return org?.id;
 }

@@ -1,15 +1,13 @@
 import { z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
 import { auditFacts } from "../audit/facts.ts";
 import { issueSession, issueSessionIf, setSessionCookie, type IssuedSession } from "../auth/issue-session.ts";
 import { verifyStoredPassword } from "../auth/pbkdf2.ts";
-import { users } from "../db/schema.ts";
 import { defineRoute } from "../http/define-route.ts";
 import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import type { Tx } from "../db/index.ts";
 import { emailField, requiredString } from "../http/validation.ts";
-import { findUserByEmail } from "./queries.ts";
+import { findUserByEmail, lockUserIf, passwordStillIs, updateUser } from "./queries.ts";
 
 const Body = z.object({ email: emailField(), password: requiredString() }).openapi("LoginWithPasswordRequest");
 const Response = z.object({ session_token: z.string() }).openapi("LoginWithPasswordResponse");
@@ -44,7 +42,7 @@ export const postLogin = (app: Router) =>
     // every key of the user) either committed first, and this sign-in fails like a wrong password, or waits
     // for the lock on the user's row and then deletes the key written here. Checking before the write alone
     // let a sign-in with the old password keep a working session (docs/reliability.md).
-    const unchanged = and(eq(users.hashedPassword, stored!), eq(users.deleted, false))!;
+    const unchanged = passwordStillIs(stored!);
     let issued: IssuedSession | undefined;
     if (!legacy && user.status !== "dormant") {
       // The usual sign-in writes nothing but the key: one statement, under a shared lock, so sign-ins to one
@@ -56,14 +54,13 @@ export const postLogin = (app: Router) =>
       // user's row, so it locks it exclusively from the start (two shared holders upgrading would deadlock).
       const upgraded = legacy ? await deps.hasher.hash(password) : undefined;
       issued = await deps.db.transaction(async (tx: Tx) => {
-        const locked = await tx.select({ id: users.id }).from(users).where(and(eq(users.id, user.id), unchanged)).for("no key update");
-        if (locked.length === 0) return undefined;
+        if (!(await lockUserIf(tx, user.id, unchanged))) return undefined;
         const changes = {
           updatedAt: deps.now(),
           ...(upgraded ? { hashedPassword: upgraded } : {}),
           ...(user.status === "dormant" ? { status: "active" as const } : {}),
         };
-        await tx.update(users).set(changes).where(eq(users.id, user.id));
+        await updateUser(tx, user.id, changes);
         return issueSession(c, tx, user.id, "password");
       });
     }
