@@ -1,20 +1,21 @@
 // Find, link or create the user behind an external identity, then open a session (Coder's oauthLogin,
 // coderd/userauth.go). Everything happens in one transaction: the user, its user_links row
 // and the session key appear together or not at all.
-import { and, eq, sql } from "drizzle-orm";
 import { auditFacts } from "../audit/facts.ts";
 import { issueSession, setSessionCookie } from "../auth/issue-session.ts";
 import { errorCode, uniqueViolation } from "../db/errors.ts";
 import type { Tx } from "../db/index.ts";
-import { userLinks, users, type LoginType, type UserRow } from "../db/schema.ts";
+import type { LoginType, UserRow } from "../db/schema.ts";
 import { ApiError, apiError } from "../http/errors.ts";
 import { logLine } from "../http/logging.ts";
 import { defaultOrganizationId } from "../orgs/queries.ts";
 import { insertUser } from "../users/create.ts";
 import { lockFirstUser, newUserRole } from "../users/first-owner.ts";
-import { looksAlike, sameEmailAs } from "./email.ts";
+import { updateUser, usernameTaken } from "../users/queries.ts";
+import { looksAlike } from "./email.ts";
 import type { Ctx } from "./flow.ts";
 import { randomUsername, usernameFrom } from "./names.ts";
+import { saveLink, userByEmailWithLink, userByLink } from "./queries.ts";
 
 export interface ExternalIdentity {
   loginType: Extract<LoginType, "github" | "oidc">;
@@ -53,19 +54,9 @@ type Found = { user: UserRow; by: "link" | "new" } | { user: UserRow; by: "email
 
 /** By link first (a deleted user's links are gone, by trigger), then by email (see email.ts). */
 async function findUser(tx: Tx, id: ExternalIdentity): Promise<Found | undefined> {
-  const [linked] = await tx
-    .select({ user: users })
-    .from(userLinks)
-    .innerJoin(users, eq(users.id, userLinks.userId))
-    .where(and(eq(userLinks.linkedId, id.linkedId), eq(userLinks.loginType, id.loginType), eq(users.deleted, false)))
-    .limit(1);
-  if (linked) return { user: linked.user, by: "link" };
-  const [byEmail] = await tx
-    .select({ user: users, linkedId: userLinks.linkedId })
-    .from(users)
-    .leftJoin(userLinks, and(eq(userLinks.userId, users.id), eq(userLinks.loginType, id.loginType)))
-    .where(and(sameEmailAs(id.email), eq(users.isSystem, false)))
-    .limit(1);
+  const linked = await userByLink(tx, id.loginType, id.linkedId);
+  if (linked) return { user: linked, by: "link" };
+  const byEmail = await userByEmailWithLink(tx, id.email, id.loginType);
   return byEmail && { user: byEmail.user, by: "email", linkedId: byEmail.linkedId };
 }
 
@@ -96,15 +87,6 @@ function checkEmailLink(found: Extract<Found, { by: "email" }>, id: ExternalIden
   }
   if (found.user.loginType !== id.loginType) throw wrongLoginType(found.user.loginType, id.loginType);
   if (found.linkedId && found.linkedId !== id.linkedId) throw linkedElsewhere(id);
-}
-
-async function usernameTaken(tx: Tx, username: string): Promise<boolean> {
-  const rows = await tx
-    .select({ id: users.id })
-    .from(users)
-    .where(and(sql`lower(${users.username}) = lower(${username})`, eq(users.deleted, false)))
-    .limit(1);
-  return rows.length > 0;
 }
 
 /** The wanted name, or `<wanted>-<random>` (made valid) when someone already has it: ten tries, as Coder. */
@@ -157,19 +139,18 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
       if (user.loginType !== id.loginType) throw wrongLoginType(user.loginType, id.loginType);
       // Stricter than Coder, which issues the key and lets the next request fail: no key for a suspended user.
       if (user.status === "suspended") throw apiError(401, "Your account is suspended. Contact an admin to reactivate your account.");
-      const tokens = { oauthAccessToken: id.accessToken, oauthRefreshToken: id.refreshToken, oauthExpiry: id.expiry, claims: id.claims };
+      const link = {
+        userId: user.id,
+        loginType: id.loginType,
+        linkedId: id.linkedId,
+        oauthAccessToken: id.accessToken,
+        oauthRefreshToken: id.refreshToken,
+        oauthExpiry: id.expiry,
+        claims: id.claims,
+      };
       // An existing link is only ever filled in, never replaced: a sign-in racing another identity to the
       // same unlinked account, which both found by email, finds the row taken and is refused.
-      const linked = await tx
-        .insert(userLinks)
-        .values({ userId: user.id, loginType: id.loginType, linkedId: id.linkedId, ...tokens })
-        .onConflictDoUpdate({
-          target: [userLinks.userId, userLinks.loginType],
-          set: { linkedId: id.linkedId, ...tokens },
-          setWhere: sql`${userLinks.linkedId} in ('', ${id.linkedId})`,
-        })
-        .returning({ userId: userLinks.userId });
-      if (linked.length === 0) throw linkedElsewhere(id);
+      if (!(await saveLink(tx, link))) throw linkedElsewhere(id);
       // Dormant users wake up on login; the provider's email, name and picture are mirrored, as in Coder,
       // except an email that differs from the stored one only by case or look-alike characters.
       const changes: Partial<UserRow> = {};
@@ -178,7 +159,7 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
       if (user.name !== id.name) changes.name = id.name;
       if (user.avatarUrl !== id.avatarUrl) changes.avatarUrl = id.avatarUrl;
       if (id.githubComUserId !== undefined && user.githubComUserId !== id.githubComUserId) changes.githubComUserId = id.githubComUserId;
-      if (Object.keys(changes).length > 0) await tx.update(users).set({ ...changes, updatedAt: now }).where(eq(users.id, user.id));
+      if (Object.keys(changes).length > 0) await updateUser(tx, user.id, { ...changes, updatedAt: now });
       const issued = await issueSession(c, tx, user.id, id.loginType);
       return { token: issued.token, keyId: issued.keyId, userId: user.id };
     });

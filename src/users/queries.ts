@@ -158,3 +158,13 @@ export async function isLiveUser(db: Db, userId: string): Promise<boolean> {
   const [current] = await db.select({ id: users.id }).from(users).where(and(eq(users.id, userId), eq(users.deleted, false)));
   return current !== undefined;
 }
+
+/** Whether a live user already has this username, case-insensitively. */
+export async function usernameTaken(db: Db | Tx, username: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(sql`lower(${users.username}) = lower(${username})`, eq(users.deleted, false)))
+    .limit(1);
+  return rows.length > 0;
+}
