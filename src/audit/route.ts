@@ -2,11 +2,7 @@
 // Coder's `q`, `limit` and `offset` and Coder's response shape ({audit_logs, count}). One statement: the
 // page, each row's acting user with their memberships, and the total.
 import { z } from "@hono/zod-openapi";
-import { and, desc, eq, gte, lte, sql, type SQL } from "drizzle-orm";
-import { membershipsOf } from "../auth/actor.ts";
 import { can } from "../auth/rbac.ts";
-import type { Db } from "../db/index.ts";
-import { auditLogs, users } from "../db/schema.ts";
 import { defineRoute } from "../http/define-route.ts";
 import { apiError, forbidden } from "../http/errors.ts";
 import { parsePagination, type Pagination } from "../http/pagination.ts";
@@ -15,7 +11,8 @@ import { rfc3339 } from "../compat/time.ts";
 import { NIL_UUID } from "../compat/go-parse.ts";
 import { UserSchema, userView } from "../users/view.ts";
 import type { AuditDiff } from "./record.ts";
-import { parseAuditSearch, type AuditSearch } from "./search.ts";
+import { listAuditLogs } from "./queries.ts";
+import { parseAuditSearch } from "./search.ts";
 
 /** Coder's default page when `limit` is absent or 0. */
 const DEFAULT_LIMIT = 100;
@@ -94,17 +91,6 @@ function auditPage(page: Pagination): { limit: number; offset: number } {
   return { limit: page.limit === 0 ? DEFAULT_LIMIT : Math.min(page.limit, MAX_LIMIT), offset: page.offset };
 }
 
-function conditions(search: AuditSearch, callerId: string): SQL[] {
-  const out: SQL[] = [];
-  if (search.action) out.push(eq(auditLogs.action, search.action));
-  if (search.resourceType) out.push(eq(auditLogs.resourceType, search.resourceType));
-  if (search.username === "me") out.push(eq(auditLogs.userId, callerId));
-  else if (search.username) out.push(sql`lower(${users.username}) = ${search.username}`);
-  if (search.email) out.push(sql`lower(${users.email}) = ${search.email}`);
-  if (search.status) out.push(gte(auditLogs.statusCode, search.status.min), lte(auditLogs.statusCode, search.status.max));
-  return out;
-}
-
 export const getAuditLogs = (app: Router) =>
   app.openapi(route, async (c) => {
     const actor = c.get("actor");
@@ -115,24 +101,7 @@ export const getAuditLogs = (app: Router) =>
     if (pagination.validations.length > 0) throw apiError(400, "Query parameters have invalid values.", undefined, pagination.validations);
     const page = auditPage(pagination.page);
 
-    const db = c.env.deps.db;
-    const where = and(...conditions(parsed.search, actor.userId));
-    const rows = await db
-      .select({
-        log: auditLogs,
-        user: users,
-        memberships: membershipsOf(users.id),
-        // The total before offset and limit, in the same statement; the inner names shadow the outer ones.
-        count: sql<number>`(select count(*) from ${auditLogs} left join ${users} on ${users.id} = ${auditLogs.userId} ${
-          where ? sql`where ${where}` : sql``
-        })`.mapWith(Number),
-      })
-      .from(auditLogs)
-      .leftJoin(users, eq(users.id, auditLogs.userId))
-      .where(where)
-      .orderBy(desc(auditLogs.time), desc(auditLogs.id))
-      .limit(page.limit)
-      .offset(page.offset);
+    const { rows, count } = await listAuditLogs(c.env.deps.db, parsed.search, actor.userId, page);
 
     const audit_logs = rows.map(({ log, user, memberships }) => ({
       id: log.id,
@@ -154,16 +123,5 @@ export const getAuditLogs = (app: Router) =>
       organization_id: log.organizationId ?? NIL_UUID,
       user: user ? userView(user, memberships.map((m) => m.organization_id)) : null,
     }));
-    // An empty page past the end still reports the total, as Coder's separate count does.
-    const count = rows[0]?.count ?? (page.offset > 0 ? await countAll(db, where) : 0);
     return c.json({ audit_logs, count }, 200);
   });
-
-async function countAll(db: Db, where: SQL | undefined): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)`.mapWith(Number) })
-    .from(auditLogs)
-    .leftJoin(users, eq(users.id, auditLogs.userId))
-    .where(where);
-  return row?.n ?? 0;
-}

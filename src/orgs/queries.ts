@@ -1,5 +1,5 @@
 // Organization lookups. Deleted organizations are never returned: to every caller they do not exist.
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Db, Tx } from "../db/index.ts";
 import { organizationMembers, organizations, type OrganizationRow } from "../db/schema.ts";
 
@@ -28,4 +28,17 @@ export async function organizationByName(db: Db, name: string): Promise<Organiza
 export async function defaultOrganizationId(db: Db | Tx): Promise<string | undefined> {
   const [org] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.isDefault, true)).limit(1);
   return org?.id;
+}
+
+/** The live organizations among `ids`, and the default one when `withDefault`; in no particular order. */
+export async function liveOrganizations(db: Db, ids: string[], withDefault: boolean): Promise<{ id: string; isDefault: boolean }[]> {
+  return db
+    .select({ id: organizations.id, isDefault: organizations.isDefault })
+    .from(organizations)
+    .where(
+      and(
+        eq(organizations.deleted, false),
+        or(ids.length > 0 ? inArray(organizations.id, ids) : undefined, withDefault ? eq(organizations.isDefault, true) : undefined),
+      ),
+    );
 }

@@ -1,6 +1,6 @@
 // Creating a user is one transaction: the user row, its organization memberships and its Git SSH key.
 // Uniqueness is decided by the database (case-insensitive unique indexes), never by a prior read.
-import type { Tx } from "../db/index.ts";
+import type { Db, Tx } from "../db/index.ts";
 import { gitSshKeys, organizationMembers, users, type LoginType, type UserRow, type UserStatus } from "../db/schema.ts";
 import { generateSshKeyPair } from "../gitsshkey/keygen.ts";
 
@@ -40,4 +40,9 @@ export async function insertUser(tx: Tx, input: NewUser, now: Date): Promise<Use
   }
   await tx.insert(gitSshKeys).values({ userId: user!.id, privateKey: keys.privateKey, publicKey: keys.publicKey, createdAt: now, updatedAt: now });
   return user!;
+}
+
+/** insertUser in a transaction of its own. */
+export async function createUser(db: Db, input: NewUser, now: Date): Promise<UserRow> {
+  return db.transaction((tx: Tx) => insertUser(tx, input, now));
 }

@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, ne, or, sql, type SQL } from "drizzle-orm";
 import { membershipsOf, type Actor, type Membership } from "../auth/actor.ts";
 import { OWNER_ROLE } from "../auth/rbac.ts";
 import { preparedPerHandle, statementName, type Db, type Tx } from "../db/index.ts";
@@ -165,6 +165,21 @@ export async function usernameTaken(db: Db | Tx, username: string): Promise<bool
     .select({ id: users.id })
     .from(users)
     .where(and(sql`lower(${users.username}) = lower(${username})`, eq(users.deleted, false)))
+    .limit(1);
+  return rows.length > 0;
+}
+
+/**
+ * Whether a live user has this username or (when given) email, case-insensitively, among the users
+ * `visible` lets through (undefined: all of them).
+ */
+export async function nameOrEmailInUse(db: Db, username: string, email: string, visible: SQL | undefined): Promise<boolean> {
+  const sameName = sql`lower(${users.username}) = lower(${username})`;
+  const sameEmail = email ? and(ne(users.email, ""), sql`lower(${users.email}) = lower(${email})`) : undefined;
+  const rows = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.deleted, false), or(sameName, sameEmail), visible))
     .limit(1);
   return rows.length > 0;
 }
