@@ -76,3 +76,27 @@ export async function deleteSessionKeys(db: Db, key: Pick<ApiKeyRow, "id" | "use
       or(eq(apiKeys.id, key.id), and(eq(apiKeys.userId, key.userId), sql`'coder:application_connect' = any(${apiKeys.scopes})`)),
     );
 }
+
+export interface KeyUse {
+  keyId: string;
+  at: Date;
+  ip: string;
+  /** The expiry the request read: the new one is written only if it is still the stored one. */
+  readExpiry: Date;
+  expiresAt: Date;
+}
+
+/**
+ * One statement: the key's last use, address and (sliding) expiry, and its user's last-seen time. An
+ * expiry changed since it was read (PUT .../expire, a password change) is left alone, never undone.
+ */
+export async function recordKeyUse(db: Db, use: KeyUse): Promise<void> {
+  const { keyId, at, ip, readExpiry, expiresAt } = use;
+  await db.execute(sql`
+      with touched as (
+        update api_keys set last_used = ${at}, ip_address = ${ip}, updated_at = ${at},
+          expires_at = case when expires_at = ${readExpiry} then ${expiresAt} else expires_at end
+        where id = ${keyId} returning user_id
+      )
+      update users set last_seen_at = ${at}, updated_at = ${at} where id = (select user_id from touched)`);
+}
