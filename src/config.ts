@@ -1,34 +1,22 @@
 // The environment, read once and validated: a bad environment fails loudly at start-up, never mid-request.
 // Names follow Coder's own variables where Coder has one, so an existing configuration carries over.
 import { z } from "zod";
+import { nsToMs, parseGoDuration } from "./compat/duration.ts";
 import { githubConfig, oidcConfig, type GithubConfig, type OidcConfig } from "./oauth/config.ts";
 import { parseTrustedProxies, type TrustedProxies } from "./security/client-ip.ts";
-
-const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 };
-
-/** Parses a Go duration ("24h", "1h30m", "90s") into milliseconds. */
-export function parseGoDuration(input: string): number | undefined {
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(input); m; m = re.exec(input)) {
-    total += Number(m[1]) * UNITS[m[2]!]!;
-    matched = re.lastIndex;
-  }
-  return input.length > 0 && matched === input.length ? total : undefined;
-}
 
 const duration = (fallback: string) =>
   z
     .string()
     .default(fallback)
     .transform((v, ctx) => {
-      const ms = parseGoDuration(v.trim());
-      if (ms === undefined || ms <= 0) {
+      const ns = parseGoDuration(v.trim());
+      if (ns === undefined || ns <= 0n) {
         ctx.addIssue({ code: "custom", message: `must be a positive duration such as "24h" (got "${v}")` });
         return z.NEVER;
       }
-      return ms;
+      // Milliseconds, as Date arithmetic wants them; a sub-millisecond part stays as a fraction.
+      return nsToMs(ns);
     });
 
 const flag = (fallback: "true" | "false") =>

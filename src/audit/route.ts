@@ -2,19 +2,17 @@
 // Coder's `q`, `limit` and `offset` and Coder's response shape ({audit_logs, count}). One statement: the
 // page, each row's acting user with their memberships, and the total.
 import { z } from "@hono/zod-openapi";
-import { and, desc, eq, gte, lte, sql, type SQL } from "drizzle-orm";
-import { membershipsOf } from "../auth/actor.ts";
 import { can } from "../auth/rbac.ts";
-import type { Db } from "../db/index.ts";
-import { auditLogs, users } from "../db/schema.ts";
 import { defineRoute } from "../http/define-route.ts";
-import { apiError, forbidden, type Validation } from "../http/errors.ts";
+import { apiError, forbidden } from "../http/errors.ts";
+import { parsePagination, type Pagination } from "../http/pagination.ts";
 import type { Router } from "../http/router.ts";
-import { rfc3339 } from "../http/time.ts";
-import { NIL_UUID, parseGoInt, parseUuid } from "../users/admin/go-parse.ts";
+import { rfc3339 } from "../compat/time.ts";
+import { NIL_UUID } from "../compat/go-parse.ts";
 import { UserSchema, userView } from "../users/view.ts";
 import type { AuditDiff } from "./record.ts";
-import { parseAuditSearch, type AuditSearch } from "./search.ts";
+import { listAuditLogs } from "./queries.ts";
+import { parseAuditSearch } from "./search.ts";
 
 /** Coder's default page when `limit` is absent or 0. */
 const DEFAULT_LIMIT = 100;
@@ -85,37 +83,12 @@ function describe(action: string, resourceType: string, statusCode: number): str
   return `${who}${what} ${resource} {target}`;
 }
 
-function parsePage(get: (key: string) => string | undefined): { limit: number; offset: number; validations: Validation[] } {
-  const validations: Validation[] = [];
-  const page = { limit: DEFAULT_LIMIT, offset: 0 };
-  // Accepted for Coder's clients, which send it with every paginated call; the audit log pages by offset.
-  const afterId = get("after_id");
-  if (afterId && "error" in parseUuid(afterId)) validations.push({ field: "after_id", detail: 'Query param "after_id" must be a valid uuid' });
-  for (const key of ["limit", "offset"] as const) {
-    const raw = get(key);
-    if (!raw) continue;
-    const n = parseGoInt(raw, 32);
-    const error = "error" in n ? n.error : n.value < 0n ? "value is negative" : undefined;
-    if (error || "error" in n) {
-      validations.push({ field: key, detail: `Query param "${key}" must be a valid 32-bit positive integer: ${error}` });
-      continue;
-    }
-    const value = Number(n.value);
-    if (key === "limit") page.limit = value === 0 ? DEFAULT_LIMIT : Math.min(value, MAX_LIMIT);
-    else page.offset = value;
-  }
-  return { ...page, validations };
-}
-
-function conditions(search: AuditSearch, callerId: string): SQL[] {
-  const out: SQL[] = [];
-  if (search.action) out.push(eq(auditLogs.action, search.action));
-  if (search.resourceType) out.push(eq(auditLogs.resourceType, search.resourceType));
-  if (search.username === "me") out.push(eq(auditLogs.userId, callerId));
-  else if (search.username) out.push(sql`lower(${users.username}) = ${search.username}`);
-  if (search.email) out.push(sql`lower(${users.email}) = ${search.email}`);
-  if (search.status) out.push(gte(auditLogs.statusCode, search.status.min), lte(auditLogs.statusCode, search.status.max));
-  return out;
+/**
+ * Coder's pagination with the audit log's own page size. `after_id` is accepted for Coder's clients, which
+ * send it with every paginated call, but the audit log pages by offset.
+ */
+function auditPage(page: Pagination): { limit: number; offset: number } {
+  return { limit: page.limit === 0 ? DEFAULT_LIMIT : Math.min(page.limit, MAX_LIMIT), offset: page.offset };
 }
 
 export const getAuditLogs = (app: Router) =>
@@ -124,27 +97,11 @@ export const getAuditLogs = (app: Router) =>
     if (!can(actor, "audit_log", "read")) throw forbidden();
     const parsed = parseAuditSearch(c.req.query("q") ?? "");
     if (!parsed.ok) throw apiError(400, "Invalid audit search query.", undefined, parsed.validations);
-    const page = parsePage((key) => c.req.query(key));
-    if (page.validations.length > 0) throw apiError(400, "Query parameters have invalid values.", undefined, page.validations);
+    const pagination = parsePagination((key) => c.req.query(key));
+    if (pagination.validations.length > 0) throw apiError(400, "Query parameters have invalid values.", undefined, pagination.validations);
+    const page = auditPage(pagination.page);
 
-    const db = c.env.deps.db;
-    const where = and(...conditions(parsed.search, actor.userId));
-    const rows = await db
-      .select({
-        log: auditLogs,
-        user: users,
-        memberships: membershipsOf(users.id),
-        // The total before offset and limit, in the same statement; the inner names shadow the outer ones.
-        count: sql<number>`(select count(*) from ${auditLogs} left join ${users} on ${users.id} = ${auditLogs.userId} ${
-          where ? sql`where ${where}` : sql``
-        })`.mapWith(Number),
-      })
-      .from(auditLogs)
-      .leftJoin(users, eq(users.id, auditLogs.userId))
-      .where(where)
-      .orderBy(desc(auditLogs.time), desc(auditLogs.id))
-      .limit(page.limit)
-      .offset(page.offset);
+    const { rows, count } = await listAuditLogs(c.env.deps.db, parsed.search, actor.userId, page);
 
     const audit_logs = rows.map(({ log, user, memberships }) => ({
       id: log.id,
@@ -166,16 +123,5 @@ export const getAuditLogs = (app: Router) =>
       organization_id: log.organizationId ?? NIL_UUID,
       user: user ? userView(user, memberships.map((m) => m.organization_id)) : null,
     }));
-    // An empty page past the end still reports the total, as Coder's separate count does.
-    const count = rows[0]?.count ?? (page.offset > 0 ? await countAll(db, where) : 0);
     return c.json({ audit_logs, count }, 200);
   });
-
-async function countAll(db: Db, where: SQL | undefined): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)`.mapWith(Number) })
-    .from(auditLogs)
-    .leftJoin(users, eq(users.id, auditLogs.userId))
-    .where(where);
-  return row?.n ?? 0;
-}

@@ -1,13 +1,13 @@
 // The session middleware: token → cryptographic check (no database) → one query for the actor →
 // status gate → bookkeeping deferred past the response (Coder's coderd/httpmw/apikey.go).
-import { eq, sql } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import type { ActorEnv, AppEnv, Deps } from "../deps.ts";
-import { users } from "../db/schema.ts";
 import { ApiError, errorBody } from "../http/errors.ts";
-import { goTimeString } from "../http/time.ts";
+import { goTimeString } from "../compat/time.ts";
+import { recordKeyUse } from "../keys/queries.ts";
 import { rateLimitSubject } from "../security/client-ip.ts";
 import { normalizeIp } from "../security/ip.ts";
+import { updateUser } from "../users/queries.ts";
 import { loadActor, type Actor } from "./actor.ts";
 import { readToken, SESSION_COOKIE } from "./token-source.ts";
 import type { TokenClaims, VerifyResult } from "./tokens.ts";
@@ -87,15 +87,7 @@ function scheduleTouch(deps: Deps, actor: Actor, claims: TokenClaims, ip: string
   actor.user.lastSeenAt = now;
   // The expiry slides only from the value this request read: an expiry changed since (PUT .../expire, a
   // password change) committed between the actor query and this write, and must not be undone.
-  deps.defer((db) =>
-    db.execute(sql`
-      with touched as (
-        update api_keys set last_used = ${now}, ip_address = ${ip}, updated_at = ${now},
-          expires_at = case when expires_at = ${readExpiry} then ${expiresAt} else expires_at end
-        where id = ${key.id} returning user_id
-      )
-      update users set last_seen_at = ${now}, updated_at = ${now} where id = (select user_id from touched)`),
-  );
+  deps.defer((db) => recordKeyUse(db, { keyId: key.id, at: now, ip, readExpiry, expiresAt }));
 }
 
 const PROVIDER_NAMES: Partial<Record<string, string>> = { github: "GitHub", oidc: "OpenID Connect" };
@@ -145,7 +137,7 @@ export const requireActor = (): MiddlewareHandler<ActorEnv> =>
     checkProviderLink(actor, deps.now());
     if (actor.user.status === "dormant") {
       // Using the account is what makes a dormant user active again.
-      await deps.db.update(users).set({ status: "active", updatedAt: deps.now() }).where(eq(users.id, actor.user.id));
+      await updateUser(deps.db, actor.user.id, { status: "active", updatedAt: deps.now() });
       actor.user.status = "active";
     }
     if (actor.user.status !== "active") {

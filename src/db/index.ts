@@ -4,6 +4,7 @@ import { DrizzleQueryError } from "drizzle-orm/errors";
 import type { Logger } from "drizzle-orm/logger";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations } from "drizzle-orm/relations";
+import { fromPostgres } from "./errors.ts";
 import * as schema from "./schema.ts";
 
 export { schema };
@@ -71,8 +72,7 @@ interface PooledClient {
 /** A failure the driver raised without Postgres answering: the connection itself is in doubt. */
 function connectionFailure(err: unknown): Error | undefined {
   if (!(err instanceof DrizzleQueryError)) return undefined;
-  const cause = err.cause as { code?: unknown } | undefined;
-  return typeof cause?.code === "string" && /^[0-9A-Z]{5}$/.test(cause.code) ? undefined : err;
+  return fromPostgres(err.cause) ? undefined : err;
 }
 
 /**

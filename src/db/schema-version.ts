@@ -4,6 +4,7 @@
 // entry's `when`, and decide what to apply by comparing exactly that: so does this check.
 import { sql } from "drizzle-orm";
 import journal from "../../drizzle/meta/_journal.json" with { type: "json" };
+import { missingSchema } from "./errors.ts";
 import type { Db } from "./index.ts";
 
 interface JournalEntry {
@@ -23,18 +24,6 @@ export type SchemaStatus =
   /** Migrations are missing; `applied` is the newest one present, "none" on an empty database. */
   | { state: "behind"; applied: string; expected: string; pending: string[] };
 
-/** Postgres: undefined_table, invalid_schema_name (drizzle's schema or table not created yet). */
-const MISSING = new Set(["42P01", "3F000"]);
-
-function pgCode(err: unknown): string | undefined {
-  for (let e = err, depth = 0; e && typeof e === "object" && depth < 4; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /** Compares the newest applied migration with the newest in the journal. One query; throws if the database cannot be reached. */
 export async function schemaStatus(db: Db): Promise<SchemaStatus> {
   let newest: number | undefined;
@@ -46,7 +35,7 @@ export async function schemaStatus(db: Db): Promise<SchemaStatus> {
     const value = result.rows[0]?.newest;
     newest = value === null || value === undefined ? undefined : Number(value);
   } catch (err) {
-    if (!MISSING.has(pgCode(err) ?? "")) throw err;
+    if (!missingSchema(err)) throw err;
   }
   return compareWithJournal(newest);
 }

@@ -1,13 +1,11 @@
 // DELETE /users/{user}/keys/{keyid} (Coder's coderd/apikey.go `deleteAPIKey`). The row is the token's revocation handle:
 // once it is gone the session middleware refuses the token on the very next request. Expired keys can be
 // deleted too.
-import { eq } from "drizzle-orm";
-import { apiKeys } from "../db/schema.ts";
 import { defineRoute } from "../http/define-route.ts";
 import { notFound } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import { KeyParams } from "./key-param.ts";
-import { keyForAction } from "./queries.ts";
+import { deleteKeyById, keyForAction } from "./queries.ts";
 
 const route = defineRoute({
   method: "delete",
@@ -23,8 +21,7 @@ export const deleteKey = (app: Router) =>
   app.openapi(route, async (c) => {
     const { db } = c.env.deps;
     const key = await keyForAction(db, c.get("actor"), c.req.valid("param").keyid, "delete");
-    const deleted = await db.delete(apiKeys).where(eq(apiKeys.id, key.id)).returning({ id: apiKeys.id });
     // Deleted by someone else between the lookup and now.
-    if (deleted.length === 0) throw notFound();
+    if (!(await deleteKeyById(db, key.id))) throw notFound();
     return c.body(null, 204);
   });

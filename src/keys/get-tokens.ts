@@ -1,6 +1,7 @@
 // GET /users/{user}/keys/tokens (Coder's coderd/apikey.go `tokens`): the user's named tokens, or with include_all
 // every user's the caller may read (owners: all). Expired tokens only with include_expired.
 import { z } from "@hono/zod-openapi";
+import { parseGoBool } from "../compat/go-parse.ts";
 import { defineRoute } from "../http/define-route.ts";
 import { apiError, type Validation } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
@@ -23,15 +24,12 @@ const route = defineRoute({
   },
 });
 
-const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
-const FALSE = new Set(["0", "f", "F", "FALSE", "false", "False"]);
-
 /** Go's strconv.ParseBool spellings; absent or empty is false. */
 function readBool(value: string | undefined, name: string, errors: Validation[]): boolean {
   if (value === undefined || value === "") return false;
-  if (TRUE.has(value)) return true;
-  if (!FALSE.has(value)) errors.push({ field: name, detail: `Query param "${name}" must be a valid boolean` });
-  return false;
+  const parsed = parseGoBool(value);
+  if ("error" in parsed) errors.push({ field: name, detail: `Query param "${name}" must be a valid boolean` });
+  return "value" in parsed && parsed.value;
 }
 
 export const getTokens = (app: Router) =>

@@ -1,12 +1,10 @@
 // PUT /users/{user}/keys/{keyid}/expire (Coder's coderd/apikey.go): sets expires_at to now if it is still in
 // the future, so expiring twice succeeds and leaves the first expiry alone. The session middleware reads
 // the row on every request, so the token stops at once even though its JWT `exp` lies ahead.
-import { and, eq, gt } from "drizzle-orm";
-import { apiKeys } from "../db/schema.ts";
 import { defineRoute } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 import { KeyParams } from "./key-param.ts";
-import { keyForAction } from "./queries.ts";
+import { expireKey, keyForAction } from "./queries.ts";
 
 const route = defineRoute({
   method: "put",
@@ -22,10 +20,6 @@ export const putKeyExpire = (app: Router) =>
   app.openapi(route, async (c) => {
     const { db, now } = c.env.deps;
     const key = await keyForAction(db, c.get("actor"), c.req.valid("param").keyid, "update");
-    const at = now();
-    await db
-      .update(apiKeys)
-      .set({ expiresAt: at, updatedAt: at })
-      .where(and(eq(apiKeys.id, key.id), gt(apiKeys.expiresAt, at)));
+    await expireKey(db, key.id, now());
     return c.body(null, 204);
   });

@@ -1,6 +1,6 @@
 // Reading keys, always through the actor's permissions: a key the caller may not see is answered exactly
 // like a key that does not exist (404), as Coder's authorised data layer does.
-import { and, asc, eq, gt, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, or, sql, type SQL } from "drizzle-orm";
 import type { Actor } from "../auth/actor.ts";
 import { can, permits, type Action } from "../auth/rbac.ts";
 import type { Db } from "../db/index.ts";
@@ -52,4 +52,51 @@ export async function listTokens(db: Db, actor: Actor, listing: TokenListing): P
     .where(and(...conditions))
     .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
   return rows.filter((row) => mayAct(actor, row.key, "read"));
+}
+
+/** Deletes the key; false when it was already gone. */
+export async function deleteKeyById(db: Db, id: string): Promise<boolean> {
+  const deleted = await db.delete(apiKeys).where(eq(apiKeys.id, id)).returning({ id: apiKeys.id });
+  return deleted.length > 0;
+}
+
+/** Expires the key at `at`, unless it has expired already (its earlier expiry stands). */
+export async function expireKey(db: Db, id: string, at: Date): Promise<void> {
+  await db
+    .update(apiKeys)
+    .set({ expiresAt: at, updatedAt: at })
+    .where(and(eq(apiKeys.id, id), gt(apiKeys.expiresAt, at)));
+}
+
+/** Signing out, in one statement: the calling key, and every application-connect key of its user (as Coder does). */
+export async function deleteSessionKeys(db: Db, key: Pick<ApiKeyRow, "id" | "userId">): Promise<void> {
+  await db
+    .delete(apiKeys)
+    .where(
+      or(eq(apiKeys.id, key.id), and(eq(apiKeys.userId, key.userId), sql`'coder:application_connect' = any(${apiKeys.scopes})`)),
+    );
+}
+
+export interface KeyUse {
+  keyId: string;
+  at: Date;
+  ip: string;
+  /** The expiry the request read: the new one is written only if it is still the stored one. */
+  readExpiry: Date;
+  expiresAt: Date;
+}
+
+/**
+ * One statement: the key's last use, address and (sliding) expiry, and its user's last-seen time. An
+ * expiry changed since it was read (PUT .../expire, a password change) is left alone, never undone.
+ */
+export async function recordKeyUse(db: Db, use: KeyUse): Promise<void> {
+  const { keyId, at, ip, readExpiry, expiresAt } = use;
+  await db.execute(sql`
+      with touched as (
+        update api_keys set last_used = ${at}, ip_address = ${ip}, updated_at = ${at},
+          expires_at = case when expires_at = ${readExpiry} then ${expiresAt} else expires_at end
+        where id = ${keyId} returning user_id
+      )
+      update users set last_seen_at = ${at}, updated_at = ${at} where id = (select user_id from touched)`);
 }

@@ -2,13 +2,14 @@
 // scopes, allow list and lifetime, each refused with Coder's message and detail.
 import { z } from "@hono/zod-openapi";
 import type { Actor } from "../auth/actor.ts";
+import { formatGoDuration, nsToWholeMs } from "../compat/duration.ts";
 import { canonicalScope } from "../auth/scopes.ts";
 import type { Config } from "../config.ts";
 import type { UserRow } from "../db/schema.ts";
 import { apiError, type ApiError } from "../http/errors.ts";
 import { tag } from "../http/validation.ts";
 import { ALLOW_ALL, parseAllowList } from "./allow-list.ts";
-import { goDuration, maxTokenLifetimeNs, msFromNs } from "./lifetime.ts";
+import { maxTokenLifetimeNs } from "./lifetime.ts";
 
 /** Long enough for any sensible label, short enough for the unique index (btree entries are capped). */
 const MAX_TOKEN_NAME = 128;
@@ -66,6 +67,6 @@ export function resolveLifetimeMs(lifetimeNs: bigint | undefined, config: Config
   const invalid = (detail: string) => apiError(400, "Failed to validate create API key request.", detail);
   if (lifetimeNs < 0n) throw invalid("lifetime must be positive number greater than 0");
   const max = maxTokenLifetimeNs(config, user);
-  if (lifetimeNs > max) throw invalid(`lifetime must be less than ${goDuration(max)}`);
-  return msFromNs(lifetimeNs);
+  if (lifetimeNs > max) throw invalid(`lifetime must be less than ${formatGoDuration(max)}`);
+  return nsToWholeMs(lifetimeNs);
 }

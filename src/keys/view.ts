@@ -3,7 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { legacyScope } from "../auth/scopes.ts";
 import type { ApiKeyRow } from "../db/schema.ts";
-import { rfc3339 } from "../http/time.ts";
+import { rfc3339 } from "../compat/time.ts";
 import { allowListView } from "./allow-list.ts";
 
 export const GenerateAPIKeyResponse = z.object({ key: z.string() }).openapi("GenerateAPIKeyResponse");

@@ -1,29 +1,21 @@
 // Find, link or create the user behind an external identity, then open a session (Coder's oauthLogin,
 // coderd/userauth.go). Everything happens in one transaction: the user, its user_links row
 // and the session key appear together or not at all.
-import { and, eq, sql } from "drizzle-orm";
-import { setCookie } from "hono/cookie";
 import { auditFacts } from "../audit/facts.ts";
-import { clientIp } from "../auth/session.ts";
-import { SESSION_COOKIE } from "../auth/token-source.ts";
+import { issueSession, setSessionCookie } from "../auth/issue-session.ts";
+import { errorCode, uniqueViolation } from "../db/errors.ts";
 import type { Tx } from "../db/index.ts";
-import { organizations, userLinks, users, type LoginType, type UserRow } from "../db/schema.ts";
+import type { LoginType, UserRow } from "../db/schema.ts";
 import { ApiError, apiError } from "../http/errors.ts";
 import { logLine } from "../http/logging.ts";
-import { issueKey } from "../keys/issue.ts";
-import { insertUser, uniqueViolation } from "../users/create.ts";
-import { hasFirstUser } from "../users/queries.ts";
-import { looksAlike, sameEmailAs } from "./email.ts";
+import { defaultOrganizationId } from "../orgs/queries.ts";
+import { insertUser } from "../users/create.ts";
+import { lockFirstUser, newUserRole } from "../users/first-owner.ts";
+import { updateUser, usernameTaken } from "../users/queries.ts";
+import { looksAlike } from "./email.ts";
 import type { Ctx } from "./flow.ts";
 import { randomUsername, usernameFrom } from "./names.ts";
-
-/**
- * The lock POST /users/first takes (src/users/post-first-user.ts): holding it while counting users makes
- * "the first user becomes owner" race-free between both ways of creating that user.
- */
-const FIRST_USER_LOCK = 7_300_001;
-/** As POST /users/login: browsers keep the cookie a year, the key's own expiry ends the session. */
-const COOKIE_MAX_AGE_SECONDS = 31_536_000;
+import { saveLink, userByEmailWithLink, userByLink } from "./queries.ts";
 
 export interface ExternalIdentity {
   loginType: Extract<LoginType, "github" | "oidc">;
@@ -62,19 +54,9 @@ type Found = { user: UserRow; by: "link" | "new" } | { user: UserRow; by: "email
 
 /** By link first (a deleted user's links are gone, by trigger), then by email (see email.ts). */
 async function findUser(tx: Tx, id: ExternalIdentity): Promise<Found | undefined> {
-  const [linked] = await tx
-    .select({ user: users })
-    .from(userLinks)
-    .innerJoin(users, eq(users.id, userLinks.userId))
-    .where(and(eq(userLinks.linkedId, id.linkedId), eq(userLinks.loginType, id.loginType), eq(users.deleted, false)))
-    .limit(1);
-  if (linked) return { user: linked.user, by: "link" };
-  const [byEmail] = await tx
-    .select({ user: users, linkedId: userLinks.linkedId })
-    .from(users)
-    .leftJoin(userLinks, and(eq(userLinks.userId, users.id), eq(userLinks.loginType, id.loginType)))
-    .where(and(sameEmailAs(id.email), eq(users.isSystem, false)))
-    .limit(1);
+  const linked = await userByLink(tx, id.loginType, id.linkedId);
+  if (linked) return { user: linked, by: "link" };
+  const byEmail = await userByEmailWithLink(tx, id.email, id.loginType);
   return byEmail && { user: byEmail.user, by: "email", linkedId: byEmail.linkedId };
 }
 
@@ -107,15 +89,6 @@ function checkEmailLink(found: Extract<Found, { by: "email" }>, id: ExternalIden
   if (found.linkedId && found.linkedId !== id.linkedId) throw linkedElsewhere(id);
 }
 
-async function usernameTaken(tx: Tx, username: string): Promise<boolean> {
-  const rows = await tx
-    .select({ id: users.id })
-    .from(users)
-    .where(and(sql`lower(${users.username}) = lower(${username})`, eq(users.deleted, false)))
-    .limit(1);
-  return rows.length > 0;
-}
-
 /** The wanted name, or `<wanted>-<random>` (made valid) when someone already has it: ten tries, as Coder. */
 async function freeUsername(tx: Tx, wanted: string): Promise<string> {
   if (!(await usernameTaken(tx, wanted))) return wanted;
@@ -126,13 +99,13 @@ async function freeUsername(tx: Tx, wanted: string): Promise<string> {
   throw apiError(409, `exhausted alternatives for taken username "${wanted}"`);
 }
 
-/** Called holding FIRST_USER_LOCK, after a second look for the user under it. */
+/** Called holding the first-user lock (src/users/first-owner.ts), after a second look for the user under it. */
 async function createUser(c: Ctx, tx: Tx, id: ExternalIdentity): Promise<UserRow> {
   // The first user may always sign up, whatever the signup setting, and becomes the owner.
-  const first = !(await hasFirstUser(tx));
+  const { first, rbacRoles } = await newUserRole(tx);
   if (!first && !id.allowSignups) throw signupsDisabled();
-  const [org] = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.isDefault, true)).limit(1);
-  if (!org) throw apiError(500, "Failed to process OAuth login.", "The default organization is missing.");
+  const orgId = await defaultOrganizationId(tx);
+  if (!orgId) throw apiError(500, "Failed to process OAuth login.", "The default organization is missing.");
   return insertUser(
     tx,
     {
@@ -142,8 +115,8 @@ async function createUser(c: Ctx, tx: Tx, id: ExternalIdentity): Promise<UserRow
       hashedPassword: "",
       loginType: id.loginType,
       status: "active",
-      rbacRoles: first ? ["owner"] : [],
-      organizationIds: [org.id],
+      rbacRoles,
+      organizationIds: [orgId],
     },
     c.env.deps.now(),
   );
@@ -158,7 +131,7 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
       let found = await findUser(tx, id);
       if (!found) {
         // Creations queue on the lock; whoever waited sees what the one before it created.
-        await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_USER_LOCK})`);
+        await lockFirstUser(tx);
         found = (await findUser(tx, id)) ?? { user: await createUser(c, tx, id), by: "new" };
       }
       if (found.by === "email") checkEmailLink(found, id);
@@ -166,19 +139,18 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
       if (user.loginType !== id.loginType) throw wrongLoginType(user.loginType, id.loginType);
       // Stricter than Coder, which issues the key and lets the next request fail: no key for a suspended user.
       if (user.status === "suspended") throw apiError(401, "Your account is suspended. Contact an admin to reactivate your account.");
-      const tokens = { oauthAccessToken: id.accessToken, oauthRefreshToken: id.refreshToken, oauthExpiry: id.expiry, claims: id.claims };
+      const link = {
+        userId: user.id,
+        loginType: id.loginType,
+        linkedId: id.linkedId,
+        oauthAccessToken: id.accessToken,
+        oauthRefreshToken: id.refreshToken,
+        oauthExpiry: id.expiry,
+        claims: id.claims,
+      };
       // An existing link is only ever filled in, never replaced: a sign-in racing another identity to the
       // same unlinked account, which both found by email, finds the row taken and is refused.
-      const linked = await tx
-        .insert(userLinks)
-        .values({ userId: user.id, loginType: id.loginType, linkedId: id.linkedId, ...tokens })
-        .onConflictDoUpdate({
-          target: [userLinks.userId, userLinks.loginType],
-          set: { linkedId: id.linkedId, ...tokens },
-          setWhere: sql`${userLinks.linkedId} in ('', ${id.linkedId})`,
-        })
-        .returning({ userId: userLinks.userId });
-      if (linked.length === 0) throw linkedElsewhere(id);
+      if (!(await saveLink(tx, link))) throw linkedElsewhere(id);
       // Dormant users wake up on login; the provider's email, name and picture are mirrored, as in Coder,
       // except an email that differs from the stored one only by case or look-alike characters.
       const changes: Partial<UserRow> = {};
@@ -187,22 +159,11 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
       if (user.name !== id.name) changes.name = id.name;
       if (user.avatarUrl !== id.avatarUrl) changes.avatarUrl = id.avatarUrl;
       if (id.githubComUserId !== undefined && user.githubComUserId !== id.githubComUserId) changes.githubComUserId = id.githubComUserId;
-      if (Object.keys(changes).length > 0) await tx.update(users).set({ ...changes, updatedAt: now }).where(eq(users.id, user.id));
-      const issued = await issueKey(deps, tx, {
-        userId: user.id,
-        loginType: id.loginType,
-        lifetimeMs: deps.config.sessionDurationMs,
-        ip: clientIp(c.env),
-      });
-      return { token: issued.token, keyId: issued.row.id, userId: user.id };
+      if (Object.keys(changes).length > 0) await updateUser(tx, user.id, { ...changes, updatedAt: now });
+      const issued = await issueSession(c, tx, user.id, id.loginType);
+      return { token: issued.token, keyId: issued.keyId, userId: user.id };
     });
-    setCookie(c, SESSION_COOKIE, token.token, {
-      path: "/",
-      httpOnly: true,
-      sameSite: "Lax",
-      secure: deps.config.secureCookies,
-      maxAge: COOKIE_MAX_AGE_SECONDS,
-    });
+    setSessionCookie(c, token.token);
     // A provider sign-in names no email of the caller's own: the record names the session and its user.
     auditFacts(c, { resourceId: token.keyId, resourceTarget: "", userId: token.userId });
     return token.userId;
@@ -217,7 +178,7 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
     if (constraint !== undefined) throw apiError(409, "User already exists.");
     // A database error's text can quote the statement's parameters, the provider's tokens among them:
     // log only its kind, answer as Coder does.
-    const code = (err as { cause?: { code?: unknown } }).cause?.code ?? (err as { code?: unknown }).code;
+    const code = errorCode(err);
     const error = err instanceof Error ? err.name : "unknown";
     logLine("error", "oauth login failed", { request_id: c.get("requestId"), error, code }, { time: false });
     throw apiError(500, "Failed to process OAuth login.");

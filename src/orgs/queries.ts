@@ -1,6 +1,6 @@
 // Organization lookups. Deleted organizations are never returned: to every caller they do not exist.
-import { and, asc, eq, sql } from "drizzle-orm";
-import type { Db } from "../db/index.ts";
+import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
+import type { Db, Tx } from "../db/index.ts";
 import { organizationMembers, organizations, type OrganizationRow } from "../db/schema.ts";
 
 /** The live organizations `userId` is a member of, oldest first (the default organization leads). */
@@ -22,4 +22,23 @@ export async function organizationByName(db: Db, name: string): Promise<Organiza
     .where(and(sql`lower(${organizations.name}) = lower(${name})`, eq(organizations.deleted, false)))
     .limit(1);
   return rows[0];
+}
+
+/** The id of the default organization, where every new user becomes a member. */
+export async function defaultOrganizationId(db: Db | Tx): Promise<string | undefined> {
+  const [org] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.isDefault, true)).limit(1);
+  return org?.id;
+}
+
+/** The live organizations among `ids`, and the default one when `withDefault`; in no particular order. */
+export async function liveOrganizations(db: Db, ids: string[], withDefault: boolean): Promise<{ id: string; isDefault: boolean }[]> {
+  return db
+    .select({ id: organizations.id, isDefault: organizations.isDefault })
+    .from(organizations)
+    .where(
+      and(
+        eq(organizations.deleted, false),
+        or(ids.length > 0 ? inArray(organizations.id, ids) : undefined, withDefault ? eq(organizations.isDefault, true) : undefined),
+      ),
+    );
 }

@@ -1,7 +1,7 @@
 // The one serializer for organizations (Coder's codersdk/organizations.go `Organization`): only these fields leave the server.
 import { z } from "@hono/zod-openapi";
 import type { OrganizationRow } from "../db/schema.ts";
-import { rfc3339 } from "../http/time.ts";
+import { rfc3339 } from "../compat/time.ts";
 
 export const OrganizationSchema = z
   .object({

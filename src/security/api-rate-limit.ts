@@ -11,6 +11,7 @@
 import type { MiddlewareHandler } from "hono";
 import { loadActor } from "../auth/actor.ts";
 import { rateLimitIp, sessionClaims } from "../auth/session.ts";
+import { parseGoBool } from "../compat/go-parse.ts";
 import type { AppEnv } from "../deps.ts";
 import { ApiError, errorBody } from "../http/errors.ts";
 import { matchedRoute } from "../http/route.ts";
@@ -27,7 +28,10 @@ const WINDOW_MS = 60_000;
 export const API_COUNTER_MAX_BYTES = 8 * 1024 * 1024;
 
 /** Go's strconv.ParseBool, which Coder reads the bypass header with. */
-const parseBool = (v: string | undefined) => v !== undefined && ["1", "t", "T", "TRUE", "true", "True"].includes(v);
+function parseBool(v: string | undefined): boolean {
+  const parsed = v === undefined ? undefined : parseGoBool(v);
+  return parsed !== undefined && "value" in parsed && parsed.value;
+}
 
 export const apiRateLimit = (): MiddlewareHandler<AppEnv> => {
   const counter = new WindowCounter(WINDOW_MS, API_COUNTER_MAX_BYTES);

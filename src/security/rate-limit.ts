@@ -13,6 +13,7 @@
 // signs in (OWASP device cookies, src/security/device-cookie.ts).
 import type { Context, MiddlewareHandler } from "hono";
 import { rateLimitIp, sessionClaims } from "../auth/session.ts";
+import { formatGoDuration, msToNs } from "../compat/duration.ts";
 import type { RateLimitConfig } from "../config.ts";
 import type { AppEnv } from "../deps.ts";
 import { ApiError, errorBody } from "../http/errors.ts";
@@ -73,19 +74,8 @@ const RULES: readonly Rule[] = [
   { method: "POST", path: "/users/first" },
 ];
 
-/** Go's time.Duration.String() for whole milliseconds: "1m0s", "30s", "1h0m0s", "500ms". */
-export function goDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = ((ms % 60_000) / 1000).toString();
-  if (h > 0) return `${h}h${m}m${s}s`;
-  if (m > 0) return `${m}m${s}s`;
-  return `${s}s`;
-}
-
 export const rateLimitedMessage = (limit: number, windowMs: number) =>
-  `You've been rate limited for sending more than ${limit} requests in ${goDuration(windowMs)}.`;
+  `You've been rate limited for sending more than ${limit} requests in ${formatGoDuration(msToNs(windowMs))}.`;
 
 /** Coder's 429: its message, `Retry-After` (whole seconds, at least 1) until `resetMs`, and any rate headers. */
 export function rateLimited(limit: number, windowMs: number, now: number, resetMs: number, headers: Record<string, string> = {}): ApiError {

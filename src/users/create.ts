@@ -1,6 +1,6 @@
 // Creating a user is one transaction: the user row, its organization memberships and its Git SSH key.
 // Uniqueness is decided by the database (case-insensitive unique indexes), never by a prior read.
-import type { Tx } from "../db/index.ts";
+import type { Db, Tx } from "../db/index.ts";
 import { gitSshKeys, organizationMembers, users, type LoginType, type UserRow, type UserStatus } from "../db/schema.ts";
 import { generateSshKeyPair } from "../gitsshkey/keygen.ts";
 
@@ -42,13 +42,7 @@ export async function insertUser(tx: Tx, input: NewUser, now: Date): Promise<Use
   return user!;
 }
 
-/** Postgres unique_violation, with the constraint that raised it (for mapping to Coder's 409 bodies). */
-export function uniqueViolation(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let depth = 0; e && typeof e === "object" && depth < 4; depth++) {
-    const { code, constraint } = e as { code?: string; constraint?: string };
-    if (code === "23505") return constraint ?? "";
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
+/** insertUser in a transaction of its own. */
+export async function createUser(db: Db, input: NewUser, now: Date): Promise<UserRow> {
+  return db.transaction((tx: Tx) => insertUser(tx, input, now));
 }

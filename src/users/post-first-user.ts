@@ -1,19 +1,17 @@
 // Creates the initial owner. The database decides races: a transaction-scoped advisory lock serialises
 // concurrent attempts, so twenty at once create exactly one owner and the rest get 409.
 import { z } from "@hono/zod-openapi";
-import { eq, sql } from "drizzle-orm";
 import { checkPassword } from "../auth/password-policy.ts";
-import { organizations } from "../db/schema.ts";
 import { auditFacts } from "../audit/facts.ts";
 import { defineRoute } from "../http/define-route.ts";
 import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
+import { defaultOrganizationId } from "../orgs/queries.ts";
 import type { Tx } from "../db/index.ts";
 import { emailField, realNameField, requiredString, usernameField } from "../http/validation.ts";
 import { insertUser } from "./create.ts";
+import { lockFirstUser, newUserRole } from "./first-owner.ts";
 import { hasFirstUser } from "./queries.ts";
-
-const FIRST_USER_LOCK = 7_300_001;
 
 const Body = z
   .object({
@@ -53,10 +51,11 @@ export const postFirstUser = (app: Router) =>
     const hashedPassword = await hasher.hash(body.password);
 
     const created = await db.transaction(async (tx: Tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_USER_LOCK})`);
-      if (await hasFirstUser(tx)) return undefined;
-      const [org] = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.isDefault, true)).limit(1);
-      if (!org) {
+      await lockFirstUser(tx);
+      const { first, rbacRoles } = await newUserRole(tx);
+      if (!first) return undefined;
+      const orgId = await defaultOrganizationId(tx);
+      if (!orgId) {
         throw apiError(
           500,
           "Internal error fetching default organization. If you are encountering this error, you will have to restart the Coder deployment.",
@@ -71,12 +70,12 @@ export const postFirstUser = (app: Router) =>
           hashedPassword,
           status: "active",
           loginType: "password",
-          rbacRoles: ["owner"],
-          organizationIds: [org.id],
+          rbacRoles,
+          organizationIds: [orgId],
         },
         now(),
       );
-      return { user_id: user.id, organization_id: org.id };
+      return { user_id: user.id, organization_id: orgId };
     });
     if (!created) throw alreadyCreated();
     auditFacts(c, { resourceId: created.user_id, resourceTarget: body.username });

@@ -1,18 +1,13 @@
 import { z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
-import { setCookie } from "hono/cookie";
 import { auditFacts } from "../audit/facts.ts";
+import { issueSession, issueSessionIf, setSessionCookie, type IssuedSession } from "../auth/issue-session.ts";
 import { verifyStoredPassword } from "../auth/pbkdf2.ts";
-import { clientIp } from "../auth/session.ts";
-import { SESSION_COOKIE } from "../auth/token-source.ts";
-import { users } from "../db/schema.ts";
 import { defineRoute } from "../http/define-route.ts";
 import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import type { Tx } from "../db/index.ts";
 import { emailField, requiredString } from "../http/validation.ts";
-import { issueKey, issueKeyIf } from "../keys/issue.ts";
-import { findUserByEmail } from "./queries.ts";
+import { findUserByEmail, lockUserIf, passwordStillIs, updateUser } from "./queries.ts";
 
 const Body = z.object({ email: emailField(), password: requiredString() }).openapi("LoginWithPasswordRequest");
 const Response = z.object({ session_token: z.string() }).openapi("LoginWithPasswordResponse");
@@ -27,9 +22,6 @@ const route = defineRoute({
   errors: [401, 403],
   responses: { 201: { description: "Created", content: { "application/json": { schema: Response } } } },
 });
-
-/** Browsers keep the cookie a year; the key's own expiry is what actually ends the session. */
-const COOKIE_MAX_AGE_SECONDS = 31_536_000;
 
 export const postLogin = (app: Router) =>
   app.openapi(route, async (c) => {
@@ -50,39 +42,30 @@ export const postLogin = (app: Router) =>
     // every key of the user) either committed first, and this sign-in fails like a wrong password, or waits
     // for the lock on the user's row and then deletes the key written here. Checking before the write alone
     // let a sign-in with the old password keep a working session (docs/reliability.md).
-    const unchanged = and(eq(users.hashedPassword, stored!), eq(users.deleted, false))!;
-    const session = { userId: user.id, loginType: "password" as const, lifetimeMs: deps.config.sessionDurationMs, ip: clientIp(c.env) };
-    let issued: { token: string; id: string } | undefined;
+    const unchanged = passwordStillIs(stored!);
+    let issued: IssuedSession | undefined;
     if (!legacy && user.status !== "dormant") {
       // The usual sign-in writes nothing but the key: one statement, under a shared lock, so sign-ins to one
       // account run side by side (an exclusive lock in a transaction serialised them: npm run bench, docs/performance.md).
-      issued = await issueKeyIf(deps, deps.db, session, unchanged);
+      issued = await issueSessionIf(c, user.id, "password", unchanged);
     } else {
       // A Coder PBKDF2 hash (an imported account) is replaced by argon2id on its first successful login;
       // hashed before the transaction, so no row stays locked while argon2 runs. This sign-in writes the
       // user's row, so it locks it exclusively from the start (two shared holders upgrading would deadlock).
       const upgraded = legacy ? await deps.hasher.hash(password) : undefined;
       issued = await deps.db.transaction(async (tx: Tx) => {
-        const locked = await tx.select({ id: users.id }).from(users).where(and(eq(users.id, user.id), unchanged)).for("no key update");
-        if (locked.length === 0) return undefined;
+        if (!(await lockUserIf(tx, user.id, unchanged))) return undefined;
         const changes = {
           updatedAt: deps.now(),
           ...(upgraded ? { hashedPassword: upgraded } : {}),
           ...(user.status === "dormant" ? { status: "active" as const } : {}),
         };
-        await tx.update(users).set(changes).where(eq(users.id, user.id));
-        const { token, row } = await issueKey(deps, tx, session);
-        return { token, id: row.id };
+        await updateUser(tx, user.id, changes);
+        return issueSession(c, tx, user.id, "password");
       });
     }
     if (issued === undefined) throw apiError(401, "Incorrect email or password.");
-    setCookie(c, SESSION_COOKIE, issued.token, {
-      path: "/",
-      httpOnly: true,
-      sameSite: "Lax",
-      secure: deps.config.secureCookies,
-      maxAge: COOKIE_MAX_AGE_SECONDS,
-    });
-    auditFacts(c, { resourceId: issued.id, resourceTarget: email, userId: user.id });
+    setSessionCookie(c, issued.token);
+    auditFacts(c, { resourceId: issued.keyId, resourceTarget: email, userId: user.id });
     return c.json({ session_token: issued.token }, 201);
   });

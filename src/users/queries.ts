@@ -1,7 +1,8 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, ne, or, sql, type SQL } from "drizzle-orm";
 import { membershipsOf, type Actor, type Membership } from "../auth/actor.ts";
+import { OWNER_ROLE } from "../auth/rbac.ts";
 import { preparedPerHandle, statementName, type Db, type Tx } from "../db/index.ts";
-import { users, type UserRow } from "../db/schema.ts";
+import { users, type UserRow, type UserStatus } from "../db/schema.ts";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -61,6 +62,124 @@ export async function hasFirstUser(db: Db | Tx): Promise<boolean> {
     .select({ id: users.id })
     .from(users)
     .where(and(eq(users.deleted, false), eq(users.isSystem, false)))
+    .limit(1);
+  return rows.length > 0;
+}
+
+/** A live user's row still holds this password hash: the guard under which a sign-in writes its key. */
+export const passwordStillIs = (hash: string): SQL => and(eq(users.hashedPassword, hash), eq(users.deleted, false))!;
+
+/** Locks the user's row against other writers (not against key inserts) if it still matches `guard`. */
+export async function lockUserIf(tx: Tx, userId: string, guard: SQL): Promise<boolean> {
+  const locked = await tx.select({ id: users.id }).from(users).where(and(eq(users.id, userId), guard)).for("no key update");
+  return locked.length > 0;
+}
+
+/** Writes `changes` to the user's row, whatever its state. */
+export async function updateUser(db: Db | Tx, userId: string, changes: Partial<UserRow>): Promise<void> {
+  await db.update(users).set(changes).where(eq(users.id, userId));
+}
+
+/** The soft delete; false when the user was deleted already. */
+export async function markUserDeleted(db: Db | Tx, userId: string, at: Date): Promise<boolean> {
+  const deleted = await db
+    .update(users)
+    .set({ deleted: true, updatedAt: at })
+    .where(and(eq(users.id, userId), eq(users.deleted, false)))
+    .returning({ id: users.id });
+  return deleted.length > 0;
+}
+
+/** Stores a one-time passcode's hash, replacing any earlier one; false when the user is gone. */
+export async function storeOneTimePasscode(db: Db, userId: string, hashed: string, expiresAt: Date): Promise<boolean> {
+  const updated = await db
+    .update(users)
+    .set({ hashedOneTimePasscode: hashed, oneTimePasscodeExpiresAt: expiresAt })
+    .where(and(eq(users.id, userId), eq(users.deleted, false)))
+    .returning({ id: users.id });
+  return updated.length > 0;
+}
+
+export interface ProfileChange {
+  username: string;
+  name: string;
+  avatarUrl: string;
+  updatedAt: Date;
+}
+
+/** The live user's profile fields; undefined when the user is gone. A taken username is a unique violation. */
+export async function updateProfile(db: Db, userId: string, change: ProfileChange): Promise<UserRow | undefined> {
+  const [updated] = await db
+    .update(users)
+    .set(change)
+    .where(and(eq(users.id, userId), eq(users.deleted, false)))
+    .returning();
+  return updated;
+}
+
+/** Locks the live user's row for update and reads its site roles; undefined when the user is gone. */
+export async function lockSiteRoles(tx: Tx, userId: string): Promise<string[] | undefined> {
+  const [row] = await tx
+    .select({ roles: users.rbacRoles })
+    .from(users)
+    .where(and(eq(users.id, userId), eq(users.deleted, false)))
+    .for("update");
+  return row?.roles;
+}
+
+/** Replaces the user's site roles, leaving updated_at alone. */
+export async function setSiteRoles(tx: Tx, userId: string, roles: string[]): Promise<UserRow> {
+  const [saved] = await tx.update(users).set({ rbacRoles: roles }).where(eq(users.id, userId)).returning();
+  return saved!;
+}
+
+/**
+ * Sets the live user's status; undefined when no row matched: the user is gone or, with `unlessOwner`, holds
+ * the owner role (checked in the same statement, so a role granted since the lookup still counts).
+ */
+export async function setUserStatus(
+  db: Db,
+  userId: string,
+  change: { status: UserStatus; updatedAt: Date },
+  unlessOwner: boolean,
+): Promise<UserRow | undefined> {
+  const conditions: SQL[] = [eq(users.id, userId), eq(users.deleted, false)];
+  if (unlessOwner) conditions.push(sql`not (${OWNER_ROLE} = any(${users.rbacRoles}))`);
+  const [updated] = await db
+    .update(users)
+    .set(change)
+    .where(and(...conditions))
+    .returning();
+  return updated;
+}
+
+/** Whether the user exists and is not deleted. */
+export async function isLiveUser(db: Db, userId: string): Promise<boolean> {
+  const [current] = await db.select({ id: users.id }).from(users).where(and(eq(users.id, userId), eq(users.deleted, false)));
+  return current !== undefined;
+}
+
+/** Whether a live user already has this username, case-insensitively. */
+export async function usernameTaken(db: Db | Tx, username: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(sql`lower(${users.username}) = lower(${username})`, eq(users.deleted, false)))
+    .limit(1);
+  return rows.length > 0;
+}
+
+/**
+ * Whether a live user has this username or (when given) email, case-insensitively, among the users
+ * `visible` lets through (undefined: all of them).
+ */
+export async function nameOrEmailInUse(db: Db, username: string, email: string, visible: SQL | undefined): Promise<boolean> {
+  const sameName = sql`lower(${users.username}) = lower(${username})`;
+  const sameEmail = email ? and(ne(users.email, ""), sql`lower(${users.email}) = lower(${email})`) : undefined;
+  const rows = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.deleted, false), or(sameName, sameEmail), visible))
     .limit(1);
   return rows.length > 0;
 }

@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { siteRoleDisplayName } from "../auth/rbac.ts";
 import type { UserRow } from "../db/schema.ts";
-import { rfc3339 } from "../http/time.ts";
+import { rfc3339 } from "../compat/time.ts";
 
 export const RoleSchema = z.object({
   name: z.string(),

@@ -1,11 +1,11 @@
 // GET /users: search, paginate and count the users the caller may read (Coder's coderd/users.go `users`).
 import { z } from "@hono/zod-openapi";
 import { defineRoute } from "../../http/define-route.ts";
-import { apiError, type Validation } from "../../http/errors.ts";
+import { apiError } from "../../http/errors.ts";
+import { parsePagination } from "../../http/pagination.ts";
 import type { Router } from "../../http/router.ts";
 import { UserSchema, userView } from "../view.ts";
-import { NIL_UUID, parseGoInt, parseUuid } from "./go-parse.ts";
-import { listUsers, type Page } from "./list-users.ts";
+import { listUsers } from "./list-users.ts";
 import { parseUserSearch } from "./search.ts";
 import { readableUsers } from "./visibility.ts";
 
@@ -30,27 +30,6 @@ const route = defineRoute({
   errors: [400],
   responses: { 200: { description: "OK", content: { "application/json": { schema: GetUsersResponse } } } },
 });
-
-/** Coder's parsePagination: absent or empty values mean "none"; errors are collected, not short-circuited. */
-function parsePagination(get: (key: string) => string | undefined): { page: Page; validations: Validation[] } {
-  const validations: Validation[] = [];
-  const page: Page = { limit: 0, offset: 0 };
-  const afterId = get("after_id");
-  if (afterId) {
-    const parsed = parseUuid(afterId);
-    if ("error" in parsed) validations.push({ field: "after_id", detail: 'Query param "after_id" must be a valid uuid' });
-    else if (parsed.id !== NIL_UUID) page.afterId = parsed.id;
-  }
-  for (const key of ["limit", "offset"] as const) {
-    const raw = get(key);
-    if (!raw) continue;
-    const n = parseGoInt(raw, 32);
-    const error = "error" in n ? n.error : n.value < 0n ? "value is negative" : undefined;
-    if (error) validations.push({ field: key, detail: `Query param "${key}" must be a valid 32-bit positive integer: ${error}` });
-    else if (!("error" in n)) page[key] = Number(n.value);
-  }
-  return { page, validations };
-}
 
 export const getUsers = (app: Router) =>
   app.openapi(route, async (c) => {

@@ -5,15 +5,8 @@ import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { membershipsOf, type Membership } from "../../auth/actor.ts";
 import type { Db } from "../../db/index.ts";
 import { users, type UserRow } from "../../db/schema.ts";
+import type { Pagination } from "../../http/pagination.ts";
 import type { UserSearch } from "./search.ts";
-
-export interface Page {
-  /** Keyset cursor: only users whose lower(username) sorts after this user's. */
-  afterId?: string;
-  /** 0 = no limit. */
-  limit: number;
-  offset: number;
-}
 
 /** Coder stores "never seen" as Go's zero time; Gatehouse stores NULL, so filters read NULL as that. */
 const lastSeen = sql`coalesce(${users.lastSeenAt}, '0001-01-01 00:00:00+00'::timestamptz)`;
@@ -53,7 +46,7 @@ export interface ListedUsers {
 /** The caller's visibility as a condition on a users.id column (see visibility.ts). */
 export type Visibility = (id: AnyPgColumn) => SQL | undefined;
 
-export async function listUsers(db: Db, search: UserSearch, page: Page, visible: Visibility): Promise<ListedUsers> {
+export async function listUsers(db: Db, search: UserSearch, page: Pagination, visible: Visibility): Promise<ListedUsers> {
   const where = and(
     // Literal, not bound, so the planner can match the partial index on lower(username) WHERE NOT deleted.
     sql`${users.deleted} = false`,

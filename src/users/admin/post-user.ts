@@ -2,22 +2,24 @@
 // order, so a client meets the same first error Coder would give. The insert (user, memberships, Git SSH
 // key) is one transaction, and the unique indexes have the last word on duplicates.
 import { z } from "@hono/zod-openapi";
-import { and, eq, inArray, ne, or, sql } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { auditFacts } from "../../audit/facts.ts";
 import type { Actor } from "../../auth/actor.ts";
 import { checkPassword } from "../../auth/password-policy.ts";
 import { can, canAssignSiteRole, isSiteRole } from "../../auth/rbac.ts";
-import type { Db, Tx } from "../../db/index.ts";
+import { uniqueViolation } from "../../db/errors.ts";
+import type { Db } from "../../db/index.ts";
 import type { AppEnv } from "../../deps.ts";
-import { organizations, users, type LoginType } from "../../db/schema.ts";
+import type { LoginType } from "../../db/schema.ts";
 import { defineRoute } from "../../http/define-route.ts";
 import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
+import { liveOrganizations } from "../../orgs/queries.ts";
 import { realNameField, tag, usernameField } from "../../http/validation.ts";
-import { insertUser, uniqueViolation } from "../create.ts";
+import { createUser } from "../create.ts";
+import { nameOrEmailInUse } from "../queries.ts";
 import { UserSchema, userView } from "../view.ts";
-import { NIL_UUID, parseUuid } from "./go-parse.ts";
+import { NIL_UUID, parseUuid } from "../../compat/go-parse.ts";
 import { readableUsers } from "./visibility.ts";
 
 const EMAIL = z.email();
@@ -113,29 +115,14 @@ function loginTypeOf(body: Body, disablePasswordAuth: boolean): string {
  * re-using their own name hears 409, while a clash with an invisible user surfaces later as 403.
  */
 async function userExists(db: Db, actor: Actor, username: string, email: string): Promise<boolean> {
-  const sameName = sql`lower(${users.username}) = lower(${username})`;
-  const sameEmail = email ? and(ne(users.email, ""), sql`lower(${users.email}) = lower(${email})`) : undefined;
-  const rows = await db
-    .select({ id: users.id })
-    .from(users)
-    .where(and(eq(users.deleted, false), or(sameName, sameEmail), readableUsers(actor)))
-    .limit(1);
-  return rows.length > 0;
+  return nameOrEmailInUse(db, username, email, readableUsers(actor));
 }
 
 /** Requested ids → existing organizations the caller can read; the nil UUID names the default one. */
 async function resolveOrganizations(db: Db, actor: Actor, requested: string[]): Promise<string[]> {
   const wantsDefault = requested.includes(NIL_UUID);
   const explicit = requested.filter((id) => id !== NIL_UUID);
-  const found = await db
-    .select({ id: organizations.id, isDefault: organizations.isDefault })
-    .from(organizations)
-    .where(
-      and(
-        eq(organizations.deleted, false),
-        or(explicit.length > 0 ? inArray(organizations.id, explicit) : undefined, wantsDefault ? eq(organizations.isDefault, true) : undefined),
-      ),
-    );
+  const found = await liveOrganizations(db, explicit, wantsDefault);
   const resolved: string[] = [];
   for (const id of requested) {
     const org = id === NIL_UUID ? found.find((o) => o.isDefault) : found.find((o) => o.id === id);
@@ -188,21 +175,19 @@ export const postUser = (app: Router) =>
     // Hashed only once the request is known to be allowed: argon2 is the expensive part.
     const hashedPassword = loginType === "password" ? await hasher.hash(password) : "";
     try {
-      const user = await db.transaction((tx: Tx) =>
-        insertUser(
-          tx,
-          {
-            email,
-            username: body.username,
-            name: (body.name ?? "").trim(),
-            hashedPassword,
-            loginType: loginType as LoginType,
-            status: body.user_status ?? "dormant",
-            rbacRoles: roles,
-            organizationIds,
-          },
-          now(),
-        ),
+      const user = await createUser(
+        db,
+        {
+          email,
+          username: body.username,
+          name: (body.name ?? "").trim(),
+          hashedPassword,
+          loginType: loginType as LoginType,
+          status: body.user_status ?? "dormant",
+          rbacRoles: roles,
+          organizationIds,
+        },
+        now(),
       );
       auditFacts(c, { resourceId: user.id, resourceTarget: user.username });
       return c.json(userView(user, organizationIds), 201);

@@ -4,8 +4,8 @@
 import type { LoginType, UserStatus } from "../../db/schema.ts";
 import { loginType, userStatus } from "../../db/schema.ts";
 import type { Validation } from "../../http/errors.ts";
-import { parseGoBool, parseGoInt } from "./go-parse.ts";
-import { parseRfc3339Nano, RFC3339_NANO } from "./rfc3339.ts";
+import { parseGoBool, parseGoInt } from "../../compat/go-parse.ts";
+import { parseRfc3339Nano, RFC3339_NANO } from "../../compat/time.ts";
 
 export interface UserSearch {
   /** Substring of username or email ("" = no filter). */

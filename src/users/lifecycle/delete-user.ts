@@ -3,12 +3,11 @@
 // links go together or not at all; memberships and the Git SSH key stay, as in Coder. The partial unique
 // indexes skip deleted rows, which frees the username and email for a new account.
 import { z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
 import { can } from "../../auth/rbac.ts";
-import { users } from "../../db/schema.ts";
 import { defineRoute } from "../../http/define-route.ts";
 import { apiError, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
+import { markUserDeleted } from "../queries.ts";
 import { assertMayActOn } from "../target.ts";
 import { lockActiveOwners, refuseLastOwner } from "./owners.ts";
 
@@ -36,13 +35,9 @@ export const deleteUser = (app: Router) =>
     assertMayActOn(actor, user, "delete");
     const deleted = await db.transaction(async (tx) => {
       refuseLastOwner(await lockActiveOwners(tx), user.id, "delete");
-      return tx
-        .update(users)
-        .set({ deleted: true, updatedAt: now() })
-        .where(and(eq(users.id, user.id), eq(users.deleted, false)))
-        .returning({ id: users.id });
+      return markUserDeleted(tx, user.id, now());
     });
     // Someone else deleted the user between the lookup and now.
-    if (deleted.length === 0) throw notFound();
+    if (!deleted) throw notFound();
     return c.json({ message: "User has been deleted!" }, 200);
   });

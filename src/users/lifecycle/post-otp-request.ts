@@ -3,13 +3,11 @@
 // argon2 hash), so neither the status nor the timing tells an attacker which emails have accounts.
 // Storing the passcode and delivering it happen after the response.
 import { z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
-import { users } from "../../db/schema.ts";
 import { defineRoute } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
-import { rfc3339 } from "../../http/time.ts";
+import { rfc3339 } from "../../compat/time.ts";
 import { emailField } from "../../http/validation.ts";
-import { findUserByEmail } from "../queries.ts";
+import { findUserByEmail, storeOneTimePasscode } from "../queries.ts";
 import { deliverPasscode } from "./notify.ts";
 import { requirePasswordAuth } from "./passwords.ts";
 
@@ -45,13 +43,8 @@ export const postOtpRequest = (app: Router) =>
       defer(async (handle) => {
         // A macrotask later, so not even an embedded database (PGlite runs on this thread) delays the answer.
         await new Promise((resolve) => setTimeout(resolve, 0));
-        const updated = await handle
-          .update(users)
-          .set({ hashedOneTimePasscode: hashed, oneTimePasscodeExpiresAt: expiresAt })
-          .where(and(eq(users.id, user.id), eq(users.deleted, false)))
-          .returning({ id: users.id });
         // Deleted since the lookup: nothing stored, so nothing is sent.
-        if (updated.length === 0) return;
+        if (!(await storeOneTimePasscode(handle, user.id, hashed, expiresAt))) return;
         await deliverPasscode(config, {
           type: "one_time_passcode",
           email: user.email,

@@ -2,15 +2,14 @@
 // case-insensitive unique index, not by a prior read, so two concurrent renames cannot both win.
 import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { and, eq } from "drizzle-orm";
 import { can } from "../../auth/rbac.ts";
-import { users } from "../../db/schema.ts";
 import type { TargetEnv } from "../../deps.ts";
 import { defineRoute } from "../../http/define-route.ts";
 import { apiError, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { realNameField, tag, usernameField } from "../../http/validation.ts";
-import { uniqueViolation } from "../create.ts";
+import { uniqueViolation } from "../../db/errors.ts";
+import { updateProfile } from "../queries.ts";
 import { assertMayActOn } from "../target.ts";
 import { UserSchema, userView } from "../view.ts";
 
@@ -77,12 +76,8 @@ export const putUserProfile = (app: Router) =>
     const avatarUrl = body.avatar_url !== undefined && AVATAR_EDITABLE.has(user.loginType) ? body.avatar_url : user.avatarUrl;
     let updated;
     try {
-      [updated] = await db
-        .update(users)
-        // As in Coder (a Go string field), an omitted name clears it.
-        .set({ username: body.username, name: body.name ?? "", avatarUrl, updatedAt: now() })
-        .where(and(eq(users.id, user.id), eq(users.deleted, false)))
-        .returning();
+      // As in Coder (a Go string field), an omitted name clears it.
+      updated = await updateProfile(db, user.id, { username: body.username, name: body.name ?? "", avatarUrl, updatedAt: now() });
     } catch (err) {
       if (uniqueViolation(err) === undefined) throw err;
       throw apiError(409, "A user with this username already exists.", undefined, [

@@ -3,14 +3,13 @@
 // keeps the role. The diff is computed against the row locked for the update, so a concurrent change
 // cannot slip a role past the check.
 import { z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { canAssignSiteRole, isSiteRole, OWNER_ROLE } from "../../auth/rbac.ts";
-import { users } from "../../db/schema.ts";
 import type { TargetEnv } from "../../deps.ts";
 import { defineRoute } from "../../http/define-route.ts";
 import { apiError, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
+import { lockSiteRoles, setSiteRoles } from "../queries.ts";
 import { requireMayActOnTarget } from "../target.ts";
 import { UserSchema, userView } from "../view.ts";
 import { lockActiveOwners, refuseLastOwner } from "./owners.ts";
@@ -62,20 +61,15 @@ export const putUserRoles = (app: Router) =>
     const updated = await db.transaction(async (tx) => {
       // The owners first, then the user: every transaction that can remove an owner locks in this order.
       const owners = await lockActiveOwners(tx);
-      const [row] = await tx
-        .select({ roles: users.rbacRoles })
-        .from(users)
-        .where(and(eq(users.id, user.id), eq(users.deleted, false)))
-        .for("update");
-      if (!row) throw notFound();
-      const current = row.roles.filter((r) => r !== IMPLIED);
+      const roles = await lockSiteRoles(tx, user.id);
+      if (!roles) throw notFound();
+      const current = roles.filter((r) => r !== IMPLIED);
       const added = desired.filter((r) => !current.includes(r));
       const removed = current.filter((r) => !desired.includes(r));
       for (const role of [...added, ...removed]) if (!canAssignSiteRole(actor, role)) throw forbidden();
       if (removed.includes(OWNER_ROLE)) refuseLastOwner(owners, user.id, `remove the "${OWNER_ROLE}" role from`);
       // Coder's UpdateUserRoles leaves updated_at alone; so does this.
-      const [saved] = await tx.update(users).set({ rbacRoles: desired }).where(eq(users.id, user.id)).returning();
-      return saved!;
+      return setSiteRoles(tx, user.id, desired);
     });
     return c.json(userView(updated, memberships.map((m) => m.organization_id)), 200);
   });

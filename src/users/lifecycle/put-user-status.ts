@@ -2,12 +2,12 @@
 // two literal paths, as Coder's putUserStatus. Suspension keeps the user's keys: the session middleware
 // refuses a suspended user's tokens on the very next request, and activation makes them work again.
 // Owners cannot be suspended at all, so the last owner who can sign in never is.
-import { and, eq, sql, type SQL } from "drizzle-orm";
 import { can, OWNER_ROLE as OWNER } from "../../auth/rbac.ts";
-import { users, type UserStatus } from "../../db/schema.ts";
+import type { UserStatus } from "../../db/schema.ts";
 import { defineRoute } from "../../http/define-route.ts";
 import { apiError, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
+import { isLiveUser, setUserStatus } from "../queries.ts";
 import { assertMayActOn } from "../target.ts";
 import { UserSchema, userView } from "../view.ts";
 
@@ -40,18 +40,9 @@ function mountStatus(app: Router, action: "suspend" | "activate", status: UserSt
     // Only reached by activation: no owner can be suspended, by anyone.
     assertMayActOn(actor, user, "change the status of");
 
-    const conditions: SQL[] = [eq(users.id, user.id), eq(users.deleted, false)];
     // An owner role granted since the lookup still protects the user from suspension.
-    if (action === "suspend") conditions.push(sql`not (${OWNER} = any(${users.rbacRoles}))`);
-    const [updated] = await db
-      .update(users)
-      .set({ status, updatedAt: now() })
-      .where(and(...conditions))
-      .returning();
-    if (!updated) {
-      const [current] = await db.select({ id: users.id }).from(users).where(and(eq(users.id, user.id), eq(users.deleted, false)));
-      throw current ? cannotSuspendOwner() : notFound();
-    }
+    const updated = await setUserStatus(db, user.id, { status, updatedAt: now() }, action === "suspend");
+    if (!updated) throw (await isLiveUser(db, user.id)) ? cannotSuspendOwner() : notFound();
     return c.json(userView(updated, memberships.map((m) => m.organization_id)), 200);
   });
 }

@@ -1,19 +1,14 @@
 // The values a user last chose for a template's parameters, so a new workspace form can be prefilled
 // (Coder's coderd/users.go). The rows come from template_parameter_values, written by the build service.
 import { z } from "@hono/zod-openapi";
-import { and, desc, eq } from "drizzle-orm";
-import type { Db } from "../../db/index.ts";
-import { templateParameterValues as tpv } from "../../db/schema.ts";
 import { defineRoute } from "../../http/define-route.ts";
 import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { queryParams } from "../../http/validation.ts";
 import { requirePersonal } from "./personal.ts";
+import { autofillParameters } from "./queries.ts";
 
 const UserParameter = z.object({ name: z.string(), value: z.string() }).openapi("UserParameter");
-
-/** As Coder: at most this many names, the most recently used first. */
-const MAX_PARAMETERS = 100;
 
 const route = defineRoute({
   method: "get",
@@ -29,27 +24,12 @@ const route = defineRoute({
   responses: { 200: { description: "OK", content: { "application/json": { schema: z.array(UserParameter) } } } },
 });
 
-/** Latest non-ephemeral value per name: DISTINCT ON walks the (user, template, name, created_at desc) index. */
-async function latestValues(db: Db, userId: string, templateId: string) {
-  const latest = db
-    .selectDistinctOn([tpv.name], { name: tpv.name, value: tpv.value, createdAt: tpv.createdAt })
-    .from(tpv)
-    .where(and(eq(tpv.userId, userId), eq(tpv.templateId, templateId), eq(tpv.ephemeral, false)))
-    .orderBy(tpv.name, desc(tpv.createdAt))
-    .as("latest");
-  return db
-    .select({ name: latest.name, value: latest.value })
-    .from(latest)
-    .orderBy(desc(latest.createdAt), latest.name)
-    .limit(MAX_PARAMETERS);
-}
-
 export const getAutofillParameters = (app: Router) =>
   app.openapi(route, async (c) => {
     const query = queryParams(c.req.url);
     const templateId = query.uuid("template_id", { required: true });
     query.rejectUnknown();
     if (query.errors.length > 0 || !templateId) throw apiError(400, "Invalid query parameters.", undefined, query.errors);
-    const rows = await latestValues(c.env.deps.db, c.get("target").user.id, templateId);
+    const rows = await autofillParameters(c.env.deps.db, c.get("target").user.id, templateId);
     return c.json(rows, 200);
   });

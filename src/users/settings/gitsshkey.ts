@@ -5,7 +5,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/index.ts";
 import { gitSshKeys } from "../../db/schema.ts";
 import { generateSshKeyPair } from "../../gitsshkey/keygen.ts";
-import { rfc3339 } from "../../http/time.ts";
+import { rfc3339 } from "../../compat/time.ts";
 
 export const GitSshKeySchema = z
   .object({

@@ -1,8 +1,8 @@
 // The pure parsers behind GET /users and POST /users: Go-compatible times, UUIDs and the q tokeniser
 // (https://github.com/coder/coder/blob/main/coderd/searchquery/search.go). No database: these pin the exact values the SQL receives.
 import { describe, expect, it } from "vitest";
-import { parseGoInt, parseUuid } from "../../../src/users/admin/go-parse.ts";
-import { parseRfc3339Nano } from "../../../src/users/admin/rfc3339.ts";
+import { parseGoBool, parseGoInt, parseUuid } from "../../../src/compat/go-parse.ts";
+import { parseRfc3339Nano } from "../../../src/compat/time.ts";
 import { parseUserSearch } from "../../../src/users/admin/search.ts";
 
 describe("parseRfc3339Nano", () => {
@@ -43,6 +43,13 @@ describe("Go number and UUID parsing", () => {
     expect(parseGoInt("+007", 32)).toEqual({ value: 7n });
     expect(parseGoInt("-2147483649", 32)).toEqual({ error: 'strconv.ParseInt: parsing "-2147483649": value out of range' });
     expect(parseGoInt("1e3", 32)).toEqual({ error: 'strconv.ParseInt: parsing "1e3": invalid syntax' });
+  });
+
+  it("parseGoBool takes strconv.ParseBool's spellings and nothing else", () => {
+    for (const s of ["1", "t", "T", "TRUE", "true", "True"]) expect(parseGoBool(s)).toEqual({ value: true });
+    for (const s of ["0", "f", "F", "FALSE", "false", "False"]) expect(parseGoBool(s)).toEqual({ value: false });
+    expect(parseGoBool("yes")).toEqual({ error: 'strconv.ParseBool: parsing "yes": invalid syntax' });
+    expect(parseGoBool("tRUE")).toMatchObject({ error: expect.any(String) });
   });
 
   it("parseUuid accepts uuid.Parse's four forms and reports its errors", () => {

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { can, type Subject } from "../../../src/auth/rbac.ts";
 import { canonicalScope, legacyScope, SCOPE_CATALOGUE, scopeGrants } from "../../../src/auth/scopes.ts";
 import { parseAllowList, uncoveredEntry } from "../../../src/keys/allow-list.ts";
-import { goDuration, nsFromMs, readLifetime, tokenConfigJson } from "../../../src/keys/lifetime.ts";
+import { formatGoDuration, msToNs, nsToMs, nsToWholeMs, parseGoDuration } from "../../../src/compat/duration.ts";
+import { readLifetime, tokenConfigJson } from "../../../src/keys/lifetime.ts";
 
 describe("Go durations", () => {
   it.each([
@@ -18,13 +19,23 @@ describe("Go durations", () => {
     [3_155_760_000_000_000_000n, "876600h0m0s"],
     [-3_600_000_000_000n, "-1h0m0s"],
   ])("%s ns → %s", (ns, text) => {
-    expect(goDuration(ns)).toBe(text);
+    expect(formatGoDuration(ns)).toBe(text);
   });
 
   it("converts configured milliseconds to exact nanoseconds", () => {
-    expect(nsFromMs(876600 * 3600_000)).toBe(3_155_760_000_000_000_000n);
-    expect(nsFromMs(0.0015)).toBe(1_500n);
+    expect(msToNs(876600 * 3600_000)).toBe(3_155_760_000_000_000_000n);
+    expect(msToNs(0.0015)).toBe(1_500n);
     expect(tokenConfigJson(3_155_760_000_000_000_000n)).toBe('{"max_token_lifetime":3155760000000000000}');
+  });
+
+  it("parses configured durations exactly, in nanoseconds", () => {
+    expect(parseGoDuration("1h30m")).toBe(5_400_000_000_000n);
+    expect(parseGoDuration("1.5ms")).toBe(1_500_000n);
+    expect(parseGoDuration("1.1h")).toBe(3_960_000_000_000n);
+    expect(parseGoDuration("876600h")).toBe(3_155_760_000_000_000_000n);
+    for (const bad of ["", "5", "-1m", "1d", "1h "]) expect(parseGoDuration(bad)).toBeUndefined();
+    expect(nsToMs(1_500n)).toBe(0.0015);
+    expect(nsToWholeMs(1_999_999n)).toBe(1);
   });
 });
 

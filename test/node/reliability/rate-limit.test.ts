@@ -5,7 +5,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig, ConfigError } from "../../../src/config.ts";
 import { auditLogs, rateLimits } from "../../../src/db/schema.ts";
-import { goDuration } from "../../../src/security/rate-limit.ts";
+import { formatGoDuration, msToNs } from "../../../src/compat/duration.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
 import { addUser, type ClockApp, countQueries, json, send, startClockApp, T0, withOwner } from "../../support/harness.ts";
 
@@ -245,7 +245,7 @@ describe("housekeeping and configuration", () => {
   });
 
   it("words the window as Go does", () => {
-    expect([60_000, 30_000, 3_600_000, 90_000, 500, 1500].map(goDuration)).toEqual(["1m0s", "30s", "1h0m0s", "1m30s", "500ms", "1.5s"]);
+    expect([60_000, 30_000, 3_600_000, 90_000, 500, 1500].map((ms) => formatGoDuration(msToNs(ms)))).toEqual(["1m0s", "30s", "1h0m0s", "1m30s", "500ms", "1.5s"]);
   });
 
   it("starts T0 one second into a window", () => {

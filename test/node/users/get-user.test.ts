@@ -4,7 +4,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, organizationMembers, users } from "../../../src/db/schema.ts";
-import { uniqueViolation } from "../../../src/users/create.ts";
+import { uniqueViolation } from "../../../src/db/errors.ts";
 import { get, insertMember, json, keysOf, login, NOT_FOUND, OWNER, post, startTestApp, type TestApp, type UserView, withOwner } from "../../support/harness.ts";
 
 

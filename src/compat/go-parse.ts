@@ -1,5 +1,6 @@
-// Parsers that answer with the error text of the Go functions Coder calls (google/uuid, strconv), so a
-// validation detail reads exactly as a Coder client expects it.
+// Parsers that answer with the error text of the Go functions Coder calls, so a validation detail reads
+// exactly as a Coder client expects it: https://pkg.go.dev/github.com/google/uuid#Parse and
+// https://pkg.go.dev/strconv#ParseInt, https://pkg.go.dev/strconv#ParseBool.
 
 const HEX32 = /^[0-9a-f]{32}$/i;
 
@@ -45,9 +46,12 @@ export function parseGoInt(s: string, bits: 32 | 64): { value: bigint } | { erro
   return { value };
 }
 
-/** strconv.ParseBool, after Coder has lower-cased the query. */
+const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+const FALSE = new Set(["0", "f", "F", "FALSE", "false", "False"]);
+
+/** strconv.ParseBool: Go's twelve spellings, and its error for anything else. */
 export function parseGoBool(s: string): { value: boolean } | { error: string } {
-  if (s === "1" || s === "t" || s === "true") return { value: true };
-  if (s === "0" || s === "f" || s === "false") return { value: false };
+  if (TRUE.has(s)) return { value: true };
+  if (FALSE.has(s)) return { value: false };
   return { error: `strconv.ParseBool: parsing ${JSON.stringify(s)}: invalid syntax` };
 }

@@ -1,8 +1,28 @@
-// Go's time.Parse(time.RFC3339Nano, v), as Coder's search filters use it: the same accepted inputs and the
-// same error text. The result is a UTC timestamptz literal with every fractional digit, so Postgres (not a
-// millisecond JavaScript Date) does the comparison, and years Go accepts but JavaScript and Postgres
-// spell differently (0000 is 1 BC) or offsets Postgres refuses (+24:00) never reach the database raw.
+// The time formats Coder clients read and write: RFC 3339 with fractional seconds in JSON, Go's
+// time.Time.String() in messages, and Go's time.Parse(time.RFC3339Nano, v) for search filters.
+// Go's behaviour: https://pkg.go.dev/time#Time.String and https://pkg.go.dev/time#Parse
 
+const pad = (n: number, w: number) => String(n).padStart(w, "0");
+
+/** RFC 3339 in UTC; null is Go's zero time ("never"), written as Coder writes it. */
+export function rfc3339(d: Date | null): string {
+  return d ? d.toISOString() : "0001-01-01T00:00:00Z";
+}
+
+/** Go's time.Time.String() in UTC: `2024-01-01 10:00:00.123 +0000 UTC`. */
+export function goTimeString(d: Date): string {
+  const ms = d.getUTCMilliseconds();
+  const frac = ms ? `.${pad(ms, 3).replace(/0+$/, "")}` : "";
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)} ` +
+    `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}${frac} +0000 UTC`
+  );
+}
+
+// Parsing: Go's time.Parse(time.RFC3339Nano, v), as Coder's search filters use it, with the same accepted
+// inputs and the same error text. The result is a UTC timestamptz literal with every fractional digit, so
+// Postgres (not a millisecond JavaScript Date) does the comparison, and years Go accepts but JavaScript and
+// Postgres spell differently (0000 is 1 BC) or offsets Postgres refuses (+24:00) never reach the database raw.
 export const RFC3339_NANO = "2006-01-02T15:04:05.999999999Z07:00";
 
 export type ParsedTime = { ok: true; literal: string; isZero: boolean } | { ok: false; error: string };
@@ -10,7 +30,6 @@ export type ParsedTime = { ok: true; literal: string; isZero: boolean } | { ok: 
 const isLeap = (y: number) => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const daysIn = (month: number, year: number) => (month === 2 && isLeap(year) ? 29 : DAYS[month - 1]!);
-const pad = (n: number, w: number) => String(n).padStart(w, "0");
 const quote = (s: string) => JSON.stringify(s);
 
 /** The instant Go calls the zero time, 0001-01-01T00:00:00Z, which Coder treats as "no filter". */
