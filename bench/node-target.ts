@@ -138,7 +138,10 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
       const m = await metrics(on === "app" ? appOrigin : baselineOrigin);
       return { micros: m.cpuMicros, mainThreadMicros: m.mainThreadCpuMicros };
     },
-    argon2Limit: async () => ({ ...(await argon2Limit()), how: "@node-rs/argon2 verify in the bench process, one lane per core for 1.5 s" }),
+    argon2Limit: async () => ({
+      ...(await argon2Limit()),
+      how: "@node-rs/argon2 verify in the bench process, one lane per core for 1.5 s",
+    }),
     stopServers: async () => {
       await Promise.allSettled(children.map((c) => c.stop()));
     },

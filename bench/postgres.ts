@@ -25,7 +25,11 @@ export async function postgresServer(log: (msg: string) => void): Promise<Postgr
   }
   const port = await freePort();
   log(`starting Postgres on 127.0.0.1:${port} (scripts/start-postgres.sh)`);
-  const out = execFileSync("bash", ["scripts/start-postgres.sh", String(port)], { encoding: "utf8", timeout: 120_000, stdio: ["ignore", "pipe", "ignore"] });
+  const out = execFileSync("bash", ["scripts/start-postgres.sh", String(port)], {
+    encoding: "utf8",
+    timeout: 120_000,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   const vars = Object.fromEntries([...out.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
   const adminUrl = vars.TEST_DATABASE_URL;
   const dataDir = vars.PG_DATA_DIR;

@@ -23,7 +23,19 @@ const num = (x: number | undefined, digits: number) => (x === undefined || Numbe
 const rate = (x: number | undefined) => (x === undefined ? "" : x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
 export function formatTable(rows: Row[]): string {
-  const header = ["runtime/db", "scenario", "req/s", "p50 ms", "p99 ms", "errors", "queries/req", "CPU µs/req", "vs baseline", "target", "result"];
+  const header = [
+    "runtime/db",
+    "scenario",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "errors",
+    "queries/req",
+    "CPU µs/req",
+    "vs baseline",
+    "target",
+    "result",
+  ];
   const body = rows.map((r) => [
     r.target,
     r.scenario,
@@ -38,7 +50,8 @@ export function formatTable(rows: Row[]): string {
     r.pass === undefined ? (r.note ?? "") : r.pass ? "PASS" : "FAIL",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
   const rule = `|${widths.map((w, i) => (i >= 2 && i <= 7 ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
   return [line(header), rule, ...body.map(line)].join("\n");
 }

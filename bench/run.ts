@@ -206,7 +206,14 @@ const GROUPS: ScenarioKey[][] = [
 /** The scenarios to run: all, or those named by --only plus the baselines they are measured against. */
 function selected(all: Scenario[]): Scenario[] {
   if (!ONLY) return all;
-  const needs: Partial<Record<ScenarioKey, ScenarioKey>> = { forged: "verify", expired: "verifyExpired", me: "verifyQuery", userById: "verifyQuery", token: "verifyQuery", listDeep: "listFirst" };
+  const needs: Partial<Record<ScenarioKey, ScenarioKey>> = {
+    forged: "verify",
+    expired: "verifyExpired",
+    me: "verifyQuery",
+    userById: "verifyQuery",
+    token: "verifyQuery",
+    listDeep: "listFirst",
+  };
   const keys = new Set(ONLY);
   for (const k of ONLY) if (needs[k]) keys.add(needs[k]!);
   return all.filter((s) => keys.has(s.key));
@@ -233,10 +240,14 @@ async function benchTarget(target: Target, rows: Row[], notes: string[]): Promis
           const limit = await target.argon2Limit();
           limits.push(limit);
           how = limit.how;
-          log(`${target.label} round ${round + 1}: argon2 ${limit.hashMs.toFixed(2)} ms/hash (${limit.singleHashMs.toFixed(2)} ms alone) → limit ${limit.limitRps.toFixed(1)}/s`);
+          log(
+            `${target.label} round ${round + 1}: argon2 ${limit.hashMs.toFixed(2)} ms/hash (${limit.singleHashMs.toFixed(2)} ms alone) → limit ${limit.limitRps.toFixed(1)}/s`,
+          );
         }
         const m = await measure(target, s, SECONDS);
-        log(`${target.label} round ${round + 1}: ${s.name}: ${(m.run.responses / m.run.seconds).toFixed(1)} req/s, ${m.run.errors} errors, ${m.statements} statements / ${m.run.sent} sent${m.cpu.server === undefined ? "" : `, server CPU ${(m.cpu.server / Math.max(1, m.run.responses)).toFixed(0)} µs/req`}`);
+        log(
+          `${target.label} round ${round + 1}: ${s.name}: ${(m.run.responses / m.run.seconds).toFixed(1)} req/s, ${m.run.errors} errors, ${m.statements} statements / ${m.run.sent} sent${m.cpu.server === undefined ? "" : `, server CPU ${(m.cpu.server / Math.max(1, m.run.responses)).toFixed(0)} µs/req`}`,
+        );
         results.set(s.key, [...(results.get(s.key) ?? []), m]);
       }
     }
@@ -279,7 +290,11 @@ async function benchTarget(target: Target, rows: Row[], notes: string[]): Promis
       pass: ratio >= min && queriesOk && st.errors === 0,
     });
   };
-  const planSummary = (key: ScenarioKey) => (plans.get(key) ?? []).filter((l) => /Scan|Bitmap(And|Or)/.test(l)).map((l) => l.trim()).join("; ");
+  const planSummary = (key: ScenarioKey) =>
+    (plans.get(key) ?? [])
+      .filter((l) => /Scan|Bitmap(And|Or)/.test(l))
+      .map((l) => l.trim())
+      .join("; ");
 
   if (has("verify")) rows.push(row("verify", { vs: "baseline" }));
   if (has("forged")) rows.push(ratioRow("forged", "verify", 0.8, 0, "verify"));
@@ -292,7 +307,13 @@ async function benchTarget(target: Target, rows: Row[], notes: string[]): Promis
   if (has("listFirst")) rows.push(row("listFirst", { vs: "p50 reference" }));
   if (has("listDeep")) {
     const ratio = r("listDeep").p50 / r("listFirst").p50;
-    rows.push(row("listDeep", { vs: `p50 ${fmtRatio(ratio)} first page`, goal: "p50 ≤ 1.5x first page", pass: ratio <= 1.5 && r("listDeep").errors === 0 }));
+    rows.push(
+      row("listDeep", {
+        vs: `p50 ${fmtRatio(ratio)} first page`,
+        goal: "p50 ≤ 1.5x first page",
+        pass: ratio <= 1.5 && r("listDeep").errors === 0,
+      }),
+    );
   }
   if (has("listSearch")) {
     const plan = plans.get("listSearch");
@@ -310,7 +331,9 @@ async function benchTarget(target: Target, rows: Row[], notes: string[]): Promis
     const limit = mean((l) => l.limitRps);
     rows.push({ target: target.label, scenario: "baseline: argon2 limit (cores / hash time)", rps: limit, vs: "baseline" });
     const ratio = r("login").rps / limit;
-    rows.push(row("login", { vs: `${fmtRatio(ratio)} argon2 limit`, goal: "≥ 90% of argon2 limit", pass: ratio >= 0.9 && r("login").errors === 0 }));
+    rows.push(
+      row("login", { vs: `${fmtRatio(ratio)} argon2 limit`, goal: "≥ 90% of argon2 limit", pass: ratio >= 0.9 && r("login").errors === 0 }),
+    );
     notes.push(
       `${target.label}: argon2 limit = ${limits[0]!.cores} cores / ${mean((l) => l.hashMs).toFixed(2)} ms per hash with every core hashing ` +
         `(${mean((l) => l.singleHashMs).toFixed(2)} ms alone): ${how}, next to each login run.`,
@@ -369,7 +392,9 @@ async function soak(target: Target, all: Scenario[], rows: Row[]): Promise<void>
       scenario: `RSS soak ${i + 1}/${SOAK_RUNS}: mixed load for ${SOAK_SECONDS} s${i === 0 ? " (after one unmeasured)" : ""}`,
       ...st,
       vs: `peak RSS ${mib.toFixed(0)} MiB${i > 0 ? ` (${growth >= 0 ? "+" : ""}${(growth * 100).toFixed(1)}% vs run 1)` : ""}`,
-      goal: last ? `≤ ${RSS_LIMIT_MIB} MiB, not growing (≤ +${RSS_GROWTH_TOLERANCE * 100}% run 1 → ${SOAK_RUNS})` : `≤ ${RSS_LIMIT_MIB} MiB`,
+      goal: last
+        ? `≤ ${RSS_LIMIT_MIB} MiB, not growing (≤ +${RSS_GROWTH_TOLERANCE * 100}% run 1 → ${SOAK_RUNS})`
+        : `≤ ${RSS_LIMIT_MIB} MiB`,
       pass: mib <= RSS_LIMIT_MIB && (!last || growth <= RSS_GROWTH_TOLERANCE) && st.errors === 0,
     });
     log(`${target.label} soak ${i + 1}: ${st.rps.toFixed(1)} req/s, peak RSS ${mib.toFixed(1)} MiB`);
@@ -393,7 +418,11 @@ function machine(pgVersion: string | undefined): string[] {
 async function main() {
   const started = Date.now();
   const load0 = loadavg()[0]!;
-  log(`load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  log(
+    `load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}`,
+  );
   const signingKeys = JSON.stringify([await TokenService.generateKey()]);
   const rows: Row[] = [];
   const notes: string[] = [];
@@ -401,10 +430,20 @@ async function main() {
   try {
     pg = await postgresServer(log);
     const targets: (() => Promise<Target>)[] = [
-      () => nodeTarget({ database: "postgres", adminUrl: pg!.adminUrl, postgresVersion: pg!.version, users: USERS, signingKeys, profileDir: flags.profile, log }),
+      () =>
+        nodeTarget({
+          database: "postgres",
+          adminUrl: pg!.adminUrl,
+          postgresVersion: pg!.version,
+          users: USERS,
+          signingKeys,
+          profileDir: flags.profile,
+          log,
+        }),
     ];
     if (flags.pglite) targets.push(() => nodeTarget({ database: "pglite", users: USERS, signingKeys, profileDir: flags.profile, log }));
-    if (flags.worker) targets.push(() => workerTarget({ adminUrl: pg!.adminUrl, postgresVersion: pg!.version, users: USERS, signingKeys, log }));
+    if (flags.worker)
+      targets.push(() => workerTarget({ adminUrl: pg!.adminUrl, postgresVersion: pg!.version, users: USERS, signingKeys, log }));
     for (const make of targets) {
       const target = await make();
       try {

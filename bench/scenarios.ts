@@ -56,11 +56,29 @@ export function scenarios(seeded: Seeded, tokens: Tokens): Scenario[] {
   const json = { "content-type": "application/json" };
   // Ordered so that each baseline runs next to the scenarios measured against it; rounds alternate the order.
   return [
-    { key: "verify", name: "baseline: jose verify only (forged token)", on: "baseline", request: { path: "/verify", headers: auth(tokens.forged) }, expectStatus: 401 },
+    {
+      key: "verify",
+      name: "baseline: jose verify only (forged token)",
+      on: "baseline",
+      request: { path: "/verify", headers: auth(tokens.forged) },
+      expectStatus: 401,
+    },
     get("forged", "forged token → 401", "/api/v2/users/me", tokens.forged, 401),
-    { key: "verifyExpired", name: "baseline: jose verify only (expired token)", on: "baseline", request: { path: "/verify", headers: auth(tokens.expired) }, expectStatus: 401 },
+    {
+      key: "verifyExpired",
+      name: "baseline: jose verify only (expired token)",
+      on: "baseline",
+      request: { path: "/verify", headers: auth(tokens.expired) },
+      expectStatus: 401,
+    },
     get("expired", "expired token → 401", "/api/v2/users/me", tokens.expired, 401),
-    { key: "verifyQuery", name: "baseline: jose verify + actor PK query", on: "baseline", request: { path: "/verify-query", headers: auth(tokens.valid) }, expectStatus: 200 },
+    {
+      key: "verifyQuery",
+      name: "baseline: jose verify + actor PK query",
+      on: "baseline",
+      request: { path: "/verify-query", headers: auth(tokens.valid) },
+      expectStatus: 200,
+    },
     get("me", "GET /users/me", "/api/v2/users/me"),
     get("userById", "GET /users/{id}", `/api/v2/users/${seeded.middleUserId}`),
     {
@@ -86,7 +104,12 @@ export function scenarios(seeded: Seeded, tokens: Tokens): Scenario[] {
       key: "login",
       name: "POST /users/login",
       on: "app",
-      request: { method: "POST", path: "/api/v2/users/login", headers: json, body: JSON.stringify({ email: OWNER.email, password: OWNER.password }) },
+      request: {
+        method: "POST",
+        path: "/api/v2/users/login",
+        headers: json,
+        body: JSON.stringify({ email: OWNER.email, password: OWNER.password }),
+      },
       expectStatus: 201,
     },
   ];

@@ -55,7 +55,9 @@ export async function seed(db: Db, count: number): Promise<Seeded> {
   await db.execute(sql`analyze`);
   const ordered = async (offset: number) =>
     rowsOf<{ id: string }>(
-      await db.execute(sql`select id from users where deleted = false and is_system = false order by lower(username) offset ${offset} limit 1`),
+      await db.execute(
+        sql`select id from users where deleted = false and is_system = false order by lower(username) offset ${offset} limit 1`,
+      ),
     );
   const [deep] = await ordered(count - 50);
   const [middle] = await ordered(Math.floor(count / 2));

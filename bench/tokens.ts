@@ -12,7 +12,12 @@ import type { Tokens } from "./scenarios.ts";
 export async function mintTokens(db: Db, config: Config, tokens: TokenService, userId: string): Promise<Tokens> {
   // issueKey reads only these dependencies.
   const deps = { config, tokens, now: () => new Date() } as Pick<Deps, "config" | "tokens" | "now"> as Deps;
-  const { token: valid } = await issueKey(deps, db, { userId, loginType: "password", lifetimeMs: config.sessionDurationMs, ip: "127.0.0.1" });
+  const { token: valid } = await issueKey(deps, db, {
+    userId,
+    loginType: "password",
+    lifetimeMs: config.sessionDurationMs,
+    ip: "127.0.0.1",
+  });
   const claims = decodeJwt(valid);
   const hourAgo = Date.now() - 3600_000;
   const expired = await tokens.sign({

@@ -51,10 +51,9 @@ try {
   await client.query("analyze");
   console.log(`seeded ${USERS} users in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  const nearEnd = await client.query<{ id: string }>(
-    "select id from users where not deleted order by lower(username) offset $1 limit 1",
-    [USERS - 50],
-  );
+  const nearEnd = await client.query<{ id: string }>("select id from users where not deleted order by lower(username) offset $1 limit 1", [
+    USERS - 50,
+  ]);
   const cases: [string, string][] = [
     ["first page", "/api/v2/users?limit=25"],
     ["keyset page near the end", `/api/v2/users?limit=25&after_id=${nearEnd.rows[0]!.id}`],
@@ -80,7 +79,9 @@ try {
     const plan = await client.query(`explain (analyze, costs off, timing off, summary off) ${sent!.query}`, sent!.params as unknown[]);
     console.log(`\n## ${name}: ${path}\n${plan.rows.map((r) => r["QUERY PLAN"]).join("\n")}`);
   }
-  console.log(`\n| GET /users (${USERS} users, ${RUNS} runs, in-process, Postgres ${(await client.query("show server_version")).rows[0].server_version}) | p50 | p90 |\n|---|---|---|\n${rows.join("\n")}`);
+  console.log(
+    `\n| GET /users (${USERS} users, ${RUNS} runs, in-process, Postgres ${(await client.query("show server_version")).rows[0].server_version}) | p50 | p90 |\n|---|---|---|\n${rows.join("\n")}`,
+  );
 } finally {
   await client.end();
   await app.close();

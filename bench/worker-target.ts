@@ -50,13 +50,28 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<Target
       name,
       command: "npx",
       args: [
-        "wrangler", "dev", ...script,
-        "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
-        "--persist-to", join(stateDir, name), "--log-level", "warn", "--show-interactive-dev-session=false",
-        "--var", `DATABASE_URL:${database.url}`,
-        "--var", `NEON_WS_PROXY:${proxy.address}`,
-        "--var", `SIGNING_KEYS:${options.signingKeys}`,
-        "--var", `CODER_ACCESS_URL:${appOrigin}`,
+        "wrangler",
+        "dev",
+        ...script,
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--inspector-port",
+        String(await freePort()),
+        "--persist-to",
+        join(stateDir, name),
+        "--log-level",
+        "warn",
+        "--show-interactive-dev-session=false",
+        "--var",
+        `DATABASE_URL:${database.url}`,
+        "--var",
+        `NEON_WS_PROXY:${proxy.address}`,
+        "--var",
+        `SIGNING_KEYS:${options.signingKeys}`,
+        "--var",
+        `CODER_ACCESS_URL:${appOrigin}`,
         ...Object.entries(BENCH_LIMITS).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ],
       env: { WRANGLER_SEND_METRICS: "false", XDG_CONFIG_HOME: stateDir },
@@ -74,7 +89,9 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<Target
     proxies.push(await startWireProxy(), await startWireProxy());
     log("starting wrangler dev (gatehouse worker and baseline worker)");
     children.push(await wrangler("gatehouse-worker", appPort, proxies[0]!, []));
-    children.push(await wrangler("baseline-worker", baselinePort, proxies[1]!, ["bench/baseline-worker.ts", "--name", "gatehouse-bench-baseline"]));
+    children.push(
+      await wrangler("baseline-worker", baselinePort, proxies[1]!, ["bench/baseline-worker.ts", "--name", "gatehouse-bench-baseline"]),
+    );
   } catch (err) {
     await stopServers();
     await handle.close();
@@ -97,7 +114,13 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<Target
       const res = await fetch(`${baselineOrigin}/argon2?n=${ARGON2_RUNS}`, { signal: AbortSignal.timeout(60_000) });
       const { hashMs } = (await res.json()) as { hashMs: number };
       // One isolate runs one request at a time on one thread: the worker's limit is one core's worth.
-      return { cores: 1, hashMs, singleHashMs: hashMs, limitRps: 1000 / hashMs, how: `WASM argon2 verify inside workerd (one isolate, one thread), mean of ${ARGON2_RUNS}` };
+      return {
+        cores: 1,
+        hashMs,
+        singleHashMs: hashMs,
+        limitRps: 1000 / hashMs,
+        how: `WASM argon2 verify inside workerd (one isolate, one thread), mean of ${ARGON2_RUNS}`,
+      };
     },
     stopServers,
     explain: async (s) =>

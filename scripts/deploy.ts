@@ -136,7 +136,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     const plan = await planDeploy(process.argv.slice(2), process.env);
     process.exitCode = await deploy(plan, spawnWrangler, print);
   } catch (err) {
-    const message = err instanceof UsageError ? err.message : `deploy stopped before wrangler ran: ${err instanceof Error ? err.message : String(err)}`;
+    const message =
+      err instanceof UsageError ? err.message : `deploy stopped before wrangler ran: ${err instanceof Error ? err.message : String(err)}`;
     logLine("error", message, {}, { time: false });
     process.exitCode = 1;
   }

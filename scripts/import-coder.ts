@@ -21,7 +21,9 @@ function fail(message: string): never {
 
 let from: string | undefined;
 try {
-  ({ values: { from } } = parseArgs({ options: { from: { type: "string" } }, strict: true }));
+  ({
+    values: { from },
+  } = parseArgs({ options: { from: { type: "string" } }, strict: true }));
 } catch (err) {
   fail(`${err instanceof Error ? err.message : String(err)}; usage: npm run import:coder -- --from <postgres url>`);
 }

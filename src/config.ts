@@ -31,7 +31,12 @@ const list = (fallback = "") =>
   z
     .string()
     .default(fallback)
-    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
 
 const httpUrl = z
   .string()

@@ -63,4 +63,3 @@ export async function buildNodeDeps(config: Config, db: Db): Promise<NodeDeps> {
     },
   };
 }
-

@@ -38,7 +38,10 @@ export interface GatehouseUser {
 type Env = { Variables: { user: GatehouseUser } };
 
 /** Coder's error body, as Gatehouse answers, so one client can read both services' errors. */
-const unauthorized = (detail: string) => ({ message: "You are signed out or your session has expired. Please sign in again to continue.", detail });
+const unauthorized = (detail: string) => ({
+  message: "You are signed out or your session has expired. Please sign in again to continue.",
+  detail,
+});
 
 function tokenFrom(headers: Headers): string | undefined {
   const bearer = /^bearer\s+(\S+)\s*$/i.exec(headers.get("authorization") ?? "");

@@ -4,7 +4,11 @@ import { serve, type ServerType } from "@hono/node-server";
 import { pathToFileURL } from "node:url";
 import { createDownstream, type DownstreamOptions } from "./app.ts";
 
-export function startDownstream(options: DownstreamOptions, port = 3001, hostname = "127.0.0.1"): Promise<{ server: ServerType; url: string }> {
+export function startDownstream(
+  options: DownstreamOptions,
+  port = 3001,
+  hostname = "127.0.0.1",
+): Promise<{ server: ServerType; url: string }> {
   const app = createDownstream(options);
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port, hostname }, (info) => resolve({ server, url: `http://${hostname}:${info.port}` }));
@@ -17,6 +21,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     console.error("GATEHOUSE_URL is required (Gatehouse's CODER_ACCESS_URL)");
     process.exit(1);
   }
-  const { url } = await startDownstream({ issuer, audience: process.env.GATEHOUSE_AUDIENCE || undefined }, Number(process.env.DOWNSTREAM_PORT ?? 3001));
+  const { url } = await startDownstream(
+    { issuer, audience: process.env.GATEHOUSE_AUDIENCE || undefined },
+    Number(process.env.DOWNSTREAM_PORT ?? 3001),
+  );
   console.log(JSON.stringify({ level: "info", msg: "downstream example listening", url, gatehouse: issuer }));
 }

@@ -52,13 +52,33 @@ const TOKEN_FIELDS = ["token_name", "lifetime", "scope", "scopes", "allow_list"]
 
 /** Keyed by `METHOD /api/v2/...` with Hono's `:param` patterns, exactly as the router matched them. */
 export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
-  "POST /api/v2/users/first": { public: true, action: "create", resourceType: "user", requested: "body-username", fields: USER_FIELDS, secrets: ["password"] },
+  "POST /api/v2/users/first": {
+    public: true,
+    action: "create",
+    resourceType: "user",
+    requested: "body-username",
+    fields: USER_FIELDS,
+    secrets: ["password"],
+  },
   "POST /api/v2/users": { action: "create", resourceType: "user", requested: "body-username", fields: USER_FIELDS, secrets: ["password"] },
-  "POST /api/v2/users/login": { public: true, action: "login", resourceType: "api_key", requested: "body-email", fields: ["email"], secrets: ["password"] },
+  "POST /api/v2/users/login": {
+    public: true,
+    action: "login",
+    resourceType: "api_key",
+    requested: "body-email",
+    fields: ["email"],
+    secrets: ["password"],
+  },
   "GET /api/v2/users/oauth2/github/callback": { public: true, action: "login", resourceType: "api_key", onlyOutcomes: true },
   "GET /api/v2/users/oidc/callback": { public: true, action: "login", resourceType: "api_key", onlyOutcomes: true },
   "POST /api/v2/users/logout": { action: "logout", resourceType: "api_key", requested: "caller-session" },
-  "POST /api/v2/users/otp/request": { public: true, action: "request_password_reset", resourceType: "user", requested: "body-email", fields: ["email"] },
+  "POST /api/v2/users/otp/request": {
+    public: true,
+    action: "request_password_reset",
+    resourceType: "user",
+    requested: "body-email",
+    fields: ["email"],
+  },
   "POST /api/v2/users/otp/change-password": {
     public: true,
     action: "write",
@@ -68,10 +88,25 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
     secrets: ["password", "one_time_passcode"],
   },
   "DELETE /api/v2/users/:user": { action: "delete", resourceType: "user", requested: "user-param" },
-  "PUT /api/v2/users/:user/status/suspend": { action: "write", resourceType: "user", requested: "user-param", implied: { status: "suspended" } },
-  "PUT /api/v2/users/:user/status/activate": { action: "write", resourceType: "user", requested: "user-param", implied: { status: "active" } },
+  "PUT /api/v2/users/:user/status/suspend": {
+    action: "write",
+    resourceType: "user",
+    requested: "user-param",
+    implied: { status: "suspended" },
+  },
+  "PUT /api/v2/users/:user/status/activate": {
+    action: "write",
+    resourceType: "user",
+    requested: "user-param",
+    implied: { status: "active" },
+  },
   "PUT /api/v2/users/:user/profile": { action: "write", resourceType: "user", requested: "user-param", fields: ["username", "name"] },
-  "PUT /api/v2/users/:user/password": { action: "write", resourceType: "user", requested: "user-param", secrets: ["password", "old_password"] },
+  "PUT /api/v2/users/:user/password": {
+    action: "write",
+    resourceType: "user",
+    requested: "user-param",
+    secrets: ["password", "old_password"],
+  },
   "PUT /api/v2/users/:user/roles": { action: "write", resourceType: "user", requested: "user-param", fields: ["roles"] },
   "PUT /api/v2/users/:user/appearance": {
     action: "write",
@@ -86,7 +121,12 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
     fields: ["task_notification_alert_dismissed", "thinking_display_mode", "code_diff_display_mode", "agent_chat_send_shortcut"],
   },
   // The new key pair is generated server-side: the request carries nothing, the private key is never recorded.
-  "PUT /api/v2/users/:user/gitsshkey": { action: "write", resourceType: "git_ssh_key", requested: "user-param", implied: { private_key: { secret: true } } },
+  "PUT /api/v2/users/:user/gitsshkey": {
+    action: "write",
+    resourceType: "git_ssh_key",
+    requested: "user-param",
+    implied: { private_key: { secret: true } },
+  },
   "POST /api/v2/users/:user/keys": { action: "create", resourceType: "api_key", requested: "body-token-name", fields: TOKEN_FIELDS },
   "POST /api/v2/users/:user/keys/tokens": { action: "create", resourceType: "api_key", requested: "body-token-name", fields: TOKEN_FIELDS },
   "DELETE /api/v2/users/:user/keys/:keyid": { action: "delete", resourceType: "api_key", requested: "keyid-param" },

@@ -51,8 +51,7 @@ function bounded(value: unknown, depth = 0): unknown {
  * An email field's value, when it is a valid address by the rule user creation applies. Anything else (a
  * password typed into the email box) is left out of the record.
  */
-const recordableEmail = (value: unknown): string | undefined =>
-  typeof value === "string" && isEmailAddress(value) ? value : undefined;
+const recordableEmail = (value: unknown): string | undefined => (typeof value === "string" && isEmailAddress(value) ? value : undefined);
 
 /** The diff of one request: allow-listed fields with their values, secret fields as a bare flag. */
 export function buildDiff(rule: AuditRule, body: unknown): AuditDiff {

@@ -121,7 +121,12 @@ export const getAuditLogs = (app: Router) =>
       resource_link: "",
       is_deleted: false,
       organization_id: log.organizationId ?? NIL_UUID,
-      user: user ? userView(user, memberships.map((m) => m.organization_id)) : null,
+      user: user
+        ? userView(
+            user,
+            memberships.map((m) => m.organization_id),
+          )
+        : null,
     }));
     return c.json({ audit_logs, count }, 200);
   });

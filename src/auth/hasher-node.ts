@@ -6,7 +6,8 @@ import { ARGON2_PARAMS, type Hasher } from "./hasher.ts";
 const ARGON2ID = 2;
 
 export const hasher: Hasher = {
-  hash: (password) => hash(password, {
+  hash: (password) =>
+    hash(password, {
       algorithm: ARGON2ID,
       memoryCost: ARGON2_PARAMS.memoryCost,
       timeCost: ARGON2_PARAMS.timeCost,

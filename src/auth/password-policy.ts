@@ -57,10 +57,12 @@ function effectiveLength(password: string): number {
     run = prev === c ? run + 1 : 0;
     const lc = c.toLowerCase();
     const lp = prev?.toLowerCase();
-    const inSequence = lp !== undefined && SEQUENCES.some((s) => {
-      const a = s.indexOf(lp);
-      return a >= 0 && s[a + 1] === lc;
-    });
+    const inSequence =
+      lp !== undefined &&
+      SEQUENCES.some((s) => {
+        const a = s.indexOf(lp);
+        return a >= 0 && s[a + 1] === lc;
+      });
     seq = inSequence ? seq + 1 : 0;
     if (run < 2 && seq < 2) length++;
   }

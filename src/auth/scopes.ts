@@ -85,7 +85,12 @@ function buildCatalogue(): ScopeEntry[] {
   for (const [name, def] of Object.entries(COMPOSITE)) out.push({ name, kind: "composite", ...def });
   for (const [resource, def] of Object.entries(LOW_LEVEL) as [Resource, { actions: readonly Action[]; wildcard: boolean }][]) {
     for (const action of def.actions) {
-      out.push({ name: `${resource}:${action}`, kind: "low-level", description: `${action} on ${resource}`, grants: { [resource]: [action] } });
+      out.push({
+        name: `${resource}:${action}`,
+        kind: "low-level",
+        description: `${action} on ${resource}`,
+        grants: { [resource]: [action] },
+      });
     }
     if (def.wildcard) {
       out.push({ name: `${resource}:*`, kind: "low-level", description: `every action on ${resource}`, grants: { [resource]: ["*"] } });
@@ -116,12 +121,49 @@ export function legacyScope(scopes: readonly string[]): "application_connect" | 
 
 /** RBAC resource types an allow list entry may name (besides `*`), as Coder's API reference lists them. */
 export const ALLOW_LIST_TYPES: ReadonlySet<string> = new Set([
-  "ai_model_price", "ai_seat", "aibridge_interception", "api_key", "assign_org_role", "assign_role", "audit_log",
-  "boundary_usage", "chat", "connection_log", "crypto_key", "debug_info", "deployment_config", "deployment_stats",
-  "file", "group", "group_member", "idpsync_settings", "inbox_notification", "license", "notification_message",
-  "notification_preference", "notification_template", "oauth2_app", "oauth2_app_code_token", "oauth2_app_secret",
-  "organization", "organization_member", "prebuilt_workspace", "provisioner_daemon", "provisioner_jobs", "replicas",
-  "system", "tailnet_coordinator", "task", "template", "usage_event", "user", "user_secret", "webpush_subscription",
-  "workspace", "workspace_agent_devcontainers", "workspace_agent_resource_monitor", "workspace_dormant",
+  "ai_model_price",
+  "ai_seat",
+  "aibridge_interception",
+  "api_key",
+  "assign_org_role",
+  "assign_role",
+  "audit_log",
+  "boundary_usage",
+  "chat",
+  "connection_log",
+  "crypto_key",
+  "debug_info",
+  "deployment_config",
+  "deployment_stats",
+  "file",
+  "group",
+  "group_member",
+  "idpsync_settings",
+  "inbox_notification",
+  "license",
+  "notification_message",
+  "notification_preference",
+  "notification_template",
+  "oauth2_app",
+  "oauth2_app_code_token",
+  "oauth2_app_secret",
+  "organization",
+  "organization_member",
+  "prebuilt_workspace",
+  "provisioner_daemon",
+  "provisioner_jobs",
+  "replicas",
+  "system",
+  "tailnet_coordinator",
+  "task",
+  "template",
+  "usage_event",
+  "user",
+  "user_secret",
+  "webpush_subscription",
+  "workspace",
+  "workspace_agent_devcontainers",
+  "workspace_agent_resource_monitor",
+  "workspace_dormant",
   "workspace_proxy",
 ]);

@@ -141,10 +141,7 @@ export const requireActor = (): MiddlewareHandler<ActorEnv> =>
       actor.user.status = "active";
     }
     if (actor.user.status !== "active") {
-      throw unauthorized(
-        "",
-        `User is not active (status = "${actor.user.status}"). Contact an admin to reactivate your account.`,
-      );
+      throw unauthorized("", `User is not active (status = "${actor.user.status}"). Contact an admin to reactivate your account.`);
     }
     scheduleTouch(deps, actor, claims, clientIp(c.env));
     c.set("actor", actor);

@@ -22,9 +22,7 @@ export interface MigrateResult {
 }
 
 async function newestApplied(client: pg.Client): Promise<number | undefined> {
-  const exists = await client.query<{ present: boolean }>(
-    "select to_regclass('drizzle.__drizzle_migrations') is not null as present",
-  );
+  const exists = await client.query<{ present: boolean }>("select to_regclass('drizzle.__drizzle_migrations') is not null as present");
   if (!exists.rows[0]?.present) return undefined;
   const { rows } = await client.query<{ newest: string | null }>("select max(created_at) as newest from drizzle.__drizzle_migrations");
   return rows[0]?.newest == null ? undefined : Number(rows[0].newest);

@@ -35,4 +35,3 @@ export async function openPostgres(url: string, logger?: Logger): Promise<Postgr
   }
   return { db, pool, close: () => pool.end() };
 }
-

@@ -21,14 +21,7 @@ import {
 } from "drizzle-orm/pg-core";
 
 export const userStatus = pgEnum("user_status", ["active", "suspended", "dormant"]);
-export const loginType = pgEnum("login_type", [
-  "password",
-  "github",
-  "oidc",
-  "token",
-  "none",
-  "oauth2_provider_app",
-]);
+export const loginType = pgEnum("login_type", ["password", "github", "oidc", "token", "none", "oauth2_provider_app"]);
 
 export type UserStatus = (typeof userStatus.enumValues)[number];
 export type LoginType = (typeof loginType.enumValues)[number];
@@ -70,16 +63,11 @@ export const users = pgTable(
   (t) => [
     // Unique case-insensitively among live users; a deleted user's name and email can be reused.
     uniqueIndex("users_username_lower_idx").on(sql`lower(${t.username})`).where(sql`${t.deleted} = false`),
-    uniqueIndex("users_email_lower_idx")
-      .on(sql`lower(${t.email})`)
-      .where(sql`${t.deleted} = false AND ${t.email} <> ''`),
+    uniqueIndex("users_email_lower_idx").on(sql`lower(${t.email})`).where(sql`${t.deleted} = false AND ${t.email} <> ''`),
     check("users_username_min_length", sql`length(${t.username}) >= 1`),
     check("users_email_not_empty", sql`(${t.isServiceAccount} = true) = (${t.email} = '')`),
     check("users_service_account_login_type", sql`${t.isServiceAccount} = false OR ${t.loginType} = 'none'`),
-    check(
-      "users_otp_both_or_neither",
-      sql`(${t.hashedOneTimePasscode} IS NULL) = (${t.oneTimePasscodeExpiresAt} IS NULL)`,
-    ),
+    check("users_otp_both_or_neither", sql`(${t.hashedOneTimePasscode} IS NULL) = (${t.oneTimePasscodeExpiresAt} IS NULL)`),
   ],
 );
 
@@ -117,10 +105,7 @@ export const organizationMembers = pgTable(
     // Org roles only; `organization-member` is implied and never stored.
     roles: text("roles").array().notNull().default(sql`'{}'::text[]`),
   },
-  (t) => [
-    primaryKey({ columns: [t.organizationId, t.userId] }),
-    index("organization_members_user_id_idx").on(t.userId),
-  ],
+  (t) => [primaryKey({ columns: [t.organizationId, t.userId] }), index("organization_members_user_id_idx").on(t.userId)],
 );
 
 export const apiKeys = pgTable(
@@ -146,9 +131,7 @@ export const apiKeys = pgTable(
   },
   (t) => [
     index("api_keys_user_id_idx").on(t.userId),
-    uniqueIndex("api_keys_token_name_idx")
-      .on(t.userId, t.tokenName)
-      .where(sql`${t.loginType} = 'token'`),
+    uniqueIndex("api_keys_token_name_idx").on(t.userId, t.tokenName).where(sql`${t.loginType} = 'token'`),
     check("api_keys_allow_list_not_empty", sql`cardinality(${t.allowList}) > 0`),
   ],
 );
@@ -190,9 +173,7 @@ export const userLinks = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.loginType] }),
-    uniqueIndex("user_links_linked_id_login_type_idx")
-      .on(t.linkedId, t.loginType)
-      .where(sql`${t.linkedId} <> ''`),
+    uniqueIndex("user_links_linked_id_login_type_idx").on(t.linkedId, t.loginType).where(sql`${t.linkedId} <> ''`),
   ],
 );
 

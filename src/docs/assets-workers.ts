@@ -17,7 +17,9 @@ export const vendorFile =
       return c.json(errorBody("Route not found."), 404);
     }
     const conditional = c.req.header("if-none-match");
-    const res = await assets.fetch(new Request(new URL(`/${file}`, c.req.url), conditional ? { headers: { "if-none-match": conditional } } : {}));
+    const res = await assets.fetch(
+      new Request(new URL(`/${file}`, c.req.url), conditional ? { headers: { "if-none-match": conditional } } : {}),
+    );
     if (res.status !== 200 && res.status !== 304) {
       logLine("error", "docs asset missing from the ASSETS binding", { file, status: res.status });
       return c.json(errorBody("Route not found."), 404);

@@ -66,7 +66,10 @@ export async function generateSshKeyPair(): Promise<SshKeyPair> {
   );
   // Pad to the cipher block size (8 for "none") with 1, 2, 3, …
   const pad = (8 - (secret.length % 8)) % 8;
-  secret = concat(secret, Uint8Array.from({ length: pad }, (_, i) => i + 1));
+  secret = concat(
+    secret,
+    Uint8Array.from({ length: pad }, (_, i) => i + 1),
+  );
 
   const body = concat(
     te.encode("openssh-key-v1\0"),
@@ -77,7 +80,9 @@ export async function generateSshKeyPair(): Promise<SshKeyPair> {
     sshString(blob),
     sshString(secret),
   );
-  const lines = base64(body).match(/.{1,70}/g)!.join("\n");
+  const lines = base64(body)
+    .match(/.{1,70}/g)!
+    .join("\n");
   return {
     publicKey: `${KEY_TYPE} ${base64(blob)}`,
     privateKey: `-----BEGIN OPENSSH PRIVATE KEY-----\n${lines}\n-----END OPENSSH PRIVATE KEY-----\n`,

@@ -39,8 +39,7 @@ export function userRealNameValid(name: string): string | undefined {
 }
 
 export const usernameField = () => requiredString().refine((v) => nameValid(v) === undefined, tag("username"));
-export const realNameField = () =>
-  z.string(tag("user_real_name")).refine((v) => userRealNameValid(v) === undefined, tag("user_real_name"));
+export const realNameField = () => z.string(tag("user_real_name")).refine((v) => userRealNameValid(v) === undefined, tag("user_real_name"));
 export const emailField = () => requiredString().pipe(z.email(tag("email")));
 
 const EMAIL = z.email();

@@ -5,7 +5,6 @@ import { ImportError } from "./summary.ts";
 
 const ZERO_TIME_BEFORE = "0002-01-01";
 
-
 type Columns = Map<string, Map<string, string>>;
 
 /** public.<table> columns and their types, as Coder's migrations left them. */
@@ -136,19 +135,16 @@ export async function readCoder(source: pg.Client): Promise<Snapshot> {
       {},
     )} from organization_members order by created_at, organization_id, user_id`;
     const expiryType = columns.get("user_links")?.get("oauth_expiry");
-    const expiry = expiryType === undefined ? "null::timestamptz" : `case when oauth_expiry < '${ZERO_TIME_BEFORE}' then null else oauth_expiry end`;
-    const linksSql = `select ${selectList(
-      columns,
-      "user_links",
-      ["user_id", "linked_id", "oauth_access_token", "oauth_refresh_token"],
-      { oauth_access_token_key_id: "null::text", oauth_refresh_token_key_id: "null::text", claims: "'{}'::jsonb" },
-    )}, login_type::text as login_type, ${expiry} as oauth_expiry from user_links order by user_id, login_type`;
-    const keysSql = `select ${selectList(
-      columns,
-      "gitsshkeys",
-      ["user_id", "created_at", "updated_at", "private_key", "public_key"],
-      { private_key_key_id: "null::text" },
-    )} from gitsshkeys order by user_id`;
+    const expiry =
+      expiryType === undefined ? "null::timestamptz" : `case when oauth_expiry < '${ZERO_TIME_BEFORE}' then null else oauth_expiry end`;
+    const linksSql = `select ${selectList(columns, "user_links", ["user_id", "linked_id", "oauth_access_token", "oauth_refresh_token"], {
+      oauth_access_token_key_id: "null::text",
+      oauth_refresh_token_key_id: "null::text",
+      claims: "'{}'::jsonb",
+    })}, login_type::text as login_type, ${expiry} as oauth_expiry from user_links order by user_id, login_type`;
+    const keysSql = `select ${selectList(columns, "gitsshkeys", ["user_id", "created_at", "updated_at", "private_key", "public_key"], {
+      private_key_key_id: "null::text",
+    })} from gitsshkeys order by user_id`;
 
     const snapshot: Snapshot = {
       users: (await source.query<SourceUser>(usersSql)).rows,
@@ -164,4 +160,3 @@ export async function readCoder(source: pg.Client): Promise<Snapshot> {
     throw err;
   }
 }
-

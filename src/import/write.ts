@@ -106,7 +106,10 @@ const dropImplied = (roles: string[] | null, implied: string) => [...new Set((ro
 /** Writes a snapshot into Gatehouse in one transaction. Re-running with the same source changes nothing. */
 export async function writeToGatehouse(db: Db, snapshot: Snapshot, now = new Date()): Promise<ImportSummary> {
   return db.transaction(async (tx) => {
-    await adoptDefaultOrganization(tx, snapshot.organizations.find((o) => o.is_default));
+    await adoptDefaultOrganization(
+      tx,
+      snapshot.organizations.find((o) => o.is_default),
+    );
 
     const orgRows = snapshot.organizations.map((o) => ({
       id: o.id,
@@ -151,7 +154,11 @@ export async function writeToGatehouse(db: Db, snapshot: Snapshot, now = new Dat
         isServiceAccount: u.is_service_account,
       };
     });
-    const userCount = await upsert(tx, users, userRows, { target: users.id, update: columnsExcept(users, users.id), newer: users.updatedAt });
+    const userCount = await upsert(tx, users, userRows, {
+      target: users.id,
+      update: columnsExcept(users, users.id),
+      newer: users.updatedAt,
+    });
 
     const memberRows = snapshot.memberships.map((m) => ({
       userId: m.user_id,
@@ -191,7 +198,13 @@ export async function writeToGatehouse(db: Db, snapshot: Snapshot, now = new Dat
     const keyCount = await upsert(
       tx,
       gitSshKeys,
-      readable.map((k) => ({ userId: k.user_id, createdAt: k.created_at, updatedAt: k.updated_at, privateKey: k.private_key, publicKey: k.public_key })),
+      readable.map((k) => ({
+        userId: k.user_id,
+        createdAt: k.created_at,
+        updatedAt: k.updated_at,
+        privateKey: k.private_key,
+        publicKey: k.public_key,
+      })),
       { target: gitSshKeys.userId, update: columnsExcept(gitSshKeys, gitSshKeys.userId), newer: gitSshKeys.updatedAt },
     );
     keyCount.read = snapshot.sshKeys.length;
@@ -207,7 +220,9 @@ export async function writeToGatehouse(db: Db, snapshot: Snapshot, now = new Dat
         .where(and(inArray(users.id, ids.slice(i, i + CHUNK)), isNull(gitSshKeys.userId)));
       for (const { id } of lacking) {
         const pair = await generateSshKeyPair();
-        await tx.insert(gitSshKeys).values({ userId: id, privateKey: pair.privateKey, publicKey: pair.publicKey, createdAt: now, updatedAt: now });
+        await tx
+          .insert(gitSshKeys)
+          .values({ userId: id, privateKey: pair.privateKey, publicKey: pair.publicKey, createdAt: now, updatedAt: now });
         generatedSshKeys++;
       }
     }

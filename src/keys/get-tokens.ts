@@ -45,5 +45,8 @@ export const getTokens = (app: Router) =>
       includeExpired,
       now: now(),
     });
-    return c.json(rows.map(({ key, username }) => ({ ...apiKeyView(key), username })), 200);
+    return c.json(
+      rows.map(({ key, username }) => ({ ...apiKeyView(key), username })),
+      200,
+    );
   });

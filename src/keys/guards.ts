@@ -24,8 +24,7 @@ export function refuseSystemUser(user: { isSystem: boolean }): void {
   if (user.isSystem) throw forbidden();
 }
 
-const exceeds = (what: string) =>
-  apiError(403, "Forbidden.", `The requested ${what} exceeds what the token making the request may do.`);
+const exceeds = (what: string) => apiError(403, "Forbidden.", `The requested ${what} exceeds what the token making the request may do.`);
 
 /** Every permission `scope` grants must be granted by one of the caller's scopes (a wildcard only by a wildcard). */
 function covered(held: readonly string[], scope: string): boolean {

@@ -62,8 +62,7 @@ function planKey(deps: Deps, key: NewKey) {
     allowList: key.allowList ?? ["*:*"],
     tokenName: key.tokenName ?? "",
   } satisfies ApiKeyInsert;
-  const sign = () =>
-    deps.tokens.sign({ userId: key.userId, keyId: row.id, scopes: row.scopes, issuedAt: now, expiresAt: tokenExpiresAt });
+  const sign = () => deps.tokens.sign({ userId: key.userId, keyId: row.id, scopes: row.scopes, issuedAt: now, expiresAt: tokenExpiresAt });
   return { row, sign };
 }
 
@@ -87,8 +86,14 @@ export async function issueKeyIf(deps: Deps, db: Db, key: NewKey, guard: SQL): P
   const entries = Object.entries(plan.row).map(([name, value]) => [columns[name as keyof typeof columns], value] as const);
   // INSERT ... SELECT takes no DEFAULT, so only the columns set here are named; each parameter is encoded as
   // its column encodes it and cast to the column's type, which a SELECT list cannot infer.
-  const names = sql.join(entries.map(([column]) => sql.identifier(column.name)), sql`, `);
-  const values = sql.join(entries.map(([column, value]) => sql`${sql.param(value, column)}::${sql.raw(column.getSQLType())}`), sql`, `);
+  const names = sql.join(
+    entries.map(([column]) => sql.identifier(column.name)),
+    sql`, `,
+  );
+  const values = sql.join(
+    entries.map(([column, value]) => sql`${sql.param(value, column)}::${sql.raw(column.getSQLType())}`),
+    sql`, `,
+  );
   const inserted = await db.execute(
     sql`insert into ${apiKeys} (${names}) select ${values} from ${users} where ${users.id} = ${key.userId} and (${guard}) for share of ${users} returning ${apiKeys.id}`,
   );

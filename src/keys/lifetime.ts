@@ -29,7 +29,10 @@ export function readLifetime(text: string): LifetimeField {
   if (!field || field.value === null || field.value === undefined) return { ok: true, ns: undefined };
   if (typeof field.value !== "number") return { ok: true, ns: undefined }; // the schema reports the type
   const source = field.source ?? String(field.value);
-  const goError = { ok: false as const, detail: `json: cannot unmarshal number ${source} into Go struct field CreateTokenRequest.lifetime of type time.Duration` };
+  const goError = {
+    ok: false as const,
+    detail: `json: cannot unmarshal number ${source} into Go struct field CreateTokenRequest.lifetime of type time.Duration`,
+  };
   if (!INTEGER_LITERAL.test(source)) return goError;
   const ns = BigInt(source);
   if (ns > INT64_MAX || ns < INT64_MIN) return goError;

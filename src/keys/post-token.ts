@@ -33,7 +33,11 @@ const NAME_ATTEMPTS = 6;
 
 const TOKEN_NAME_INDEX = "api_keys_token_name_idx";
 
-async function insertNamed(deps: Deps, key: Omit<NewKey, "tokenName">, name: string | undefined): Promise<{ token: string; row: ApiKeyRow }> {
+async function insertNamed(
+  deps: Deps,
+  key: Omit<NewKey, "tokenName">,
+  name: string | undefined,
+): Promise<{ token: string; row: ApiKeyRow }> {
   for (let attempt = 0; ; attempt++) {
     const tokenName = name ?? generateTokenName(attempt);
     try {

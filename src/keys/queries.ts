@@ -72,9 +72,7 @@ export async function expireKey(db: Db, id: string, at: Date): Promise<void> {
 export async function deleteSessionKeys(db: Db, key: Pick<ApiKeyRow, "id" | "userId">): Promise<void> {
   await db
     .delete(apiKeys)
-    .where(
-      or(eq(apiKeys.id, key.id), and(eq(apiKeys.userId, key.userId), sql`'coder:application_connect' = any(${apiKeys.scopes})`)),
-    );
+    .where(or(eq(apiKeys.id, key.id), and(eq(apiKeys.userId, key.userId), sql`'coder:application_connect' = any(${apiKeys.scopes})`)));
 }
 
 export interface KeyUse {

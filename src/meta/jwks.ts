@@ -3,7 +3,9 @@ import { defineRoute } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 
 const Jwks = z
-  .object({ keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string(), alg: z.string(), use: z.string() })) })
+  .object({
+    keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string(), alg: z.string(), use: z.string() })),
+  })
   .openapi("JWKS");
 
 const route = defineRoute({

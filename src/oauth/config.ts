@@ -36,12 +36,14 @@ export interface OidcConfig {
 export function githubConfig(e: ParsedEnv, problems: string[]): GithubConfig | undefined {
   const clientId = e.CODER_OAUTH2_GITHUB_CLIENT_ID;
   if (!clientId) {
-    if (e.CODER_OAUTH2_GITHUB_CLIENT_SECRET) problems.push("CODER_OAUTH2_GITHUB_CLIENT_ID: required with CODER_OAUTH2_GITHUB_CLIENT_SECRET");
+    if (e.CODER_OAUTH2_GITHUB_CLIENT_SECRET)
+      problems.push("CODER_OAUTH2_GITHUB_CLIENT_ID: required with CODER_OAUTH2_GITHUB_CLIENT_SECRET");
     return undefined;
   }
   const clientSecret = e.CODER_OAUTH2_GITHUB_CLIENT_SECRET ?? "";
   // The device flow is the only one that works without the client secret.
-  if (!clientSecret && !e.CODER_OAUTH2_GITHUB_DEVICE_FLOW) problems.push("CODER_OAUTH2_GITHUB_CLIENT_SECRET: required unless CODER_OAUTH2_GITHUB_DEVICE_FLOW is true");
+  if (!clientSecret && !e.CODER_OAUTH2_GITHUB_DEVICE_FLOW)
+    problems.push("CODER_OAUTH2_GITHUB_CLIENT_SECRET: required unless CODER_OAUTH2_GITHUB_DEVICE_FLOW is true");
   const everyone = e.CODER_OAUTH2_GITHUB_ALLOW_EVERYONE;
   if (everyone && (e.CODER_OAUTH2_GITHUB_ALLOWED_ORGS.length > 0 || e.CODER_OAUTH2_GITHUB_ALLOWED_TEAMS.length > 0)) {
     problems.push("CODER_OAUTH2_GITHUB_ALLOW_EVERYONE: cannot be used together with allowed organizations or teams");

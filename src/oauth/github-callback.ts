@@ -82,7 +82,11 @@ export const getGithubCallback = (app: Router) =>
       if (!member) {
         // Go's %v of a string slice: `[org-a org-b]`.
         const names = `[${organizations.join(" ")}]`;
-        throw denied(`You aren't a member of an authorized team in the ${names} Github organization(s)!`, callback.redirect, cfg.deviceFlow);
+        throw denied(
+          `You aren't a member of an authorized team in the ${names} Github organization(s)!`,
+          callback.redirect,
+          cfg.deviceFlow,
+        );
       }
     }
     const primary = (await githubEmails(ep, token)).find((e) => e.verified && e.primary);

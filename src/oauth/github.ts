@@ -59,7 +59,10 @@ const client = (cfg: GithubConfig): oauth.Client => ({ client_id: cfg.clientId }
  */
 async function githubTokenError(res: Response): Promise<string | undefined> {
   if (res.status !== 200) return undefined;
-  const body = (await res.clone().json().catch(() => undefined)) as { error?: unknown } | undefined;
+  const body = (await res
+    .clone()
+    .json()
+    .catch(() => undefined)) as { error?: unknown } | undefined;
   return typeof body?.error === "string" ? body.error : undefined;
 }
 
@@ -131,7 +134,13 @@ export async function authorizeDevice(cfg: GithubConfig, ep: GithubEndpoints): P
     const error = await githubTokenError(res);
     if (error) throw new Error(error);
     const d = await oauth.processDeviceAuthorizationResponse(ep.as, client(cfg), res);
-    return { device_code: d.device_code, user_code: d.user_code, verification_uri: d.verification_uri, expires_in: d.expires_in, interval: d.interval ?? 5 };
+    return {
+      device_code: d.device_code,
+      user_code: d.user_code,
+      verification_uri: d.verification_uri,
+      expires_in: d.expires_in,
+      interval: d.interval ?? 5,
+    };
   } catch (err) {
     throw apiError(500, "Failed to authorize device.", describe(err));
   }
@@ -193,7 +202,11 @@ export const githubEmails = (ep: GithubEndpoints, token: string) =>
 /** The user's active organization memberships, by organization login. */
 export const githubActiveOrgs = (ep: GithubEndpoints, token: string) =>
   fetching("Internal error fetching authenticated Github user organizations.", async () => {
-    const memberships = await restOk<{ state: string; organization: { login: string } }[]>(ep, token, "user/memberships/orgs?state=active&per_page=100");
+    const memberships = await restOk<{ state: string; organization: { login: string } }[]>(
+      ep,
+      token,
+      "user/memberships/orgs?state=active&per_page=100",
+    );
     return memberships.filter((m) => m.state === "active").map((m) => m.organization.login);
   });
 

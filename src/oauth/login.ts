@@ -41,12 +41,15 @@ export interface ExternalIdentity {
   githubComUserId?: number;
 }
 
-const signupsDisabled = () =>
-  apiError(403, "Signups are disabled", "Please contact your Coder administrator to request access.");
+const signupsDisabled = () => apiError(403, "Signups are disabled", "Please contact your Coder administrator to request access.");
 
 function wrongLoginType(user: LoginType, attempted: LoginType) {
   const hint = user === "password" ? " You can convert your account to use this login type by visiting your account settings." : "";
-  return apiError(403, "Incorrect login type", `Attempting to use login type "${attempted}", but the user has the login type "${user}".${hint}`);
+  return apiError(
+    403,
+    "Incorrect login type",
+    `Attempting to use login type "${attempted}", but the user has the login type "${user}".${hint}`,
+  );
 }
 
 /** The identity's user: found by its own link, found by email (an account it is not linked to yet), or new. */
@@ -173,7 +176,11 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
     // that only the database's case-insensitive index thinks equal (`İ` and `i`), which is no match for linking.
     const constraint = uniqueViolation(err);
     if (constraint === "users_email_lower_idx") {
-      throw apiError(409, "User already exists.", "Another account has this email address, or one that differs from it only by letter case.");
+      throw apiError(
+        409,
+        "User already exists.",
+        "Another account has this email address, or one that differs from it only by letter case.",
+      );
     }
     if (constraint !== undefined) throw apiError(409, "User already exists.");
     // A database error's text can quote the statement's parameters, the provider's tokens among them:

@@ -2,8 +2,42 @@
 // UsernameFrom and NormalizeRealUsername, so a provider's login becomes a valid Gatehouse username.
 import { nameValid } from "../http/validation.ts";
 
-const ADJECTIVES = ["brave", "calm", "clever", "eager", "gentle", "happy", "keen", "lucid", "merry", "nimble", "quiet", "sharp", "steady", "swift", "vivid", "witty"];
-const NOUNS = ["curie", "darwin", "euler", "faraday", "gauss", "hopper", "kepler", "lovelace", "meitner", "newton", "noether", "pascal", "ramanujan", "tesla", "turing", "yalow"];
+const ADJECTIVES = [
+  "brave",
+  "calm",
+  "clever",
+  "eager",
+  "gentle",
+  "happy",
+  "keen",
+  "lucid",
+  "merry",
+  "nimble",
+  "quiet",
+  "sharp",
+  "steady",
+  "swift",
+  "vivid",
+  "witty",
+];
+const NOUNS = [
+  "curie",
+  "darwin",
+  "euler",
+  "faraday",
+  "gauss",
+  "hopper",
+  "kepler",
+  "lovelace",
+  "meitner",
+  "newton",
+  "noether",
+  "pascal",
+  "ramanujan",
+  "tesla",
+  "turing",
+  "yalow",
+];
 
 function pick<T>(items: T[], byte: number): T {
   return items[byte % items.length]!;

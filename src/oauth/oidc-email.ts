@@ -32,7 +32,12 @@ function flag(claims: Record<string, unknown>): EmailVerification {
  * The email (from the configured claim, else a username that is an address: never verified, as no source
  * says so) or Coder's 400.
  */
-export function oidcEmail(cfg: OidcConfig, idToken: Record<string, unknown>, userInfo: Record<string, unknown>, username: string): OidcEmail {
+export function oidcEmail(
+  cfg: OidcConfig,
+  idToken: Record<string, unknown>,
+  userInfo: Record<string, unknown>,
+  username: string,
+): OidcEmail {
   const field = cfg.emailField;
   const source = field in idToken ? idToken : field in userInfo ? userInfo : undefined;
   const raw = source ? source[field] : EMAIL_LIKE.test(username) ? username : undefined;

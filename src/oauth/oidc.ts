@@ -23,7 +23,8 @@ export async function discover(cfg: OidcConfig): Promise<oauth.AuthorizationServ
     const issuer = new URL(cfg.issuerUrl);
     const res = await oauth.discoveryRequest(issuer, { ...requestOptions(cfg.issuerUrl), algorithm: "oidc" });
     const as = await oauth.processDiscoveryResponse(issuer, res);
-    if (!as.authorization_endpoint || !as.token_endpoint) throw new Error("the discovery document names no authorization or token endpoint");
+    if (!as.authorization_endpoint || !as.token_endpoint)
+      throw new Error("the discovery document names no authorization or token endpoint");
     discovered.set(cfg.issuerUrl, { as, at: Date.now() });
     return as;
   } catch (err) {
@@ -79,7 +80,12 @@ export async function exchangeAndVerify(
     throw exchangeFailed(describe(err));
   }
   // A successful exchange without an ID token is a misconfigured client, named as Coder names it.
-  const peek = res.ok ? ((await res.clone().json().catch(() => undefined)) as Record<string, unknown> | undefined) : undefined;
+  const peek = res.ok
+    ? ((await res
+        .clone()
+        .json()
+        .catch(() => undefined)) as Record<string, unknown> | undefined)
+    : undefined;
   if (!peek || typeof peek.access_token !== "string") {
     try {
       await oauth.processAuthorizationCodeResponse(as, client, res);
@@ -109,13 +115,22 @@ export async function exchangeAndVerify(
 }
 
 /** The userinfo endpoint's claims (empty when the provider has none), bound to the ID token's subject. */
-export async function userInfoClaims(cfg: OidcConfig, as: oauth.AuthorizationServer, accessToken: string, sub: string): Promise<Record<string, unknown>> {
+export async function userInfoClaims(
+  cfg: OidcConfig,
+  as: oauth.AuthorizationServer,
+  accessToken: string,
+  sub: string,
+): Promise<Record<string, unknown>> {
   if (cfg.ignoreUserInfo || !as.userinfo_endpoint) return {};
   try {
     const client = oidcClient(cfg);
     const res = await oauth.userInfoRequest(as, client, accessToken, requestOptions(as.userinfo_endpoint));
     return { ...(await oauth.processUserInfoResponse(as, client, sub, res)) };
   } catch (err) {
-    throw apiError(500, "Failed to obtain user information claims.", `The attempt to fetch claims via the UserInfo endpoint failed: ${describe(err)}`);
+    throw apiError(
+      500,
+      "Failed to obtain user information claims.",
+      `The attempt to fetch claims via the UserInfo endpoint failed: ${describe(err)}`,
+    );
   }
 }

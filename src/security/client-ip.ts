@@ -48,7 +48,11 @@ const MAX_HOPS = 32;
  * X-Forwarded-For header, several headers joined by commas). Without trusted proxies, or from a peer that
  * is not one, the peer is the client whatever the header says.
  */
-export function forwardedClientIp(peer: string | undefined, forwardedFor: string | null | undefined, trusted: TrustedProxies): string | undefined {
+export function forwardedClientIp(
+  peer: string | undefined,
+  forwardedFor: string | null | undefined,
+  trusted: TrustedProxies,
+): string | undefined {
   let client = peer === undefined ? undefined : parseIp(peer);
   if (!client) return undefined;
   if (trusted.length === 0 || !forwardedFor) return formatIp(client);

@@ -28,11 +28,7 @@ export const CSRF_MESSAGE = "Cross-site request refused.";
  * set a password: "METHOD /pattern", as the router names the route (the api router is mounted at /api/v2).
  * Matched by pattern rather than by path, so a request the router routes elsewhere is never caught.
  */
-const SIGN_IN_ROUTES = new Set([
-  "POST /api/v2/users/login",
-  "POST /api/v2/users/first",
-  "POST /api/v2/users/otp/change-password",
-]);
+const SIGN_IN_ROUTES = new Set(["POST /api/v2/users/login", "POST /api/v2/users/first", "POST /api/v2/users/otp/change-password"]);
 
 /**
  * The OAuth 2.0 callbacks. The provider sends the browser back here with a top-level cross-site GET
@@ -73,8 +69,7 @@ function topLevelNavigation(c: Context<AppEnv>): boolean {
   return c.req.header("origin") === undefined && mode === "navigate" && dest === "document";
 }
 
-const refuse = (c: Context<AppEnv>, what: string) =>
-  apiError(403, CSRF_MESSAGE, `${what} must come from ${c.env.deps.config.accessUrl}.`);
+const refuse = (c: Context<AppEnv>, what: string) => apiError(403, CSRF_MESSAGE, `${what} must come from ${c.env.deps.config.accessUrl}.`);
 
 export const csrfGuard = (): MiddlewareHandler<AppEnv> =>
   async function csrfGuard(c, next) {

@@ -30,8 +30,7 @@ const surrogateRefused = () =>
     "The request body holds a \\uD800-\\uDFFF escape without its partner, which is not valid Unicode and cannot be stored.",
   );
 
-const tooDeep = () =>
-  apiError(400, "Request body must be valid JSON.", `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
+const tooDeep = () => apiError(400, "Request body must be valid JSON.", `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
 
 function checkString(s: string): void {
   if (s.includes(NUL)) throw nulRefused("request body");

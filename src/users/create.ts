@@ -36,9 +36,13 @@ export async function insertUser(tx: Tx, input: NewUser, now: Date): Promise<Use
   if (input.organizationIds.length > 0) {
     await tx
       .insert(organizationMembers)
-      .values([...new Set(input.organizationIds)].map((organizationId) => ({ userId: user!.id, organizationId, createdAt: now, updatedAt: now })));
+      .values(
+        [...new Set(input.organizationIds)].map((organizationId) => ({ userId: user!.id, organizationId, createdAt: now, updatedAt: now })),
+      );
   }
-  await tx.insert(gitSshKeys).values({ userId: user!.id, privateKey: keys.privateKey, publicKey: keys.publicKey, createdAt: now, updatedAt: now });
+  await tx
+    .insert(gitSshKeys)
+    .values({ userId: user!.id, privateKey: keys.privateKey, publicKey: keys.publicKey, createdAt: now, updatedAt: now });
   return user!;
 }
 

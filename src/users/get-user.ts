@@ -14,5 +14,11 @@ const route = defineRoute({
 export const getUser = (app: Router) =>
   app.openapi(route, (c) => {
     const { user, memberships } = c.get("target");
-    return c.json(userView(user, memberships.map((m) => m.organization_id)), 200);
+    return c.json(
+      userView(
+        user,
+        memberships.map((m) => m.organization_id),
+      ),
+      200,
+    );
   });

@@ -71,7 +71,11 @@ export const passwordStillIs = (hash: string): SQL => and(eq(users.hashedPasswor
 
 /** Locks the user's row against other writers (not against key inserts) if it still matches `guard`. */
 export async function lockUserIf(tx: Tx, userId: string, guard: SQL): Promise<boolean> {
-  const locked = await tx.select({ id: users.id }).from(users).where(and(eq(users.id, userId), guard)).for("no key update");
+  const locked = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.id, userId), guard))
+    .for("no key update");
   return locked.length > 0;
 }
 
@@ -155,7 +159,10 @@ export async function setUserStatus(
 
 /** Whether the user exists and is not deleted. */
 export async function isLiveUser(db: Db, userId: string): Promise<boolean> {
-  const [current] = await db.select({ id: users.id }).from(users).where(and(eq(users.id, userId), eq(users.deleted, false)));
+  const [current] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.id, userId), eq(users.deleted, false)));
   return current !== undefined;
 }
 

@@ -27,7 +27,12 @@ export const withTargetUser = (): MiddlewareHandler<TargetEnv> =>
  * Refuses a non-owner changing an owner: `Only owners can <what> an owner.` 403, or the status Coder uses
  * for the same refusal where it has one (400 on the password route).
  */
-export function assertMayActOn(actor: Actor, user: { id: string; rbacRoles: readonly string[] }, what: string, status: ContentfulStatusCode = 403): void {
+export function assertMayActOn(
+  actor: Actor,
+  user: { id: string; rbacRoles: readonly string[] },
+  what: string,
+  status: ContentfulStatusCode = 403,
+): void {
   if (!mayActOnUser(actor, user)) throw apiError(status, `Only owners can ${what} an owner.`);
 }
 

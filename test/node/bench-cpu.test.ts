@@ -12,7 +12,8 @@ const onLinux = process.platform === "linux";
 describe.runIf(onLinux)("bench CPU accounting", () => {
   it("counts a process's children with it, and stops counting a child that has exited", async () => {
     // A child that spins until it has used 300 ms of CPU (however busy the machine), says so, and waits.
-    const spin = "const c=()=>{const u=process.cpuUsage();return u.user+u.system}; while (c()<300000); console.log('done'); setInterval(()=>{},1000)";
+    const spin =
+      "const c=()=>{const u=process.cpuUsage();return u.user+u.system}; while (c()<300000); console.log('done'); setInterval(()=>{},1000)";
     const child = spawn(process.execPath, ["-e", spin], { stdio: ["ignore", "pipe", "ignore"] });
     try {
       const own = () => processTreeMicros(String(process.pid))!;

@@ -20,9 +20,7 @@ afterAll(() => app?.close());
 
 async function race(bodies: ReturnType<typeof candidate>[]) {
   const responses = await Promise.all(bodies.map((body) => post(app!, "/users/first", body)));
-  return Promise.all(
-    responses.map(async (res, i) => ({ i, status: res.status, body: await json<Record<string, unknown>>(res) })),
-  );
+  return Promise.all(responses.map(async (res, i) => ({ i, status: res.status, body: await json<Record<string, unknown>>(res) })));
 }
 
 async function expectOneOwner(results: Awaited<ReturnType<typeof race>>, bodies: ReturnType<typeof candidate>[]) {

@@ -12,13 +12,16 @@ const PHC_PREFIX = "$argon2id$v=19$m=19456,t=2,p=1$";
 const ADVICE = /^insecure password, try .+ or using a longer password$/;
 
 describe("password policy (checkPassword)", () => {
-  it.each(["SomeSecurePassword!", "MySecurePassword!", "SomeNewStrongPassword!", "Cross-Runtime-Passw0rd!", "correct horse battery staple"])(
-    "accepts %j",
-    (password) => {
-      expect(checkPassword(password)).toBeUndefined();
-      expect(passwordEntropy(password)).toBeGreaterThanOrEqual(52);
-    },
-  );
+  it.each([
+    "SomeSecurePassword!",
+    "MySecurePassword!",
+    "SomeNewStrongPassword!",
+    "Cross-Runtime-Passw0rd!",
+    "correct horse battery staple",
+  ])("accepts %j", (password) => {
+    expect(checkPassword(password)).toBeUndefined();
+    expect(passwordEntropy(password)).toBeGreaterThanOrEqual(52);
+  });
 
   it.each([
     ["password", "including more special characters, using uppercase letters, using numbers"],
@@ -112,11 +115,14 @@ describe("argon2id hashers", () => {
     expect(await nodeHasher.verify(h, "Made-In-Wasm-42?")).toBe(false);
   });
 
-  it.each(["Pässwörd-日本語-🔑!", "日本語日本語日本語", "🔑🔑🔑🔑🔑🔑🔑🔑"])("hashes non-ASCII %j identically on both", async (password) => {
-    expect(await wasmHasher.verify(await nodeHasher.hash(password), password)).toBe(true);
-    expect(await nodeHasher.verify(await wasmHasher.hash(password), password)).toBe(true);
-    expect(await wasmHasher.verify(await nodeHasher.hash(password), `${password}x`)).toBe(false);
-  });
+  it.each(["Pässwörd-日本語-🔑!", "日本語日本語日本語", "🔑🔑🔑🔑🔑🔑🔑🔑"])(
+    "hashes non-ASCII %j identically on both",
+    async (password) => {
+      expect(await wasmHasher.verify(await nodeHasher.hash(password), password)).toBe(true);
+      expect(await nodeHasher.verify(await wasmHasher.hash(password), password)).toBe(true);
+      expect(await wasmHasher.verify(await nodeHasher.hash(password), `${password}x`)).toBe(false);
+    },
+  );
 
   it("hashes every byte of a non-ASCII password on WASM (no prefix collisions)", async () => {
     const h = await wasmHasher.hash("日本語日本語");

@@ -23,7 +23,8 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const rows = <T>(result: unknown) => (result as { rows: T[] }).rows;
-const literal = (v: unknown) => (typeof v === "string" ? `'${v.replace(/'/g, "''")}'` : Array.isArray(v) ? `'{${v.join(",")}}'` : String(v));
+const literal = (v: unknown) =>
+  typeof v === "string" ? `'${v.replace(/'/g, "''")}'` : Array.isArray(v) ? `'{${v.join(",")}}'` : String(v);
 
 /** The plan of a statement as the server would run it, with sequential scans priced out of reach. */
 async function planOf(statement: { query: string; params: unknown[] }): Promise<string> {
@@ -72,11 +73,16 @@ describe("GET /users with a role filter", () => {
     expect(((await res.json()) as { users: { username: string }[] }).users.map((u) => u.username)).toEqual(["perf-auditor"]);
     const list = app.queries.last!;
     expect(list.query).toMatch(/^select [\s\S]* from "users"/);
-    const plan = rows<Record<string, string>>(await app.db.execute(sql.raw(`explain ${list.query.replace(/\$(\d+)/g, (_, n: string) => literal(list.params[Number(n) - 1]))}`)))
+    const plan = rows<Record<string, string>>(
+      await app.db.execute(sql.raw(`explain ${list.query.replace(/\$(\d+)/g, (_, n: string) => literal(list.params[Number(n) - 1]))}`)),
+    )
       .map((r) => r["QUERY PLAN"])
       .join("\n");
     // The page itself (the plan's last users scan), not only the count, goes through the roles index.
-    const pageScan = plan.split("\n").filter((l) => /Scan.* on users\b(?! cursor)/.test(l)).at(-1);
+    const pageScan = plan
+      .split("\n")
+      .filter((l) => /Scan.* on users\b(?! cursor)/.test(l))
+      .at(-1);
     expect(pageScan).toMatch(/Bitmap Heap Scan on users/);
     expect(plan).toContain("users_rbac_roles_idx");
     expect(plan).not.toMatch(/Index Scan using users_username_lower_idx on users\b(?! cursor)/);
@@ -167,7 +173,9 @@ describe("the actor query, prepared", () => {
     const handle = await openPostgres(database.url, queries);
     try {
       const db = useNamedStatements(handle.db);
-      const [user] = rows<{ id: string }>(await db.execute(sql`insert into users (email, username, status) values ('n@example.com', 'named', 'active') returning id`));
+      const [user] = rows<{ id: string }>(
+        await db.execute(sql`insert into users (email, username, status) values ('n@example.com', 'named', 'active') returning id`),
+      );
       const keyId = newKeyId();
       await db.insert(apiKeys).values({ id: keyId, userId: user!.id, loginType: "password", expiresAt: new Date(Date.now() + 3600_000) });
       queries.count = 0;
@@ -183,7 +191,6 @@ describe("the actor query, prepared", () => {
     }
   });
 });
-
 
 describe("refusals", () => {
   it("build their ApiError without capturing a stack, and leave the stack limit as it was", async () => {

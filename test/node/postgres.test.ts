@@ -4,7 +4,20 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, organizationMembers, users } from "../../src/db/schema.ts";
 import { createTestDatabase, type TestDatabase } from "../support/databases.ts";
-import { defaultOrgId, get, holdDeferred, json, jwtPayload, keyRowOf, login, OWNER, post, SIGNED_OUT, startTestApp, type TestApp } from "../support/harness.ts";
+import {
+  defaultOrgId,
+  get,
+  holdDeferred,
+  json,
+  jwtPayload,
+  keyRowOf,
+  login,
+  OWNER,
+  post,
+  SIGNED_OUT,
+  startTestApp,
+  type TestApp,
+} from "../support/harness.ts";
 
 describe("first user → login → me → logout over TCP", () => {
   let database: TestDatabase;
@@ -89,7 +102,9 @@ describe("first user → login → me → logout over TCP", () => {
 
   it("refuses a forged token without a query", async () => {
     const [h, , s] = token.split(".");
-    const payload = Buffer.from(JSON.stringify({ ...jwtPayload(token), sub: "00000000-0000-4000-8000-000000000000" })).toString("base64url");
+    const payload = Buffer.from(JSON.stringify({ ...jwtPayload(token), sub: "00000000-0000-4000-8000-000000000000" })).toString(
+      "base64url",
+    );
     app.queries.count = 0;
     const res = await get(app, "/users/me", `${h}.${payload}.${s}`);
     expect(res.status).toBe(401);

@@ -76,7 +76,8 @@ async function main() {
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  for (const stream of [server.stdout!, server.stderr!]) stream.on("data", (chunk: Buffer) => serverLog.push(...chunk.toString().split("\n").filter(Boolean)));
+  for (const stream of [server.stdout!, server.stderr!])
+    stream.on("data", (chunk: Buffer) => serverLog.push(...chunk.toString().split("\n").filter(Boolean)));
   let exited = false;
   server.on("exit", () => (exited = true));
 
@@ -123,7 +124,11 @@ async function main() {
     const call = (method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) =>
       fetch(`${base}/api/v2${path}`, {
         method,
-        headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(token ? { "Coder-Session-Token": token } : {}), ...headers },
+        headers: {
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+          ...(token ? { "Coder-Session-Token": token } : {}),
+          ...headers,
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
@@ -131,8 +136,18 @@ async function main() {
       { name: "GET /users/me", weight: 20, expect: [200], run: (m) => call("GET", "/users/me", m.token) },
       { name: "GET /users (owner, page)", weight: 8, expect: [200], run: () => call("GET", "/users?limit=10&q=member", ownerToken) },
       { name: "GET /users/{user}", weight: 8, expect: [200], run: (m) => call("GET", `/users/${m.username}`, ownerToken) },
-      { name: "PUT /users/me/profile", weight: 6, expect: [200], run: (m, n) => call("PUT", "/users/me/profile", m.token, { username: m.username, name: `Member ${n % 1000}` }) },
-      { name: "PUT /users/me/appearance", weight: 4, expect: [200], run: (m) => call("PUT", "/users/me/appearance", m.token, { theme_preference: "dark", terminal_font: "fira-code" }) },
+      {
+        name: "PUT /users/me/profile",
+        weight: 6,
+        expect: [200],
+        run: (m, n) => call("PUT", "/users/me/profile", m.token, { username: m.username, name: `Member ${n % 1000}` }),
+      },
+      {
+        name: "PUT /users/me/appearance",
+        weight: 4,
+        expect: [200],
+        run: (m) => call("PUT", "/users/me/appearance", m.token, { theme_preference: "dark", terminal_font: "fira-code" }),
+      },
       { name: "GET /users/me/keys/tokens", weight: 6, expect: [200], run: (m) => call("GET", "/users/me/keys/tokens", m.token) },
       {
         name: "POST+DELETE token",
@@ -147,8 +162,18 @@ async function main() {
         },
       },
       // One client IP, so the login limit (60 a minute per route) is reached: 429 is an expected answer.
-      { name: "POST /users/login", weight: 3, expect: [201, 429], run: (m) => call("POST", "/users/login", undefined, { email: m.email, password: PASSWORD }) },
-      { name: "POST /users/login (wrong)", weight: 2, expect: [401, 429], run: (m) => call("POST", "/users/login", undefined, { email: m.email, password: "Wrong!123456789" }) },
+      {
+        name: "POST /users/login",
+        weight: 3,
+        expect: [201, 429],
+        run: (m) => call("POST", "/users/login", undefined, { email: m.email, password: PASSWORD }),
+      },
+      {
+        name: "POST /users/login (wrong)",
+        weight: 2,
+        expect: [401, 429],
+        run: (m) => call("POST", "/users/login", undefined, { email: m.email, password: "Wrong!123456789" }),
+      },
       {
         name: "login+logout",
         weight: 2,
@@ -163,7 +188,12 @@ async function main() {
       { name: "GET /audit", weight: 4, expect: [200], run: () => call("GET", "/audit?limit=20&q=action:login", ownerToken) },
       { name: "GET /users/me (forged)", weight: 4, expect: [401], run: (m) => call("GET", "/users/me", `${m.token.slice(0, -4)}AAAA`) },
       { name: "GET /users/{user} (unknown)", weight: 2, expect: [404], run: () => call("GET", "/users/nobody-here", ownerToken) },
-      { name: "GET /healthz", weight: 2, expect: [200], run: () => fetch(`${base}/healthz`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }) },
+      {
+        name: "GET /healthz",
+        weight: 2,
+        expect: [200],
+        run: () => fetch(`${base}/healthz`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+      },
     ];
     const totalWeight = ops.reduce((s, o) => s + o.weight, 0);
     const samples = new Map<string, Sample[]>(ops.map((o) => [o.name, []]));
@@ -217,14 +247,24 @@ async function main() {
         byStatus[String(s.status)] = (byStatus[String(s.status)] ?? 0) + 1;
       }
       const ms = list.map((s) => s.ms).sort((a, b) => a - b);
-      table.push({ op: op.name, requests: list.length, statuses: JSON.stringify(statuses), p50_ms: percentile(ms, 50), p95_ms: percentile(ms, 95), p99_ms: percentile(ms, 99) });
+      table.push({
+        op: op.name,
+        requests: list.length,
+        statuses: JSON.stringify(statuses),
+        p50_ms: percentile(ms, 50),
+        p95_ms: percentile(ms, 95),
+        p99_ms: percentile(ms, 99),
+      });
     }
     const errorLines = serverLog.filter((l) => l.includes('"level":"error"'));
     const unexpectedCount = [...samples.entries()].reduce(
-      (s, [name, list]) => s + list.filter((x) => typeof x.status !== "number" || !ops.find((o) => o.name === name)!.expect.includes(x.status)).length,
+      (s, [name, list]) =>
+        s + list.filter((x) => typeof x.status !== "number" || !ops.find((o) => o.name === name)!.expect.includes(x.status)).length,
       0,
     );
-    console.log(`\ngatehouse test:stress — ${elapsedS.toFixed(1)} s, ${CONCURRENCY} clients, database: ${database ? "postgres" : "embedded PGlite"}`);
+    console.log(
+      `\ngatehouse test:stress — ${elapsedS.toFixed(1)} s, ${CONCURRENCY} clients, database: ${database ? "postgres" : "embedded PGlite"}`,
+    );
     console.table(table);
     console.log(
       JSON.stringify(

@@ -26,7 +26,13 @@ export async function defaultOrgId(app: TestApp): Promise<string> {
 export async function addOrganization(app: TestApp, name: string, options: { members?: string[]; deleted?: boolean } = {}) {
   const [org] = await app.db
     .insert(organizations)
-    .values({ name, displayName: name.toUpperCase(), description: `The ${name} org`, icon: "/icon/x.svg", deleted: options.deleted ?? false })
+    .values({
+      name,
+      displayName: name.toUpperCase(),
+      description: `The ${name} org`,
+      icon: "/icon/x.svg",
+      deleted: options.deleted ?? false,
+    })
     .returning();
   for (const userId of options.members ?? []) await app.db.insert(organizationMembers).values({ userId, organizationId: org!.id });
   return org!;

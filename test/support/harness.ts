@@ -51,7 +51,14 @@ export async function json<T = ErrorBody>(res: Response): Promise<T> {
 }
 
 /** A request to `API + path`; `body` is sent as JSON when given. */
-export function send(app: TestApp, method: string, path: string, token?: string, body?: unknown, headers?: Record<string, string>): Promise<Response> {
+export function send(
+  app: TestApp,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+): Promise<Response> {
   return app.request(`${API}${path}`, {
     method,
     ...(token ? { token } : {}),
@@ -134,6 +141,7 @@ export async function countQueriesWithDeferred(app: TestApp, fn: () => Promise<u
 }
 
 /** GET /users/me, the cheapest authenticated request: what the token suites send. */
-export const getMe = (app: TestApp, token?: string, init: RequestInit = {}) => app.request(`${API}/users/me`, { ...init, ...(token ? { token } : {}) });
+export const getMe = (app: TestApp, token?: string, init: RequestInit = {}) =>
+  app.request(`${API}/users/me`, { ...init, ...(token ? { token } : {}) });
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -13,7 +13,11 @@ export function sshKeygen(args: string[], files: Record<string, string>): string
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-ssh-"));
   try {
     for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content, { mode: 0o600 });
-    return execFileSync("ssh-keygen", args.map((a) => (a in files ? join(dir, a) : a)), { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return execFileSync(
+      "ssh-keygen",
+      args.map((a) => (a in files ? join(dir, a) : a)),
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -53,7 +53,10 @@ export const b64url = (value: unknown) => Buffer.from(typeof value === "string" 
 
 /** The api_keys row a Gatehouse token names (its `jti`). */
 export async function keyRowOf(app: TestApp, token: string): Promise<ApiKeyRow | undefined> {
-  const [row] = await app.db.select().from(apiKeys).where(eq(apiKeys.id, jwtPayload(token).jti as string));
+  const [row] = await app.db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.id, jwtPayload(token).jti as string));
   return row;
 }
 

@@ -32,7 +32,9 @@ export function workerClient(database?: string, overrides: Record<string, string
 export const OWNER = { email: "edge-owner@example.com", username: "edge-owner", password: "SomeSecurePassword!" };
 
 /** Creates the first user on this client's database and returns an owner session token. */
-export async function ownerSession(call: ReturnType<typeof workerClient>): Promise<{ token: string; userId: string; organizationId: string }> {
+export async function ownerSession(
+  call: ReturnType<typeof workerClient>,
+): Promise<{ token: string; userId: string; organizationId: string }> {
   const created = await call("/api/v2/users/first", { method: "POST", json: OWNER });
   if (created.status !== 201) throw new Error(`first user: ${created.status} ${await created.text()}`);
   const { user_id, organization_id } = (await created.json()) as { user_id: string; organization_id: string };

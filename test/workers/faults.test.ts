@@ -24,7 +24,12 @@ beforeAll(async () => {
 });
 afterAll(() => setMode("pass"));
 
-const newUser = (username: string) => ({ email: `${username}@example.com`, username, password: "SomeSecurePassword!", user_status: "active" });
+const newUser = (username: string) => ({
+  email: `${username}@example.com`,
+  username,
+  password: "SomeSecurePassword!",
+  user_status: "active",
+});
 
 describe.each(["down", "reset", "blackhole"] as const)("database %s", (mode) => {
   it("answers every kind of request within the bound, as Coder's generic 500, then recovers", async () => {

@@ -15,10 +15,18 @@ beforeAll(async () => {
   const created = await call("/api/v2/users", {
     method: "POST",
     token: owner.token,
-    json: { email: "key.member@example.com", username: "key-member", password: "SomeSecurePassword!", organization_ids: [owner.organizationId] },
+    json: {
+      email: "key.member@example.com",
+      username: "key-member",
+      password: "SomeSecurePassword!",
+      organization_ids: [owner.organizationId],
+    },
   });
   memberId = ((await created.json()) as { id: string }).id;
-  const login = await call("/api/v2/users/login", { method: "POST", json: { email: "key.member@example.com", password: "SomeSecurePassword!" } });
+  const login = await call("/api/v2/users/login", {
+    method: "POST",
+    json: { email: "key.member@example.com", password: "SomeSecurePassword!" },
+  });
   memberToken = ((await login.json()) as { session_token: string }).session_token;
 });
 
@@ -27,20 +35,30 @@ describe(`API keys on workers (${inject("databaseKind")})`, () => {
   let tokenId = "";
 
   it("creates a named token", async () => {
-    const res = await call("/api/v2/users/me/keys/tokens", { method: "POST", token: memberToken, json: { token_name: "edge-ci", scopes: ["user:read"] } });
+    const res = await call("/api/v2/users/me/keys/tokens", {
+      method: "POST",
+      token: memberToken,
+      json: { token_name: "edge-ci", scopes: ["user:read"] },
+    });
     expect(res.status).toBe(201);
     tokenValue = ((await res.json()) as { key: string }).key;
     tokenId = jti(tokenValue);
     const list = await call("/api/v2/users/me/keys/tokens", { token: memberToken });
     const items = (await list.json()) as { id: string; token_name: string; scope: string; scopes: string[]; username: string }[];
-    expect(items).toEqual([expect.objectContaining({ id: tokenId, token_name: "edge-ci", scope: "", scopes: ["user:read"], username: "key-member" })]);
+    expect(items).toEqual([
+      expect.objectContaining({ id: tokenId, token_name: "edge-ci", scope: "", scopes: ["user:read"], username: "key-member" }),
+    ]);
   });
 
   it("uses it within its scope, and is refused beyond it", async () => {
     const me = await call("/api/v2/users/me", { token: tokenValue });
     expect(me.status).toBe(200);
     expect(((await me.json()) as { id: string }).id).toBe(memberId);
-    const change = await call("/api/v2/users/me/profile", { method: "PUT", token: tokenValue, json: { username: "key-member", name: "Nope" } });
+    const change = await call("/api/v2/users/me/profile", {
+      method: "PUT",
+      token: tokenValue,
+      json: { username: "key-member", name: "Nope" },
+    });
     expect(change.status).toBe(404);
   });
 
@@ -52,7 +70,9 @@ describe(`API keys on workers (${inject("databaseKind")})`, () => {
     expect(((await refused.json()) as { detail: string }).detail).toMatch(/^API key expired at "/);
     const hidden = (await (await call("/api/v2/users/me/keys/tokens", { token: memberToken })).json()) as unknown[];
     expect(hidden).toEqual([]);
-    const shown = (await (await call("/api/v2/users/me/keys/tokens?include_expired=true", { token: memberToken })).json()) as { id: string }[];
+    const shown = (await (await call("/api/v2/users/me/keys/tokens?include_expired=true", { token: memberToken })).json()) as {
+      id: string;
+    }[];
     expect(shown.map((k) => k.id)).toEqual([tokenId]);
   });
 
@@ -78,7 +98,10 @@ describe(`API keys on workers (${inject("databaseKind")})`, () => {
       body: '{"token_name":"too-long","lifetime":3155760000000000001}',
     });
     expect(over.status).toBe(400);
-    expect(await over.json()).toEqual({ message: "Failed to validate create API key request.", detail: "lifetime must be less than 876600h0m0s" });
+    expect(await over.json()).toEqual({
+      message: "Failed to validate create API key request.",
+      detail: "lifetime must be less than 876600h0m0s",
+    });
   });
 
   it("publishes the scope catalogue without authentication", async () => {

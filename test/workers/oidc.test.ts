@@ -72,18 +72,30 @@ describe("OIDC sign-in on workers", () => {
     const me = await call("/api/v2/users/me", { token });
     expect(me.status).toBe(200);
     // "edge_first" is not a valid username; the email's local part, stripped, is.
-    expect(await me.json()).toMatchObject({ username: "edgefirst", email: "edge.first@example.com", login_type: "oidc", status: "active", roles: [{ name: "owner" }] });
+    expect(await me.json()).toMatchObject({
+      username: "edgefirst",
+      email: "edge.first@example.com",
+      login_type: "oidc",
+      status: "active",
+      roles: [{ name: "owner" }],
+    });
 
     const claims = await call("/api/v2/users/oidc-claims", { token });
     expect(claims.status).toBe(200);
-    expect(((await claims.json()) as { claims: Record<string, unknown> }).claims).toMatchObject({ sub: "edge-sub-1", iss: issuer, team: "edge" });
+    expect(((await claims.json()) as { claims: Record<string, unknown> }).claims).toMatchObject({
+      sub: "edge-sub-1",
+      iss: issuer,
+      team: "edge",
+    });
   });
 
   it("refuses an unverified email and a mismatched state", async () => {
     await nextIdentity({ sub: "edge-sub-2", email: "edge.unverified@example.com", email_verified: false });
     const refused = await signIn(new Jar(), CALLBACK);
     expect(refused.status).toBe(403);
-    expect(await refused.json()).toEqual({ message: 'Verify the "edge.unverified@example.com" email address on your OIDC provider to authenticate!' });
+    expect(await refused.json()).toEqual({
+      message: 'Verify the "edge.unverified@example.com" email address on your OIDC provider to authenticate!',
+    });
 
     const jar = new Jar();
     jar.absorb(await call(CALLBACK));

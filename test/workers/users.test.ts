@@ -51,7 +51,10 @@ describe(`user administration on workers (${inject("databaseKind")})`, () => {
   });
 
   it("suspends: the member's session stops at once and works again after activation", async () => {
-    const login = await call("/api/v2/users/login", { method: "POST", json: { email: "edge.member@example.com", password: "SomeSecurePassword!" } });
+    const login = await call("/api/v2/users/login", {
+      method: "POST",
+      json: { email: "edge.member@example.com", password: "SomeSecurePassword!" },
+    });
     expect(login.status).toBe(201);
     const memberToken = ((await login.json()) as { session_token: string }).session_token;
     expect((await call("/api/v2/users/me", { token: memberToken })).status).toBe(200);
@@ -66,9 +69,16 @@ describe(`user administration on workers (${inject("databaseKind")})`, () => {
   });
 
   it("changes the member's password, which ends their sessions", async () => {
-    const login = await call("/api/v2/users/login", { method: "POST", json: { email: "edge.member@example.com", password: "SomeSecurePassword!" } });
+    const login = await call("/api/v2/users/login", {
+      method: "POST",
+      json: { email: "edge.member@example.com", password: "SomeSecurePassword!" },
+    });
     const memberToken = ((await login.json()) as { session_token: string }).session_token;
-    const res = await call(`/api/v2/users/${memberId}/password`, { method: "PUT", token: owner.token, json: { password: "Another-Secure-Passw0rd!" } });
+    const res = await call(`/api/v2/users/${memberId}/password`, {
+      method: "PUT",
+      token: owner.token,
+      json: { password: "Another-Secure-Passw0rd!" },
+    });
     expect(res.status).toBe(204);
     expect((await call("/api/v2/users/me", { token: memberToken })).status).toBe(401);
   });
@@ -101,7 +111,12 @@ describe(`user administration on workers (${inject("databaseKind")})`, () => {
     const again = await call("/api/v2/users", {
       method: "POST",
       token: owner.token,
-      json: { email: "edge.member@example.com", username: "edge-member", password: "SomeSecurePassword!", organization_ids: [owner.organizationId] },
+      json: {
+        email: "edge.member@example.com",
+        username: "edge-member",
+        password: "SomeSecurePassword!",
+        organization_ids: [owner.organizationId],
+      },
     });
     expect(again.status).toBe(201);
   });

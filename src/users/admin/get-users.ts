@@ -44,7 +44,10 @@ export const getUsers = (app: Router) =>
     const users = rows.map(({ user, memberships }) => {
       // The session's last-seen stamp is written after the response; the caller already sees it.
       const fresher = user.id === actor.userId && seen && (!user.lastSeenAt || seen > user.lastSeenAt);
-      return userView(fresher ? { ...user, lastSeenAt: seen } : user, memberships.map((m) => m.organization_id));
+      return userView(
+        fresher ? { ...user, lastSeenAt: seen } : user,
+        memberships.map((m) => m.organization_id),
+      );
     });
     return c.json({ users, count }, 200);
   });

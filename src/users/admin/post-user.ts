@@ -35,7 +35,10 @@ const Body = z
     username: usernameField(),
     name: realNameField().nullish(),
     password: z.string().nullish(),
-    login_type: z.string().nullish().openapi({ enum: ["", "password", "github", "oidc", "none"] }),
+    login_type: z
+      .string()
+      .nullish()
+      .openapi({ enum: ["", "password", "github", "oidc", "none"] }),
     user_status: z.enum(["active", "dormant", "suspended"], tag("oneof")).nullish(),
     organization_ids: z.array(z.string().openapi({ format: "uuid" })).nullish(),
     roles: z

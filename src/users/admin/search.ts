@@ -127,7 +127,10 @@ export function parseUserSearch(q: string): SearchResult {
   if (github !== undefined) {
     const n = parseGoInt(github, 64);
     if ("error" in n) {
-      validations.push({ field: "github_com_user_id", detail: `Query param "github_com_user_id" must be a valid 64-bit integer: ${n.error}` });
+      validations.push({
+        field: "github_com_user_id",
+        detail: `Query param "github_com_user_id" must be a valid 64-bit integer: ${n.error}`,
+      });
     } else if (n.value !== 0n) {
       search.githubComUserId = n.value.toString();
     }

@@ -85,5 +85,11 @@ export const putUserProfile = (app: Router) =>
       ]);
     }
     if (!updated) throw notFound();
-    return c.json(userView(updated, memberships.map((m) => m.organization_id)), 200);
+    return c.json(
+      userView(
+        updated,
+        memberships.map((m) => m.organization_id),
+      ),
+      200,
+    );
   });

@@ -71,5 +71,11 @@ export const putUserRoles = (app: Router) =>
       // Coder's UpdateUserRoles leaves updated_at alone; so does this.
       return setSiteRoles(tx, user.id, desired);
     });
-    return c.json(userView(updated, memberships.map((m) => m.organization_id)), 200);
+    return c.json(
+      userView(
+        updated,
+        memberships.map((m) => m.organization_id),
+      ),
+      200,
+    );
   });

@@ -11,8 +11,7 @@ import { isLiveUser, setUserStatus } from "../queries.ts";
 import { assertMayActOn } from "../target.ts";
 import { UserSchema, userView } from "../view.ts";
 
-const cannotSuspendOwner = () =>
-  apiError(400, `You cannot suspend a user with the "${OWNER}" role. You must remove the role first.`);
+const cannotSuspendOwner = () => apiError(400, `You cannot suspend a user with the "${OWNER}" role. You must remove the role first.`);
 
 function statusRoute(action: "suspend" | "activate") {
   return defineRoute({
@@ -43,7 +42,13 @@ function mountStatus(app: Router, action: "suspend" | "activate", status: UserSt
     // An owner role granted since the lookup still protects the user from suspension.
     const updated = await setUserStatus(db, user.id, { status, updatedAt: now() }, action === "suspend");
     if (!updated) throw (await isLiveUser(db, user.id)) ? cannotSuspendOwner() : notFound();
-    return c.json(userView(updated, memberships.map((m) => m.organization_id)), 200);
+    return c.json(
+      userView(
+        updated,
+        memberships.map((m) => m.organization_id),
+      ),
+      200,
+    );
   });
 }
 

@@ -4,14 +4,7 @@ import { requiredString, tag } from "../../http/validation.ts";
 
 export const TERMINAL_FONTS = ["ibm-plex-mono", "fira-code", "source-code-pro", "jetbrains-mono", "geist-mono"] as const;
 /** The concrete themes the web UI renders; sync-mode slots must name one of them. */
-export const THEME_NAMES = [
-  "light",
-  "light-protan-deuter",
-  "light-tritan",
-  "dark",
-  "dark-protan-deuter",
-  "dark-tritan",
-] as const;
+export const THEME_NAMES = ["light", "light-protan-deuter", "light-tritan", "dark", "dark-protan-deuter", "dark-tritan"] as const;
 /** `""` is "not chosen yet": clients then fall back to `theme_preference`. */
 export const THEME_MODES = ["", "single", "sync"] as const;
 /** Legacy values that meant "follow the system"; sending one clears theme_mode so clients migrate it. */

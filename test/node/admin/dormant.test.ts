@@ -24,7 +24,10 @@ it("lists a new user as dormant, then active after their first login", async () 
     return body.users[0]!.status;
   };
   expect(await statusOf()).toBe("dormant");
-  const login = await app.request("/api/v2/users/login", { method: "POST", json: { email: "sleepy@example.com", password: "SomeSecurePassword!" } });
+  const login = await app.request("/api/v2/users/login", {
+    method: "POST",
+    json: { email: "sleepy@example.com", password: "SomeSecurePassword!" },
+  });
   expect(login.status).toBe(201);
   expect(await statusOf()).toBe("active");
 });

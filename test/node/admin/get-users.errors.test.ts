@@ -38,8 +38,12 @@ describe("GET /users invalid q", () => {
   });
 
   it("rejects unknown statuses and login types", async () => {
-    expect(await searchError("status:bogus,active,asleep")).toEqual([{ field: "status", detail: 'Query param "status" has invalid values: bogus,asleep' }]);
-    expect(await searchError("login_type:saml")).toEqual([{ field: "login_type", detail: 'Query param "login_type" has invalid values: saml' }]);
+    expect(await searchError("status:bogus,active,asleep")).toEqual([
+      { field: "status", detail: 'Query param "status" has invalid values: bogus,asleep' },
+    ]);
+    expect(await searchError("login_type:saml")).toEqual([
+      { field: "login_type", detail: 'Query param "login_type" has invalid values: saml' },
+    ]);
   });
 
   it("rejects an element with two ':'", async () => {
@@ -66,22 +70,31 @@ describe("GET /users invalid q", () => {
       ["2023-01-01T00:00:00ZX", `parsing time "2023-01-01T00:00:00ZX": extra text: "X"`],
     ];
     for (const [value, error] of cases) {
-      expect(await searchError(`last_seen_before:"${value}"`)).toEqual([{ field: "last_seen_before", detail: timeDetail("last_seen_before", error) }]);
+      expect(await searchError(`last_seen_before:"${value}"`)).toEqual([
+        { field: "last_seen_before", detail: timeDetail("last_seen_before", error) },
+      ]);
     }
   });
 
   it("rejects bad integers and booleans with strconv's wording", async () => {
     expect(await searchError("github_com_user_id:seven")).toEqual([
-      { field: "github_com_user_id", detail: 'Query param "github_com_user_id" must be a valid 64-bit integer: strconv.ParseInt: parsing "seven": invalid syntax' },
+      {
+        field: "github_com_user_id",
+        detail: 'Query param "github_com_user_id" must be a valid 64-bit integer: strconv.ParseInt: parsing "seven": invalid syntax',
+      },
     ]);
     expect(await searchError("github_com_user_id:9223372036854775808")).toEqual([
       {
         field: "github_com_user_id",
-        detail: 'Query param "github_com_user_id" must be a valid 64-bit integer: strconv.ParseInt: parsing "9223372036854775808": value out of range',
+        detail:
+          'Query param "github_com_user_id" must be a valid 64-bit integer: strconv.ParseInt: parsing "9223372036854775808": value out of range',
       },
     ]);
     expect(await searchError("service_account:maybe")).toEqual([
-      { field: "service_account", detail: 'Query param "service_account" must be a valid boolean: strconv.ParseBool: parsing "maybe": invalid syntax' },
+      {
+        field: "service_account",
+        detail: 'Query param "service_account" must be a valid boolean: strconv.ParseBool: parsing "maybe": invalid syntax',
+      },
     ]);
   });
 
@@ -109,7 +122,9 @@ describe("GET /users invalid pagination", () => {
     expect(await pageError({ offset: "2147483648" })).toEqual([
       { field: "offset", detail: intDetail("offset", 'strconv.ParseInt: parsing "2147483648": value out of range') },
     ]);
-    expect(await pageError({ limit: "1.5" })).toEqual([{ field: "limit", detail: intDetail("limit", 'strconv.ParseInt: parsing "1.5": invalid syntax') }]);
+    expect(await pageError({ limit: "1.5" })).toEqual([
+      { field: "limit", detail: intDetail("limit", 'strconv.ParseInt: parsing "1.5": invalid syntax') },
+    ]);
   });
 
   it("rejects a malformed after_id", async () => {

@@ -108,11 +108,17 @@ describe("GET /users keyset pagination", () => {
 
   it("keeps working when the cursor user has been deleted since", async () => {
     const gone = gmail[4]!;
-    await app.db.update(users).set({ deleted: true }).where(eq(users.id, ids.get(gone)!));
+    await app.db
+      .update(users)
+      .set({ deleted: true })
+      .where(eq(users.id, ids.get(gone)!));
     try {
       expect(await page({ q: "gmail", after_id: ids.get(gone)! })).toEqual({ names: gmail.slice(5), count: 5 });
     } finally {
-      await app.db.update(users).set({ deleted: false }).where(eq(users.id, ids.get(gone)!));
+      await app.db
+        .update(users)
+        .set({ deleted: false })
+        .where(eq(users.id, ids.get(gone)!));
     }
   });
 

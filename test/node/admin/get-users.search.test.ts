@@ -33,9 +33,22 @@ beforeAll(async () => {
       createdAt: t("2023-01-25T00:00:00Z"),
       lastSeenAt: t("2023-02-01T00:00:00Z"),
     },
-    { username: "erin", loginType: "oidc", email: "erin@gmail.com", name: "Test Erin", createdAt: t("2023-03-01T00:00:00Z"), lastSeenAt: t("2023-03-01T00:00:00Z") },
+    {
+      username: "erin",
+      loginType: "oidc",
+      email: "erin@gmail.com",
+      name: "Test Erin",
+      createdAt: t("2023-03-01T00:00:00Z"),
+      lastSeenAt: t("2023-03-01T00:00:00Z"),
+    },
     { username: "before1", name: "Test Before", createdAt: t("2022-12-01T00:00:00Z"), lastSeenAt: t("2022-12-01T00:00:00Z") },
-    { username: "nobody", status: "suspended", loginType: "none", createdAt: t("2023-01-02T00:00:00Z"), lastSeenAt: t("2023-01-02T00:00:00Z") },
+    {
+      username: "nobody",
+      status: "suspended",
+      loginType: "none",
+      createdAt: t("2023-01-02T00:00:00Z"),
+      lastSeenAt: t("2023-01-02T00:00:00Z"),
+    },
     {
       username: "svc-bot",
       email: "",
@@ -128,7 +141,14 @@ describe("GET /users q language", () => {
 
   it("last_seen_before counts never-seen users as seen at the zero time", async () => {
     // 2023-01-16T00:00+12:00 is 2023-01-15T12:00Z: carol, seen exactly then, is included.
-    expect((await search('last_seen_before:"2023-01-16T00:00:00+12:00"')).names).toEqual(["Alice", "before1", "bob", "carol", "nobody", "svc-bot"]);
+    expect((await search('last_seen_before:"2023-01-16T00:00:00+12:00"')).names).toEqual([
+      "Alice",
+      "before1",
+      "bob",
+      "carol",
+      "nobody",
+      "svc-bot",
+    ]);
   });
 
   it("last_seen window", async () => {

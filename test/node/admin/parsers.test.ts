@@ -26,14 +26,22 @@ describe("parseRfc3339Nano", () => {
   });
 
   it("rejects what Go rejects, with Go's message", () => {
-    expect(parseRfc3339Nano("2023-01-01T00:00:60Z")).toEqual({ ok: false, error: 'parsing time "2023-01-01T00:00:60Z": second out of range' });
-    expect(parseRfc3339Nano("2023-01-01T00:60:00Z")).toEqual({ ok: false, error: 'parsing time "2023-01-01T00:60:00Z": minute out of range' });
+    expect(parseRfc3339Nano("2023-01-01T00:00:60Z")).toEqual({
+      ok: false,
+      error: 'parsing time "2023-01-01T00:00:60Z": second out of range',
+    });
+    expect(parseRfc3339Nano("2023-01-01T00:60:00Z")).toEqual({
+      ok: false,
+      error: 'parsing time "2023-01-01T00:60:00Z": minute out of range',
+    });
     expect(parseRfc3339Nano("2023-02-29T00:00:00Z")).toEqual({ ok: false, error: 'parsing time "2023-02-29T00:00:00Z": day out of range' });
     expect(parseRfc3339Nano("2023-01-01T00:00:00+25:00")).toEqual({
       ok: false,
       error: 'parsing time "2023-01-01T00:00:00+25:00": time zone offset hour out of range',
     });
-    expect(parseRfc3339Nano("2023-1-01T00:00:00Z")).toMatchObject({ error: expect.stringContaining('cannot parse "1-01T00:00:00Z" as "01"') });
+    expect(parseRfc3339Nano("2023-1-01T00:00:00Z")).toMatchObject({
+      error: expect.stringContaining('cannot parse "1-01T00:00:00Z" as "01"'),
+    });
   });
 });
 

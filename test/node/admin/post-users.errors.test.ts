@@ -86,7 +86,10 @@ describe("POST /users refusals", () => {
     for (const email of [undefined, ""]) {
       const res = await createUser(app, owner.token, { ...valid(), email });
       expect(res.status).toBe(400);
-      expect(await json(res)).toEqual({ message: "Validation failed.", validations: [{ field: "email", detail: tagDetail("required", "") }] });
+      expect(await json(res)).toEqual({
+        message: "Validation failed.",
+        validations: [{ field: "email", detail: tagDetail("required", "") }],
+      });
     }
   });
 
@@ -122,7 +125,10 @@ describe("POST /users refusals", () => {
     for (const username of ["bad_name", "-x", "x-", "a".repeat(33), "new", "create", "two--dashes"]) {
       const res = await createUser(app, owner.token, { ...valid(), username });
       expect(res.status).toBe(400);
-      expect(await json(res)).toEqual({ message: "Validation failed.", validations: [{ field: "username", detail: tagDetail("username", username) }] });
+      expect(await json(res)).toEqual({
+        message: "Validation failed.",
+        validations: [{ field: "username", detail: tagDetail("username", username) }],
+      });
     }
     const missing = await createUser(app, owner.token, { ...valid(), username: undefined });
     expect((await json(missing)).validations).toEqual([{ field: "username", detail: tagDetail("required", "") }]);
@@ -180,10 +186,20 @@ describe("POST /users refusals", () => {
   });
 
   it("answers an empty or broken body as Coder's decoder does", async () => {
-    const empty = await app.request(USERS, { method: "POST", token: owner.token, body: "", headers: { "content-type": "application/json" } });
+    const empty = await app.request(USERS, {
+      method: "POST",
+      token: owner.token,
+      body: "",
+      headers: { "content-type": "application/json" },
+    });
     expect(empty.status).toBe(400);
     expect(await json(empty)).toEqual({ message: "Request body must be valid JSON.", detail: "EOF" });
-    const broken = await app.request(USERS, { method: "POST", token: owner.token, body: "{", headers: { "content-type": "application/json" } });
+    const broken = await app.request(USERS, {
+      method: "POST",
+      token: owner.token,
+      body: "{",
+      headers: { "content-type": "application/json" },
+    });
     expect(broken.status).toBe(400);
     expect((await json(broken)).message).toBe("Request body must be valid JSON.");
   });
@@ -213,16 +229,32 @@ describe("POST /users with password authentication disabled", () => {
         json: { email: "o@example.com", username: "o", password: STRONG },
       });
       const { user_id, organization_id } = (await created.json()) as { user_id: string; organization_id: string };
-      const { token } = await issueKey(locked.deps, locked.db, { userId: user_id, loginType: "password", lifetimeMs: 3600_000, ip: "127.0.0.1" });
+      const { token } = await issueKey(locked.deps, locked.db, {
+        userId: user_id,
+        loginType: "password",
+        lifetimeMs: 3600_000,
+        ip: "127.0.0.1",
+      });
 
       for (const login_type of [undefined, "", "password"]) {
-        const res = await createUser(locked, token, { email: "p@example.com", username: "p", password: STRONG, login_type, organization_ids: [organization_id] });
+        const res = await createUser(locked, token, {
+          email: "p@example.com",
+          username: "p",
+          password: STRONG,
+          login_type,
+          organization_ids: [organization_id],
+        });
         expect(res.status).toBe(403);
         expect(await json(res)).toEqual({
           message: "Password based authentication is disabled! Unable to provision new users with password authentication.",
         });
       }
-      const sso = await createUser(locked, token, { email: "g@example.com", username: "g", login_type: "github", organization_ids: [organization_id] });
+      const sso = await createUser(locked, token, {
+        email: "g@example.com",
+        username: "g",
+        login_type: "github",
+        organization_ids: [organization_id],
+      });
       expect(sso.status).toBe(201);
     } finally {
       await locked.close();

@@ -3,7 +3,20 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { gitSshKeys, organizationMembers, users } from "../../../src/db/schema.ts";
-import { addOrganization, createUser, json, listUsers, startTestApp, STRONG, type TestApp, tokenFor, userRow, type UsersPage, type UserView, withOwner } from "../../support/harness.ts";
+import {
+  addOrganization,
+  createUser,
+  json,
+  listUsers,
+  startTestApp,
+  STRONG,
+  type TestApp,
+  tokenFor,
+  userRow,
+  type UsersPage,
+  type UserView,
+  withOwner,
+} from "../../support/harness.ts";
 
 // The root config's timeouts do not reach the `node` project; argon2 on a shared machine needs them.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
@@ -167,7 +180,12 @@ describe("POST /users as the owner", () => {
 
   it("reuses the username and email of a deleted user", async () => {
     const first = await json<UserView>(
-      await createUser(app, owner.token, { email: "gone@example.com", username: "gone", password: STRONG, organization_ids: [owner.organizationId] }),
+      await createUser(app, owner.token, {
+        email: "gone@example.com",
+        username: "gone",
+        password: STRONG,
+        organization_ids: [owner.organizationId],
+      }),
     );
     await app.db.update(users).set({ deleted: true }).where(eq(users.id, first.id));
     const again = await createUser(app, owner.token, {
@@ -188,7 +206,12 @@ describe("POST /users as a user admin", () => {
       .values({ email: "ua@example.com", username: "user-admin-1", rbacRoles: ["user-admin"], status: "active" })
       .returning();
     const token = await tokenFor(app, admin!.id);
-    const plain = await createUser(app, token, { email: "by-ua@example.com", username: "by-ua", password: STRONG, organization_ids: [owner.organizationId] });
+    const plain = await createUser(app, token, {
+      email: "by-ua@example.com",
+      username: "by-ua",
+      password: STRONG,
+      organization_ids: [owner.organizationId],
+    });
     expect(plain.status).toBe(201);
     const withMember = await createUser(app, token, {
       email: "by-ua2@example.com",

@@ -3,14 +3,33 @@
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { users } from "../../../src/db/schema.ts";
-import { addOrganization, addUser, createUser, json, listUsers, names, startTestApp, STRONG, type TestApp, tokenFor, userCount, type UsersPage, withOwner } from "../../support/harness.ts";
+import {
+  addOrganization,
+  addUser,
+  createUser,
+  json,
+  listUsers,
+  names,
+  startTestApp,
+  STRONG,
+  type TestApp,
+  tokenFor,
+  userCount,
+  type UsersPage,
+  withOwner,
+} from "../../support/harness.ts";
 
 // The root config's timeouts do not reach the `node` project; argon2 on a shared machine needs them.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
 
 let app: TestApp;
 let owner: { userId: string; organizationId: string; token: string };
-const tokens: Record<"member" | "auditor" | "templateAdmin" | "userAdmin", string> = { member: "", auditor: "", templateAdmin: "", userAdmin: "" };
+const tokens: Record<"member" | "auditor" | "templateAdmin" | "userAdmin", string> = {
+  member: "",
+  auditor: "",
+  templateAdmin: "",
+  userAdmin: "",
+};
 let memberId = "";
 /** username → id */
 const ids: Record<string, string> = {};
@@ -171,13 +190,20 @@ describe("POST /users authorization", () => {
   });
 
   it("lets a user admin create a plain user, after which the new user sees only themselves", async () => {
-    const res = await createUser(app, tokens.userAdmin, newUser({ username: "made-by-ua", email: "ua-made@example.com", user_status: "active" }));
+    const res = await createUser(
+      app,
+      tokens.userAdmin,
+      newUser({ username: "made-by-ua", email: "ua-made@example.com", user_status: "active" }),
+    );
     expect(res.status).toBe(201);
     const login = await app.request("/api/v2/users/login", { method: "POST", json: { email: "ua-made@example.com", password: STRONG } });
     const { session_token } = (await login.json()) as { session_token: string };
     expect(await names(app, session_token)).toEqual({ names: ["made-by-ua"], count: 1 });
     // The table is untouched by any of the refusals above beyond the users created on purpose.
-    const refused = await app.db.select({ id: users.id }).from(users).where(inArray(users.username, ["fresh", "scoped", "by-sus"]));
+    const refused = await app.db
+      .select({ id: users.id })
+      .from(users)
+      .where(inArray(users.username, ["fresh", "scoped", "by-sus"]));
     expect(refused).toEqual([]);
   });
 });

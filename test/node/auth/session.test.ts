@@ -5,7 +5,24 @@ import { eq } from "drizzle-orm";
 import type { JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys } from "../../../src/db/schema.ts";
-import { ACCESS_URL, API, countQueries, expectSignedOut, getMe, holdDeferred, json, jwtHeader, jwtPayload, keyRowOf, login, OWNER, startKnownKeyApp, startTestApp, type TestApp, userRow } from "../../support/harness.ts";
+import {
+  ACCESS_URL,
+  API,
+  countQueries,
+  expectSignedOut,
+  getMe,
+  holdDeferred,
+  json,
+  jwtHeader,
+  jwtPayload,
+  keyRowOf,
+  login,
+  OWNER,
+  startKnownKeyApp,
+  startTestApp,
+  type TestApp,
+  userRow,
+} from "../../support/harness.ts";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -90,7 +107,13 @@ describe("sliding expiry", () => {
     const row = (await keyRowOf(app, session))!;
     const now = Date.now();
     // Same key row, but a token whose signature runs out in two hours.
-    const token = await app.deps.tokens.sign({ userId: owner.userId, keyId: row.id, scopes: ["coder:all"], issuedAt: new Date(now), expiresAt: new Date(now + 2 * HOUR) });
+    const token = await app.deps.tokens.sign({
+      userId: owner.userId,
+      keyId: row.id,
+      scopes: ["coder:all"],
+      issuedAt: new Date(now),
+      expiresAt: new Date(now + 2 * HOUR),
+    });
     await app.db
       .update(apiKeys)
       .set({ lastUsed: new Date(now - 2 * HOUR), expiresAt: new Date(now + 10 * 60_000) })
@@ -106,7 +129,10 @@ describe("sliding expiry", () => {
   it("does not move a key that still has most of its lifetime", async () => {
     const token = await login(app, OWNER.email, OWNER.password);
     const row = (await keyRowOf(app, token))!;
-    await app.db.update(apiKeys).set({ lastUsed: new Date(Date.now() - 2 * HOUR) }).where(eq(apiKeys.id, row.id));
+    await app.db
+      .update(apiKeys)
+      .set({ lastUsed: new Date(Date.now() - 2 * HOUR) })
+      .where(eq(apiKeys.id, row.id));
     expect((await me(token)).status).toBe(200);
     await app.settle();
     const after = (await keyRowOf(app, token))!;
@@ -118,7 +144,10 @@ describe("sliding expiry", () => {
     const token = await login(app, OWNER.email, OWNER.password);
     const row = (await keyRowOf(app, token))!;
     const near = new Date(Date.now() + 10 * 60_000);
-    await app.db.update(apiKeys).set({ lastUsed: new Date(Date.now() - 2 * HOUR), expiresAt: near }).where(eq(apiKeys.id, row.id));
+    await app.db
+      .update(apiKeys)
+      .set({ lastUsed: new Date(Date.now() - 2 * HOUR), expiresAt: near })
+      .where(eq(apiKeys.id, row.id));
     app.deps.config.disableSessionExpiryRefresh = true;
     try {
       expect((await me(token)).status).toBe(200);
@@ -180,7 +209,10 @@ describe("session keys and expiry", () => {
   it("a key expiring exactly now is already expired", async () => {
     const token = await login(app, OWNER.email, OWNER.password);
     const row = (await keyRowOf(app, token))!;
-    await app.db.update(apiKeys).set({ expiresAt: new Date(Date.now() - 1) }).where(eq(apiKeys.id, row.id));
+    await app.db
+      .update(apiKeys)
+      .set({ expiresAt: new Date(Date.now() - 1) })
+      .where(eq(apiKeys.id, row.id));
     await expectSignedOut(await me(token), /^API key expired at "/);
   });
 });

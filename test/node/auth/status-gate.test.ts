@@ -24,8 +24,7 @@ describe("user status gate", () => {
     memberToken = await login(app, member.email, member.password);
   });
 
-  const setStatus = (status: "active" | "suspended" | "dormant") =>
-    app.db.update(users).set({ status }).where(eq(users.id, memberId));
+  const setStatus = (status: "active" | "suspended" | "dormant") => app.db.update(users).set({ status }).where(eq(users.id, memberId));
 
   it("refuses a suspended user's existing session with Coder's message", async () => {
     await setStatus("suspended");

@@ -4,7 +4,18 @@ import type { JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenService } from "../../../src/auth/tokens.ts";
 import { newKeyId } from "../../../src/keys/issue.ts";
-import { ACCESS_URL, b64url, countQueries, expectSignedOut, getMe, insertMember, jwtHeader, jwtPayload, startKnownKeyApp, type TestApp } from "../../support/harness.ts";
+import {
+  ACCESS_URL,
+  b64url,
+  countQueries,
+  expectSignedOut,
+  getMe,
+  insertMember,
+  jwtHeader,
+  jwtPayload,
+  startKnownKeyApp,
+  type TestApp,
+} from "../../support/harness.ts";
 
 const HOUR = 3600_000;
 
@@ -71,14 +82,26 @@ describe("tokens refused by cryptography alone: zero database queries", () => {
     const impostor = await TokenService.generateKey();
     const tokens = await TokenService.create([{ ...impostor, kid: signingKey.kid! }], ACCESS_URL);
     const jti = jwtPayload(owner.token).jti as string;
-    const forged = await tokens.sign({ userId: owner.userId, keyId: jti, scopes: ["coder:all"], issuedAt: new Date(), expiresAt: new Date(Date.now() + HOUR) });
+    const forged = await tokens.sign({
+      userId: owner.userId,
+      keyId: jti,
+      scopes: ["coder:all"],
+      issuedAt: new Date(),
+      expiresAt: new Date(Date.now() + HOUR),
+    });
     expect(jwtHeader(forged).kid).toBe(signingKey.kid);
     await refusedWithoutQueries(forged, "API key secret is invalid.");
   });
 
   it("refuses a token signed by an unknown kid", async () => {
     const tokens = await TokenService.create([await TokenService.generateKey()], ACCESS_URL);
-    const forged = await tokens.sign({ userId: owner.userId, keyId: "AAAAAAAAAA", scopes: ["coder:all"], issuedAt: new Date(), expiresAt: new Date(Date.now() + HOUR) });
+    const forged = await tokens.sign({
+      userId: owner.userId,
+      keyId: "AAAAAAAAAA",
+      scopes: ["coder:all"],
+      issuedAt: new Date(),
+      expiresAt: new Date(Date.now() + HOUR),
+    });
     await refusedWithoutQueries(forged, "API key is invalid.");
   });
 
@@ -90,7 +113,13 @@ describe("tokens refused by cryptography alone: zero database queries", () => {
   it("refuses a token from a foreign issuer signed with our own key", async () => {
     const foreign = await TokenService.create([signingKey], "http://evil.test");
     const jti = jwtPayload(owner.token).jti as string;
-    const token = await foreign.sign({ userId: owner.userId, keyId: jti, scopes: ["coder:all"], issuedAt: new Date(), expiresAt: new Date(Date.now() + HOUR) });
+    const token = await foreign.sign({
+      userId: owner.userId,
+      keyId: jti,
+      scopes: ["coder:all"],
+      issuedAt: new Date(),
+      expiresAt: new Date(Date.now() + HOUR),
+    });
     expect(jwtPayload(token).iss).toBe("http://evil.test");
     await refusedWithoutQueries(token, "API key is invalid.");
   });
@@ -98,7 +127,13 @@ describe("tokens refused by cryptography alone: zero database queries", () => {
   it("refuses a token for another audience signed with our own key", async () => {
     const other = await TokenService.create([signingKey], ACCESS_URL, "http://other-service.test");
     const jti = jwtPayload(owner.token).jti as string;
-    const token = await other.sign({ userId: owner.userId, keyId: jti, scopes: ["coder:all"], issuedAt: new Date(), expiresAt: new Date(Date.now() + HOUR) });
+    const token = await other.sign({
+      userId: owner.userId,
+      keyId: jti,
+      scopes: ["coder:all"],
+      issuedAt: new Date(),
+      expiresAt: new Date(Date.now() + HOUR),
+    });
     await refusedWithoutQueries(token, "API key is invalid.");
   });
 
@@ -152,7 +187,13 @@ describe("tokens refused by cryptography alone: zero database queries", () => {
 
 describe("tokens that pass cryptography but not the database", () => {
   it("refuses a well-signed token naming a key that does not exist, in one query", async () => {
-    const token = await app.deps.tokens.sign({ userId: owner.userId, keyId: newKeyId(), scopes: ["coder:all"], issuedAt: new Date(), expiresAt: new Date(Date.now() + HOUR) });
+    const token = await app.deps.tokens.sign({
+      userId: owner.userId,
+      keyId: newKeyId(),
+      scopes: ["coder:all"],
+      issuedAt: new Date(),
+      expiresAt: new Date(Date.now() + HOUR),
+    });
     let res: Response | undefined;
     expect(await countQueries(app, async () => (res = await me(token)))).toBe(1);
     await expectSignedOut(res!, "API key is invalid.");
@@ -161,7 +202,13 @@ describe("tokens that pass cryptography but not the database", () => {
   it("refuses a well-signed token naming someone else's key", async () => {
     const member = await insertMember(app, { email: "sub-swap@example.com", username: "sub-swap" });
     const jti = jwtPayload(owner.token).jti as string;
-    const token = await app.deps.tokens.sign({ userId: member.id, keyId: jti, scopes: ["coder:all"], issuedAt: new Date(), expiresAt: new Date(Date.now() + HOUR) });
+    const token = await app.deps.tokens.sign({
+      userId: member.id,
+      keyId: jti,
+      scopes: ["coder:all"],
+      issuedAt: new Date(),
+      expiresAt: new Date(Date.now() + HOUR),
+    });
     await expectSignedOut(await me(token), "API key is invalid.");
   });
 });

@@ -29,7 +29,10 @@ describe("where the token comes from", () => {
     ["query parameter", (t: string) => app.request(`${API}/users/me?coder_session_token=${encodeURIComponent(t)}`)],
     ["Coder-Session-Token header", (t: string) => app.request(`${API}/users/me`, { headers: { "Coder-Session-Token": t } })],
     ["Authorization: Bearer", (t: string) => app.request(`${API}/users/me`, { headers: { Authorization: `Bearer ${t}` } })],
-    ["Authorization: bearer (any case, padded)", (t: string) => app.request(`${API}/users/me`, { headers: { Authorization: `bEaReR   ${t}  ` } })],
+    [
+      "Authorization: bearer (any case, padded)",
+      (t: string) => app.request(`${API}/users/me`, { headers: { Authorization: `bEaReR   ${t}  ` } }),
+    ],
     ["access_token query parameter", (t: string) => app.request(`${API}/users/me?access_token=${encodeURIComponent(t)}`)],
   ])("authenticates a token sent as %s", async (_how, send) => {
     const res = await send(owner.token);

@@ -94,7 +94,11 @@ afterAll(() => app.close());
 async function expectOtherUntouched(text: string) {
   expect(text).not.toContain(other.id);
   const row = await userRow(app, other.id);
-  expect({ username: row.username, status: row.status, deleted: row.deleted }).toEqual({ username: other.username, status: "active", deleted: false });
+  expect({ username: row.username, status: row.status, deleted: row.deleted }).toEqual({
+    username: other.username,
+    status: "active",
+    deleted: false,
+  });
   expect((await send(app, "GET", "/users/me", other.token)).status).toBe(200);
 }
 

@@ -5,7 +5,20 @@
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app.ts";
-import { type AddedUser, addUser, b64url, createToken, jwtPayload, login, NOT_FOUND, OWNER, send, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import {
+  type AddedUser,
+  addUser,
+  b64url,
+  createToken,
+  jwtPayload,
+  login,
+  NOT_FOUND,
+  OWNER,
+  send,
+  startTestApp,
+  type TestApp,
+  withOwner,
+} from "../../support/harness.ts";
 
 type Method = "get" | "put" | "post" | "delete";
 
@@ -125,13 +138,21 @@ describe("authorization on every /users/{user} route", () => {
   });
 
   it.each(ROUTES)("$method $path: forged token → 401", async (route) => {
-    const res = await app.request(url(route, other, other.id), { method: route.method.toUpperCase(), token: forged, json: body(route, other) });
+    const res = await app.request(url(route, other, other.id), {
+      method: route.method.toUpperCase(),
+      token: forged,
+      json: body(route, other),
+    });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ message: expect.stringContaining("signed out") });
   });
 
   it.each(ROUTES)("$method $path: revoked key → 401", async (route) => {
-    const res = await app.request(url(route, other, other.id), { method: route.method.toUpperCase(), token: revoked, json: body(route, other) });
+    const res = await app.request(url(route, other, other.id), {
+      method: route.method.toUpperCase(),
+      token: revoked,
+      json: body(route, other),
+    });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ message: expect.stringContaining("signed out"), detail: "API key is invalid." });
   });
@@ -156,19 +177,16 @@ describe("authorization on every /users/{user} route", () => {
     expect(await res.json()).toEqual({ message: "Resource not found or you do not have access to this resource" });
   });
 
-  it.each(ROUTES.filter((r) => r.memberOnSelf !== undefined))(
-    "$method $path: member on themselves → $memberOnSelf",
-    async (route) => {
-      const res = await app.request(url(route, member, "me"), {
-        method: route.method.toUpperCase(),
-        token: member.token,
-        json: body(route, member),
-      });
-      expect(res.status).toBe(route.memberOnSelf);
-      const text = await res.text();
-      expect(text).not.toMatch(/argon2|PRIVATE KEY/);
-    },
-  );
+  it.each(ROUTES.filter((r) => r.memberOnSelf !== undefined))("$method $path: member on themselves → $memberOnSelf", async (route) => {
+    const res = await app.request(url(route, member, "me"), {
+      method: route.method.toUpperCase(),
+      token: member.token,
+      json: body(route, member),
+    });
+    expect(res.status).toBe(route.memberOnSelf);
+    const text = await res.text();
+    expect(text).not.toMatch(/argon2|PRIVATE KEY/);
+  });
 
   // Sequential: the later routes change the target (password, suspension, deletion).
   it.each(ROUTES)("$method $path: owner on a member → $owner", async (route) => {

@@ -32,14 +32,24 @@ beforeAll(async () => {
   const gatehouse = createApp();
   // A real listening server (the browser needs one), on loopback, on a port of the kernel's choosing.
   server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: (req) => gatehouse.fetch(req, { deps: app.deps, clientIp: "127.0.0.1" }), hostname: "127.0.0.1", port: 0 }, () => resolve(s));
+    const s = serve(
+      { fetch: (req) => gatehouse.fetch(req, { deps: app.deps, clientIp: "127.0.0.1" }), hostname: "127.0.0.1", port: 0 },
+      () => resolve(s),
+    );
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   profile = mkdtempSync(join(tmpdir(), "gatehouse-chromium-"));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
   });
   context.on("request", (req) => void requested.push(req.url()));
   await context.route("**/*", (route) => {

@@ -32,7 +32,12 @@ describe("GET /swagger", () => {
   it("carries a Content-Security-Policy that allows no other origin, no inline script and no eval", async () => {
     const res = await app.request("/swagger");
     const csp = res.headers.get("content-security-policy")!;
-    const directives = Object.fromEntries(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const directives = Object.fromEntries(
+      csp
+        .split(";")
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values]),
+    );
     expect(directives).toEqual({
       "default-src": ["'none'"],
       "script-src": ["'self'"],
@@ -71,7 +76,13 @@ describe("the Swagger UI files", () => {
     expect(init.status).toBe(200);
     expect(init.headers.get("content-type")).toMatch(/^text\/javascript/);
     expect(await init.text()).toContain("SwaggerUIBundle(");
-    for (const path of [`${VENDOR}/index.html`, `${VENDOR}/package.json`, `${VENDOR}/swagger-initializer.js`, `${VENDOR}/../package.json`, "/swagger/0.0.0/swagger-ui.css"]) {
+    for (const path of [
+      `${VENDOR}/index.html`,
+      `${VENDOR}/package.json`,
+      `${VENDOR}/swagger-initializer.js`,
+      `${VENDOR}/../package.json`,
+      "/swagger/0.0.0/swagger-ui.css",
+    ]) {
       const res = await app.request(path);
       expect(res.status, path).toBe(404);
       expect(await res.json()).toEqual({ message: "Route not found." });

@@ -2,10 +2,23 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../../src/db/schema.ts";
-import { addUser, call, createToken, DAY_NS, FORBIDDEN, keysOf, NOT_FOUND, replyOf, sendJsonText, startWorld, type World } from "../../support/harness.ts";
+import {
+  addUser,
+  call,
+  createToken,
+  DAY_NS,
+  FORBIDDEN,
+  keysOf,
+  NOT_FOUND,
+  replyOf,
+  sendJsonText,
+  startWorld,
+  type World,
+} from "../../support/harness.ts";
 
 /** POST with a body given as raw JSON text (integers beyond 2^53, malformed numbers). */
-const postRaw = async (app: World["app"], path: string, token: string, text: string) => replyOf(await sendJsonText(app, "POST", path, text, token));
+const postRaw = async (app: World["app"], path: string, token: string, text: string) =>
+  replyOf(await sendJsonText(app, "POST", path, text, token));
 
 let w: World;
 beforeAll(async () => {
@@ -29,7 +42,10 @@ describe("lifetime limits", () => {
     await noNewKeys(w.member.id, async () => {
       const res = await call(w.app, "POST", "/users/me/keys/tokens", w.member.token, { token_name: "neg", lifetime: -1 });
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ message: "Failed to validate create API key request.", detail: "lifetime must be positive number greater than 0" });
+      expect(res.body).toEqual({
+        message: "Failed to validate create API key request.",
+        detail: "lifetime must be positive number greater than 0",
+      });
     });
   });
 
@@ -96,7 +112,16 @@ describe("maximum token lifetime from configuration", () => {
       expect((await tokenWithLifetime(world, world.member.token, "ten", 10)).status).toBe(201);
       expect((await tokenWithLifetime(world, world.member.token, "fifteen", 15)).status).toBe(400);
       // The limit is the key user's: an owner minting for a member gets the member's maximum.
-      expect((await postRaw(world.app, `/users/${world.member.id}/keys/tokens`, world.owner.token, `{"token_name":"for-member","lifetime":${days(10)}}`)).status).toBe(201);
+      expect(
+        (
+          await postRaw(
+            world.app,
+            `/users/${world.member.id}/keys/tokens`,
+            world.owner.token,
+            `{"token_name":"for-member","lifetime":${days(10)}}`,
+          )
+        ).status,
+      ).toBe(201);
     } finally {
       await world.app.close();
     }

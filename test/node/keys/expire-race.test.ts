@@ -44,7 +44,10 @@ describe("PUT /users/{user}/keys/{keyid}/expire racing a request that uses the k
     });
     const keyId = jwtPayload(fresh.body.session_token).jti as string;
     const soon = new Date(Date.now() + 30 * 60_000);
-    await app.db.update(apiKeys).set({ expiresAt: soon, lastUsed: new Date(Date.now() - 2 * 3600_000) }).where(eq(apiKeys.id, keyId));
+    await app.db
+      .update(apiKeys)
+      .set({ expiresAt: soon, lastUsed: new Date(Date.now() - 2 * 3600_000) })
+      .where(eq(apiKeys.id, keyId));
     expect((await call(app, "GET", "/users/me", fresh.body.session_token)).status).toBe(200);
     await app.settle();
     const [row] = await app.db.select().from(apiKeys).where(eq(apiKeys.id, keyId));

@@ -54,7 +54,13 @@ describe("named tokens: create, list, delete", () => {
     expect(key).not.toBe("");
     const row = (await keyRow(w.app, id))!;
     expect(expOf(key) * 1000).toBe(row.expiresAt.getTime());
-    expect(row).toMatchObject({ loginType: "token", tokenName: "exact", lifetimeSeconds: 604800, scopes: ["coder:all"], allowList: ["*:*"] });
+    expect(row).toMatchObject({
+      loginType: "token",
+      tokenName: "exact",
+      lifetimeSeconds: 604800,
+      scopes: ["coder:all"],
+      allowList: ["*:*"],
+    });
     const days = (row.expiresAt.getTime() - Date.now()) / DAY_MS;
     expect(days).toBeGreaterThan(6);
     expect(days).toBeLessThan(8);
@@ -79,7 +85,12 @@ describe("named tokens: create, list, delete", () => {
   it("maps the legacy single scope both ways", async () => {
     const appConnect = await createToken(w.app, w.member.token, { token_name: "ac", scope: "application_connect" });
     const all = await createToken(w.app, w.member.token, { token_name: "al", scope: "all" });
-    const list = (await call(w.app, "GET", "/users/me/keys/tokens", w.member.token)).body as { id: string; scope: string; scopes: string[]; allow_list: unknown }[];
+    const list = (await call(w.app, "GET", "/users/me/keys/tokens", w.member.token)).body as {
+      id: string;
+      scope: string;
+      scopes: string[];
+      allow_list: unknown;
+    }[];
     expect(list.find((k) => k.id === appConnect.id)).toMatchObject({
       scope: "application_connect",
       scopes: ["coder:application_connect"],
@@ -87,15 +98,28 @@ describe("named tokens: create, list, delete", () => {
     });
     expect(list.find((k) => k.id === all.id)).toMatchObject({ scope: "all", scopes: ["coder:all"] });
     // In `scopes`, aliases are stored canonical and once; `scopes` wins over `scope`.
-    const mixed = await createToken(w.app, w.member.token, { token_name: "mixed", scope: "all", scopes: ["application_connect", "coder:application_connect", "user:read"] });
+    const mixed = await createToken(w.app, w.member.token, {
+      token_name: "mixed",
+      scope: "all",
+      scopes: ["application_connect", "coder:application_connect", "user:read"],
+    });
     expect((await keyRow(w.app, mixed.id))!.scopes).toEqual(["coder:application_connect", "user:read"]);
     const low = await createToken(w.app, w.member.token, { token_name: "low", scopes: ["user:read", "coder:workspaces.access"] });
-    expect((await call(w.app, "GET", `/users/me/keys/${low.id}`, w.member.token)).body).toMatchObject({ scope: "", scopes: ["user:read", "coder:workspaces.access"] });
+    expect((await call(w.app, "GET", `/users/me/keys/${low.id}`, w.member.token)).body).toMatchObject({
+      scope: "",
+      scopes: ["user:read", "coder:workspaces.access"],
+    });
   });
 
   it("stores a wildcard-dominated allow list as [*:*] and normalises the rest", async () => {
     const uuid = "8B0C5E8A-5C33-4B7C-9E55-2B8F0E7A1C11";
-    const wild = await createToken(w.app, w.owner.token, { token_name: "wild", allow_list: [{ type: "*", id: "*" }, { type: "workspace", id: uuid }] });
+    const wild = await createToken(w.app, w.owner.token, {
+      token_name: "wild",
+      allow_list: [
+        { type: "*", id: "*" },
+        { type: "workspace", id: uuid },
+      ],
+    });
     expect((await keyRow(w.app, wild.id))!.allowList).toEqual(["*:*"]);
     const tidy = await createToken(w.app, w.owner.token, {
       token_name: "tidy",
@@ -103,7 +127,10 @@ describe("named tokens: create, list, delete", () => {
     });
     expect((await keyRow(w.app, tidy.id))!.allowList).toEqual(["user:" + w.member.id, "workspace:*"]);
     const shown = await call(w.app, "GET", `/users/me/keys/tokens/tidy`, w.owner.token);
-    expect(shown.body.allow_list).toEqual([{ type: "user", id: w.member.id }, { type: "workspace", id: "*" }]);
+    expect(shown.body.allow_list).toEqual([
+      { type: "user", id: w.member.id },
+      { type: "workspace", id: "*" },
+    ]);
   });
 
   it("names unnamed tokens adjective_surname, unique per user", async () => {
@@ -119,7 +146,10 @@ describe("named tokens: create, list, delete", () => {
   it("lists every user's tokens with include_all for an owner, each with its username", async () => {
     const mine = await createToken(w.app, w.owner.token, { token_name: "owner-listed" });
     const theirs = await createToken(w.app, w.member.token, { token_name: "member-listed" });
-    const all = (await call(w.app, "GET", "/users/me/keys/tokens?include_all=true", w.owner.token)).body as { id: string; username: string }[];
+    const all = (await call(w.app, "GET", "/users/me/keys/tokens?include_all=true", w.owner.token)).body as {
+      id: string;
+      username: string;
+    }[];
     expect(all.find((k) => k.id === mine.id)?.username).toBe("owner");
     expect(all.find((k) => k.id === theirs.id)?.username).toBe("member");
     // A member asking for everything sees only their own.
@@ -163,7 +193,15 @@ describe("session keys", () => {
       expect(res.headers.get("set-cookie")).toBeNull();
       const { key } = (await res.json()) as { key: string };
       const row = (await keyRow(w.app, keyIdOf(key)))!;
-      expect(row).toMatchObject({ userId: w.member.id, loginType: "password", lifetimeSeconds: 604800, scopes: ["coder:all"], allowList: ["*:*"], tokenName: "", ipAddress: "127.0.0.1" });
+      expect(row).toMatchObject({
+        userId: w.member.id,
+        loginType: "password",
+        lifetimeSeconds: 604800,
+        scopes: ["coder:all"],
+        allowList: ["*:*"],
+        tokenName: "",
+        ipAddress: "127.0.0.1",
+      });
       expect(expOf(key) * 1000).toBe(row.expiresAt.getTime());
       expect((await call(w.app, "GET", "/users/me", key)).status).toBe(200);
       const printed = [...logged.mock.calls, ...errors.mock.calls].flat().join(" ");
@@ -249,7 +287,14 @@ describe("GET /api/v2/auth/scopes", () => {
     const body = (await res.json()) as { external: string[] };
     expect(body.external).toEqual(SCOPE_CATALOGUE.map((s) => s.name));
     expect(body.external).toEqual([...body.external].sort());
-    for (const name of ["coder:all", "coder:application_connect", "coder:workspaces.create", "coder:apikeys.manage_self", "user:read", "workspace:*"]) {
+    for (const name of [
+      "coder:all",
+      "coder:application_connect",
+      "coder:workspaces.create",
+      "coder:apikeys.manage_self",
+      "user:read",
+      "workspace:*",
+    ]) {
       expect(body.external).toContain(name);
     }
     // Aliases are accepted on input but are not catalogue names; internal-only actions are absent.

@@ -64,7 +64,9 @@ describe("allow list normalisation", () => {
 
   it("collapses on *:*, lets type:* shadow ids, de-duplicates and sorts", () => {
     expect(parseAllowList([`workspace:${a}`, "*:*"])).toEqual({ ok: true, entries: ["*:*"] });
-    expect(parseAllowList([{ type: "workspace", id: b }, { type: "user", id: a }, "workspace:*", { type: "user", id: a.toUpperCase() }])).toEqual({
+    expect(
+      parseAllowList([{ type: "workspace", id: b }, { type: "user", id: a }, "workspace:*", { type: "user", id: a.toUpperCase() }]),
+    ).toEqual({
       ok: true,
       entries: [`user:${a}`, "workspace:*"],
     });
@@ -103,7 +105,14 @@ describe("the scope catalogue", () => {
 describe("can(): roles ∩ scopes ∩ allow list", () => {
   const me = "2d6f9e30-1f5c-4e77-8a43-8b2c3d4e5f60";
   const you = "3e7a0f41-2a6d-4f88-9b54-9c3d4e5f6071";
-  const subject = (over: Partial<Subject>): Subject => ({ userId: me, siteRoles: [], scopes: ["coder:all"], allowList: ["*:*"], memberships: [], ...over });
+  const subject = (over: Partial<Subject>): Subject => ({
+    userId: me,
+    siteRoles: [],
+    scopes: ["coder:all"],
+    allowList: ["*:*"],
+    memberships: [],
+    ...over,
+  });
 
   it("scopes narrow roles and never widen them", () => {
     const reader = subject({ scopes: ["user:read"] });

@@ -4,7 +4,22 @@
 import type { JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenService } from "../../../src/auth/tokens.ts";
-import { ACCESS_URL, type AddedUser, addUser, call, countQueriesWithDeferred, createToken, FORBIDDEN, keyIdOf, keyRow, kidOf, NOT_FOUND, type Reply, startWorld, type World } from "../../support/harness.ts";
+import {
+  ACCESS_URL,
+  type AddedUser,
+  addUser,
+  call,
+  countQueriesWithDeferred,
+  createToken,
+  FORBIDDEN,
+  keyIdOf,
+  keyRow,
+  kidOf,
+  NOT_FOUND,
+  type Reply,
+  startWorld,
+  type World,
+} from "../../support/harness.ts";
 
 let w: World;
 let other: AddedUser;
@@ -41,7 +56,10 @@ describe("scopes are enforced on every request", () => {
   });
 
   it("coder:apikeys.manage_self with user:read manages the user's keys, and mints nothing broader", async () => {
-    const { key } = await createToken(w.app, w.member.token, { token_name: "key-manager", scopes: ["coder:apikeys.manage_self", "user:read"] });
+    const { key } = await createToken(w.app, w.member.token, {
+      token_name: "key-manager",
+      scopes: ["coder:apikeys.manage_self", "user:read"],
+    });
     const narrower = await createToken(w.app, key, { token_name: "narrower", scopes: ["user:read"] });
     expect((await keyRow(w.app, narrower.id))!.scopes).toEqual(["user:read"]);
     const inherited = await createToken(w.app, key, { token_name: "inherited" });
@@ -78,7 +96,15 @@ describe("allow lists are enforced", () => {
     expect(ids(listed)).toEqual([w.member.id]);
     expect(listed.body.count).toBe(1);
 
-    const two = (await createToken(w.app, w.owner.token, { token_name: "list-two", allow_list: [{ type: "user", id: w.member.id }, { type: "user", id: other.id }] })).key;
+    const two = (
+      await createToken(w.app, w.owner.token, {
+        token_name: "list-two",
+        allow_list: [
+          { type: "user", id: w.member.id },
+          { type: "user", id: other.id },
+        ],
+      })
+    ).key;
     expect(ids(await call(w.app, "GET", "/users", two))).toEqual([w.member.id, other.id].sort());
     // The search still applies on top of the list.
     expect(ids(await call(w.app, "GET", "/users?q=other", two))).toEqual([other.id]);
@@ -90,12 +116,23 @@ describe("allow lists are enforced", () => {
     expect(none.body).toMatchObject({ users: [], count: 0 });
 
     // A member's token naming another user still sees only what the member's role may read: itself.
-    const member = (await createToken(w.app, w.member.token, { token_name: "member-list", allow_list: [{ type: "user", id: w.member.id }, { type: "user", id: other.id }] })).key;
+    const member = (
+      await createToken(w.app, w.member.token, {
+        token_name: "member-list",
+        allow_list: [
+          { type: "user", id: w.member.id },
+          { type: "user", id: other.id },
+        ],
+      })
+    ).key;
     expect(ids(await call(w.app, "GET", "/users", member))).toEqual([w.member.id]);
   });
 
   it("a restricted token passes its allow list on and cannot widen it", async () => {
-    const restricted = [{ type: "user", id: w.member.id }, { type: "api_key", id: "*" }];
+    const restricted = [
+      { type: "user", id: w.member.id },
+      { type: "api_key", id: "*" },
+    ];
     const { key } = await createToken(w.app, w.member.token, { token_name: "restricted", allow_list: restricted });
     const child = await createToken(w.app, key, { token_name: "child" });
     expect((await keyRow(w.app, child.id))!.allowList).toEqual(["api_key:*", `user:${w.member.id}`]);

@@ -1,7 +1,23 @@
 // Every refusal of delete, status, profile, password and roles, in the order Coder checks them
 // (https://github.com/coder/coder/blob/main/coderd/users.go), and that a refusal changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AddedUser, addUser, del, FORBIDDEN, get, json, keyCount, NEW_PASSWORD, NOT_FOUND, put, send, startTestApp, type TestApp, userRow, withOwner } from "../../support/harness.ts";
+import {
+  type AddedUser,
+  addUser,
+  del,
+  FORBIDDEN,
+  get,
+  json,
+  keyCount,
+  NEW_PASSWORD,
+  NOT_FOUND,
+  put,
+  send,
+  startTestApp,
+  type TestApp,
+  userRow,
+  withOwner,
+} from "../../support/harness.ts";
 
 let app: TestApp;
 let owner: Awaited<ReturnType<typeof withOwner>>;
@@ -181,7 +197,10 @@ describe("PUT /users/{user}/password refusals, in order", () => {
   });
 
   it("7. refuses a wrong old password, even from an admin", async () => {
-    for (const [path, token] of [["/users/me/password", member.token], [`/users/${member.id}/password`, owner.token]] as const) {
+    for (const [path, token] of [
+      ["/users/me/password", member.token],
+      [`/users/${member.id}/password`, owner.token],
+    ] as const) {
       const res = await put(app, path, token, { old_password: "NotTheRightOne!", password: NEW_PASSWORD });
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({

@@ -3,7 +3,22 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { organizationMembers, userLinks, users } from "../../../src/db/schema.ts";
-import { addUser, del, get, json, keyCount, linkCount, login, NEW_PASSWORD, put, startTestApp, type TestApp, userRow, type UserView, withOwner } from "../../support/harness.ts";
+import {
+  addUser,
+  del,
+  get,
+  json,
+  keyCount,
+  linkCount,
+  login,
+  NEW_PASSWORD,
+  put,
+  startTestApp,
+  type TestApp,
+  userRow,
+  type UserView,
+  withOwner,
+} from "../../support/harness.ts";
 
 let app: TestApp;
 let owner: Awaited<ReturnType<typeof withOwner>>;
@@ -12,7 +27,6 @@ beforeAll(async () => {
   owner = await withOwner(app);
 });
 afterAll(() => app.close());
-
 
 describe("DELETE /users/{user}", () => {
   it("soft-deletes a member, ends their sessions and links, frees their name and email", async () => {
@@ -81,7 +95,7 @@ describe("PUT /users/{user}/status/*", () => {
     const dormant = await addUser(app, { username: "sleeper", status: "dormant" });
     const res = await put(app, `/users/${dormant.username}/status/activate`, owner.token);
     expect(res.status).toBe(200);
-    expect(await json<UserView>((await get(app, `/users/${dormant.id}`, owner.token)))).toMatchObject({ status: "active" });
+    expect(await json<UserView>(await get(app, `/users/${dormant.id}`, owner.token))).toMatchObject({ status: "active" });
     const again = await put(app, `/users/${dormant.id}/status/activate`, owner.token);
     expect(again.status).toBe(200);
     expect(await json<UserView>(again)).toMatchObject({ status: "active" });
@@ -102,7 +116,12 @@ describe("PUT /users/{user}/profile", () => {
     const res = await put(app, "/users/me/profile", owner.token, { username: "olivia", name: "Olivia O." });
     expect(res.status).toBe(200);
     const body = await json<UserView>(res);
-    expect(body).toMatchObject({ id: owner.userId, username: "olivia", name: "Olivia O.", roles: [{ name: "owner", display_name: "Owner" }] });
+    expect(body).toMatchObject({
+      id: owner.userId,
+      username: "olivia",
+      name: "Olivia O.",
+      roles: [{ name: "owner", display_name: "Owner" }],
+    });
     expect(Date.parse(body.updated_at)).toBeGreaterThanOrEqual(before.updatedAt.getTime());
     expect((await userRow(app, owner.userId)).email).toBe(before.email);
     expect((await put(app, "/users/me/profile", owner.token, { username: "owner", name: "Olivia Owner" })).status).toBe(200);

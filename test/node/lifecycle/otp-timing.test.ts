@@ -38,7 +38,9 @@ describe.each(BACKENDS)("POST /users/otp/request on %s", (backend) => {
     await hook?.close();
   });
 
-  it(`attack: telling a known email from an unknown one by response time over ${PAIRS} interleaved pairs fails`, { timeout: 120_000 }, async () => {
+  it(`attack: telling a known email from an unknown one by response time over ${PAIRS} interleaved pairs fails`, {
+    timeout: 120_000,
+  }, async () => {
     // Both paths spend one argon2 hash on a random passcode: same work, but by far the noisiest part of
     // the request on a shared machine. Its time is measured and taken out, so what is compared is
     // everything else the request does before answering; that both paths hash exactly once is asserted.

@@ -5,7 +5,20 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import type { Hasher } from "../../../src/auth/hasher.ts";
 import type { Config } from "../../../src/config.ts";
 import { users } from "../../../src/db/schema.ts";
-import { type AddedUser, addUser, type Hook, keyCount, login, NEW_PASSWORD, post, send, startHook, startTestApp, type TestApp, userRow } from "../../support/harness.ts";
+import {
+  type AddedUser,
+  addUser,
+  type Hook,
+  keyCount,
+  login,
+  NEW_PASSWORD,
+  post,
+  send,
+  startHook,
+  startTestApp,
+  type TestApp,
+  userRow,
+} from "../../support/harness.ts";
 
 let app: TestApp;
 let hook: Hook;
@@ -140,7 +153,10 @@ describe("refusals, in order", () => {
     expect(wrong.status).toBe(400);
     expect(await wrong.json()).toEqual(INCORRECT);
 
-    await app.db.update(users).set({ oneTimePasscodeExpiresAt: new Date(Date.now() - 1000) }).where(eq(users.id, user.id));
+    await app.db
+      .update(users)
+      .set({ oneTimePasscodeExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(users.id, user.id));
     const expired = await change(user.email, passcode);
     expect(expired.status).toBe(400);
     expect(await expired.json()).toEqual(INCORRECT);
@@ -197,7 +213,10 @@ describe("enumeration, replay and leaks", () => {
   it("lets only one of two concurrent uses of a passcode succeed", async () => {
     const user = await addUser(app, { username: "racing-reset" });
     const passcode = await requestPasscode(user.email);
-    const results = await Promise.all([change(user.email, passcode, "FirstStrongPass#1"), change(user.email, passcode, "SecondStrongPass#2")]);
+    const results = await Promise.all([
+      change(user.email, passcode, "FirstStrongPass#1"),
+      change(user.email, passcode, "SecondStrongPass#2"),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual([204, 400]);
   });
 

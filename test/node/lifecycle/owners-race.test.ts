@@ -57,10 +57,14 @@ describe.each(BACKENDS)("two owners removing each other on %s", (backend) => {
       const label = `round ${round} (${first}/${second}): ${JSON.stringify(outcomes)}`;
       // One wins. The other is refused: as the last owner's remover (400), or, when its session was read
       // after the winner committed, because it no longer is an owner (403/404).
-      expect(outcomes.filter((o) => o.status === 200), label).toHaveLength(1);
+      expect(
+        outcomes.filter((o) => o.status === 200),
+        label,
+      ).toHaveLength(1);
       const loser = outcomes.find((o) => o.status !== 200)!;
       expect([400, 401, 403, 404], label).toContain(loser.status);
-      if (loser.status === 400) expect(loser.body.message, label).toMatch(/^You cannot (delete|remove the "owner" role from) the last owner\./);
+      if (loser.status === 400)
+        expect(loser.body.message, label).toMatch(/^You cannot (delete|remove the "owner" role from) the last owner\./);
       const owners = await activeOwners();
       expect(owners, label).toHaveLength(1);
       survivor = owners[0]!.id === survivor.id ? survivor : rival;

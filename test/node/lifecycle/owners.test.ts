@@ -3,7 +3,20 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, gitSshKeys, userConfigs } from "../../../src/db/schema.ts";
-import { type AddedUser, addUser, del, get, json, NEW_PASSWORD, put, send, startTestApp, type TestApp, userRow, withOwner } from "../../support/harness.ts";
+import {
+  type AddedUser,
+  addUser,
+  del,
+  get,
+  json,
+  NEW_PASSWORD,
+  put,
+  send,
+  startTestApp,
+  type TestApp,
+  userRow,
+  withOwner,
+} from "../../support/harness.ts";
 
 let app: TestApp;
 let owner: Awaited<ReturnType<typeof withOwner>>;
@@ -85,7 +98,9 @@ describe("a user admin on the only owner", () => {
       expect(res.status, `${method} ${path}`).toBeLessThan(500);
       // API keys are not a user admin's to manage on anyone; every other route meets the owners-only rule.
       if (!path.startsWith("/users/{user}/keys")) {
-        expect((await json(res)).message, `${method} ${path}`).toMatch(/^Only owners can .+ an owner\.$|^You cannot suspend a user with the "owner" role/);
+        expect((await json(res)).message, `${method} ${path}`).toMatch(
+          /^Only owners can .+ an owner\.$|^You cannot suspend a user with the "owner" role/,
+        );
       }
     }
     expect(await snapshot(owner.userId)).toEqual(before);

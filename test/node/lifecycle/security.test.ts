@@ -4,7 +4,20 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../../src/db/schema.ts";
 import { issueKey } from "../../../src/keys/issue.ts";
-import { type AddedUser, addUser, get, keyCount, NEW_PASSWORD, NOT_FOUND, put, send, startTestApp, type TestApp, userRow, withOwner } from "../../support/harness.ts";
+import {
+  type AddedUser,
+  addUser,
+  get,
+  keyCount,
+  NEW_PASSWORD,
+  NOT_FOUND,
+  put,
+  send,
+  startTestApp,
+  type TestApp,
+  userRow,
+  withOwner,
+} from "../../support/harness.ts";
 
 let app: TestApp;
 let owner: Awaited<ReturnType<typeof withOwner>>;

@@ -28,5 +28,4 @@ describe("public metadata: build info", () => {
     expect(body.version).toMatch(/^v\d+\.\d+\.\d+/);
     expect(res.headers.get("X-Coder-Build-Version")).toBe(body.version);
   });
-
 });

@@ -3,7 +3,18 @@
 import { createLocalJWKSet, jwtVerify, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenService } from "../../../src/auth/tokens.ts";
-import { ACCESS_URL, countQueries, expectSignedOut, getMe, json, jwtHeader, login, OWNER, startKnownKeyApp, type TestApp } from "../../support/harness.ts";
+import {
+  ACCESS_URL,
+  countQueries,
+  expectSignedOut,
+  getMe,
+  json,
+  jwtHeader,
+  login,
+  OWNER,
+  startKnownKeyApp,
+  type TestApp,
+} from "../../support/harness.ts";
 
 let app: TestApp;
 let signingKey: JWK;
@@ -27,7 +38,10 @@ describe("published keys and rotation", () => {
     expect(JSON.stringify(jwks)).not.toContain(signingKey.d!);
     expect(res.headers.get("Cache-Control")).toContain("max-age");
 
-    const { payload } = await jwtVerify(owner.token, createLocalJWKSet(jwks as { keys: JWK[] }), { issuer: ACCESS_URL, audience: ACCESS_URL });
+    const { payload } = await jwtVerify(owner.token, createLocalJWKSet(jwks as { keys: JWK[] }), {
+      issuer: ACCESS_URL,
+      audience: ACCESS_URL,
+    });
     expect(payload.sub).toBe(owner.userId);
   });
 

@@ -61,8 +61,14 @@ describe("configuration", () => {
     [{ ...GITHUB }, "CODER_OAUTH2_GITHUB_ALLOWED_ORGS: must name at least one organization"],
     [{ ...GITHUB, CODER_OAUTH2_GITHUB_ALLOW_EVERYONE: "true", CODER_OAUTH2_GITHUB_ALLOWED_ORGS: "acme" }, "cannot be used together"],
     [{ CODER_OAUTH2_GITHUB_CLIENT_ID: "id", CODER_OAUTH2_GITHUB_ALLOWED_ORGS: "a" }, "CODER_OAUTH2_GITHUB_CLIENT_SECRET: required"],
-    [{ ...GITHUB, CODER_OAUTH2_GITHUB_ALLOWED_ORGS: "a", CODER_OAUTH2_GITHUB_ALLOWED_TEAMS: "no-slash" }, '"no-slash" must be <organization>/<team>'],
-    [{ ...GITHUB, CODER_OAUTH2_GITHUB_ALLOWED_ORGS: "a", CODER_OAUTH2_GITHUB_ENTERPRISE_BASE_URL: "ftp://x" }, "must be an http:// or https:// URL"],
+    [
+      { ...GITHUB, CODER_OAUTH2_GITHUB_ALLOWED_ORGS: "a", CODER_OAUTH2_GITHUB_ALLOWED_TEAMS: "no-slash" },
+      '"no-slash" must be <organization>/<team>',
+    ],
+    [
+      { ...GITHUB, CODER_OAUTH2_GITHUB_ALLOWED_ORGS: "a", CODER_OAUTH2_GITHUB_ENTERPRISE_BASE_URL: "ftp://x" },
+      "must be an http:// or https:// URL",
+    ],
     [{ CODER_OIDC_ISSUER_URL: "https://idp.example" }, "CODER_OIDC_CLIENT_ID: required"],
     [{ CODER_OIDC_CLIENT_ID: "id" }, "CODER_OIDC_ISSUER_URL: required"],
   ])("refuses a broken combination loudly (%#)", (env, problem) => {

@@ -36,7 +36,10 @@ function nextOidc(sub: string, idToken: Record<string, unknown>, userInfo: Recor
 /** The account as stored, its link for `loginType`, and how many sessions it has. */
 async function state(app: TestApp, userId: string) {
   const [user] = await app.db.select().from(users).where(eq(users.id, userId));
-  const links = await app.db.select({ loginType: userLinks.loginType, linkedId: userLinks.linkedId }).from(userLinks).where(eq(userLinks.userId, userId));
+  const links = await app.db
+    .select({ loginType: userLinks.loginType, linkedId: userLinks.linkedId })
+    .from(userLinks)
+    .where(eq(userLinks.userId, userId));
   const keys = await app.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.userId, userId));
   return { email: user!.email, links, keys: keys.length };
 }
@@ -120,7 +123,10 @@ describe("OIDC email linking (email_verified honoured)", () => {
     const res = await new Browser(app).signIn(OIDC_CALLBACK);
     // Not linked; a new account is refused because the database's unique index on lower(email) folds it.
     expect(res.status).toBe(409);
-    expect(await body(res)).toEqual({ message: "User already exists.", detail: "Another account has this email address, or one that differs from it only by letter case." });
+    expect(await body(res)).toEqual({
+      message: "User already exists.",
+      detail: "Another account has this email address, or one that differs from it only by letter case.",
+    });
     expect(await state(app, victim)).toEqual(before);
   });
 
@@ -224,7 +230,12 @@ describe("GitHub email linking", () => {
   });
 
   it("links a verified primary email to an account with no link yet", async () => {
-    const invited = await addUser(app, { username: "gh-invited", email: "gh-invited@bigcorp.example", loginType: "github", status: "dormant" });
+    const invited = await addUser(app, {
+      username: "gh-invited",
+      email: "gh-invited@bigcorp.example",
+      loginType: "github",
+      status: "dormant",
+    });
     github.signIn(account({ login: "gh-invited", emails: [{ email: "gh-invited@bigcorp.example", primary: true, verified: true }] }));
     const browser = new Browser(app);
     expect((await browser.signIn(GITHUB_CALLBACK)).status).toBe(307);

@@ -75,7 +75,11 @@ export async function startFakeGithub(): Promise<FakeGithub> {
     if (req.method === "GET" && path === "/login/oauth/authorize") {
       if (!current) return json(res, 500, { message: "no account signed in" });
       const code = randomUUID();
-      codes.set(code, { who: current, challenge: url.searchParams.get("code_challenge") ?? "", redirectUri: url.searchParams.get("redirect_uri") ?? "" });
+      codes.set(code, {
+        who: current,
+        challenge: url.searchParams.get("code_challenge") ?? "",
+        redirectUri: url.searchParams.get("redirect_uri") ?? "",
+      });
       const back = new URL(url.searchParams.get("redirect_uri")!);
       back.searchParams.set("code", code);
       back.searchParams.set("state", url.searchParams.get("state") ?? "");
@@ -87,7 +91,13 @@ export async function startFakeGithub(): Promise<FakeGithub> {
       if (body.get("client_id") !== GITHUB_CLIENT_ID) return json(res, 200, { error: "incorrect_client_credentials" });
       const deviceCode = randomUUID();
       devices.set(deviceCode, undefined);
-      return json(res, 200, { device_code: deviceCode, user_code: "ABCD-1234", verification_uri: "https://github.example/login/device", expires_in: 900, interval: 5 });
+      return json(res, 200, {
+        device_code: deviceCode,
+        user_code: "ABCD-1234",
+        verification_uri: "https://github.example/login/device",
+        expires_in: 900,
+        interval: 5,
+      });
     }
     if (req.method === "POST" && path === "/login/oauth/access_token") {
       const body = await form(req);
@@ -115,10 +125,15 @@ export async function startFakeGithub(): Promise<FakeGithub> {
     if (rest === "user") return json(res, 200, { id: who.id, login: who.login, name: who.name, avatar_url: who.avatar_url, type: "User" });
     if (rest === "user/emails") return json(res, 200, who.emails);
     if (rest === "user/memberships/orgs") {
-      return json(res, 200, who.orgs.map((login) => ({ state: "active", role: "member", organization: { login } })));
+      return json(
+        res,
+        200,
+        who.orgs.map((login) => ({ state: "active", role: "member", organization: { login } })),
+      );
     }
     const team = /^orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(rest);
-    if (team && team[3] === who.login && who.teams.includes(`${team[1]}/${team[2]}`)) return json(res, 200, { state: "active", role: "member" });
+    if (team && team[3] === who.login && who.teams.includes(`${team[1]}/${team[2]}`))
+      return json(res, 200, { state: "active", role: "member" });
     return json(res, 404, { message: "Not Found" });
   }
 

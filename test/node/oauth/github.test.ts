@@ -187,7 +187,9 @@ describe("GitHub web flow", () => {
     });
 
     it("passes on the provider's error", async () => {
-      const res = await new Browser(app).get(`${GITHUB_CALLBACK}?error=access_denied&error_description=The+user+said+no&error_uri=https://docs.example/e`);
+      const res = await new Browser(app).get(
+        `${GITHUB_CALLBACK}?error=access_denied&error_description=The+user+said+no&error_uri=https://docs.example/e`,
+      );
       expect(res.status).toBe(400);
       expect(await body(res)).toEqual({
         message: "Encountered error in oidc process: access_denied",
@@ -229,7 +231,10 @@ describe("GitHub web flow", () => {
     for (const s of secrets) expect(meText).not.toContain(s);
     // The provider token is kept (for the session checks), in the link row only.
     const user = JSON.parse(meText) as { id: string };
-    const [link] = await app.db.select().from(userLinks).where(and(eq(userLinks.userId, user.id), eq(userLinks.loginType, "github")));
+    const [link] = await app.db
+      .select()
+      .from(userLinks)
+      .where(and(eq(userLinks.userId, user.id), eq(userLinks.loginType, "github")));
     expect(link!.oauthAccessToken).toBe(github.issuedTokens.at(-1));
   });
 });
@@ -250,7 +255,10 @@ describe("GitHub teams and signups", () => {
     github.signIn(account({ login: "newcomer", teams: ["acme/platform"] }));
     const res = await new Browser(app).signIn(GITHUB_CALLBACK);
     expect(res.status).toBe(403);
-    expect(await body(res)).toEqual({ message: "Signups are disabled", detail: "Please contact your Coder administrator to request access." });
+    expect(await body(res)).toEqual({
+      message: "Signups are disabled",
+      detail: "Please contact your Coder administrator to request access.",
+    });
   });
 
   it("requires membership of an allowed team", async () => {

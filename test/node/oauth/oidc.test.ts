@@ -41,7 +41,17 @@ describe("OIDC sign-in", () => {
   });
 
   it("creates the first user as an owner with no password, and stores the merged claims", async () => {
-    signingIn("first-sub", { email: "ada@example.com", preferred_username: "ada", name: " Ada Lovelace ", picture: "https://img.example/ada.png", groups: ["eng"] }, { department: "R&D", name: "Ada L." });
+    signingIn(
+      "first-sub",
+      {
+        email: "ada@example.com",
+        preferred_username: "ada",
+        name: " Ada Lovelace ",
+        picture: "https://img.example/ada.png",
+        groups: ["eng"],
+      },
+      { department: "R&D", name: "Ada L." },
+    );
     const browser = new Browser(app);
     const done = await browser.signIn(`${OIDC_CALLBACK}?redirect=/templates`);
     expect(done.status).toBe(307);
@@ -103,7 +113,12 @@ describe("OIDC sign-in", () => {
     const created = await app.request("/api/v2/users", {
       method: "POST",
       token: owner.token,
-      json: { email: "grace@example.com", username: "grace", login_type: "oidc", organization_ids: ["00000000-0000-0000-0000-000000000000"] },
+      json: {
+        email: "grace@example.com",
+        username: "grace",
+        login_type: "oidc",
+        organization_ids: ["00000000-0000-0000-0000-000000000000"],
+      },
     });
     expect(created.status).toBe(201);
     const grace = await body(created);
@@ -141,7 +156,9 @@ describe("OIDC sign-in", () => {
     signingIn("unverified", { email: "unverified@example.com", email_verified: false });
     const res = await new Browser(app).signIn(OIDC_CALLBACK);
     expect(res.status).toBe(403);
-    expect(await body(res)).toEqual({ message: 'Verify the "unverified@example.com" email address on your OIDC provider to authenticate!' });
+    expect(await body(res)).toEqual({
+      message: 'Verify the "unverified@example.com" email address on your OIDC provider to authenticate!',
+    });
   });
 
   it("needs an email", async () => {
@@ -211,7 +228,9 @@ describe("OIDC sign-in", () => {
       });
       const res = await browser.signIn(OIDC_CALLBACK);
       expect(res.status).toBe(400);
-      expect(await body(res)).toEqual({ message: "id_token not found in response payload. Ensure your OIDC callback is configured correctly!" });
+      expect(await body(res)).toEqual({
+        message: "id_token not found in response payload. Ensure your OIDC callback is configured correctly!",
+      });
     });
 
     it("reports a failed code exchange without the client secret", async () => {
@@ -263,7 +282,10 @@ describe("OIDC email domains and signups", () => {
     signingIn("corp-second", { email: "second@example.com" });
     const res = await new Browser(app).signIn(OIDC_CALLBACK);
     expect(res.status).toBe(403);
-    expect(await body(res)).toEqual({ message: "Signups are disabled", detail: "Please contact your Coder administrator to request access." });
+    expect(await body(res)).toEqual({
+      message: "Signups are disabled",
+      detail: "Please contact your Coder administrator to request access.",
+    });
   });
 });
 
@@ -274,7 +296,8 @@ describe("OIDC options and absence", () => {
       signingIn("lenient", { email: "lenient@example.com", email_verified: false }, { extra: "from-userinfo" });
       const browser = new Browser(app);
       expect((await browser.signIn(OIDC_CALLBACK)).status).toBe(307);
-      const claims = (await body(await app.request("/api/v2/users/oidc-claims", { token: browser.cookies.get("coder_session_token") }))).claims;
+      const claims = (await body(await app.request("/api/v2/users/oidc-claims", { token: browser.cookies.get("coder_session_token") })))
+        .claims;
       expect(claims).toMatchObject({ email: "lenient@example.com" });
       expect(claims.extra).toBeUndefined();
     } finally {

@@ -90,7 +90,10 @@ export const USER = {
 export const ALICE_PASSWORD = "Coder-Password-123!";
 /** Erin's hash is from an older Coder (1024 iterations); her password has non-ASCII characters. */
 export const ERIN_PASSWORD = "Grüße-aus-Köln-42!";
-export const ALICE_SSH = { private: "-----BEGIN OPENSSH PRIVATE KEY-----\nalice\n-----END OPENSSH PRIVATE KEY-----\n", public: "ssh-ed25519 AAAAalice" };
+export const ALICE_SSH = {
+  private: "-----BEGIN OPENSSH PRIVATE KEY-----\nalice\n-----END OPENSSH PRIVATE KEY-----\n",
+  public: "ssh-ed25519 AAAAalice",
+};
 
 /** Creates Coder's tables in the database at `url` and fills them with one deployment's people. */
 export async function seedCoder(url: string): Promise<void> {
@@ -107,22 +110,53 @@ export async function seedCoder(url: string): Promise<void> {
     );
     const user = (
       id: string,
-      fields: { email: string; username: string; hash?: string; status?: string; roles?: string[]; login?: string; lastSeen?: string; deleted?: boolean; system?: boolean; service?: boolean; github?: number; name?: string },
+      fields: {
+        email: string;
+        username: string;
+        hash?: string;
+        status?: string;
+        roles?: string[];
+        login?: string;
+        lastSeen?: string;
+        deleted?: boolean;
+        system?: boolean;
+        service?: boolean;
+        github?: number;
+        name?: string;
+      },
     ) =>
       c.query(
         `INSERT INTO users (id, email, username, hashed_password, created_at, updated_at, status, rbac_roles, login_type,
            deleted, last_seen_at, name, github_com_user_id, is_system, is_service_account, hashed_one_time_passcode, one_time_passcode_expires_at)
          VALUES ($1, $2, $3, convert_to($4, 'UTF8'), $5, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
         [
-          id, fields.email, fields.username, fields.hash ?? "", t0, fields.status ?? "active", fields.roles ?? [], fields.login ?? "password",
-          fields.deleted ?? false, fields.lastSeen ?? "0001-01-01 00:00:00", fields.name ?? "", fields.github ?? null, fields.system ?? false,
+          id,
+          fields.email,
+          fields.username,
+          fields.hash ?? "",
+          t0,
+          fields.status ?? "active",
+          fields.roles ?? [],
+          fields.login ?? "password",
+          fields.deleted ?? false,
+          fields.lastSeen ?? "0001-01-01 00:00:00",
+          fields.name ?? "",
+          fields.github ?? null,
+          fields.system ?? false,
           fields.service ?? false,
           // A pending password reset, in Coder's bytea; not carried over.
           id === USER.alice ? Buffer.from(coderPbkdf2("123456", 1)) : null,
           id === USER.alice ? "2025-01-02T03:24:05Z" : null,
         ],
       );
-    await user(USER.alice, { email: "alice@example.com", username: "alice", hash: coderPbkdf2(ALICE_PASSWORD), roles: ["owner", "member"], lastSeen: "2025-06-01 12:00:00", name: "Alice A" });
+    await user(USER.alice, {
+      email: "alice@example.com",
+      username: "alice",
+      hash: coderPbkdf2(ALICE_PASSWORD),
+      roles: ["owner", "member"],
+      lastSeen: "2025-06-01 12:00:00",
+      name: "Alice A",
+    });
     await user(USER.bob, { email: "bob@example.com", username: "bob", login: "github", status: "dormant", github: 12345 });
     await user(USER.carol, { email: "carol@example.com", username: "carol", login: "oidc" });
     await user(USER.svc, { email: "", username: "ci-bot", login: "none", service: true });

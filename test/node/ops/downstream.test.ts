@@ -114,9 +114,13 @@ describe("the downstream example against a live Gatehouse", () => {
   it("bundles for Workers (wrangler deploy --dry-run)", async () => {
     const out = mkdtempSync(join(tmpdir(), "downstream-"));
     try {
-      await promisify(execFile)("npx", ["wrangler", "deploy", "--dry-run", "--config", "examples/downstream/wrangler.toml", "--outdir", out], {
-        env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-      });
+      await promisify(execFile)(
+        "npx",
+        ["wrangler", "deploy", "--dry-run", "--config", "examples/downstream/wrangler.toml", "--outdir", out],
+        {
+          env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+        },
+      );
       expect(readdirSync(out)).toContain("worker.js");
     } finally {
       rmSync(out, { recursive: true, force: true });

@@ -22,7 +22,8 @@ interface Summary {
   pbkdf2Passwords: number;
 }
 
-const importCoder = (from: string, into: string) => runCommand("npm", ["run", "-s", "import:coder", "--", "--from", from], { DATABASE_URL: into });
+const importCoder = (from: string, into: string) =>
+  runCommand("npm", ["run", "-s", "import:coder", "--", "--from", from], { DATABASE_URL: into });
 
 const lastLine = <T>(out: string) => JSON.parse(out.trim().split("\n").at(-1)!) as T;
 
@@ -136,7 +137,8 @@ describe("npm run import:coder", () => {
 });
 
 describe("logging in with a Coder password", () => {
-  const storedHash = async (id: string) => (await gatehouse.db.select({ h: users.hashedPassword }).from(users).where(eq(users.id, id)))[0]!.h;
+  const storedHash = async (id: string) =>
+    (await gatehouse.db.select({ h: users.hashedPassword }).from(users).where(eq(users.id, id)))[0]!.h;
 
   it("refuses a wrong password and leaves the PBKDF2 hash as it was", async () => {
     const before = await storedHash(USER.alice);

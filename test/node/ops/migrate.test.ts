@@ -8,7 +8,6 @@ import { EXPECTED_MIGRATION, MIGRATIONS } from "../../../src/db/schema-version.t
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
 import { runCommand as run } from "../../support/run-command.ts";
 
-
 async function query<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -101,9 +100,15 @@ describe("db:migrate's failures", () => {
   });
 
   it("reports an unreachable database without printing its password", async () => {
-    const result = await run("npm", ["run", "-s", "db:migrate"], { DATABASE_URL: "postgresql://postgres:hunter2-secret@127.0.0.1:1/postgres" });
+    const result = await run("npm", ["run", "-s", "db:migrate"], {
+      DATABASE_URL: "postgresql://postgres:hunter2-secret@127.0.0.1:1/postgres",
+    });
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stderr.trim().split("\n").at(-1)!)).toMatchObject({ level: "error", msg: "migration failed", host: "127.0.0.1:1" });
+    expect(JSON.parse(result.stderr.trim().split("\n").at(-1)!)).toMatchObject({
+      level: "error",
+      msg: "migration failed",
+      host: "127.0.0.1:1",
+    });
     expect(result.stdout + result.stderr).not.toContain("hunter2-secret");
   });
 });

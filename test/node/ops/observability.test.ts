@@ -22,8 +22,7 @@ async function captured(fn: () => Promise<unknown>): Promise<string[]> {
   return lines;
 }
 
-const requestLines = (lines: string[]): Line[] =>
-  lines.map((l) => JSON.parse(l) as Line).filter((l) => l.msg === "request");
+const requestLines = (lines: string[]): Line[] => lines.map((l) => JSON.parse(l) as Line).filter((l) => l.msg === "request");
 
 /**
  * A sign-in that fails with a 500 (a constraint no insert can satisfy makes issuing the session key fail),
@@ -166,7 +165,10 @@ describe("with LOG_REQUESTS unset (the default, and the tests')", () => {
 
 describe("describeError", () => {
   it("keeps a Drizzle query's statement and drops its parameters", () => {
-    const pgError = Object.assign(new Error("duplicate key value violates unique constraint"), { code: "23505", detail: "Key (email)=(a@b.c)" });
+    const pgError = Object.assign(new Error("duplicate key value violates unique constraint"), {
+      code: "23505",
+      detail: "Key (email)=(a@b.c)",
+    });
     const drizzleError = Object.assign(new Error('Failed query: insert into "users" values ($1)\nparams: $argon2id$secret'), {
       query: 'insert into "users" values ($1)',
       params: ["$argon2id$secret"],
@@ -244,6 +246,10 @@ describe("/healthz and /readyz", () => {
     }
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ message: "The database is unreachable." });
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", msg: "readiness check: database unreachable", error: { message: broken.message } });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: "error",
+      msg: "readiness check: database unreachable",
+      error: { message: broken.message },
+    });
   });
 });

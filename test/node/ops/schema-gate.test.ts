@@ -33,7 +33,11 @@ afterAll(async () => {
 /** One request through the worker entry, with its waitUntil work awaited; console output captured. */
 async function call(path: string, workerEnv: WorkerEnv = env): Promise<{ res: Response; logs: Record<string, unknown>[] }> {
   const pending: Promise<unknown>[] = [];
-  const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+  const ctx = {
+    waitUntil: (p: Promise<unknown>) => void pending.push(p),
+    passThroughOnException() {},
+    props: {},
+  } as unknown as ExecutionContext;
   const logs: Record<string, unknown>[] = [];
   for (const level of ["log", "warn", "error"] as const) {
     vi.spyOn(console, level).mockImplementation((line: unknown) => void logs.push(JSON.parse(String(line)) as Record<string, unknown>));
@@ -69,7 +73,9 @@ async function forgetNewest(): Promise<() => Promise<void>> {
   );
   const row = rows[0]!;
   return async () => {
-    await withClient((c) => c.query("insert into drizzle.__drizzle_migrations (hash, created_at) values ($1, $2)", [row.hash, row.created_at]));
+    await withClient((c) =>
+      c.query("insert into drizzle.__drizzle_migrations (hash, created_at) values ($1, $2)", [row.hash, row.created_at]),
+    );
   };
 }
 
@@ -82,7 +88,11 @@ describe("compareWithJournal", () => {
     expect(compareWithJournal(EXPECTED_MIGRATION.when)).toMatchObject({ state: "current", applied: EXPECTED_MIGRATION.tag });
     // A newer deploy migrated further: older code keeps serving (migrations only add).
     expect(compareWithJournal(EXPECTED_MIGRATION.when + 1)).toMatchObject({ state: "current" });
-    expect(compareWithJournal(undefined)).toMatchObject({ state: "behind", applied: "none", pending: expect.arrayContaining([EXPECTED_MIGRATION.tag]) });
+    expect(compareWithJournal(undefined)).toMatchObject({
+      state: "behind",
+      applied: "none",
+      pending: expect.arrayContaining([EXPECTED_MIGRATION.tag]),
+    });
     expect(compareWithJournal(EXPECTED_MIGRATION.when - 1)).toMatchObject({ state: "behind", pending: [EXPECTED_MIGRATION.tag] });
   });
 });

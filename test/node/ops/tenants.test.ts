@@ -93,7 +93,13 @@ describe("a token from tenant A at tenant B", () => {
   });
 
   it("is refused on every protected route, before the route runs", async () => {
-    const paths = [`/users/${acme.owner.userId}`, "/users", "/users/me/keys/tokens", `/users/${acme.owner.userId}/roles`, "/users/me/gitsshkey"];
+    const paths = [
+      `/users/${acme.owner.userId}`,
+      "/users",
+      "/users/me/keys/tokens",
+      `/users/${acme.owner.userId}/roles`,
+      "/users/me/gitsshkey",
+    ];
     const queries = await queriesFor(globex, async () => {
       for (const path of paths) expect((await globex.app.request(`${API}${path}`, { token: acme.owner.token })).status).toBe(401);
     });

@@ -96,9 +96,25 @@ describe("the lean zod entry (src/zod-lean/index.ts)", () => {
         extra: z.union([z.number(), z.unknown()]).optional(),
       });
     const inputs: unknown[] = [
-      { username: "alice", email: "alice@example.com", id: "8f8c3a4e-1b2c-4d5e-8f90-123456789abc", role: "owner", tags: ["a"], flags: { x: true } },
+      {
+        username: "alice",
+        email: "alice@example.com",
+        id: "8f8c3a4e-1b2c-4d5e-8f90-123456789abc",
+        role: "owner",
+        tags: ["a"],
+        flags: { x: true },
+      },
       { username: "", email: "not an email", id: "nope", port: "70000", role: "admin", tags: ["c"], flags: { x: 1 } },
-      { username: "bob", email: "bob@example.com", id: "8f8c3a4e-1b2c-4d5e-8f90-123456789abc", port: "8080", role: "member", tags: [], flags: {}, extra: 1 },
+      {
+        username: "bob",
+        email: "bob@example.com",
+        id: "8f8c3a4e-1b2c-4d5e-8f90-123456789abc",
+        port: "8080",
+        role: "member",
+        tags: [],
+        flags: {},
+        extra: 1,
+      },
       "not an object",
     ];
     const leanSchema = sample(lean.z as unknown as typeof zod.z);

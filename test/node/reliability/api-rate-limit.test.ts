@@ -93,7 +93,10 @@ describe("the owner bypass header", () => {
   });
 
   it("answers 428 to anyone else who sends it, signed in or not", async () => {
-    for (const res of [await me(member.token, { "X-Coder-Bypass-Ratelimit": "true" }), await send(app, "GET", "/users/me", undefined, undefined, { "X-Coder-Bypass-Ratelimit": "1" })]) {
+    for (const res of [
+      await me(member.token, { "X-Coder-Bypass-Ratelimit": "true" }),
+      await send(app, "GET", "/users/me", undefined, undefined, { "X-Coder-Bypass-Ratelimit": "1" }),
+    ]) {
       expect(res.status).toBe(428);
       expect(await json(res)).toEqual({ message: 'The "X-Coder-Bypass-Ratelimit" header can only be used by owners.' });
     }

@@ -32,7 +32,6 @@ describe("the audit record of what was stored", () => {
     expect(last!.statusCode).toBe(400);
     expect(JSON.stringify(last!.diff)).toContain(`${"a".repeat(255)}…`);
   });
-
 });
 
 describe("an audited change commits only with its record", () => {
@@ -58,7 +57,9 @@ describe("an audited change commits only with its record", () => {
   it("attack: a session whose login record fails is never handed out", async () => {
     await app.db.execute(sql`create function refuse_login_audit() returns trigger language plpgsql as $$
       begin if new.action = 'login' and new.status_code < 400 then raise exception 'audit refused'; end if; return new; end $$`);
-    await app.db.execute(sql`create trigger refuse_login_audit before insert on audit_logs for each row execute function refuse_login_audit()`);
+    await app.db.execute(
+      sql`create trigger refuse_login_audit before insert on audit_logs for each row execute function refuse_login_audit()`,
+    );
     const keysBefore = (await app.db.select().from(apiKeys).where(eq(apiKeys.userId, owner.userId))).length;
     try {
       const res = await send("POST", "/users/login", JSON.stringify({ email: OWNER.email, password: OWNER.password }));

@@ -26,7 +26,9 @@ afterAll(() => app.close());
 async function fingerprint(): Promise<string> {
   await app.settle();
   const parts = TABLES.map((t) => sql`coalesce((select string_agg(x::text, '|' order by x::text) from ${sql.identifier(t)} x), '')`);
-  const result = (await app.db.execute(sql`select md5(concat_ws('#', ${sql.join(parts, sql`, `)})) as h`)) as unknown as { rows: { h: string }[] };
+  const result = (await app.db.execute(sql`select md5(concat_ws('#', ${sql.join(parts, sql`, `)})) as h`)) as unknown as {
+    rows: { h: string }[];
+  };
   return result.rows[0]!.h;
 }
 
@@ -52,10 +54,20 @@ async function plan(key: string): Promise<Plan> {
   const params = segments.flatMap((s, i) => (s === subject.username || s === keyId ? [i] : []));
   const bodies: Record<string, Record<string, unknown>> = {
     "POST /api/v2/users/first": { email: `first${n}@example.com`, username: `first${n}`, password: "SomeSecurePassword!", name: "First" },
-    "POST /api/v2/users": { email: `new${n}@example.com`, username: `new${n}`, password: "SomeSecurePassword!", name: "New", organization_ids: [owner.organizationId] },
+    "POST /api/v2/users": {
+      email: `new${n}@example.com`,
+      username: `new${n}`,
+      password: "SomeSecurePassword!",
+      name: "New",
+      organization_ids: [owner.organizationId],
+    },
     "POST /api/v2/users/login": { email: subject.email, password: subject.password },
     "POST /api/v2/users/otp/request": { email: subject.email },
-    "POST /api/v2/users/otp/change-password": { email: subject.email, password: "AnotherPassword!42", one_time_passcode: crypto.randomUUID() },
+    "POST /api/v2/users/otp/change-password": {
+      email: subject.email,
+      password: "AnotherPassword!42",
+      one_time_passcode: crypto.randomUUID(),
+    },
     "PUT /api/v2/users/:user/profile": { username: subject.username, name: "Renamed" },
     "PUT /api/v2/users/:user/password": { password: "AnotherPassword!42" },
     "PUT /api/v2/users/:user/roles": { roles: ["auditor"] },
@@ -73,14 +85,24 @@ async function plan(key: string): Promise<Plan> {
 }
 
 const adversarial = fc.oneof(
-  fc.constantFrom("x\ud800", "\udfff", "🦀".slice(0, 1), "\ud800\ud800", "a\u0000b", "\u0000", "Ꭺdmin-ｓｃｒｉｐｔ-한글-ไทย-العربية-🦀", "\u202eevil", "admin\u200b", "İK"),
+  fc.constantFrom(
+    "x\ud800",
+    "\udfff",
+    "🦀".slice(0, 1),
+    "\ud800\ud800",
+    "a\u0000b",
+    "\u0000",
+    "Ꭺdmin-ｓｃｒｉｐｔ-한글-ไทย-العربية-🦀",
+    "\u202eevil",
+    "admin\u200b",
+    "İK",
+  ),
   fc.constantFrom(1 << 20, 1_000_000 - 400).map((len) => "x".repeat(len)),
   fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 12 }).map((units) => String.fromCharCode(...units)),
 );
 
 /** A path segment as a client could send it: percent-encoded UTF-8, a lone surrogate as its (invalid) bytes. */
-const segment = (s: string) =>
-  [...s].map((ch) => (ch.isWellFormed() ? encodeURIComponent(ch) : "%ED%A0%80")).join("");
+const segment = (s: string) => [...s].map((ch) => (ch.isWellFormed() ? encodeURIComponent(ch) : "%ED%A0%80")).join("");
 
 const routes = Object.keys(AUDIT_RULES).filter((k) => !k.startsWith("GET "));
 
@@ -91,7 +113,11 @@ describe("every audited route under adversarial strings", () => {
         const p = await plan(route);
         const fields = Object.keys(p.body ?? {}).filter((f) => typeof p.body![f] === "string");
         // Positions: each string body field, one extra body field, each path parameter (short strings only).
-        const positions = [...fields.map((f) => ({ field: f })), ...(p.body ? [{ field: "extra" }] : []), ...(evil.length < 4096 ? p.params.map((i) => ({ index: i })) : [])];
+        const positions = [
+          ...fields.map((f) => ({ field: f })),
+          ...(p.body ? [{ field: "extra" }] : []),
+          ...(evil.length < 4096 ? p.params.map((i) => ({ index: i })) : []),
+        ];
         if (positions.length === 0) return;
         const at = positions[pick % positions.length]!;
         const body = p.body ? { ...p.body } : undefined;

@@ -89,7 +89,13 @@ describe("what a record holds", () => {
   it("POST /users: actor, action create, the new user as target, IP, user agent, request id, 201, a diff without the password", async () => {
     const res = await call("POST", "/users", {
       token: owner.token,
-      body: { email: "mia@example.com", username: "mia", name: "Mia", password: "MiaSecret!123456", organization_ids: [owner.organizationId] },
+      body: {
+        email: "mia@example.com",
+        username: "mia",
+        name: "Mia",
+        password: "MiaSecret!123456",
+        organization_ids: [owner.organizationId],
+      },
     });
     expect(res.status).toBe(201);
     const created = await json<{ id: string }>(res.clone());
@@ -156,7 +162,12 @@ describe("what a record holds", () => {
 
   it("profile, roles, status, appearance, preferences: action write on the user, the changed fields in the diff", async () => {
     const cases: [string, string, unknown, Record<string, unknown>][] = [
-      ["PUT", `/users/${member.id}/profile`, { username: "mia2", name: "Mia Two" }, { username: { new: "mia2", secret: false }, name: { new: "Mia Two", secret: false } }],
+      [
+        "PUT",
+        `/users/${member.id}/profile`,
+        { username: "mia2", name: "Mia Two" },
+        { username: { new: "mia2", secret: false }, name: { new: "Mia Two", secret: false } },
+      ],
       ["PUT", `/users/${member.id}/roles`, { roles: ["auditor"] }, { roles: { new: ["auditor"], secret: false } }],
       ["PUT", `/users/${member.id}/status/suspend`, undefined, { status: { new: "suspended", secret: false } }],
       ["PUT", `/users/${member.id}/status/activate`, undefined, { status: { new: "active", secret: false } }],
@@ -166,7 +177,12 @@ describe("what a record holds", () => {
         { theme_preference: "dark", terminal_font: "fira-code" },
         { theme_preference: { new: "dark", secret: false }, terminal_font: { new: "fira-code", secret: false } },
       ],
-      ["PUT", `/users/${member.id}/preferences`, { task_notification_alert_dismissed: true }, { task_notification_alert_dismissed: { new: true, secret: false } }],
+      [
+        "PUT",
+        `/users/${member.id}/preferences`,
+        { task_notification_alert_dismissed: true },
+        { task_notification_alert_dismissed: { new: true, secret: false } },
+      ],
     ];
     for (const [method, path, body, diff] of cases) {
       const res = await call(method, path, { token: owner.token, ...(body !== undefined ? { body } : {}) });
@@ -191,7 +207,12 @@ describe("what a record holds", () => {
     const res = await call("PUT", `/users/${member.id}/gitsshkey`, { token: owner.token });
     expect(res.status).toBe(200);
     const log = await recordOf(res);
-    expect(log).toMatchObject({ action: "write", resource_type: "git_ssh_key", resource_id: member.id, description: "{user} updated the git ssh key" });
+    expect(log).toMatchObject({
+      action: "write",
+      resource_type: "git_ssh_key",
+      resource_id: member.id,
+      description: "{user} updated the git ssh key",
+    });
     expect(log.diff).toEqual({ private_key: { secret: true } });
     const [key] = await app.db.select().from(gitSshKeys).where(eq(gitSshKeys.userId, member.id));
     const rows = JSON.stringify(await app.db.select().from(auditLogs));
@@ -199,7 +220,10 @@ describe("what a record holds", () => {
   });
 
   it("keys: create (token value never recorded), expire, delete", async () => {
-    const token = await call("POST", "/users/me/keys/tokens", { token: owner.token, body: { token_name: "audit-token", scopes: ["user:read"] } });
+    const token = await call("POST", "/users/me/keys/tokens", {
+      token: owner.token,
+      body: { token_name: "audit-token", scopes: ["user:read"] },
+    });
     expect(token.status).toBe(201);
     const { key } = await json<{ key: string }>(token.clone());
     const jti = JSON.parse(Buffer.from(key.split(".")[1]!, "base64url").toString()).jti as string;
@@ -240,7 +264,11 @@ describe("what a record holds", () => {
     expect(change.status).toBe(400);
     const log = await recordOf(change);
     expect(log).toMatchObject({ action: "write", status_code: 400 });
-    expect(log.diff).toEqual({ email: { new: member.email, secret: false }, password: { secret: true }, one_time_passcode: { secret: true } });
+    expect(log.diff).toEqual({
+      email: { new: member.email, secret: false },
+      password: { secret: true },
+      one_time_passcode: { secret: true },
+    });
   });
 
   it("logout: action logout on the caller's key", async () => {
@@ -252,13 +280,24 @@ describe("what a record holds", () => {
     expect(freshJti).not.toBe(jti);
     const res = await call("POST", "/users/logout", { token });
     expect(res.status).toBe(200);
-    expect(await recordOf(res)).toMatchObject({ action: "logout", resource_type: "api_key", resource_id: freshJti, user: { id: member.id }, description: "{user} logged out" });
+    expect(await recordOf(res)).toMatchObject({
+      action: "logout",
+      resource_type: "api_key",
+      resource_id: freshJti,
+      user: { id: member.id },
+      description: "{user} logged out",
+    });
   });
 
   it("DELETE /users/{user}: action delete, the deleted user as target", async () => {
     const res = await call("DELETE", `/users/${member.id}`, { token: owner.token });
     expect(res.status).toBe(200);
-    expect(await recordOf(res)).toMatchObject({ action: "delete", resource_type: "user", resource_id: member.id, resource_target: member.username });
+    expect(await recordOf(res)).toMatchObject({
+      action: "delete",
+      resource_type: "user",
+      resource_id: member.id,
+      resource_target: member.username,
+    });
   });
 
   it("failures are recorded with their status; unauthenticated calls to session routes are not (noise an attacker controls)", async () => {
@@ -285,7 +324,15 @@ describe("what a record holds", () => {
     await app.settle();
     const rows = JSON.stringify(await app.db.select().from(auditLogs));
     const hashes = (await app.db.select({ h: users.hashedPassword }).from(users)).map((r) => r.h).filter(Boolean);
-    for (const secret of [OWNER.password, "MiaSecret!123456", "MiaNewSecret!7890", "AnotherSecret!2468", "NotThePassword!1", owner.token, ...hashes]) {
+    for (const secret of [
+      OWNER.password,
+      "MiaSecret!123456",
+      "MiaNewSecret!7890",
+      "AnotherSecret!2468",
+      "NotThePassword!1",
+      owner.token,
+      ...hashes,
+    ]) {
       expect(rows).not.toContain(secret);
     }
     expect(rows).not.toMatch(/\$argon2|PRIVATE KEY|session_token/);
@@ -327,7 +374,10 @@ describe("GET /api/v2/audit", () => {
     const all = (await audit("?limit=1000")).audit_logs;
     const check = async (q: string, predicate: (l: AuditLog) => boolean) => {
       const page = await audit(`?limit=1000&q=${encodeURIComponent(q)}`);
-      expect(page.audit_logs.map((l) => l.id), q).toEqual(all.filter(predicate).map((l) => l.id));
+      expect(
+        page.audit_logs.map((l) => l.id),
+        q,
+      ).toEqual(all.filter(predicate).map((l) => l.id));
       expect(page.count, q).toBe(page.audit_logs.length);
       return page;
     };
@@ -390,4 +440,3 @@ describe("sign-in through GitHub", () => {
     }
   });
 });
-

@@ -8,7 +8,17 @@ import { createApp } from "../../../src/app.ts";
 import { ConfigError, loadConfig } from "../../../src/config.ts";
 import { cloudflareClientIp, forwardedClientIp, parseTrustedProxies, rateLimitSubject } from "../../../src/security/client-ip.ts";
 import { nodeClientIp } from "../../../src/security/node-client-ip.ts";
-import { addUser, API, type ClockApp, keyRowOf, send, startClockApp, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import {
+  addUser,
+  API,
+  type ClockApp,
+  keyRowOf,
+  send,
+  startClockApp,
+  startTestApp,
+  type TestApp,
+  withOwner,
+} from "../../support/harness.ts";
 
 const PER_IP = 3;
 const LIMITS = { DISABLE_RATE_LIMITS: "false", LOGIN_RATE_LIMIT: String(PER_IP), LOGIN_RATE_LIMIT_PER_ACCOUNT: "1000" };
@@ -21,7 +31,11 @@ async function listen(env: Record<string, string>): Promise<{ app: TestApp; url:
   const hono = createApp();
   const { server, url } = await new Promise<{ server: ServerType; url: string }>((resolve) => {
     const server = serve(
-      { hostname: "127.0.0.1", port: 0, fetch: (req, nodeEnv) => hono.fetch(req, { deps: app.deps, clientIp: nodeClientIp(req, nodeEnv, app.deps.config.trustedProxies) }) },
+      {
+        hostname: "127.0.0.1",
+        port: 0,
+        fetch: (req, nodeEnv) => hono.fetch(req, { deps: app.deps, clientIp: nodeClientIp(req, nodeEnv, app.deps.config.trustedProxies) }),
+      },
       (info) => resolve({ server, url: `http://127.0.0.1:${info.port}` }),
     );
   });

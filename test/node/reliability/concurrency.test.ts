@@ -124,7 +124,9 @@ describe("sessions", () => {
     // Log the first ten out while ten more log in, all at once.
     const [outs, ins] = await Promise.all([
       Promise.all(firstTokens.map((t) => send(app, "POST", "/users/logout", t))),
-      Promise.all(Array.from({ length: 10 }, () => send(app, "POST", "/users/login", undefined, { email: user.email, password: user.password }))),
+      Promise.all(
+        Array.from({ length: 10 }, () => send(app, "POST", "/users/login", undefined, { email: user.email, password: user.password })),
+      ),
     ]);
     expect(outs.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(ins.map((r) => r.status)).toEqual(Array(10).fill(201));
@@ -162,7 +164,9 @@ describe("password change racing sign-ins", () => {
       await app.settle();
 
       // Whatever order the database chose, a token minted with the old password no longer works.
-      const minted = await Promise.all(logins.filter((r) => r.status === 201).map(async (r) => (await json<{ session_token: string }>(r)).session_token));
+      const minted = await Promise.all(
+        logins.filter((r) => r.status === 201).map(async (r) => (await json<{ session_token: string }>(r)).session_token),
+      );
       for (const t of [user.token, ...minted]) expect((await send(app, "GET", "/users/me", t)).status).toBe(401);
       expect(await keyIds(user.id)).toEqual([]);
       // And the new password is the one that works.
@@ -196,7 +200,9 @@ describe("password change racing sign-ins", () => {
       if (database) expect(statuses).toContain(201);
       expect(statuses).toContain(401);
       await app.settle();
-      const minted = await Promise.all(results.filter((r) => r.status === 201).map(async (r) => (await json<{ session_token: string }>(r)).session_token));
+      const minted = await Promise.all(
+        results.filter((r) => r.status === 201).map(async (r) => (await json<{ session_token: string }>(r)).session_token),
+      );
       const usable = [];
       for (const t of minted) if ((await send(app, "GET", "/users/me", t)).status === 200) usable.push(jtiOf(t));
       expect(usable).toEqual([]);

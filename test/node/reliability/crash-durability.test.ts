@@ -49,7 +49,10 @@ it(`loses no acknowledged write across ${KILLS} SIGKILLs of the real server`, as
   const call = async (method: string, path: string, token?: string, body?: unknown) =>
     fetch(`${base}/api/v2${path}`, {
       method,
-      headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(token ? { "Coder-Session-Token": token } : {}) },
+      headers: {
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(token ? { "Coder-Session-Token": token } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   const signIn = async (email: string, password: string) => {
@@ -189,10 +192,17 @@ it(`loses no acknowledged write across ${KILLS} SIGKILLs of the real server`, as
   const summary = {
     kills: KILLS,
     acknowledged,
-    found_after_restarts: { users: members.size - missing.filter((m) => m.startsWith("user")).length, tokens: tokens.length - missing.filter((m) => m.startsWith("token")).length },
+    found_after_restarts: {
+      users: members.size - missing.filter((m) => m.startsWith("user")).length,
+      tokens: tokens.length - missing.filter((m) => m.startsWith("token")).length,
+    },
     found_at_end: found,
     users_in_database: rows[0]!.users,
-    restart_ms: { min: Math.min(...restartMs), max: Math.max(...restartMs), mean: Math.round(restartMs.reduce((a, b) => a + b, 0) / restartMs.length) },
+    restart_ms: {
+      min: Math.min(...restartMs),
+      max: Math.max(...restartMs),
+      mean: Math.round(restartMs.reduce((a, b) => a + b, 0) / restartMs.length),
+    },
     total_s: Math.round((Date.now() - started) / 1000),
   };
   console.log(JSON.stringify({ msg: "crash durability", ...summary }));

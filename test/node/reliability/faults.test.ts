@@ -207,49 +207,58 @@ describe.runIf(process.env.TEST_DATABASE_URL)("faults on a real Postgres server"
       await expectRecovered();
     });
 
-    it(
-      "pg_terminate_backend on the backend of a POST /users blocked mid-transaction: no partial rows",
-      async () => {
-        // Hold a lock the request's second statement needs, so its transaction stops after the user insert.
-        const locker = new pg.Client({ connectionString: database.url });
-        await locker.connect();
-        try {
-          await locker.query("begin");
-          // SHARE mode blocks inserts but not reads, so the request gets as far as its membership insert.
-          await locker.query("lock table organization_members in share mode");
-          const pending = app.request(`${API}/users`, {
-            method: "POST",
-            token: owner.token,
-            json: { email: "killed@example.com", username: "killed", password: "SomeSecurePassword!", organization_ids: [owner.organizationId] },
-          });
-          let pid: number | undefined;
-          for (let i = 0; i < 100 && pid === undefined; i++) {
-            const { rows } = await direct.query(
-              `select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%insert into "organization_members"%'`,
-            );
-            pid = rows[0]?.pid;
-            if (pid === undefined) await new Promise((r) => setTimeout(r, 50));
-          }
-          expect(pid, "the request's backend was found waiting").toBeDefined();
-          // The user row exists only inside the doomed transaction.
-          expect((await direct.query("select count(*)::int as n from users where username = 'killed'")).rows[0].n).toBe(0);
-          await direct.query("select pg_terminate_backend($1)", [pid]);
-          const res = await pending;
-          expect(res.status).toBe(500);
-          expect(await json(res)).toEqual(INTERNAL);
-        } finally {
-          await locker.query("rollback");
-          await locker.end();
+    it("pg_terminate_backend on the backend of a POST /users blocked mid-transaction: no partial rows", async () => {
+      // Hold a lock the request's second statement needs, so its transaction stops after the user insert.
+      const locker = new pg.Client({ connectionString: database.url });
+      await locker.connect();
+      try {
+        await locker.query("begin");
+        // SHARE mode blocks inserts but not reads, so the request gets as far as its membership insert.
+        await locker.query("lock table organization_members in share mode");
+        const pending = app.request(`${API}/users`, {
+          method: "POST",
+          token: owner.token,
+          json: {
+            email: "killed@example.com",
+            username: "killed",
+            password: "SomeSecurePassword!",
+            organization_ids: [owner.organizationId],
+          },
+        });
+        let pid: number | undefined;
+        for (let i = 0; i < 100 && pid === undefined; i++) {
+          const { rows } = await direct.query(
+            `select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%insert into "organization_members"%'`,
+          );
+          pid = rows[0]?.pid;
+          if (pid === undefined) await new Promise((r) => setTimeout(r, 50));
         }
+        expect(pid, "the request's backend was found waiting").toBeDefined();
+        // The user row exists only inside the doomed transaction.
         expect((await direct.query("select count(*)::int as n from users where username = 'killed'")).rows[0].n).toBe(0);
-        expect((await direct.query("select count(*)::int as n from gitsshkeys k join users u on u.id = k.user_id where u.username = 'killed'")).rows[0].n).toBe(0);
-        await expectRecovered();
-      },
-    );
+        await direct.query("select pg_terminate_backend($1)", [pid]);
+        const res = await pending;
+        expect(res.status).toBe(500);
+        expect(await json(res)).toEqual(INTERNAL);
+      } finally {
+        await locker.query("rollback");
+        await locker.end();
+      }
+      expect((await direct.query("select count(*)::int as n from users where username = 'killed'")).rows[0].n).toBe(0);
+      expect(
+        (await direct.query("select count(*)::int as n from gitsshkeys k join users u on u.id = k.user_id where u.username = 'killed'"))
+          .rows[0].n,
+      ).toBe(0);
+      await expectRecovered();
+    });
 
     it("an audit insert cut off rolls its change back: a 500, and no token without its record", async () => {
       const res = await cutDuring('insert into "audit_logs"', async () => {
-        const r = await app.request(`${API}/users/me/keys/tokens`, { method: "POST", token: owner.token, json: { token_name: "unrecorded" } });
+        const r = await app.request(`${API}/users/me/keys/tokens`, {
+          method: "POST",
+          token: owner.token,
+          json: { token_name: "unrecorded" },
+        });
         await app.settle();
         return r;
       });
@@ -265,7 +274,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)("faults on a real Postgres server"
     it("each 5xx was logged with its request id and cause, without the password or a token", () => {
       const unhandled = errorLines.filter((l) => l.includes('"msg":"unhandled error"'));
       expect(unhandled.length).toBeGreaterThan(20);
-      for (const line of unhandled) expect(JSON.parse(line)).toMatchObject({ request_id: expect.any(String), error: { message: expect.any(String) } });
+      for (const line of unhandled)
+        expect(JSON.parse(line)).toMatchObject({ request_id: expect.any(String), error: { message: expect.any(String) } });
       const all = errorLines.join("\n");
       expect(all).not.toContain(OWNER.password);
       expect(all).not.toContain(owner.token);

@@ -17,12 +17,23 @@ let victim: AddedUser;
 let ops: { method: string; path: string }[];
 
 /** Every user-data table; audit_logs and rate_limits change on a 4xx by design. */
-const TABLES = ["users", "organizations", "organization_members", "api_keys", "user_configs", "gitsshkeys", "user_links", "template_parameter_values"];
+const TABLES = [
+  "users",
+  "organizations",
+  "organization_members",
+  "api_keys",
+  "user_configs",
+  "gitsshkeys",
+  "user_links",
+  "template_parameter_values",
+];
 
 async function fingerprint(): Promise<string> {
   await app.settle();
   const parts = TABLES.map((t) => sql`coalesce((select string_agg(x::text, '|' order by x::text) from ${sql.identifier(t)} x), '')`);
-  const result = (await app.db.execute(sql`select md5(concat_ws('#', ${sql.join(parts, sql`, `)})) as h`)) as unknown as { rows: { h: string }[] };
+  const result = (await app.db.execute(sql`select md5(concat_ws('#', ${sql.join(parts, sql`, `)})) as h`)) as unknown as {
+    rows: { h: string }[];
+  };
   return result.rows[0]!.h;
 }
 
@@ -62,7 +73,7 @@ const weirdStrings = fc.constantFrom(
   "00000000-0000-0000-0000-000000000000",
   "{00000000-0000-0000-0000-000000000000}",
   "' or 1=1 --",
-  "\"; drop table users; --",
+  '"; drop table users; --',
   "x".repeat(300),
   "ü",
   "🦀",
@@ -115,17 +126,31 @@ const FIELDS = [
 
 /** A body: structured noise over the API's own field names, arbitrary JSON, or raw text that is not JSON. */
 const body = fc.oneof(
-  fc.dictionary(fc.constantFrom(...FIELDS), fc.oneof(scalar, fc.array(scalar, { maxLength: 4 }), anyJson), { maxKeys: 6 }).map((o) => ({ json: o })),
+  fc
+    .dictionary(fc.constantFrom(...FIELDS), fc.oneof(scalar, fc.array(scalar, { maxLength: 4 }), anyJson), { maxKeys: 6 })
+    .map((o) => ({ json: o })),
   anyJson.map((v) => ({ json: v })),
-  fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom("", "{", "[", "{\"a\":", "\u0000", "{}}", "[1,2", "nul")).map((raw) => ({ raw })),
+  fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom("", "{", "[", '{"a":', "\u0000", "{}}", "[1,2", "nul")).map((raw) => ({ raw })),
 );
 
 const queryValue = fc.oneof(scalar.map(String), fc.integer({ min: -5, max: 2 ** 40 }).map(String), weirdStrings);
 const qTerm = fc.oneof(
-  fc.constantFrom("status:active", "status:suspended", "role:owner", "login_type:password", "action:login", "resource_type:user", "username:me", "status:4xx"),
-  fc.tuple(fc.constantFrom("status", "role", "action", "username", "email", "created_after", "last_seen_before", "github_com_user_id", "nope"), queryValue).map(
-    ([k, v]) => `${k}:${v}`,
+  fc.constantFrom(
+    "status:active",
+    "status:suspended",
+    "role:owner",
+    "login_type:password",
+    "action:login",
+    "resource_type:user",
+    "username:me",
+    "status:4xx",
   ),
+  fc
+    .tuple(
+      fc.constantFrom("status", "role", "action", "username", "email", "created_after", "last_seen_before", "github_com_user_id", "nope"),
+      queryValue,
+    )
+    .map(([k, v]) => `${k}:${v}`),
   weirdStrings,
 );
 /** A query string: Coder's pagination and search parameters with good and bad values, plus strangers. */
@@ -159,7 +184,13 @@ interface Sent {
   text: string;
 }
 
-async function send(method: string, path: string, who: string, payload: { json?: unknown; raw?: string } | undefined, contentType?: string): Promise<Sent> {
+async function send(
+  method: string,
+  path: string,
+  who: string,
+  payload: { json?: unknown; raw?: string } | undefined,
+  contentType?: string,
+): Promise<Sent> {
   const headers: Record<string, string> = {};
   if (who === "owner") headers["Coder-Session-Token"] = owner.token;
   if (who === "victim") headers["Coder-Session-Token"] = victim.token;
@@ -197,7 +228,8 @@ async function check(request: () => Promise<Sent>): Promise<void> {
     if (after !== before) throw new Error(`${sent.method} ${sent.path} → ${sent.status} changed the database: ${sent.text.slice(0, 300)}`);
     // Coder's shape on every refusal.
     const parsed = JSON.parse(sent.text) as { message?: unknown };
-    if (typeof parsed.message !== "string" || parsed.message === "") throw new Error(`${sent.method} ${sent.path} → ${sent.status} without a message`);
+    if (typeof parsed.message !== "string" || parsed.message === "")
+      throw new Error(`${sent.method} ${sent.path} → ${sent.status} without a message`);
   } else {
     await restoreFixtures();
   }
@@ -229,7 +261,12 @@ describe("fuzzing every route (fast-check)", () => {
 
   /** Valid bodies of the write routes: each run breaks one of them in one way. */
   const VALID: Record<string, () => Record<string, unknown>> = {
-    "POST /api/v2/users": () => ({ email: "fz@example.com", username: "fz", password: "SomeSecurePassword!", organization_ids: [owner.organizationId] }),
+    "POST /api/v2/users": () => ({
+      email: "fz@example.com",
+      username: "fz",
+      password: "SomeSecurePassword!",
+      organization_ids: [owner.organizationId],
+    }),
     "POST /api/v2/users/login": () => ({ email: OWNER.email, password: OWNER.password }),
     "POST /api/v2/users/first": () => ({ email: "f@example.com", username: "f", password: "SomeSecurePassword!" }),
     "PUT /api/v2/users/{user}/profile": () => ({ username: "victim", name: "Victim" }),
@@ -238,7 +275,11 @@ describe("fuzzing every route (fast-check)", () => {
     "PUT /api/v2/users/{user}/appearance": () => ({ theme_preference: "dark", terminal_font: "fira-code" }),
     "PUT /api/v2/users/{user}/preferences": () => ({ task_notification_alert_dismissed: true }),
     "POST /api/v2/users/{user}/keys/tokens": () => ({ token_name: "fz", lifetime: 3_600_000_000_000, scopes: ["user:read"] }),
-    "POST /api/v2/users/otp/change-password": () => ({ email: "victim@example.com", password: "AnotherPassword!456", one_time_passcode: "x" }),
+    "POST /api/v2/users/otp/change-password": () => ({
+      email: "victim@example.com",
+      password: "AnotherPassword!456",
+      one_time_passcode: "x",
+    }),
     "POST /api/v2/users/validate-password": () => ({ password: "SomeSecurePassword!" }),
   };
   const mutation = fc.oneof(
@@ -251,24 +292,30 @@ describe("fuzzing every route (fast-check)", () => {
   it(`${RUNS.mutatedBodies} mutated valid bodies: never a 5xx, never a change on a 4xx`, { timeout: 240_000 }, async () => {
     const routes = Object.keys(VALID);
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...routes), fc.nat(), mutation, fc.constantFrom("owner", "victim"), async (route, fieldIndex, m, who) => {
-        const [method, template] = route.split(" ") as [string, string];
-        const valid = VALID[route]!();
-        const keys = Object.keys(valid);
-        const key = keys[fieldIndex % keys.length]!;
-        let payload: { json?: unknown; raw?: string };
-        if (m.kind === "drop") {
-          delete valid[key];
-          payload = { json: valid };
-        } else if (m.kind === "retype") payload = { json: { ...valid, [key]: m.value } };
-        else if (m.kind === "extra") payload = { json: { ...valid, [m.key]: m.value } };
-        else {
-          const text = JSON.stringify(valid);
-          payload = { raw: text.slice(0, m.at % text.length) };
-        }
-        const path = template.replace("{user}", who === "victim" ? "me" : "victim");
-        await check(() => send(method, path, who, payload));
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.nat(),
+        mutation,
+        fc.constantFrom("owner", "victim"),
+        async (route, fieldIndex, m, who) => {
+          const [method, template] = route.split(" ") as [string, string];
+          const valid = VALID[route]!();
+          const keys = Object.keys(valid);
+          const key = keys[fieldIndex % keys.length]!;
+          let payload: { json?: unknown; raw?: string };
+          if (m.kind === "drop") {
+            delete valid[key];
+            payload = { json: valid };
+          } else if (m.kind === "retype") payload = { json: { ...valid, [key]: m.value } };
+          else if (m.kind === "extra") payload = { json: { ...valid, [m.key]: m.value } };
+          else {
+            const text = JSON.stringify(valid);
+            payload = { raw: text.slice(0, m.at % text.length) };
+          }
+          const path = template.replace("{user}", who === "victim" ? "me" : "victim");
+          await check(() => send(method, path, who, payload));
+        },
+      ),
       { numRuns: RUNS.mutatedBodies },
     );
   });
@@ -317,4 +364,3 @@ describe("regressions the fuzzing found", () => {
     expect(page.audit_logs.length).toBeGreaterThan(0);
   });
 });
-

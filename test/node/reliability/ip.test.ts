@@ -24,8 +24,25 @@ describe("addresses", () => {
 
   it("refuses legacy and malformed forms", () => {
     const bad = [
-      "", "127.1", "0x7f.0.0.1", "010.0.0.1", "256.0.0.1", "1.2.3.4.5", "1.2.3", " 1.2.3.4x", "1:2:3:4:5:6:7:8:9", "1::2::3",
-      ":1::2", "1::2:", "12345::", "::1.2.3", "1.2.3.4::", "::1.2.3.4:5", "g::1", "1:2:3:4:5:6:7", "a".repeat(70),
+      "",
+      "127.1",
+      "0x7f.0.0.1",
+      "010.0.0.1",
+      "256.0.0.1",
+      "1.2.3.4.5",
+      "1.2.3",
+      " 1.2.3.4x",
+      "1:2:3:4:5:6:7:8:9",
+      "1::2::3",
+      ":1::2",
+      "1::2:",
+      "12345::",
+      "::1.2.3",
+      "1.2.3.4::",
+      "::1.2.3.4:5",
+      "g::1",
+      "1:2:3:4:5:6:7",
+      "a".repeat(70),
     ];
     for (const input of bad) expect(parseIp(input), input).toBeUndefined();
   });
@@ -56,6 +73,7 @@ describe("ranges", () => {
 
   it("clear host bits, as Go's net.ParseCIDR does, and refuse bad prefixes", () => {
     expect(parseCidr("10.1.2.3/8")).toEqual({ bytes: new Uint8Array([10, 0, 0, 0]), bits: 8 });
-    for (const bad of ["10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/8/1", "::/129", "::/0x10", "10/8"]) expect(parseCidr(bad), bad).toBeUndefined();
+    for (const bad of ["10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/8/1", "::/129", "::/0x10", "10/8"])
+      expect(parseCidr(bad), bad).toBeUndefined();
   });
 });

@@ -48,7 +48,11 @@ describe("login CSRF on POST /users/login", () => {
 
   it("the forged text/plain body is one the route accepts from a client that is not a browser", async () => {
     // Without this the refusals below could come from the body parser rather than the CSRF guard.
-    const res = await app.request(`${API}/users/login`, { method: "POST", body: textPlainForm(attacker), headers: { "content-type": "text/plain" } });
+    const res = await app.request(`${API}/users/login`, {
+      method: "POST",
+      body: textPlainForm(attacker),
+      headers: { "content-type": "text/plain" },
+    });
     expect(res.status).toBe(201);
   });
 
@@ -86,7 +90,11 @@ describe("login CSRF on POST /users/login", () => {
     ["Sec-Fetch-Site same-origin without Origin", { "sec-fetch-site": "same-origin" }],
   ])("a same-origin browser request (%s) signs in", async (_name, headers) => {
     const before = await keyCount(app);
-    const res = await app.request(`${API}/users/login`, { method: "POST", json: attacker, headers: { ...headers, "sec-fetch-mode": "cors" } });
+    const res = await app.request(`${API}/users/login`, {
+      method: "POST",
+      json: attacker,
+      headers: { ...headers, "sec-fetch-mode": "cors" },
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get("set-cookie")).toMatch(/^coder_session_token=/);
     expect(await keyCount(app)).toBe(before + 1);
@@ -108,7 +116,11 @@ describe("login CSRF on POST /users/first", () => {
   });
 
   it("the same request from a CLI-style client creates the first user", async () => {
-    const res = await app.request(`${API}/users/first`, { method: "POST", body: textPlainForm(OWNER), headers: { "content-type": "text/plain" } });
+    const res = await app.request(`${API}/users/first`, {
+      method: "POST",
+      body: textPlainForm(OWNER),
+      headers: { "content-type": "text/plain" },
+    });
     expect(res.status).toBe(201);
     expect(await app.db.select({ email: users.email }).from(users)).toEqual([{ email: OWNER.email }]);
   });
@@ -132,7 +144,9 @@ describe("login CSRF on POST /users/otp/change-password", () => {
   afterAll(() => app.close());
 
   const stored = async () =>
-    (await app.db.select({ password: users.hashedPassword, passcode: users.hashedOneTimePasscode }).from(users).where(eq(users.id, userId)))[0]!;
+    (
+      await app.db.select({ password: users.hashedPassword, passcode: users.hashedOneTimePasscode }).from(users).where(eq(users.id, userId))
+    )[0]!;
 
   it("attack: a cross-site form POST changing the password is refused, the password and passcode stay", async () => {
     const before = await stored();

@@ -55,7 +55,10 @@ function deviceCookie(res: Response): { pair: string; name: string; value: strin
 }
 
 /** What a browser sends back: every cookie the response set, as one Cookie header. */
-const cookieJar = (res: Response) => setCookies(res).map((line) => line.split("; ")[0]).join("; ");
+const cookieJar = (res: Response) =>
+  setCookies(res)
+    .map((line) => line.split("; ")[0])
+    .join("; ");
 
 /** Guesses from many addresses until the account is locked for unknown devices; bounded. */
 async function lockAccount(user: AddedUser): Promise<void> {
@@ -137,7 +140,8 @@ describe("device cookies", () => {
     const device = deviceCookie(await signIn(victim));
     app.clock.advance(MINUTE);
     await lockAccount(victim);
-    for (let i = 0; i < PER_ACCOUNT; i++) expect((await signIn(victim, { cookie: device.pair, password: "Wrong-Again-1!" })).status).toBe(401);
+    for (let i = 0; i < PER_ACCOUNT; i++)
+      expect((await signIn(victim, { cookie: device.pair, password: "Wrong-Again-1!" })).status).toBe(401);
     await expectLocked(await signIn(victim, { cookie: device.pair }));
     app.clock.advance(MINUTE);
     expect((await signIn(victim, { cookie: device.pair })).status).toBe(201);

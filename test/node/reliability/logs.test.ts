@@ -73,7 +73,6 @@ afterAll(async () => {
   await database?.drop();
 });
 
-
 async function tokenOf(res: Response, field = "session_token"): Promise<string> {
   const token = (await json<Record<string, string>>(res))[field]!;
   secrets.add(token);
@@ -89,28 +88,51 @@ describe("a full flow with request logging on", () => {
     const resetPassword = "MemberResetPassword!012";
     for (const p of [ownerPassword, memberPassword, newPassword, resetPassword, "WrongGuess!345678"]) secrets.add(p);
 
-    const first = await send(app, "POST", "/users/first", undefined, { email: "owner@example.com", username: "owner", password: ownerPassword });
+    const first = await send(app, "POST", "/users/first", undefined, {
+      email: "owner@example.com",
+      username: "owner",
+      password: ownerPassword,
+    });
     expect(first.status).toBe(201);
     const { organization_id } = await json<{ organization_id: string }>(first);
-    const owner = await tokenOf(await send(app, "POST", "/users/login", undefined, { email: "owner@example.com", password: ownerPassword }));
-    expect((await send(app, "POST", "/users/login", undefined, { email: "owner@example.com", password: "WrongGuess!345678" })).status).toBe(401);
+    const owner = await tokenOf(
+      await send(app, "POST", "/users/login", undefined, { email: "owner@example.com", password: ownerPassword }),
+    );
+    expect((await send(app, "POST", "/users/login", undefined, { email: "owner@example.com", password: "WrongGuess!345678" })).status).toBe(
+      401,
+    );
     // Token sources that end up in URLs and cookies.
     expect((await app.request(`${API}/users/me?coder_session_token=${owner}`)).status).toBe(200);
     expect((await app.request(`${API}/users/me?access_token=${owner}`)).status).toBe(200);
     expect((await app.request(`${API}/users/me`, { headers: { cookie: `coder_session_token=${owner}` } })).status).toBe(200);
     expect((await app.request(`${API}/users/me`, { headers: { authorization: `Bearer ${owner}` } })).status).toBe(200);
 
-    const created = await send(app, "POST", "/users", owner, { email: "member@example.com", username: "member", password: memberPassword, organization_ids: [organization_id] });
+    const created = await send(app, "POST", "/users", owner, {
+      email: "member@example.com",
+      username: "member",
+      password: memberPassword,
+      organization_ids: [organization_id],
+    });
     expect(created.status).toBe(201);
-    const member = await tokenOf(await send(app, "POST", "/users/login", undefined, { email: "member@example.com", password: memberPassword }));
-    expect((await send(app, "PUT", "/users/me/password", member, { old_password: "WrongGuess!345678", password: newPassword })).status).toBe(400);
-    expect((await send(app, "PUT", "/users/me/password", member, { old_password: memberPassword, password: newPassword })).status).toBe(204);
+    const member = await tokenOf(
+      await send(app, "POST", "/users/login", undefined, { email: "member@example.com", password: memberPassword }),
+    );
+    expect(
+      (await send(app, "PUT", "/users/me/password", member, { old_password: "WrongGuess!345678", password: newPassword })).status,
+    ).toBe(400);
+    expect((await send(app, "PUT", "/users/me/password", member, { old_password: memberPassword, password: newPassword })).status).toBe(
+      204,
+    );
 
     expect((await send(app, "POST", "/users/otp/request", undefined, { email: "member@example.com" })).status).toBe(204);
     await app.settle();
     const passcode = hook.received.at(-1)!.json.passcode as string;
     secrets.add(passcode);
-    const reset = await send(app, "POST", "/users/otp/change-password", undefined, { email: "member@example.com", password: resetPassword, one_time_passcode: passcode });
+    const reset = await send(app, "POST", "/users/otp/change-password", undefined, {
+      email: "member@example.com",
+      password: resetPassword,
+      one_time_passcode: passcode,
+    });
     expect(reset.status).toBe(204);
 
     await tokenOf(await send(app, "POST", "/users/me/keys/tokens", owner, { token_name: "logged" }), "key");
@@ -121,7 +143,14 @@ describe("a full flow with request logging on", () => {
 
     // Refusals: a forged token, a CSRF attempt (a flood of guesses into the rate limit comes last).
     expect((await send(app, "GET", "/users/me", `${owner.slice(0, -3)}AAA`)).status).toBe(401);
-    expect((await app.request(`${API}/users/logout`, { method: "POST", headers: { cookie: `coder_session_token=${owner}`, origin: "http://evil.test" } })).status).toBe(403);
+    expect(
+      (
+        await app.request(`${API}/users/logout`, {
+          method: "POST",
+          headers: { cookie: `coder_session_token=${owner}`, origin: "http://evil.test" },
+        })
+      ).status,
+    ).toBe(403);
 
     // Statements fail inside Postgres, with bound parameters (password hashes, key ids, audit diffs) that a
     // careless log line would print: the tables they write are renamed away for a moment.
@@ -129,8 +158,18 @@ describe("a full flow with request logging on", () => {
     await app.db.execute(sql`alter table api_keys rename to api_keys_away`);
     await app.db.execute(sql`alter table audit_logs rename to audit_logs_away`);
     try {
-      expect((await send(app, "POST", "/users/login", undefined, { email: "owner@example.com", password: ownerPassword })).status).toBe(500);
-      expect((await send(app, "POST", "/users/otp/change-password", undefined, { email: "member@example.com", password: "AnotherReset!3456", one_time_passcode: passcode })).status).toBe(400);
+      expect((await send(app, "POST", "/users/login", undefined, { email: "owner@example.com", password: ownerPassword })).status).toBe(
+        500,
+      );
+      expect(
+        (
+          await send(app, "POST", "/users/otp/change-password", undefined, {
+            email: "member@example.com",
+            password: "AnotherReset!3456",
+            one_time_passcode: passcode,
+          })
+        ).status,
+      ).toBe(400);
       await app.settle();
     } finally {
       await app.db.execute(sql`alter table api_keys_away rename to api_keys`);
@@ -140,7 +179,9 @@ describe("a full flow with request logging on", () => {
     // On a real server, the connections drop too: errors with causes, still nothing secret.
     if (proxy) {
       await proxy.setMode("reset");
-      expect((await send(app, "POST", "/users/login", undefined, { email: "owner@example.com", password: ownerPassword })).status).toBeGreaterThanOrEqual(500);
+      expect(
+        (await send(app, "POST", "/users/login", undefined, { email: "owner@example.com", password: ownerPassword })).status,
+      ).toBeGreaterThanOrEqual(500);
       expect((await send(app, "PUT", "/users/me/profile", owner, { username: "owner", name: "x" })).status).toBeGreaterThanOrEqual(500);
       expect((await send(app, "POST", "/users/me/keys/tokens", owner, { token_name: "while-down" })).status).toBeGreaterThanOrEqual(500);
       await app.settle();
@@ -150,7 +191,11 @@ describe("a full flow with request logging on", () => {
     await app.settle();
 
     // A flood of guesses into the login rate limit.
-    const guesses = await Promise.all(Array.from({ length: 10 }, (_, i) => send(app, "POST", "/users/login", undefined, { email: "member@example.com", password: `Guess${i}!abcdefgh` })));
+    const guesses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        send(app, "POST", "/users/login", undefined, { email: "member@example.com", password: `Guess${i}!abcdefgh` }),
+      ),
+    );
     for (let i = 0; i < 10; i++) secrets.add(`Guess${i}!abcdefgh`);
     expect(guesses.map((r) => r.status)).toContain(429);
     await app.settle();

@@ -9,7 +9,12 @@ import { Browser, GITHUB_CALLBACK, setCookies } from "../oauth/browser.ts";
 import { account, startFakeGithub, type FakeGithub } from "../oauth/fake-github.ts";
 
 /** The headers Chromium sends when a page on another site sends the browser here. */
-const CROSS_SITE_NAVIGATION = { "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document", "sec-fetch-user": "?1" };
+const CROSS_SITE_NAVIGATION = {
+  "sec-fetch-site": "cross-site",
+  "sec-fetch-mode": "navigate",
+  "sec-fetch-dest": "document",
+  "sec-fetch-user": "?1",
+};
 
 let github: FakeGithub;
 let app: TestApp;
@@ -75,7 +80,10 @@ describe("login CSRF on the OAuth callbacks", () => {
   it.each([
     ["an <img> on another site", { "sec-fetch-site": "cross-site", "sec-fetch-mode": "no-cors", "sec-fetch-dest": "image" }],
     ["a frame on another site", { "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate", "sec-fetch-dest": "iframe" }],
-    ["a fetch from another site", { origin: "https://evil.test", "sec-fetch-site": "cross-site", "sec-fetch-mode": "cors", "sec-fetch-dest": "empty" }],
+    [
+      "a fetch from another site",
+      { origin: "https://evil.test", "sec-fetch-site": "cross-site", "sec-fetch-mode": "cors", "sec-fetch-dest": "empty" },
+    ],
     ["a fetch from a sibling subdomain", { "sec-fetch-site": "same-site", "sec-fetch-mode": "cors", "sec-fetch-dest": "empty" }],
   ])("attack: a callback request from %s is refused before the flow runs", async (_name, headers) => {
     github.signIn(account({ login: "mallory" }));

@@ -145,7 +145,11 @@ describe("per account, from any number of IPs", () => {
     app.setIp(freshIp());
     await expectLimited(await send(app, "POST", "/users/otp/request", undefined, { email: "alice@example.com" }), PER_ACCOUNT);
 
-    const change = { email: "carol@example.com", password: "BrandNewPassword!42", one_time_passcode: "00000000-0000-0000-0000-000000000000" };
+    const change = {
+      email: "carol@example.com",
+      password: "BrandNewPassword!42",
+      one_time_passcode: "00000000-0000-0000-0000-000000000000",
+    };
     for (let i = 0; i < PER_ACCOUNT; i++) {
       app.setIp(freshIp());
       expect((await send(app, "POST", "/users/otp/change-password", undefined, change)).status).toBe(400);
@@ -224,7 +228,11 @@ describe("housekeeping and configuration", () => {
   it("DISABLE_RATE_LIMITS=true turns every limit off", async () => {
     const off = await startClockApp({ env: { ...LIMITS, DISABLE_RATE_LIMITS: "true" } });
     try {
-      const statuses = await Promise.all(Array.from({ length: PER_IP * 2 }, (_, i) => send(off, "POST", "/users/login", undefined, { email: "same@example.com", password: `p${i}` })));
+      const statuses = await Promise.all(
+        Array.from({ length: PER_IP * 2 }, (_, i) =>
+          send(off, "POST", "/users/login", undefined, { email: "same@example.com", password: `p${i}` }),
+        ),
+      );
       expect(statuses.every((r) => r.status === 401)).toBe(true);
       expect(await off.db.select().from(rateLimits)).toEqual([]);
     } finally {
@@ -235,7 +243,10 @@ describe("housekeeping and configuration", () => {
   it("reads Coder's CODER_DANGEROUS_DISABLE_RATE_LIMITS as well, and has Coder's defaults", () => {
     expect(loadConfig({ CODER_DANGEROUS_DISABLE_RATE_LIMITS: "true" }).rateLimits.disabled).toBe(true);
     expect(loadConfig({}).rateLimits).toEqual({ disabled: false, perIp: 60, perAccount: 30, windowMs: MINUTE, apiPerMinute: 512 });
-    expect(loadConfig({ LOGIN_RATE_LIMIT_WINDOW: "30s", LOGIN_RATE_LIMIT: "10" }).rateLimits).toMatchObject({ perIp: 10, windowMs: 30_000 });
+    expect(loadConfig({ LOGIN_RATE_LIMIT_WINDOW: "30s", LOGIN_RATE_LIMIT: "10" }).rateLimits).toMatchObject({
+      perIp: 10,
+      windowMs: 30_000,
+    });
   });
 
   it("refuses nonsense limits at start-up", () => {
@@ -245,7 +256,14 @@ describe("housekeeping and configuration", () => {
   });
 
   it("words the window as Go does", () => {
-    expect([60_000, 30_000, 3_600_000, 90_000, 500, 1500].map((ms) => formatGoDuration(msToNs(ms)))).toEqual(["1m0s", "30s", "1h0m0s", "1m30s", "500ms", "1.5s"]);
+    expect([60_000, 30_000, 3_600_000, 90_000, 500, 1500].map((ms) => formatGoDuration(msToNs(ms)))).toEqual([
+      "1m0s",
+      "30s",
+      "1h0m0s",
+      "1m30s",
+      "500ms",
+      "1.5s",
+    ]);
   });
 
   it("starts T0 one second into a window", () => {

@@ -54,7 +54,10 @@ describe("shutdown()", () => {
     });
     const inFlight = fetch(url).then(async (r) => `${r.status} ${await r.text()}`);
     await new Promise((r) => setTimeout(r, 100));
-    const code = shutdown({ server, drainDeferred: () => deps.drainDeferred(), closeDatabase: async () => void order.push("database closed") }, "SIGTERM");
+    const code = shutdown(
+      { server, drainDeferred: () => deps.drainDeferred(), closeDatabase: async () => void order.push("database closed") },
+      "SIGTERM",
+    );
     await new Promise((r) => setTimeout(r, 20));
     expect(await refused(url)).toBe("ECONNREFUSED");
     expect(await inFlight).toBe("200 done");
@@ -73,7 +76,10 @@ describe("shutdown()", () => {
     );
     await new Promise((r) => setTimeout(r, 100));
     const started = Date.now();
-    const code = await shutdown({ server, drainDeferred: async () => {}, closeDatabase: async () => void (closed = true), timeoutMs: 300 }, "SIGTERM");
+    const code = await shutdown(
+      { server, drainDeferred: async () => {}, closeDatabase: async () => void (closed = true), timeoutMs: 300 },
+      "SIGTERM",
+    );
     expect(code).toBe(1);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(await inFlight).toBe("cut off");

@@ -51,8 +51,16 @@ async function attacks(): Promise<[string, string][]> {
   return [
     ["alg none", `${b64({ alg: "none", typ: "JWT", kid: key.kid })}.${p}.`],
     ["alg none, signature kept", `${b64({ alg: "none", typ: "JWT", kid: key.kid })}.${p}.${s}`],
-    ["HS256 keyed with the public key", `${hsInput}.${createHmac("sha256", Buffer.from(key.x!, "base64url")).update(hsInput).digest("base64url")}`],
-    ["HS256 keyed with the public JWK text", `${hsInput}.${createHmac("sha256", JSON.stringify({ kty: "OKP", crv: "Ed25519", x: key.x })).update(hsInput).digest("base64url")}`],
+    [
+      "HS256 keyed with the public key",
+      `${hsInput}.${createHmac("sha256", Buffer.from(key.x!, "base64url")).update(hsInput).digest("base64url")}`,
+    ],
+    [
+      "HS256 keyed with the public JWK text",
+      `${hsInput}.${createHmac("sha256", JSON.stringify({ kty: "OKP", crv: "Ed25519", x: key.x }))
+        .update(hsInput)
+        .digest("base64url")}`,
+    ],
     ["unknown kid", await signed({}, { kid: "not-a-key-we-have" }, stranger)],
     ["kid path traversal", `${b64({ alg: "EdDSA", kid: "../../../../etc/passwd" })}.${p}.${s}`],
     ["no kid", `${b64({ alg: "EdDSA", typ: "JWT" })}.${p}.${s}`],
@@ -130,7 +138,8 @@ describe("forged, foreign and broken tokens: 401 without a query, on every authe
         if (res.status !== 401 || queries !== 0) failures.push(`${name} → ${op.method} ${op.path}: ${res.status}, ${queries} queries`);
         else {
           const body = await json(res);
-          if (!body.message || /stack|at \w+ \(/.test(JSON.stringify(body))) failures.push(`${name} → ${op.method} ${op.path}: body ${JSON.stringify(body)}`);
+          if (!body.message || /stack|at \w+ \(/.test(JSON.stringify(body)))
+            failures.push(`${name} → ${op.method} ${op.path}: body ${JSON.stringify(body)}`);
         }
       }
     }
@@ -162,7 +171,10 @@ describe("CSRF: cookie-authenticated writes must come from this origin", () => {
     app.request(`${API}/users/logout`, { method: "POST", headers: { cookie: `coder_session_token=${token}`, ...headers } });
 
   async function freshSession(): Promise<string> {
-    const res = await app.request(`${API}/users/login`, { method: "POST", json: { email: "owner@example.com", password: "SomeSecurePassword!" } });
+    const res = await app.request(`${API}/users/login`, {
+      method: "POST",
+      json: { email: "owner@example.com", password: "SomeSecurePassword!" },
+    });
     return (await json<{ session_token: string }>(res)).session_token;
   }
 
@@ -182,7 +194,10 @@ describe("CSRF: cookie-authenticated writes must come from this origin", () => {
     app.queries.count = 0;
     const res = await cookieLogout(token, headers);
     expect(res.status).toBe(403);
-    expect(await json(res)).toEqual({ message: "Cross-site request refused.", detail: `A request authenticated by the session cookie must come from ${ACCESS_URL}.` });
+    expect(await json(res)).toEqual({
+      message: "Cross-site request refused.",
+      detail: `A request authenticated by the session cookie must come from ${ACCESS_URL}.`,
+    });
     expect(app.queries.count).toBe(0);
     expect(await keyExists(token)).toBe(true);
   });
@@ -202,14 +217,20 @@ describe("CSRF: cookie-authenticated writes must come from this origin", () => {
     const token = await freshSession();
     const read = await app.request(`${API}/users/me`, { headers: { cookie: `coder_session_token=${token}`, origin: "http://evil.test" } });
     expect(read.status).toBe(200);
-    const res = await app.request(`${API}/users/logout`, { method: "POST", headers: { "Coder-Session-Token": token, origin: "http://evil.test" } });
+    const res = await app.request(`${API}/users/logout`, {
+      method: "POST",
+      headers: { "Coder-Session-Token": token, origin: "http://evil.test" },
+    });
     expect(res.status).toBe(200);
   });
 });
 
 describe("session cookie attributes", () => {
   it("login sets HttpOnly, SameSite=Lax and a path of /; no Secure over http", async () => {
-    const res = await app.request(`${API}/users/login`, { method: "POST", json: { email: "owner@example.com", password: "SomeSecurePassword!" } });
+    const res = await app.request(`${API}/users/login`, {
+      method: "POST",
+      json: { email: "owner@example.com", password: "SomeSecurePassword!" },
+    });
     const cookie = res.headers.get("set-cookie")!;
     expect(cookie).toMatch(/^coder_session_token=[^;]+;/);
     expect(cookie).toMatch(/; HttpOnly/);
@@ -222,7 +243,10 @@ describe("session cookie attributes", () => {
     const secure = await startTestApp({ env: { CODER_ACCESS_URL: "https://gatehouse.test" } });
     try {
       await withOwner(secure);
-      const res = await secure.request(`${API}/users/login`, { method: "POST", json: { email: "owner@example.com", password: "SomeSecurePassword!" } });
+      const res = await secure.request(`${API}/users/login`, {
+        method: "POST",
+        json: { email: "owner@example.com", password: "SomeSecurePassword!" },
+      });
       expect(res.headers.get("set-cookie")).toMatch(/; Secure/);
       expect(res.headers.get("set-cookie")).toMatch(/; HttpOnly/);
     } finally {
@@ -234,12 +258,30 @@ describe("session cookie attributes", () => {
 describe("security headers on every kind of answer", () => {
   it.each([
     ["200", () => app.request(`${API}/users/me`, { headers: { "Coder-Session-Token": owner.token } })],
-    ["201", () => app.request(`${API}/users/login`, { method: "POST", json: { email: "owner@example.com", password: "SomeSecurePassword!" } })],
+    [
+      "201",
+      () => app.request(`${API}/users/login`, { method: "POST", json: { email: "owner@example.com", password: "SomeSecurePassword!" } }),
+    ],
     ["400", () => app.request(`${API}/users/login`, { method: "POST", body: "{", headers: { "content-type": "application/json" } })],
     ["401", () => app.request(`${API}/users/me`)],
-    ["403", () => app.request(`${API}/users/logout`, { method: "POST", headers: { cookie: `coder_session_token=${owner.token}`, origin: "http://evil.test" } })],
+    [
+      "403",
+      () =>
+        app.request(`${API}/users/logout`, {
+          method: "POST",
+          headers: { cookie: `coder_session_token=${owner.token}`, origin: "http://evil.test" },
+        }),
+    ],
     ["404", () => app.request(`${API}/no-such-route`)],
-    ["413", () => app.request(`${API}/users/login`, { method: "POST", body: "x".repeat(1024 * 1024 + 1), headers: { "content-type": "application/json" } })],
+    [
+      "413",
+      () =>
+        app.request(`${API}/users/login`, {
+          method: "POST",
+          body: "x".repeat(1024 * 1024 + 1),
+          headers: { "content-type": "application/json" },
+        }),
+    ],
   ])("%s", async (status, send) => {
     const res = await send();
     expect(String(res.status)).toBe(status);

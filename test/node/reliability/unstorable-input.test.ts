@@ -5,7 +5,17 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, users } from "../../../src/db/schema.ts";
 import { MAX_JSON_DEPTH } from "../../../src/security/input.ts";
-import { API, auditRowsOf, type ErrorBody, json, OWNER, sendJsonText, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import {
+  API,
+  auditRowsOf,
+  type ErrorBody,
+  json,
+  OWNER,
+  sendJsonText,
+  startTestApp,
+  type TestApp,
+  withOwner,
+} from "../../support/harness.ts";
 
 let app: TestApp;
 let owner: { userId: string; organizationId: string; token: string };
@@ -72,7 +82,12 @@ describe("deeply nested JSON", () => {
   });
 
   it("attack: deep nesting in an audited, authenticated write answers 400 and changes nothing", async () => {
-    const res = await send("PUT", "/users/me/appearance", `{"theme_preference":${"{\"a\":".repeat(50_000)}1${"}".repeat(50_000)}}`, owner.token);
+    const res = await send(
+      "PUT",
+      "/users/me/appearance",
+      `{"theme_preference":${'{"a":'.repeat(50_000)}1${"}".repeat(50_000)}}`,
+      owner.token,
+    );
     expect(res.status).toBe(400);
   });
 
@@ -82,4 +97,3 @@ describe("deeply nested JSON", () => {
     expect((await json<ErrorBody>(res)).detail ?? "").not.toContain("nests deeper");
   });
 });
-

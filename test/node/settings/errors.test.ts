@@ -153,7 +153,9 @@ describe("GET /users/{user}/autofill-parameters", () => {
   });
 
   it("rejects any other query parameter", async () => {
-    await invalid("?template_id=7c3e0b6a-3f1e-4b8e-9a51-2d3c4b5a6f70&foo=bar", [{ field: "foo", detail: '"foo" is not a valid query param' }]);
+    await invalid("?template_id=7c3e0b6a-3f1e-4b8e-9a51-2d3c4b5a6f70&foo=bar", [
+      { field: "foo", detail: '"foo" is not a valid query param' },
+    ]);
   });
 
   it("requires a UUID, given once", async () => {

@@ -3,7 +3,17 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitSshKeys } from "../../../src/db/schema.ts";
-import { addOrganization, addParameterValue, call, configsOf, oidcUser, type RolesWorld, sshKeygen, sshKeyRow, startRolesWorld } from "../../support/harness.ts";
+import {
+  addOrganization,
+  addParameterValue,
+  call,
+  configsOf,
+  oidcUser,
+  type RolesWorld,
+  sshKeygen,
+  sshKeyRow,
+  startRolesWorld,
+} from "../../support/harness.ts";
 
 let w: RolesWorld;
 beforeAll(async () => {
@@ -38,12 +48,21 @@ describe("appearance", () => {
   });
 
   it("round-trips sync mode, and an omitted mode keeps the sync slots", async () => {
-    const sync = { theme_preference: "dark", terminal_font: "fira-code", theme_mode: "sync", theme_light: "light-tritan", theme_dark: "dark" };
+    const sync = {
+      theme_preference: "dark",
+      terminal_font: "fira-code",
+      theme_mode: "sync",
+      theme_light: "light-tritan",
+      theme_dark: "dark",
+    };
     const put = await call(w.app, "PUT", "/users/me/appearance", w.member.token, sync);
     expect(put.status).toBe(200);
     expect(put.body).toEqual(sync);
 
-    const legacyClient = await call(w.app, "PUT", "/users/me/appearance", w.member.token, { theme_preference: "light", terminal_font: "fira-code" });
+    const legacyClient = await call(w.app, "PUT", "/users/me/appearance", w.member.token, {
+      theme_preference: "light",
+      terminal_font: "fira-code",
+    });
     expect(legacyClient.body).toEqual({ ...sync, theme_preference: "light" });
     expect(await configsOf(w.app, w.member.id)).toMatchObject({ theme_mode: "sync", theme_light: "light-tritan", theme_dark: "dark" });
   });
@@ -66,15 +85,26 @@ describe("appearance", () => {
   });
 
   it("a legacy auto preference without a mode clears the mode, keeping the slots", async () => {
-    const res = await call(w.app, "PUT", "/users/me/appearance", w.member.token, { theme_preference: "auto-tritan", terminal_font: "fira-code" });
+    const res = await call(w.app, "PUT", "/users/me/appearance", w.member.token, {
+      theme_preference: "auto-tritan",
+      terminal_font: "fira-code",
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ theme_preference: "auto-tritan", theme_mode: "", theme_light: "light-tritan", theme_dark: "dark-protan-deuter" });
+    expect(res.body).toMatchObject({
+      theme_preference: "auto-tritan",
+      theme_mode: "",
+      theme_light: "light-tritan",
+      theme_dark: "dark-protan-deuter",
+    });
     expect((await configsOf(w.app, w.member.id)).theme_mode).toBe("");
   });
 
   it("an owner and a user admin may change another user's appearance", async () => {
     for (const token of [w.owner.token, w.userAdmin.token]) {
-      const res = await call(w.app, "PUT", `/users/${w.other.id}/appearance`, token, { theme_preference: "light", terminal_font: "ibm-plex-mono" });
+      const res = await call(w.app, "PUT", `/users/${w.other.id}/appearance`, token, {
+        theme_preference: "light",
+        terminal_font: "ibm-plex-mono",
+      });
       expect(res.status).toBe(200);
       expect((await call(w.app, "GET", `/users/${w.other.username}/appearance`, token)).body.terminal_font).toBe("ibm-plex-mono");
     }
@@ -104,7 +134,11 @@ describe("preferences", () => {
   });
 
   it("round-trips each display preference; empty and omitted fields keep the stored value", async () => {
-    const set = { thinking_display_mode: "always_expanded", code_diff_display_mode: "always_collapsed", agent_chat_send_shortcut: "modifier_enter" };
+    const set = {
+      thinking_display_mode: "always_expanded",
+      code_diff_display_mode: "always_collapsed",
+      agent_chat_send_shortcut: "modifier_enter",
+    };
     const put = await call(w.app, "PUT", "/users/me/preferences", w.other.token, set);
     expect(put.status).toBe(200);
     expect(put.body).toEqual({ task_notification_alert_dismissed: false, ...set });
@@ -273,7 +307,13 @@ describe("organizations", () => {
     const res = await call(w.app, "GET", `/users/${w.other.username}/organizations`, w.owner.token);
     expect(res.status).toBe(200);
     expect(res.body.map((o: { name: string }) => o.name)).toEqual(["coder", "Platform"]);
-    expect(res.body[1]).toMatchObject({ id: extra.id, display_name: "PLATFORM", description: "The Platform org", icon: "/icon/x.svg", is_default: false });
+    expect(res.body[1]).toMatchObject({
+      id: extra.id,
+      display_name: "PLATFORM",
+      description: "The Platform org",
+      icon: "/icon/x.svg",
+      is_default: false,
+    });
     expect((await call(w.app, "GET", "/users/me/organizations", w.other.token)).body).toEqual(res.body);
   });
 

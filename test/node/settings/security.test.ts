@@ -1,7 +1,17 @@
 // Who may touch whose settings, what a narrower token
 // may not do, and that a private SSH key never leaves the server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addOrganization, call, configsOf, NOT_FOUND, oidcUser, type RolesWorld, sshKeyRow, startRolesWorld, tokenFor } from "../../support/harness.ts";
+import {
+  addOrganization,
+  call,
+  configsOf,
+  NOT_FOUND,
+  oidcUser,
+  type RolesWorld,
+  sshKeyRow,
+  startRolesWorld,
+  tokenFor,
+} from "../../support/harness.ts";
 
 const TEMPLATE = "7c3e0b6a-3f1e-4b8e-9a51-2d3c4b5a6f70";
 const APPEARANCE = { theme_preference: "dark", terminal_font: "fira-code" };

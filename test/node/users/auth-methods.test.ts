@@ -38,5 +38,4 @@ describe("public metadata", () => {
       app.deps.config.disablePasswordAuth = false;
     }
   });
-
 });

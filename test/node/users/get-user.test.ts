@@ -5,8 +5,20 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, organizationMembers, users } from "../../../src/db/schema.ts";
 import { uniqueViolation } from "../../../src/db/errors.ts";
-import { get, insertMember, json, keysOf, login, NOT_FOUND, OWNER, post, startTestApp, type TestApp, type UserView, withOwner } from "../../support/harness.ts";
-
+import {
+  get,
+  insertMember,
+  json,
+  keysOf,
+  login,
+  NOT_FOUND,
+  OWNER,
+  post,
+  startTestApp,
+  type TestApp,
+  type UserView,
+  withOwner,
+} from "../../support/harness.ts";
 
 const MEMBER = { email: "Member@Example.com", username: "Mia-Member", password: "SomeSecurePassword!" };
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -84,14 +96,15 @@ describe("GET /users/{user} as the owner", () => {
     expect(await json<UserView>(res)).toMatchObject({ id: memberId, username: "Mia-Member" });
   });
 
-  it.each([["a random uuid", "3f0e1c1e-8f4b-4c52-9c55-3b1f0f3b9a10"], ["an unknown username", "nosuchname"], ["an invalid name", "bad_name"]])(
-    "answers %s with the standard 404",
-    async (_what, param) => {
-      const res = await get(app, `/users/${param}`, owner.token);
-      expect(res.status).toBe(404);
-      expect(await json(res)).toEqual(NOT_FOUND);
-    },
-  );
+  it.each([
+    ["a random uuid", "3f0e1c1e-8f4b-4c52-9c55-3b1f0f3b9a10"],
+    ["an unknown username", "nosuchname"],
+    ["an invalid name", "bad_name"],
+  ])("answers %s with the standard 404", async (_what, param) => {
+    const res = await get(app, `/users/${param}`, owner.token);
+    expect(res.status).toBe(404);
+    expect(await json(res)).toEqual(NOT_FOUND);
+  });
 
   it("requires a session", async () => {
     const res = await get(app, `/users/${owner.userId}`);

@@ -3,7 +3,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys } from "../../../src/db/schema.ts";
 import { newKeyId } from "../../../src/keys/issue.ts";
-import { expectSignedOut, getMe, insertMember, json, jwtPayload, keysOf, login, NO_TOKEN, OWNER, post, startKnownKeyApp, type TestApp } from "../../support/harness.ts";
+import {
+  expectSignedOut,
+  getMe,
+  insertMember,
+  json,
+  jwtPayload,
+  keysOf,
+  login,
+  NO_TOKEN,
+  OWNER,
+  post,
+  startKnownKeyApp,
+  type TestApp,
+} from "../../support/harness.ts";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;

@@ -1,7 +1,18 @@
 // POST /users/login refusals (https://github.com/coder/coder/blob/main/coderd/userauth.go): 400 for a malformed body, one
 // 401 for an unknown email and a wrong password alike.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectCommonHeaders, insertMember, json, OWNER, post, required, startTestApp, tagged, type TestApp, withOwner } from "../../support/harness.ts";
+import {
+  expectCommonHeaders,
+  insertMember,
+  json,
+  OWNER,
+  post,
+  required,
+  startTestApp,
+  tagged,
+  type TestApp,
+  withOwner,
+} from "../../support/harness.ts";
 
 let app: TestApp;
 beforeAll(async () => {
