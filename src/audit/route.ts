@@ -3,7 +3,7 @@
 // page, each row's acting user with their memberships, and the total.
 import { z } from "@hono/zod-openapi";
 import { can } from "../auth/rbac.ts";
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, ok } from "../http/define-route.ts";
 import { apiError, forbidden } from "../http/errors.ts";
 import { parsePagination, type Pagination } from "../http/pagination.ts";
 import type { Router } from "../http/router.ts";
@@ -52,15 +52,12 @@ const AuditLogSchema = z
 
 const AuditLogResponse = z.object({ audit_logs: z.array(AuditLogSchema), count: z.number().int() }).openapi("AuditLogResponse");
 
-const route = defineRoute({
-  method: "get",
-  path: "/audit",
+const route = defineRoute("get", "/audit", "Get audit logs", {
   tags: ["Audit"],
-  summary: "Get audit logs",
   auth: "session",
   query: Query,
   errors: [400, 403],
-  responses: { 200: { description: "OK", content: { "application/json": { schema: AuditLogResponse } } } },
+  responses: ok(AuditLogResponse),
 });
 
 const FRIENDLY_ACTION: Record<string, string> = {

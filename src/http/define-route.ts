@@ -1,7 +1,9 @@
-// The one way to declare a route. A route says who may call it (`auth`), what it reads (`params`, `query`,
-// `body`), its own checks and its answers; the helper adds what every route of that kind repeats: the
-// security scheme, the middleware that loads `actor` and `target`, the `{user}` parameter, Coder's JSON body
-// reader and the error responses that kind of route can give. The OpenAPI document is built from the
+// The one way to declare a route: `defineRoute("get", "/users/{user}", "Get user by name", { auth, … })`:
+// the method, path and summary as Coder's swagger names them, then who may call it (`auth`), what it reads
+// (`params`, `query`, `body`), its own checks and its answers (`ok(Schema)` and friends, at the end). The
+// helper adds what every route of that kind repeats: the security scheme, the middleware that loads `actor`
+// and `target`, the `{user}` parameter, Coder's JSON body reader and the error responses that kind of route
+// can give. The OpenAPI document is built from the
 // result, and the authorization and audit suites are derived from that document, so a route declared here
 // is covered by them without being listed anywhere else.
 import { createRoute, type RouteConfig, type z } from "@hono/zod-openapi";
@@ -54,8 +56,6 @@ type PresetStatus<A, B> =
 type ErrorEntries<R, S extends number> = { [K in Exclude<S, keyof R>]: ErrorEntry };
 
 export interface RouteSpec<
-  Me extends Method,
-  Pa extends string,
   A extends Auth,
   P extends ParamSchema | undefined,
   Q extends QuerySchema | undefined,
@@ -65,10 +65,8 @@ export interface RouteSpec<
   R extends RouteConfig["responses"],
   E extends ContentfulStatusCode,
 > {
-  method: Me;
-  path: Pa;
-  tags: string[];
-  summary: string;
+  /** Coder's swagger tag; most of this API is "Users", the default. */
+  tags?: string[];
   auth: A;
   /** Path parameters; `user-target` routes default to `{user}` alone, and a schema given here must extend UserParam. */
   params?: P;
@@ -124,14 +122,14 @@ export function defineRoute<
   D extends AnyMiddleware[] = [],
   R extends RouteConfig["responses"] = RouteConfig["responses"],
   E extends ContentfulStatusCode = never,
->(spec: RouteSpec<Me, Pa, A, P, Q, B, M, D, R, E>): DefinedRoute<Me, Pa, A, P, Q, B, M, D, R, E> {
-  const { auth, params, query, body, middleware = [], bodyMiddleware = [], parameters, responses, errors = [], ...rest } = spec;
+>(method: Me, path: Pa, summary: string, spec: RouteSpec<A, P, Q, B, M, D, R, E>): DefinedRoute<Me, Pa, A, P, Q, B, M, D, R, E> {
+  const { tags = ["Users"], auth, params, query, body, middleware = [], bodyMiddleware = [], parameters, responses, errors = [] } = spec;
   const signedIn = auth !== "public";
   const targeted = auth === "user-target";
-  if (targeted !== rest.path.includes("{user}")) {
-    throw new Error(`${rest.path}: a route has a {user} parameter exactly when its auth is "user-target"`);
+  if (targeted !== path.includes("{user}")) {
+    throw new Error(`${path}: a route has a {user} parameter exactly when its auth is "user-target"`);
   }
-  if (bodyMiddleware.length > 0 && !body) throw new Error(`${rest.path}: bodyMiddleware without a body`);
+  if (bodyMiddleware.length > 0 && !body) throw new Error(`${path}: bodyMiddleware without a body`);
 
   const chain: AnyMiddleware[] = [];
   if (signedIn) chain.push(requireActor());
@@ -151,7 +149,10 @@ export function defineRoute<
 
   // Keys in the order the routes used to write them by hand, so the generated document does not move.
   const config: RouteConfig = {
-    ...rest,
+    method,
+    path,
+    tags,
+    summary,
     // The scheme registered in src/app.ts: the session token, however the request carries it.
     ...(signedIn ? { security: [{ CoderSessionToken: [] }] } : {}),
     ...(chain.length > 0 ? { middleware: chain } : {}),
@@ -162,3 +163,9 @@ export function defineRoute<
   // The built value is what DefinedRoute describes; TypeScript cannot follow the conditional spreads.
   return createRoute(config) as unknown as DefinedRoute<Me, Pa, A, P, Q, B, M, D, R, E>;
 }
+
+// The success answers, as Coder's swagger words them: `responses: ok(UserSchema)`.
+const jsonAnswer = <S extends z.ZodType>(description: string, schema: S) => ({ description, content: { "application/json": { schema } } });
+export const ok = <S extends z.ZodType>(schema: S) => ({ 200: jsonAnswer("OK", schema) });
+export const created = <S extends z.ZodType>(schema: S) => ({ 201: jsonAnswer("Created", schema) });
+export const noContent = () => ({ 204: { description: "No Content" } });

@@ -1,20 +1,16 @@
 // DELETE /users/{user}/keys/{keyid} (Coder's coderd/apikey.go `deleteAPIKey`). The row is the token's revocation handle:
 // once it is gone the session middleware refuses the token on the very next request. Expired keys can be
 // deleted too.
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, noContent } from "../http/define-route.ts";
 import { notFound } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import { KeyParams } from "./key-param.ts";
 import { deleteKeyById, keyForAction } from "./queries.ts";
 
-const route = defineRoute({
-  method: "delete",
-  path: "/users/{user}/keys/{keyid}",
-  tags: ["Users"],
-  summary: "Delete API key",
+const route = defineRoute("delete", "/users/{user}/keys/{keyid}", "Delete API key", {
   auth: "user-target",
   params: KeyParams,
-  responses: { 204: { description: "No Content" } },
+  responses: noContent(),
 });
 
 export const deleteKey = (app: Router) =>

@@ -1,18 +1,14 @@
 // GET /users/{user}/keys/{keyid} (Coder's coderd/apikey.go `apiKeyByID`): any key type, the login session included.
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, ok } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 import { KeyParams } from "./key-param.ts";
 import { keyForAction } from "./queries.ts";
 import { APIKeySchema, apiKeyView } from "./view.ts";
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/{user}/keys/{keyid}",
-  tags: ["Users"],
-  summary: "Get API key by ID",
+const route = defineRoute("get", "/users/{user}/keys/{keyid}", "Get API key by ID", {
   auth: "user-target",
   params: KeyParams,
-  responses: { 200: { description: "OK", content: { "application/json": { schema: APIKeySchema } } } },
+  responses: ok(APIKeySchema),
 });
 
 export const getKey = (app: Router) =>

@@ -2,18 +2,15 @@
 // authentication: a client shows it before it has a token.
 import { z } from "@hono/zod-openapi";
 import { SCOPE_CATALOGUE } from "../auth/scopes.ts";
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, ok } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 
 const ExternalScopes = z.object({ external: z.array(z.string()) }).openapi("ExternalAPIKeyScopes");
 
-const route = defineRoute({
-  method: "get",
-  path: "/auth/scopes",
+const route = defineRoute("get", "/auth/scopes", "List API key scopes", {
   tags: ["Authorization"],
-  summary: "List API key scopes",
   auth: "public",
-  responses: { 200: { description: "OK", content: { "application/json": { schema: ExternalScopes } } } },
+  responses: ok(ExternalScopes),
 });
 
 const EXTERNAL = SCOPE_CATALOGUE.map((s) => s.name);

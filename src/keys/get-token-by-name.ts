@@ -1,6 +1,6 @@
 // GET /users/{user}/keys/tokens/{keyname} (Coder's coderd/apikey.go `apiKeyByName`).
 import { z } from "@hono/zod-openapi";
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, ok } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 import { UserParam } from "../users/target.ts";
 import { tokenByName } from "./queries.ts";
@@ -10,14 +10,10 @@ const Params = UserParam.extend({
   keyname: z.string().openapi({ param: { name: "keyname", in: "path" }, description: "Key Name" }),
 });
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/{user}/keys/tokens/{keyname}",
-  tags: ["Users"],
-  summary: "Get API key by token name",
+const route = defineRoute("get", "/users/{user}/keys/tokens/{keyname}", "Get API key by token name", {
   auth: "user-target",
   params: Params,
-  responses: { 200: { description: "OK", content: { "application/json": { schema: APIKeySchema } } } },
+  responses: ok(APIKeySchema),
 });
 
 export const getTokenByName = (app: Router) =>

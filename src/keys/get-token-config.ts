@@ -3,7 +3,7 @@
 // so the body is written by hand with the BigInt's digits instead of through c.json's JSON.stringify.
 import { z } from "@hono/zod-openapi";
 import type { TypedResponse } from "hono";
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, ok } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 import { maxTokenLifetimeNs, tokenConfigJson } from "./lifetime.ts";
 
@@ -11,13 +11,10 @@ const TokenConfig = z
   .object({ max_token_lifetime: z.number().int().openapi({ format: "int64", description: "Nanoseconds" }) })
   .openapi("TokenConfig");
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/{user}/keys/tokens/tokenconfig",
+const route = defineRoute("get", "/users/{user}/keys/tokens/tokenconfig", "Get token config", {
   tags: ["General"],
-  summary: "Get token config",
   auth: "user-target",
-  responses: { 200: { description: "OK", content: { "application/json": { schema: TokenConfig } } } },
+  responses: ok(TokenConfig),
 });
 
 export const getTokenConfig = (app: Router) =>

@@ -8,11 +8,7 @@ import type { Router } from "../http/router.ts";
 import { listTokens } from "./queries.ts";
 import { APIKeyWithOwnerSchema, apiKeyView } from "./view.ts";
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/{user}/keys/tokens",
-  tags: ["Users"],
-  summary: "Get user tokens",
+const route = defineRoute("get", "/users/{user}/keys/tokens", "Get user tokens", {
   auth: "user-target",
   parameters: [
     { name: "include_expired", in: "query", description: "Include expired tokens in the list", schema: { type: "boolean" } },

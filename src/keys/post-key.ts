@@ -3,22 +3,18 @@
 // so signing out of the browser does not end the CLI's key.
 import { auditFacts } from "../audit/facts.ts";
 import { clientIp } from "../auth/session.ts";
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, created } from "../http/define-route.ts";
 import { forbidden } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import { mayCreateKey, refuseSystemUser, unrestricted } from "./guards.ts";
 import { issueKey } from "./issue.ts";
 import { GenerateAPIKeyResponse } from "./view.ts";
 
-const route = defineRoute({
-  method: "post",
-  path: "/users/{user}/keys",
-  tags: ["Users"],
-  summary: "Create new session key",
+const route = defineRoute("post", "/users/{user}/keys", "Create new session key", {
   auth: "user-target",
   middleware: [mayCreateKey()],
   errors: [403],
-  responses: { 201: { description: "Created", content: { "application/json": { schema: GenerateAPIKeyResponse } } } },
+  responses: created(GenerateAPIKeyResponse),
 });
 
 export const postKey = (app: Router) =>

@@ -6,7 +6,7 @@ import { clientIp } from "../auth/session.ts";
 import type { ApiKeyRow } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { uniqueViolation } from "../db/errors.ts";
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, created } from "../http/define-route.ts";
 import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import { assertWithinCaller, mayCreateKey, refuseSystemUser } from "./guards.ts";
@@ -16,16 +16,12 @@ import { generateTokenName } from "./names.ts";
 import { CreateTokenRequest, resolveAllowList, resolveLifetimeMs, resolveScopes } from "./token-request.ts";
 import { GenerateAPIKeyResponse } from "./view.ts";
 
-const route = defineRoute({
-  method: "post",
-  path: "/users/{user}/keys/tokens",
-  tags: ["Users"],
-  summary: "Create token API key",
+const route = defineRoute("post", "/users/{user}/keys/tokens", "Create token API key", {
   auth: "user-target",
   body: CreateTokenRequest,
   middleware: [mayCreateKey()],
   errors: [403, 409],
-  responses: { 201: { description: "Created", content: { "application/json": { schema: GenerateAPIKeyResponse } } } },
+  responses: created(GenerateAPIKeyResponse),
 });
 
 /** Generated names collide rarely; each retry draws a new name with more digits. */

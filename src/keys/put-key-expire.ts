@@ -1,19 +1,15 @@
 // PUT /users/{user}/keys/{keyid}/expire (Coder's coderd/apikey.go): sets expires_at to now if it is still in
 // the future, so expiring twice succeeds and leaves the first expiry alone. The session middleware reads
 // the row on every request, so the token stops at once even though its JWT `exp` lies ahead.
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, noContent } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 import { KeyParams } from "./key-param.ts";
 import { expireKey, keyForAction } from "./queries.ts";
 
-const route = defineRoute({
-  method: "put",
-  path: "/users/{user}/keys/{keyid}/expire",
-  tags: ["Users"],
-  summary: "Expire API key",
+const route = defineRoute("put", "/users/{user}/keys/{keyid}/expire", "Expire API key", {
   auth: "user-target",
   params: KeyParams,
-  responses: { 204: { description: "No Content" } },
+  responses: noContent(),
 });
 
 export const putKeyExpire = (app: Router) =>

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, ok } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 
 const BuildInfo = z
@@ -16,14 +16,7 @@ const BuildInfo = z
   })
   .openapi("BuildInfoResponse");
 
-const route = defineRoute({
-  method: "get",
-  path: "/buildinfo",
-  tags: ["General"],
-  summary: "Build info",
-  auth: "public",
-  responses: { 200: { description: "OK", content: { "application/json": { schema: BuildInfo } } } },
-});
+const route = defineRoute("get", "/buildinfo", "Build info", { tags: ["General"], auth: "public", responses: ok(BuildInfo) });
 
 export const getBuildInfo = (app: Router) =>
   app.openapi(route, (c) => {

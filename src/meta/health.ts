@@ -3,7 +3,7 @@
 // a token, and neither says more than a probe needs (no host names, no driver errors in the body).
 import { z } from "@hono/zod-openapi";
 import { behindBody, schemaStatus, type SchemaStatus } from "../db/schema-version.ts";
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, ok } from "../http/define-route.ts";
 import { ApiError, apiError } from "../http/errors.ts";
 import { describeError, logLine } from "../http/logging.ts";
 import type { Router } from "../http/router.ts";
@@ -14,20 +14,14 @@ const READY_TIMEOUT_MS = 5_000;
 const Health = z.object({ status: z.literal("ok") }).openapi("HealthResponse");
 const Ready = z.object({ status: z.literal("ready"), migration: z.string() }).openapi("ReadyResponse");
 
-const healthz = defineRoute({
-  method: "get",
-  path: "/healthz",
+const healthz = defineRoute("get", "/healthz", "Liveness: the process is up (no database work)", {
   tags: ["General"],
-  summary: "Liveness: the process is up (no database work)",
   auth: "public",
-  responses: { 200: { description: "OK", content: { "application/json": { schema: Health } } } },
+  responses: ok(Health),
 });
 
-const readyz = defineRoute({
-  method: "get",
-  path: "/readyz",
+const readyz = defineRoute("get", "/readyz", "Readiness: the database is reachable and migrated", {
   tags: ["General"],
-  summary: "Readiness: the database is reachable and migrated",
   auth: "public",
   errors: [503],
   responses: { 200: { description: "Ready", content: { "application/json": { schema: Ready } } } },

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, ok } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 
 const Jwks = z
@@ -8,13 +8,10 @@ const Jwks = z
   })
   .openapi("JWKS");
 
-const route = defineRoute({
-  method: "get",
-  path: "/.well-known/jwks.json",
+const route = defineRoute("get", "/.well-known/jwks.json", "Public keys that verify Gatehouse tokens", {
   tags: ["General"],
-  summary: "Public keys that verify Gatehouse tokens",
   auth: "public",
-  responses: { 200: { description: "OK", content: { "application/json": { schema: Jwks } } } },
+  responses: ok(Jwks),
 });
 
 export const getJwks = (app: Router) =>

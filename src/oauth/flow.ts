@@ -30,11 +30,7 @@ const CallbackQuery = z.object({
 const DeviceCallbackResponse = z.object({ redirect_url: z.string() }).openapi("OAuth2DeviceFlowCallbackResponse");
 
 export const callbackRoute = (path: string, summary: string) =>
-  defineRoute({
-    method: "get",
-    path,
-    tags: ["Users"],
-    summary,
+  defineRoute("get", path, summary, {
     auth: "public",
     query: CallbackQuery,
     errors: [400, 401, 403, 409, 428, 500, 502],

@@ -2,7 +2,7 @@
 // dashboard shows the user code, the user approves it on GitHub, and the dashboard then polls the
 // callback with the device code as `code`.
 import { z } from "@hono/zod-openapi";
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, ok } from "../http/define-route.ts";
 import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import { authorizeDevice, githubEndpoints } from "./github.ts";
@@ -17,14 +17,10 @@ const ExternalAuthDevice = z
   })
   .openapi("ExternalAuthDevice");
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/oauth2/github/device",
-  tags: ["Users"],
-  summary: "Get Github device auth",
+const route = defineRoute("get", "/users/oauth2/github/device", "Get Github device auth", {
   auth: "public",
   errors: [400, 500],
-  responses: { 200: { description: "OK", content: { "application/json": { schema: ExternalAuthDevice } } } },
+  responses: ok(ExternalAuthDevice),
 });
 
 export const getGithubDevice = (app: Router) =>

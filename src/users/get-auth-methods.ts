@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, ok } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 
 const AuthMethods = z
@@ -11,14 +11,7 @@ const AuthMethods = z
   })
   .openapi("AuthMethods");
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/authmethods",
-  tags: ["Users"],
-  summary: "Get authentication methods",
-  auth: "public",
-  responses: { 200: { description: "OK", content: { "application/json": { schema: AuthMethods } } } },
-});
+const route = defineRoute("get", "/users/authmethods", "Get authentication methods", { auth: "public", responses: ok(AuthMethods) });
 
 export const getAuthMethods = (app: Router) =>
   app.openapi(route, (c) => {

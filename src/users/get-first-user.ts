@@ -3,11 +3,7 @@ import { ErrorSchema, apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import { hasFirstUser } from "./queries.ts";
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/first",
-  tags: ["Users"],
-  summary: "Check initial user created",
+const route = defineRoute("get", "/users/first", "Check initial user created", {
   auth: "public",
   errors: [404],
   responses: {

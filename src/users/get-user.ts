@@ -1,15 +1,8 @@
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, ok } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 import { UserSchema, userView } from "./view.ts";
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/{user}",
-  tags: ["Users"],
-  summary: "Get user by name",
-  auth: "user-target",
-  responses: { 200: { description: "OK", content: { "application/json": { schema: UserSchema } } } },
-});
+const route = defineRoute("get", "/users/{user}", "Get user by name", { auth: "user-target", responses: ok(UserSchema) });
 
 export const getUser = (app: Router) =>
   app.openapi(route, (c) => {

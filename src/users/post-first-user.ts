@@ -3,7 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { checkPassword } from "../auth/password-policy.ts";
 import { auditFacts } from "../audit/facts.ts";
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, created } from "../http/define-route.ts";
 import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import { defaultOrganizationId } from "../orgs/queries.ts";
@@ -28,15 +28,11 @@ const Body = z
 
 const Created = z.object({ user_id: z.uuid(), organization_id: z.uuid() }).openapi("CreateFirstUserResponse");
 
-const route = defineRoute({
-  method: "post",
-  path: "/users/first",
-  tags: ["Users"],
-  summary: "Create initial user",
+const route = defineRoute("post", "/users/first", "Create initial user", {
   auth: "public",
   body: Body,
   errors: [409],
-  responses: { 201: { description: "Created", content: { "application/json": { schema: Created } } } },
+  responses: created(Created),
 });
 
 const alreadyCreated = () => apiError(409, "The initial user has already been created.");

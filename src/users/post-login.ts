@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { auditFacts } from "../audit/facts.ts";
 import { issueSession, issueSessionIf, setSessionCookie, type IssuedSession } from "../auth/issue-session.ts";
 import { verifyStoredPassword } from "../auth/pbkdf2.ts";
-import { defineRoute } from "../http/define-route.ts";
+import { defineRoute, created } from "../http/define-route.ts";
 import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import type { Tx } from "../db/index.ts";
@@ -12,15 +12,12 @@ import { findUserByEmail, lockUserIf, passwordStillIs, updateUser } from "./quer
 const Body = z.object({ email: emailField(), password: requiredString() }).openapi("LoginWithPasswordRequest");
 const Response = z.object({ session_token: z.string() }).openapi("LoginWithPasswordResponse");
 
-const route = defineRoute({
-  method: "post",
-  path: "/users/login",
+const route = defineRoute("post", "/users/login", "Log in user", {
   tags: ["Authorization"],
-  summary: "Log in user",
   auth: "public",
   body: Body,
   errors: [401, 403],
-  responses: { 201: { description: "Created", content: { "application/json": { schema: Response } } } },
+  responses: created(Response),
 });
 
 export const postLogin = (app: Router) =>

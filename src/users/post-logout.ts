@@ -5,11 +5,7 @@ import { defineRoute } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
 import { deleteSessionKeys } from "../keys/queries.ts";
 
-const route = defineRoute({
-  method: "post",
-  path: "/users/logout",
-  tags: ["Users"],
-  summary: "Log out user",
+const route = defineRoute("post", "/users/logout", "Log out user", {
   auth: "session",
   responses: {
     200: { description: "OK", content: { "application/json": { schema: z.object({ message: z.string() }) } } },

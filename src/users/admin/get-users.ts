@@ -1,6 +1,6 @@
 // GET /users: search, paginate and count the users the caller may read (Coder's coderd/users.go `users`).
 import { z } from "@hono/zod-openapi";
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import { apiError } from "../../http/errors.ts";
 import { parsePagination } from "../../http/pagination.ts";
 import type { Router } from "../../http/router.ts";
@@ -20,16 +20,7 @@ const Query = z.object({
 
 const GetUsersResponse = z.object({ users: z.array(UserSchema), count: z.number().int() }).openapi("GetUsersResponse");
 
-const route = defineRoute({
-  method: "get",
-  path: "/users",
-  tags: ["Users"],
-  summary: "Get users",
-  auth: "session",
-  query: Query,
-  errors: [400],
-  responses: { 200: { description: "OK", content: { "application/json": { schema: GetUsersResponse } } } },
-});
+const route = defineRoute("get", "/users", "Get users", { auth: "session", query: Query, errors: [400], responses: ok(GetUsersResponse) });
 
 export const getUsers = (app: Router) =>
   app.openapi(route, async (c) => {

@@ -11,7 +11,7 @@ import { uniqueViolation } from "../../db/errors.ts";
 import type { Db } from "../../db/index.ts";
 import type { AppEnv } from "../../deps.ts";
 import type { LoginType } from "../../db/schema.ts";
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, created } from "../../http/define-route.ts";
 import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { liveOrganizations } from "../../orgs/queries.ts";
@@ -77,16 +77,12 @@ const decodeOrganizationIds = (): MiddlewareHandler<AppEnv> =>
     await next();
   };
 
-const route = defineRoute({
-  method: "post",
-  path: "/users",
-  tags: ["Users"],
-  summary: "Create new user",
+const route = defineRoute("post", "/users", "Create new user", {
   auth: "session",
   body: Body,
   bodyMiddleware: [decodeOrganizationIds()],
   errors: [403, 404, 409],
-  responses: { 201: { description: "Created", content: { "application/json": { schema: UserSchema } } } },
+  responses: created(UserSchema),
 });
 
 const notAuthorized = () => apiError(403, "You are not authorized to create users.");

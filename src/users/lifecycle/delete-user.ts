@@ -4,7 +4,7 @@
 // indexes skip deleted rows, which frees the username and email for a new account.
 import { z } from "@hono/zod-openapi";
 import { can } from "../../auth/rbac.ts";
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import { apiError, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { markUserDeleted } from "../queries.ts";
@@ -13,15 +13,7 @@ import { lockActiveOwners, refuseLastOwner } from "./owners.ts";
 
 const Deleted = z.object({ message: z.string() });
 
-const route = defineRoute({
-  method: "delete",
-  path: "/users/{user}",
-  tags: ["Users"],
-  summary: "Delete user",
-  auth: "user-target",
-  errors: [400, 403],
-  responses: { 200: { description: "OK", content: { "application/json": { schema: Deleted } } } },
-});
+const route = defineRoute("delete", "/users/{user}", "Delete user", { auth: "user-target", errors: [400, 403], responses: ok(Deleted) });
 
 export const deleteUser = (app: Router) =>
   app.openapi(route, async (c) => {

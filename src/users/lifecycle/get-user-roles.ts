@@ -3,7 +3,7 @@
 // server returns this shape, which is what its clients read.
 import { z } from "@hono/zod-openapi";
 import { can } from "../../auth/rbac.ts";
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import { notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 
@@ -14,13 +14,10 @@ const UserRoles = z
   })
   .openapi("UserRoles");
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/{user}/roles",
+const route = defineRoute("get", "/users/{user}/roles", "Get user roles", {
   tags: ["Members"],
-  summary: "Get user roles",
   auth: "user-target",
-  responses: { 200: { description: "OK", content: { "application/json": { schema: UserRoles } } } },
+  responses: ok(UserRoles),
 });
 
 export const getUserRoles = (app: Router) =>

@@ -3,7 +3,7 @@
 // after the same argon2 work. The passcode works once: the write is conditional on it still being stored.
 import { z } from "@hono/zod-openapi";
 import { verifyOrWaste } from "../../auth/hasher.ts";
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, noContent } from "../../http/define-route.ts";
 import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { emailField, requiredString } from "../../http/validation.ts";
@@ -18,16 +18,13 @@ const Body = z
   })
   .openapi("ChangePasswordWithOneTimePasscodeRequest");
 
-const route = defineRoute({
-  method: "post",
-  path: "/users/otp/change-password",
+const route = defineRoute("post", "/users/otp/change-password", "Change password with a one-time passcode", {
   tags: ["Authorization"],
-  summary: "Change password with a one-time passcode",
   auth: "public",
   body: Body,
   middleware: [requirePasswordAuth()],
   errors: [403],
-  responses: { 204: { description: "No Content" } },
+  responses: noContent(),
 });
 
 const incorrect = () => apiError(400, "Incorrect email or one-time passcode.");

@@ -3,7 +3,7 @@
 // argon2 hash), so neither the status nor the timing tells an attacker which emails have accounts.
 // Storing the passcode and delivering it happen after the response.
 import { z } from "@hono/zod-openapi";
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, noContent } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
 import { rfc3339 } from "../../compat/time.ts";
 import { emailField } from "../../http/validation.ts";
@@ -13,16 +13,13 @@ import { requirePasswordAuth } from "./passwords.ts";
 
 const Body = z.object({ email: emailField() }).openapi("RequestOneTimePasscodeRequest");
 
-const route = defineRoute({
-  method: "post",
-  path: "/users/otp/request",
+const route = defineRoute("post", "/users/otp/request", "Request one-time passcode", {
   tags: ["Authorization"],
-  summary: "Request one-time passcode",
   auth: "public",
   body: Body,
   middleware: [requirePasswordAuth()],
   errors: [403],
-  responses: { 204: { description: "No Content" } },
+  responses: noContent(),
 });
 
 export const postOtpRequest = (app: Router) =>

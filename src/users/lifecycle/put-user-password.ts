@@ -5,7 +5,7 @@ import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { can } from "../../auth/rbac.ts";
 import type { TargetEnv } from "../../deps.ts";
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, noContent } from "../../http/define-route.ts";
 import { apiError, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { requiredString } from "../../http/validation.ts";
@@ -29,15 +29,11 @@ const mayChangePassword = (): MiddlewareHandler<TargetEnv> =>
     await next();
   };
 
-const route = defineRoute({
-  method: "put",
-  path: "/users/{user}/password",
-  tags: ["Users"],
-  summary: "Update user password",
+const route = defineRoute("put", "/users/{user}/password", "Update user password", {
   auth: "user-target",
   body: Body,
   middleware: [mayChangePassword()],
-  responses: { 204: { description: "No Content" } },
+  responses: noContent(),
 });
 
 const oldPasswordIncorrect = () =>

@@ -4,7 +4,7 @@ import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { can } from "../../auth/rbac.ts";
 import type { TargetEnv } from "../../deps.ts";
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import { apiError, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { realNameField, tag, usernameField } from "../../http/validation.ts";
@@ -47,16 +47,12 @@ const mayEditProfile = (): MiddlewareHandler<TargetEnv> =>
     await next();
   };
 
-const route = defineRoute({
-  method: "put",
-  path: "/users/{user}/profile",
-  tags: ["Users"],
-  summary: "Update user profile",
+const route = defineRoute("put", "/users/{user}/profile", "Update user profile", {
   auth: "user-target",
   body: Body,
   middleware: [mayEditProfile()],
   errors: [403, 409],
-  responses: { 200: { description: "OK", content: { "application/json": { schema: UserSchema } } } },
+  responses: ok(UserSchema),
 });
 
 /** SSO providers own these users' avatars; Coder keeps the stored one for them. */

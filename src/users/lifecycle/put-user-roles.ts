@@ -6,7 +6,7 @@ import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { canAssignSiteRole, isSiteRole, OWNER_ROLE } from "../../auth/rbac.ts";
 import type { TargetEnv } from "../../deps.ts";
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import { apiError, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { lockSiteRoles, setSiteRoles } from "../queries.ts";
@@ -28,16 +28,13 @@ const notSelf = (): MiddlewareHandler<TargetEnv> =>
     await next();
   };
 
-const route = defineRoute({
-  method: "put",
-  path: "/users/{user}/roles",
+const route = defineRoute("put", "/users/{user}/roles", "Assign role to user", {
   tags: ["Members"],
-  summary: "Assign role to user",
   auth: "user-target",
   body: Body,
   middleware: [notSelf(), requireMayActOnTarget("change the roles of")],
   errors: [403],
-  responses: { 200: { description: "OK", content: { "application/json": { schema: UserSchema } } } },
+  responses: ok(UserSchema),
 });
 
 /** Site roles only, each one known: checked on every requested role, as Coder does. */

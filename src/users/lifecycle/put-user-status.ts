@@ -4,7 +4,7 @@
 // Owners cannot be suspended at all, so the last owner who can sign in never is.
 import { can, OWNER_ROLE as OWNER } from "../../auth/rbac.ts";
 import type { UserStatus } from "../../db/schema.ts";
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import { apiError, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { isLiveUser, setUserStatus } from "../queries.ts";
@@ -14,14 +14,10 @@ import { UserSchema, userView } from "../view.ts";
 const cannotSuspendOwner = () => apiError(400, `You cannot suspend a user with the "${OWNER}" role. You must remove the role first.`);
 
 function statusRoute(action: "suspend" | "activate") {
-  return defineRoute({
-    method: "put",
-    path: `/users/{user}/status/${action}`,
-    tags: ["Users"],
-    summary: action === "suspend" ? "Suspend user account" : "Activate user account",
+  return defineRoute("put", `/users/{user}/status/${action}`, action === "suspend" ? "Suspend user account" : "Activate user account", {
     auth: "user-target",
     errors: [400, 403],
-    responses: { 200: { description: "OK", content: { "application/json": { schema: UserSchema } } } },
+    responses: ok(UserSchema),
   });
 }
 

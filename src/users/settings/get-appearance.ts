@@ -1,17 +1,13 @@
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
 import { APPEARANCE_CONFIG_KEYS, AppearanceSchema, appearanceView } from "./appearance.ts";
 import { readConfigs } from "./configs.ts";
 import { requirePersonal } from "./personal.ts";
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/{user}/appearance",
-  tags: ["Users"],
-  summary: "Get user appearance settings",
+const route = defineRoute("get", "/users/{user}/appearance", "Get user appearance settings", {
   auth: "user-target",
   middleware: [requirePersonal("read_personal")],
-  responses: { 200: { description: "OK", content: { "application/json": { schema: AppearanceSchema } } } },
+  responses: ok(AppearanceSchema),
 });
 
 export const getAppearance = (app: Router) =>

@@ -1,7 +1,7 @@
 // The values a user last chose for a template's parameters, so a new workspace form can be prefilled
 // (Coder's coderd/users.go). The rows come from template_parameter_values, written by the build service.
 import { z } from "@hono/zod-openapi";
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { queryParams } from "../../http/validation.ts";
@@ -10,18 +10,14 @@ import { autofillParameters } from "./queries.ts";
 
 const UserParameter = z.object({ name: z.string(), value: z.string() }).openapi("UserParameter");
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/{user}/autofill-parameters",
-  tags: ["Users"],
-  summary: "Get autofill build parameters for user",
+const route = defineRoute("get", "/users/{user}/autofill-parameters", "Get autofill build parameters for user", {
   auth: "user-target",
   middleware: [requirePersonal("read_personal")],
   parameters: [
     { name: "template_id", in: "query", required: true, description: "Template ID", schema: { type: "string", format: "uuid" } },
   ],
   errors: [400],
-  responses: { 200: { description: "OK", content: { "application/json": { schema: z.array(UserParameter) } } } },
+  responses: ok(z.array(UserParameter)),
 });
 
 export const getAutofillParameters = (app: Router) =>

@@ -1,16 +1,12 @@
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
 import { GitSshKeySchema, gitSshKeyView, readOrCreateKey } from "./gitsshkey.ts";
 import { requirePersonal } from "./personal.ts";
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/{user}/gitsshkey",
-  tags: ["Users"],
-  summary: "Get user Git SSH key",
+const route = defineRoute("get", "/users/{user}/gitsshkey", "Get user Git SSH key", {
   auth: "user-target",
   middleware: [requirePersonal("read_personal")],
-  responses: { 200: { description: "OK", content: { "application/json": { schema: GitSshKeySchema } } } },
+  responses: ok(GitSshKeySchema),
 });
 
 export const getGitSshKey = (app: Router) =>

@@ -1,21 +1,17 @@
 // Only the session's own user may ask (Coder: "only works if the api key and the requested user
 // match"), so even an owner gets 403 for someone else; users the caller cannot see are 404 first.
 import { z } from "@hono/zod-openapi";
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { UserSchema } from "../view.ts";
 
 const LoginTypeSchema = z.object({ login_type: UserSchema.shape.login_type }).openapi("UserLoginType");
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/{user}/login-type",
-  tags: ["Users"],
-  summary: "Get user login type",
+const route = defineRoute("get", "/users/{user}/login-type", "Get user login type", {
   auth: "user-target",
   errors: [403],
-  responses: { 200: { description: "OK", content: { "application/json": { schema: LoginTypeSchema } } } },
+  responses: ok(LoginTypeSchema),
 });
 
 export const getLoginType = (app: Router) =>

@@ -2,21 +2,17 @@
 // /users/{user} so it is never read as a username.
 import { z } from "@hono/zod-openapi";
 import { can } from "../../auth/rbac.ts";
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import { apiError, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { oidcMergedClaims } from "../../oauth/queries.ts";
 
 const ClaimsSchema = z.object({ claims: z.record(z.string(), z.unknown()) }).openapi("OIDCClaimsResponse");
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/oidc-claims",
-  tags: ["Users"],
-  summary: "Get OIDC claims for the authenticated user",
+const route = defineRoute("get", "/users/oidc-claims", "Get OIDC claims for the authenticated user", {
   auth: "session",
   errors: [400, 404],
-  responses: { 200: { description: "OK", content: { "application/json": { schema: ClaimsSchema } } } },
+  responses: ok(ClaimsSchema),
 });
 
 export const getOidcClaims = (app: Router) =>

@@ -1,17 +1,13 @@
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
 import { readConfigs } from "./configs.ts";
 import { requirePersonal } from "./personal.ts";
 import { PREFERENCE_CONFIG_KEYS, PreferencesSchema, preferencesView } from "./preferences.ts";
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/{user}/preferences",
-  tags: ["Users"],
-  summary: "Get user preference settings",
+const route = defineRoute("get", "/users/{user}/preferences", "Get user preference settings", {
   auth: "user-target",
   middleware: [requirePersonal("read_personal")],
-  responses: { 200: { description: "OK", content: { "application/json": { schema: PreferencesSchema } } } },
+  responses: ok(PreferencesSchema),
 });
 
 export const getPreferences = (app: Router) =>

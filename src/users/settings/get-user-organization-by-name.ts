@@ -2,7 +2,7 @@
 // the caller can see; the target's membership is not required. Unknown and unreadable are both 404.
 import { z } from "@hono/zod-openapi";
 import { can } from "../../auth/rbac.ts";
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import { notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { organizationByName } from "../../orgs/queries.ts";
@@ -13,14 +13,10 @@ const Params = UserParam.extend({
   organizationname: z.string().openapi({ param: { name: "organizationname", in: "path" }, description: "Organization name" }),
 });
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/{user}/organizations/{organizationname}",
-  tags: ["Users"],
-  summary: "Get organization by user and organization name",
+const route = defineRoute("get", "/users/{user}/organizations/{organizationname}", "Get organization by user and organization name", {
   auth: "user-target",
   params: Params,
-  responses: { 200: { description: "OK", content: { "application/json": { schema: OrganizationSchema } } } },
+  responses: ok(OrganizationSchema),
 });
 
 export const getUserOrganizationByName = (app: Router) =>

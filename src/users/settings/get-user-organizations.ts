@@ -1,18 +1,14 @@
 // The organizations a user belongs to, narrowed to those the caller may read (Coder's coderd/users.go `organizationsByUser`).
 import { z } from "@hono/zod-openapi";
 import { can } from "../../auth/rbac.ts";
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
 import { organizationsOfUser } from "../../orgs/queries.ts";
 import { OrganizationSchema, organizationView } from "../../orgs/view.ts";
 
-const route = defineRoute({
-  method: "get",
-  path: "/users/{user}/organizations",
-  tags: ["Users"],
-  summary: "Get organizations by user",
+const route = defineRoute("get", "/users/{user}/organizations", "Get organizations by user", {
   auth: "user-target",
-  responses: { 200: { description: "OK", content: { "application/json": { schema: z.array(OrganizationSchema) } } } },
+  responses: ok(z.array(OrganizationSchema)),
 });
 
 export const getUserOrganizations = (app: Router) =>

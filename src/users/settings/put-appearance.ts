@@ -1,4 +1,4 @@
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { requireMayActOnTarget } from "../target.ts";
@@ -13,16 +13,12 @@ import {
 import { writeAndRead } from "./configs.ts";
 import { requirePersonal } from "./personal.ts";
 
-const route = defineRoute({
-  method: "put",
-  path: "/users/{user}/appearance",
-  tags: ["Users"],
-  summary: "Update user appearance settings",
+const route = defineRoute("put", "/users/{user}/appearance", "Update user appearance settings", {
   auth: "user-target",
   body: UpdateAppearanceBody,
   middleware: [requirePersonal("update_personal"), requireMayActOnTarget("change the settings of")],
   errors: [403],
-  responses: { 200: { description: "OK", content: { "application/json": { schema: AppearanceSchema } } } },
+  responses: ok(AppearanceSchema),
 });
 
 export const putAppearance = (app: Router) =>

@@ -1,18 +1,14 @@
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
 import { requireMayActOnTarget } from "../target.ts";
 import { GitSshKeySchema, gitSshKeyView, regenerateKey } from "./gitsshkey.ts";
 import { requirePersonal } from "./personal.ts";
 
-const route = defineRoute({
-  method: "put",
-  path: "/users/{user}/gitsshkey",
-  tags: ["Users"],
-  summary: "Regenerate user SSH key",
+const route = defineRoute("put", "/users/{user}/gitsshkey", "Regenerate user SSH key", {
   auth: "user-target",
   middleware: [requirePersonal("update_personal"), requireMayActOnTarget("regenerate the Git SSH key of")],
   errors: [403],
-  responses: { 200: { description: "OK", content: { "application/json": { schema: GitSshKeySchema } } } },
+  responses: ok(GitSshKeySchema),
 });
 
 export const putGitSshKey = (app: Router) =>

@@ -1,4 +1,4 @@
-import { defineRoute } from "../../http/define-route.ts";
+import { defineRoute, ok } from "../../http/define-route.ts";
 import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { requireMayActOnTarget } from "../target.ts";
@@ -13,16 +13,12 @@ import {
   UpdatePreferencesBody,
 } from "./preferences.ts";
 
-const route = defineRoute({
-  method: "put",
-  path: "/users/{user}/preferences",
-  tags: ["Users"],
-  summary: "Update user preference settings",
+const route = defineRoute("put", "/users/{user}/preferences", "Update user preference settings", {
   auth: "user-target",
   body: UpdatePreferencesBody,
   middleware: [requirePersonal("update_personal"), requireMayActOnTarget("change the settings of")],
   errors: [403],
-  responses: { 200: { description: "OK", content: { "application/json": { schema: PreferencesSchema } } } },
+  responses: ok(PreferencesSchema),
 });
 
 export const putPreferences = (app: Router) =>

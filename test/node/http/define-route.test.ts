@@ -3,7 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
 import type { Actor } from "../../../src/auth/actor.ts";
-import { defineRoute } from "../../../src/http/define-route.ts";
+import { defineRoute, noContent } from "../../../src/http/define-route.ts";
 import { newRouter } from "../../../src/http/router.ts";
 import { mayCreateKey } from "../../../src/keys/guards.ts";
 import { KeyParams } from "../../../src/keys/key-param.ts";
@@ -18,11 +18,7 @@ const names = (route: { middleware?: unknown }) => (route.middleware as Array<{ 
 
 describe("defineRoute", () => {
   it("presets the actor, target, body reader, {user} and error responses of a user route", () => {
-    const route = defineRoute({
-      method: "post",
-      path: "/users/{user}/keys/{keyid}",
-      tags: ["Users"],
-      summary: "Example",
+    const route = defineRoute("post", "/users/{user}/keys/{keyid}", "Example", {
       auth: "user-target",
       params: KeyParams,
       body: Body,
@@ -51,7 +47,7 @@ describe("defineRoute", () => {
   });
 
   it("gives a session route the actor and 401 only, and a public route neither", () => {
-    const session = defineRoute({ method: "get", path: "/users/x", tags: [], summary: "", auth: "session", responses: ok });
+    const session = defineRoute("get", "/users/x", "", { tags: [], auth: "session", responses: ok });
     expect(session.security).toEqual([{ CoderSessionToken: [] }]);
     expect(names(session)).toEqual(["requireActor"]);
     expect(Object.keys(session.responses)).toEqual(["200", "401"]);
@@ -63,14 +59,7 @@ describe("defineRoute", () => {
       return c.json({ name: actor.user.username }, 200);
     });
 
-    const open = defineRoute({
-      method: "get",
-      path: "/users/y",
-      tags: [],
-      summary: "",
-      auth: "public",
-      responses: { 204: { description: "No Content" } },
-    });
+    const open = defineRoute("get", "/users/y", "", { tags: [], auth: "public", responses: noContent() });
     expect(open).not.toHaveProperty("security");
     expect(open).not.toHaveProperty("middleware");
     expect(open).not.toHaveProperty("request");
@@ -83,14 +72,10 @@ describe("defineRoute", () => {
   });
 
   it("refuses a {user} path on a route that does not load the target, and the reverse", () => {
-    expect(() => defineRoute({ method: "get", path: "/users/{user}", tags: [], summary: "", auth: "session", responses: ok })).toThrow(
-      /\{user\}/,
-    );
-    expect(() => defineRoute({ method: "get", path: "/users/me", tags: [], summary: "", auth: "user-target", responses: ok })).toThrow(
-      /\{user\}/,
-    );
+    expect(() => defineRoute("get", "/users/{user}", "", { tags: [], auth: "session", responses: ok })).toThrow(/\{user\}/);
+    expect(() => defineRoute("get", "/users/me", "", { tags: [], auth: "user-target", responses: ok })).toThrow(/\{user\}/);
     // A check that reads the target does not compile on a route without one.
     // @ts-expect-error mayCreateKey needs TargetEnv
-    defineRoute({ method: "get", path: "/users/z", tags: [], summary: "", auth: "session", middleware: [mayCreateKey()], responses: ok });
+    defineRoute("get", "/users/z", "", { tags: [], auth: "session", middleware: [mayCreateKey()], responses: ok });
   });
 });
