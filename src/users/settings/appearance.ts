@@ -1,6 +1,8 @@
 // Appearance settings (Coder's coderd/users.go `userAppearanceSettings`): the stored keys, the allowed values and the one view.
 import { z } from "@hono/zod-openapi";
+import { apiError } from "../../http/errors.ts";
 import { requiredString, tag } from "../../http/validation.ts";
+import type { SettingsDocument } from "./document.ts";
 
 export const TERMINAL_FONTS = ["ibm-plex-mono", "fira-code", "source-code-pro", "jetbrains-mono", "geist-mono"] as const;
 /** The concrete themes the web UI renders; sync-mode slots must name one of them. */
@@ -91,3 +93,20 @@ export function appearanceWrites(body: UpdateAppearance): Map<string, string> {
   if (mode === "sync" || (mode === "single" && dark !== "")) writes.set(APPEARANCE_KEYS.themeDark, dark);
   return writes;
 }
+
+/** Coder answers an empty or unknown font with this message alone (no validations entry). */
+function refuseUnsupportedFont(body: UpdateAppearance): void {
+  if (!(TERMINAL_FONTS as readonly string[]).includes(body.terminal_font ?? "")) throw apiError(400, "Unsupported font family.");
+}
+
+/** GET and PUT /users/{user}/appearance, mounted by document.ts. */
+export const appearanceDocument: SettingsDocument<typeof AppearanceSchema, typeof UpdateAppearanceBody> = {
+  path: "appearance",
+  noun: "appearance",
+  schema: AppearanceSchema,
+  body: UpdateAppearanceBody,
+  keys: APPEARANCE_CONFIG_KEYS,
+  view: appearanceView,
+  check: refuseUnsupportedFont,
+  writes: appearanceWrites,
+};

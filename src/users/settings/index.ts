@@ -1,15 +1,14 @@
 import type { Router } from "../../http/router.ts";
-import { getAppearance } from "./get-appearance.ts";
+import { appearanceDocument } from "./appearance.ts";
+import { mountSettingsDocument } from "./document.ts";
 import { getAutofillParameters } from "./get-autofill-parameters.ts";
 import { getGitSshKey } from "./get-gitsshkey.ts";
 import { getLoginType } from "./get-login-type.ts";
 import { getOidcClaims } from "./get-oidc-claims.ts";
-import { getPreferences } from "./get-preferences.ts";
 import { getUserOrganizationByName } from "./get-user-organization-by-name.ts";
 import { getUserOrganizations } from "./get-user-organizations.ts";
-import { putAppearance } from "./put-appearance.ts";
+import { preferencesDocument } from "./preferences.ts";
 import { putGitSshKey } from "./put-gitsshkey.ts";
-import { putPreferences } from "./put-preferences.ts";
 
 /** Literal paths (registered before /users/{user}): GET /users/oidc-claims. */
 export function mountSettingsLiterals(app: Router): void {
@@ -18,10 +17,8 @@ export function mountSettingsLiterals(app: Router): void {
 
 /** /users/{user}: appearance, preferences, login-type, gitsshkey, autofill-parameters, organizations. */
 export function mountSettings(app: Router): void {
-  getAppearance(app);
-  putAppearance(app);
-  getPreferences(app);
-  putPreferences(app);
+  mountSettingsDocument(app, appearanceDocument);
+  mountSettingsDocument(app, preferencesDocument);
   getLoginType(app);
   getGitSshKey(app);
   putGitSshKey(app);

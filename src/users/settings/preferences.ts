@@ -1,7 +1,8 @@
 // Preference settings (Coder's coderd/users.go `userPreferenceSettings`): stored keys, allowed values,
 // defaults, and the read-side sanitising that keeps a stray stored value from reaching clients.
 import { z } from "@hono/zod-openapi";
-import type { Validation } from "../../http/errors.ts";
+import { apiError } from "../../http/errors.ts";
+import type { SettingsDocument } from "./document.ts";
 
 export const THINKING_DISPLAY_MODES = ["auto", "preview", "always_expanded", "always_collapsed"] as const;
 export const AGENT_DISPLAY_MODES = ["auto", "always_expanded", "always_collapsed"] as const;
@@ -34,7 +35,7 @@ export const UpdatePreferencesBody = z
   .object({
     // null and omitted both mean "unchanged".
     task_notification_alert_dismissed: z.boolean().nullable().optional(),
-    // Empty strings mean "unchanged"; values are checked by invalidPreference for Coder's messages.
+    // Empty strings mean "unchanged"; values are checked by refuseInvalidPreference for Coder's messages.
     thinking_display_mode: z.string().optional(),
     code_diff_display_mode: z.string().optional(),
     agent_chat_send_shortcut: z.string().optional(),
@@ -43,15 +44,14 @@ export const UpdatePreferencesBody = z
 
 export type UpdatePreferences = z.infer<typeof UpdatePreferencesBody>;
 
-/** The first invalid field, as Coder reports it: one message and exactly one validation. */
-export function invalidPreference(body: UpdatePreferences): { message: string; validation: Validation } | undefined {
+/** Refuses the first invalid field, as Coder reports it: one message and exactly one validation. */
+function refuseInvalidPreference(body: UpdatePreferences): void {
   for (const f of ENUM_FIELDS) {
     const value = body[f.field as EnumField] ?? "";
     if (value !== "" && !(f.values as readonly string[]).includes(value)) {
-      return { message: f.message, validation: { field: f.field, detail: `must be one of: ${f.values.join(", ")}` } };
+      throw apiError(400, f.message, undefined, [{ field: f.field, detail: `must be one of: ${f.values.join(", ")}` }]);
     }
   }
-  return undefined;
 }
 
 /** The keys a PUT writes: only the fields that were sent with a value. */
@@ -82,3 +82,15 @@ export function preferencesView(stored: ReadonlyMap<string, string>): Preference
     agent_chat_send_shortcut: sanitize(stored.get("agent_chat_send_shortcut"), AGENT_CHAT_SEND_SHORTCUTS, "enter"),
   };
 }
+
+/** GET and PUT /users/{user}/preferences, mounted by document.ts. */
+export const preferencesDocument: SettingsDocument<typeof PreferencesSchema, typeof UpdatePreferencesBody> = {
+  path: "preferences",
+  noun: "preference",
+  schema: PreferencesSchema,
+  body: UpdatePreferencesBody,
+  keys: PREFERENCE_CONFIG_KEYS,
+  view: preferencesView,
+  check: refuseInvalidPreference,
+  writes: preferenceWrites,
+};
