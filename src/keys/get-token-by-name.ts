@@ -1,18 +1,13 @@
 // GET /users/{user}/keys/tokens/{keyname} (Coder's coderd/apikey.go `apiKeyByName`).
-import { z } from "@hono/zod-openapi";
 import { defineRoute, ok } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
-import { UserParam } from "../users/target.ts";
+import { userAnd } from "../users/target.ts";
 import { tokenByName } from "./queries.ts";
 import { APIKeySchema, apiKeyView } from "./view.ts";
 
-const Params = UserParam.extend({
-  keyname: z.string().openapi({ param: { name: "keyname", in: "path" }, description: "Key Name" }),
-});
-
 const route = defineRoute("get", "/users/{user}/keys/tokens/{keyname}", "Get API key by token name", {
   auth: "user-target",
-  params: Params,
+  params: userAnd("keyname", "Key Name"),
   responses: ok(APIKeySchema),
 });
 

@@ -10,9 +10,14 @@ import type { TargetEnv } from "../deps.ts";
 import { apiError, notFound } from "../http/errors.ts";
 import { findUserByParam } from "./queries.ts";
 
-export const UserParam = z.object({
-  user: z.string().openapi({ param: { name: "user", in: "path" }, description: "User ID, username, or me" }),
-});
+/** A path parameter as Coder's swagger documents it. */
+const pathParam = (name: string, description: string) => z.string().openapi({ param: { name, in: "path" }, description });
+
+export const UserParam = z.object({ user: pathParam("user", "User ID, username, or me") });
+
+/** `{user}` and one more path parameter, for a route's `params`: `userAnd("keyid", "Key ID")`. */
+export const userAnd = <K extends string>(name: K, description: string) =>
+  UserParam.extend({ [name]: pathParam(name, description) } as { [P in K]: ReturnType<typeof pathParam> });
 
 export const withTargetUser = (): MiddlewareHandler<TargetEnv> =>
   async function withTargetUser(c, next) {
@@ -42,3 +47,4 @@ export const requireMayActOnTarget = (what: string, status?: ContentfulStatusCod
     assertMayActOn(c.get("actor"), c.get("target").user, what, status);
     await next();
   };
+

@@ -1,21 +1,16 @@
 // An organization by name (Coder's coderd/users.go). As in Coder, `{user}` only has to resolve to a user
 // the caller can see; the target's membership is not required. Unknown and unreadable are both 404.
-import { z } from "@hono/zod-openapi";
 import { can } from "../../auth/rbac.ts";
 import { defineRoute, ok } from "../../http/define-route.ts";
 import { notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { organizationByName } from "../../orgs/queries.ts";
 import { OrganizationSchema, organizationView } from "../../orgs/view.ts";
-import { UserParam } from "../target.ts";
-
-const Params = UserParam.extend({
-  organizationname: z.string().openapi({ param: { name: "organizationname", in: "path" }, description: "Organization name" }),
-});
+import { userAnd } from "../target.ts";
 
 const route = defineRoute("get", "/users/{user}/organizations/{organizationname}", "Get organization by user and organization name", {
   auth: "user-target",
-  params: Params,
+  params: userAnd("organizationname", "Organization name"),
   responses: ok(OrganizationSchema),
 });
 
