@@ -48,3 +48,13 @@ export const requireMayActOnTarget = (what: string, status?: ContentfulStatusCod
     await next();
   };
 
+/**
+ * Personal data and settings (profile, password, appearance, preferences, Git SSH key, autofill values)
+ * belong to the user: reading them needs `read_personal`, changing them `update_personal` (the user, owners
+ * and user admins). Being able to see a user is not enough, and a denial looks exactly like a missing user: 404.
+ */
+export const requirePersonal = (action: "read_personal" | "update_personal"): MiddlewareHandler<TargetEnv> =>
+  async function requirePersonal(c, next) {
+    if (!can(c.get("actor"), "user", action, { ownerId: c.get("target").user.id })) throw notFound();
+    await next();
+  };

@@ -2,14 +2,11 @@
 // not need the body (who may change whose password) run before it is read, so an auditor learns nothing
 // from a malformed body or a wrong old password.
 import { z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
-import { can } from "../../auth/rbac.ts";
-import type { TargetEnv } from "../../deps.ts";
 import { defineRoute, noContent } from "../../http/define-route.ts";
 import { apiError, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { requiredString } from "../../http/validation.ts";
-import { assertMayActOn } from "../target.ts";
+import { requireMayActOnTarget, requirePersonal } from "../target.ts";
 import { assertStrongPassword, replacePassword, samePassword } from "./passwords.ts";
 
 const Body = z
@@ -19,20 +16,11 @@ const Body = z
   })
   .openapi("UpdateUserPasswordRequest");
 
-const mayChangePassword = (): MiddlewareHandler<TargetEnv> =>
-  async function mayChangePassword(c, next) {
-    const actor = c.get("actor");
-    const { user } = c.get("target");
-    if (!can(actor, "user", "update_personal", { ownerId: user.id })) throw notFound();
-    // Coder's status and wording for this refusal (400 "Only owners can change the password of an owner.").
-    assertMayActOn(actor, user, "change the password of", 400);
-    await next();
-  };
-
 const route = defineRoute("put", "/users/{user}/password", "Update user password", {
   auth: "user-target",
   body: Body,
-  middleware: [mayChangePassword()],
+  // Coder's status and wording for the owners rule (400 "Only owners can change the password of an owner.").
+  middleware: [requirePersonal("update_personal"), requireMayActOnTarget("change the password of", 400)],
   responses: noContent(),
 });
 

@@ -1,16 +1,14 @@
 // PUT /users/{user}/profile (Coder's coderd/users.go `putUserProfile`). Uniqueness of the new username is decided by the
 // case-insensitive unique index, not by a prior read, so two concurrent renames cannot both win.
 import { z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
 import { can } from "../../auth/rbac.ts";
-import type { TargetEnv } from "../../deps.ts";
 import { defineRoute, ok } from "../../http/define-route.ts";
 import { apiError, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { realNameField, tag, usernameField } from "../../http/validation.ts";
 import { uniqueViolation } from "../../db/errors.ts";
 import { updateProfile } from "../queries.ts";
-import { assertMayActOn } from "../target.ts";
+import { requireMayActOnTarget, requirePersonal } from "../target.ts";
 import { UserSchema, userView } from "../view.ts";
 
 function isWebUrl(value: string): boolean {
@@ -33,24 +31,13 @@ const Body = z
   })
   .openapi("UpdateUserProfileRequest");
 
-/**
- * Someone who may read but not edit the user (an auditor) gets the same 404 as for an invisible user,
- * before the body is read, so a 409 cannot reveal which usernames are taken. Coder only fails at the
- * write, with a 500.
- */
-const mayEditProfile = (): MiddlewareHandler<TargetEnv> =>
-  async function mayEditProfile(c, next) {
-    const actor = c.get("actor");
-    const { user } = c.get("target");
-    if (!can(actor, "user", "update_personal", { ownerId: user.id })) throw notFound();
-    assertMayActOn(actor, user, "change the profile of");
-    await next();
-  };
-
 const route = defineRoute("put", "/users/{user}/profile", "Update user profile", {
   auth: "user-target",
   body: Body,
-  middleware: [mayEditProfile()],
+  // Someone who may read but not edit the user (an auditor) gets the same 404 as for an invisible user,
+  // before the body is read, so a 409 cannot reveal which usernames are taken. Coder only fails at the
+  // write, with a 500.
+  middleware: [requirePersonal("update_personal"), requireMayActOnTarget("change the profile of")],
   errors: [403, 409],
   responses: ok(UserSchema),
 });

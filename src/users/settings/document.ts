@@ -7,9 +7,8 @@
 import type { z } from "@hono/zod-openapi";
 import { defineRoute, ok } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
-import { requireMayActOnTarget } from "../target.ts";
+import { requireMayActOnTarget, requirePersonal } from "../target.ts";
 import { readConfigs, writeAndRead } from "./configs.ts";
-import { requirePersonal } from "./personal.ts";
 
 export interface SettingsDocument<S extends z.ZodType, B extends z.ZodType> {
   /** The path segment after /users/{user}/. */

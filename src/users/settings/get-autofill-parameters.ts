@@ -4,8 +4,8 @@ import { z } from "@hono/zod-openapi";
 import { defineRoute, ok } from "../../http/define-route.ts";
 import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
+import { requirePersonal } from "../target.ts";
 import { queryParams } from "../../http/validation.ts";
-import { requirePersonal } from "./personal.ts";
 import { autofillParameters } from "./queries.ts";
 
 const UserParameter = z.object({ name: z.string(), value: z.string() }).openapi("UserParameter");

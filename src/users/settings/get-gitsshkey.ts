@@ -1,7 +1,7 @@
 import { defineRoute, ok } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
+import { requirePersonal } from "../target.ts";
 import { GitSshKeySchema, gitSshKeyView, readOrCreateKey } from "./gitsshkey.ts";
-import { requirePersonal } from "./personal.ts";
 
 const route = defineRoute("get", "/users/{user}/gitsshkey", "Get user Git SSH key", {
   auth: "user-target",

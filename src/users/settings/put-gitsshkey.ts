@@ -1,8 +1,7 @@
 import { defineRoute, ok } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
-import { requireMayActOnTarget } from "../target.ts";
+import { requireMayActOnTarget, requirePersonal } from "../target.ts";
 import { GitSshKeySchema, gitSshKeyView, regenerateKey } from "./gitsshkey.ts";
-import { requirePersonal } from "./personal.ts";
 
 const route = defineRoute("put", "/users/{user}/gitsshkey", "Regenerate user SSH key", {
   auth: "user-target",
