@@ -9,7 +9,7 @@ import { parsePagination, type Pagination } from "../http/pagination.ts";
 import type { Router } from "../http/router.ts";
 import { rfc3339 } from "../compat/time.ts";
 import { NIL_UUID } from "../compat/go-parse.ts";
-import { UserSchema, userView } from "../users/view.ts";
+import { organizationIdsOf, UserSchema, userView } from "../users/view.ts";
 import type { AuditDiff } from "./record.ts";
 import { listAuditLogs } from "./queries.ts";
 import { parseAuditSearch } from "./search.ts";
@@ -118,12 +118,7 @@ export const getAuditLogs = (app: Router) =>
       resource_link: "",
       is_deleted: false,
       organization_id: log.organizationId ?? NIL_UUID,
-      user: user
-        ? userView(
-            user,
-            memberships.map((m) => m.organization_id),
-          )
-        : null,
+      user: user ? userView(user, organizationIdsOf(memberships)) : null,
     }));
     return c.json({ audit_logs, count }, 200);
   });

@@ -32,6 +32,9 @@ export const UserSchema = z
 
 export type UserView = z.infer<typeof UserSchema>;
 
+/** The organization ids a user's view lists, from the memberships read with the user. */
+export const organizationIdsOf = (memberships: readonly { organization_id: string }[]) => memberships.map((m) => m.organization_id);
+
 export function userView(user: UserRow, organizationIds: string[]): UserView {
   return {
     id: user.id,

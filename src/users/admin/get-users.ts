@@ -4,7 +4,7 @@ import { defineRoute, ok } from "../../http/define-route.ts";
 import { apiError } from "../../http/errors.ts";
 import { parsePagination } from "../../http/pagination.ts";
 import type { Router } from "../../http/router.ts";
-import { UserSchema, userView } from "../view.ts";
+import { organizationIdsOf, UserSchema, userView } from "../view.ts";
 import { listUsers } from "./list-users.ts";
 import { parseUserSearch } from "./search.ts";
 import { readableUsers } from "./visibility.ts";
@@ -35,10 +35,7 @@ export const getUsers = (app: Router) =>
     const users = rows.map(({ user, memberships }) => {
       // The session's last-seen stamp is written after the response; the caller already sees it.
       const fresher = user.id === actor.userId && seen && (!user.lastSeenAt || seen > user.lastSeenAt);
-      return userView(
-        fresher ? { ...user, lastSeenAt: seen } : user,
-        memberships.map((m) => m.organization_id),
-      );
+      return userView(fresher ? { ...user, lastSeenAt: seen } : user, organizationIdsOf(memberships));
     });
     return c.json({ users, count }, 200);
   });

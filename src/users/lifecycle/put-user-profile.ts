@@ -9,7 +9,7 @@ import { realNameField, tag, usernameField } from "../../http/validation.ts";
 import { uniqueViolation } from "../../db/errors.ts";
 import { updateProfile } from "../queries.ts";
 import { requireMayActOnTarget, requirePersonal } from "../target.ts";
-import { UserSchema, userView } from "../view.ts";
+import { organizationIdsOf, UserSchema, userView } from "../view.ts";
 
 function isWebUrl(value: string): boolean {
   try {
@@ -68,11 +68,5 @@ export const putUserProfile = (app: Router) =>
       ]);
     }
     if (!updated) throw notFound();
-    return c.json(
-      userView(
-        updated,
-        memberships.map((m) => m.organization_id),
-      ),
-      200,
-    );
+    return c.json(userView(updated, organizationIdsOf(memberships)), 200);
   });

@@ -11,7 +11,7 @@ import { apiError, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { lockSiteRoles, setSiteRoles } from "../queries.ts";
 import { requireMayActOnTarget } from "../target.ts";
-import { UserSchema, userView } from "../view.ts";
+import { organizationIdsOf, UserSchema, userView } from "../view.ts";
 import { lockActiveOwners, refuseLastOwner } from "./owners.ts";
 
 // Coder's Go slice: null or absent means "no roles".
@@ -68,11 +68,5 @@ export const putUserRoles = (app: Router) =>
       // Coder's UpdateUserRoles leaves updated_at alone; so does this.
       return setSiteRoles(tx, user.id, desired);
     });
-    return c.json(
-      userView(
-        updated,
-        memberships.map((m) => m.organization_id),
-      ),
-      200,
-    );
+    return c.json(userView(updated, organizationIdsOf(memberships)), 200);
   });

@@ -9,7 +9,7 @@ import { apiError, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { isLiveUser, setUserStatus } from "../queries.ts";
 import { assertMayActOn } from "../target.ts";
-import { UserSchema, userView } from "../view.ts";
+import { organizationIdsOf, UserSchema, userView } from "../view.ts";
 
 const cannotSuspendOwner = () => apiError(400, `You cannot suspend a user with the "${OWNER}" role. You must remove the role first.`);
 
@@ -38,13 +38,7 @@ function mountStatus(app: Router, action: "suspend" | "activate", status: UserSt
     // An owner role granted since the lookup still protects the user from suspension.
     const updated = await setUserStatus(db, user.id, { status, updatedAt: now() }, action === "suspend");
     if (!updated) throw (await isLiveUser(db, user.id)) ? cannotSuspendOwner() : notFound();
-    return c.json(
-      userView(
-        updated,
-        memberships.map((m) => m.organization_id),
-      ),
-      200,
-    );
+    return c.json(userView(updated, organizationIdsOf(memberships)), 200);
   });
 }
 
