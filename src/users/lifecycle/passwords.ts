@@ -1,11 +1,13 @@
-// What PUT /users/{user}/password and POST /users/otp/change-password share: the strength error, the
-// password-auth switch, and the one transaction that replaces a password.
+// What PUT /users/{user}/password and the POST /users/otp/ routes share: the strength error, the
+// password-auth switch and the passcode routes' declaration, and the one transaction that replaces a password.
+import type { z } from "@hono/zod-openapi";
 import { and, eq, gt, type SQL } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { checkPassword } from "../../auth/password-policy.ts";
 import type { Db } from "../../db/index.ts";
 import { apiKeys, users } from "../../db/schema.ts";
 import type { AppEnv } from "../../deps.ts";
+import { defineRoute, noContent } from "../../http/define-route.ts";
 import { apiError } from "../../http/errors.ts";
 
 /** 400 `Invalid password.` with the policy's advice, or nothing when the password is strong enough. */
@@ -17,11 +19,22 @@ export function assertStrongPassword(password: string): void {
 export const samePassword = () => apiError(400, "New password cannot match old password.");
 
 /** Coder answers 403 before reading the body when password authentication is switched off. */
-export const requirePasswordAuth = (): MiddlewareHandler<AppEnv> =>
+const requirePasswordAuth = (): MiddlewareHandler<AppEnv> =>
   async function requirePasswordAuth(c, next) {
     if (c.env.deps.config.disablePasswordAuth) throw apiError(403, "Password authentication is disabled.");
     await next();
   };
+
+/** The two steps of a password reset by passcode (request, change-password): public, for password sign-in only, 204. */
+export const passcodeRoute = <P extends string, B extends z.ZodType>(path: P, summary: string, body: B) =>
+  defineRoute("post", path, summary, {
+    tags: ["Authorization"],
+    auth: "public",
+    body,
+    middleware: [requirePasswordAuth()],
+    errors: [403],
+    responses: noContent(),
+  });
 
 export interface Guard {
   /** Only if the stored password hash is still this one (what the caller's old password was checked against). */

@@ -3,12 +3,11 @@
 // after the same argon2 work. The passcode works once: the write is conditional on it still being stored.
 import { z } from "@hono/zod-openapi";
 import { verifyOrWaste } from "../../auth/hasher.ts";
-import { defineRoute, noContent } from "../../http/define-route.ts";
 import { apiError } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
 import { emailField, requiredString } from "../../http/validation.ts";
 import { findUserByEmail } from "../queries.ts";
-import { assertStrongPassword, replacePassword, requirePasswordAuth, samePassword } from "./passwords.ts";
+import { assertStrongPassword, replacePassword, passcodeRoute, samePassword } from "./passwords.ts";
 
 const Body = z
   .object({
@@ -18,14 +17,7 @@ const Body = z
   })
   .openapi("ChangePasswordWithOneTimePasscodeRequest");
 
-const route = defineRoute("post", "/users/otp/change-password", "Change password with a one-time passcode", {
-  tags: ["Authorization"],
-  auth: "public",
-  body: Body,
-  middleware: [requirePasswordAuth()],
-  errors: [403],
-  responses: noContent(),
-});
+const route = passcodeRoute("/users/otp/change-password", "Change password with a one-time passcode", Body);
 
 const incorrect = () => apiError(400, "Incorrect email or one-time passcode.");
 

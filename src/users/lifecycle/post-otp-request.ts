@@ -3,24 +3,16 @@
 // argon2 hash), so neither the status nor the timing tells an attacker which emails have accounts.
 // Storing the passcode and delivering it happen after the response.
 import { z } from "@hono/zod-openapi";
-import { defineRoute, noContent } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
 import { rfc3339 } from "../../compat/time.ts";
 import { emailField } from "../../http/validation.ts";
 import { findUserByEmail, storeOneTimePasscode } from "../queries.ts";
 import { deliverPasscode } from "./notify.ts";
-import { requirePasswordAuth } from "./passwords.ts";
+import { passcodeRoute } from "./passwords.ts";
 
 const Body = z.object({ email: emailField() }).openapi("RequestOneTimePasscodeRequest");
 
-const route = defineRoute("post", "/users/otp/request", "Request one-time passcode", {
-  tags: ["Authorization"],
-  auth: "public",
-  body: Body,
-  middleware: [requirePasswordAuth()],
-  errors: [403],
-  responses: noContent(),
-});
+const route = passcodeRoute("/users/otp/request", "Request one-time passcode", Body);
 
 export const postOtpRequest = (app: Router) =>
   app.openapi(route, async (c) => {
