@@ -84,25 +84,21 @@ export async function updateUser(db: Db | Tx, userId: string, changes: Partial<U
   await db.update(users).set(changes).where(eq(users.id, userId));
 }
 
-/** The soft delete; false when the user was deleted already. */
-export async function markUserDeleted(db: Db | Tx, userId: string, at: Date): Promise<boolean> {
-  const deleted = await db
-    .update(users)
-    .set({ deleted: true, updatedAt: at })
-    .where(and(eq(users.id, userId), eq(users.deleted, false)))
-    .returning({ id: users.id });
-  return deleted.length > 0;
-}
+/** The user's row, unless it is deleted. */
+const liveUser = (userId: string) => and(eq(users.id, userId), eq(users.deleted, false));
 
-/** Stores a one-time passcode's hash, replacing any earlier one; false when the user is gone. */
-export async function storeOneTimePasscode(db: Db, userId: string, hashed: string, expiresAt: Date): Promise<boolean> {
-  const updated = await db
-    .update(users)
-    .set({ hashedOneTimePasscode: hashed, oneTimePasscodeExpiresAt: expiresAt })
-    .where(and(eq(users.id, userId), eq(users.deleted, false)))
-    .returning({ id: users.id });
+/** Writes `changes` to the live user's row; false when the user is gone. */
+async function updateLiveUser(db: Db | Tx, userId: string, changes: Partial<UserRow>): Promise<boolean> {
+  const updated = await db.update(users).set(changes).where(liveUser(userId)).returning({ id: users.id });
   return updated.length > 0;
 }
+
+/** The soft delete; false when the user was deleted already. */
+export const markUserDeleted = (db: Db | Tx, userId: string, at: Date) => updateLiveUser(db, userId, { deleted: true, updatedAt: at });
+
+/** Stores a one-time passcode's hash, replacing any earlier one; false when the user is gone. */
+export const storeOneTimePasscode = (db: Db, userId: string, hashed: string, expiresAt: Date) =>
+  updateLiveUser(db, userId, { hashedOneTimePasscode: hashed, oneTimePasscodeExpiresAt: expiresAt });
 
 export interface ProfileChange {
   username: string;
@@ -113,21 +109,13 @@ export interface ProfileChange {
 
 /** The live user's profile fields; undefined when the user is gone. A taken username is a unique violation. */
 export async function updateProfile(db: Db, userId: string, change: ProfileChange): Promise<UserRow | undefined> {
-  const [updated] = await db
-    .update(users)
-    .set(change)
-    .where(and(eq(users.id, userId), eq(users.deleted, false)))
-    .returning();
+  const [updated] = await db.update(users).set(change).where(liveUser(userId)).returning();
   return updated;
 }
 
 /** Locks the live user's row for update and reads its site roles; undefined when the user is gone. */
 export async function lockSiteRoles(tx: Tx, userId: string): Promise<string[] | undefined> {
-  const [row] = await tx
-    .select({ roles: users.rbacRoles })
-    .from(users)
-    .where(and(eq(users.id, userId), eq(users.deleted, false)))
-    .for("update");
+  const [row] = await tx.select({ roles: users.rbacRoles }).from(users).where(liveUser(userId)).for("update");
   return row?.roles;
 }
 
@@ -159,10 +147,7 @@ export async function setUserStatus(
 
 /** Whether the user exists and is not deleted. */
 export async function isLiveUser(db: Db, userId: string): Promise<boolean> {
-  const [current] = await db
-    .select({ id: users.id })
-    .from(users)
-    .where(and(eq(users.id, userId), eq(users.deleted, false)));
+  const [current] = await db.select({ id: users.id }).from(users).where(liveUser(userId));
   return current !== undefined;
 }
 
