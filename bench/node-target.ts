@@ -4,19 +4,15 @@
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TokenService } from "../src/auth/tokens.ts";
-import { loadConfig } from "../src/config.ts";
 import { openPglite } from "../src/db/pglite.ts";
 import { openPostgres } from "../src/db/postgres.ts";
 import { createTestDatabase } from "../test/support/databases.ts";
 import { argon2Limit } from "./argon2.ts";
 import { BENCH_METRICS_PATH, type BenchMetrics } from "./metrics.ts";
-import { freePort, nodeCommand, startChild, type Child } from "./processes.ts";
+import { nodeCommand, startChild, type Child } from "./processes.ts";
 import { BENCH_LIMITS } from "./scenarios.ts";
 import { postgresCpuReader } from "./postgres.ts";
-import { mintTokens } from "./tokens.ts";
-import { seed } from "./seed.ts";
-import type { Statement, Target } from "./target.ts";
+import { explainSql, planLines, seedAndMint, type Statement, type Target, targetBasics } from "./target.ts";
 
 export interface NodeTargetOptions {
   database: "postgres" | "pglite";
@@ -39,22 +35,14 @@ async function metrics(origin: string): Promise<BenchMetrics> {
 export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
   const { log } = options;
   const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
-  const appPort = await freePort();
-  const baselinePort = await freePort();
-  const appOrigin = `http://127.0.0.1:${appPort}`;
-  const baselineOrigin = `http://127.0.0.1:${baselinePort}`;
+  const { appPort, baselinePort, appOrigin, baselineOrigin, config } = await targetBasics(options.signingKeys, BENCH_LIMITS);
   const env = { CODER_ACCESS_URL: appOrigin, SIGNING_KEYS: options.signingKeys, ...BENCH_LIMITS };
-  const config = loadConfig(env);
-  const tokenService = await TokenService.create(JSON.parse(options.signingKeys), config.accessUrl);
 
   let databaseEnv: Record<string, string>;
   let baselineDatabaseEnv: Record<string, string>;
   let explainWith: (s: Statement) => Promise<string[]>;
   let cleanup: () => Promise<void>;
   let postgresCpu: (() => number | undefined) | undefined;
-  // Callers pass SELECTs only: EXPLAIN ANALYZE executes the statement.
-  const explainSql = (s: Statement) => `explain (analyze, costs off, timing off, summary off) ${s.query}`;
-  const planLines = (rows: Record<string, unknown>[]) => rows.map((r) => String(r["QUERY PLAN"]));
 
   log(`seeding ${options.users} users (${options.database})`);
   let seeded, tokens;
@@ -62,8 +50,7 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
     process.env.TEST_DATABASE_URL = options.adminUrl;
     const database = await createTestDatabase("bench");
     const handle = await openPostgres(database.url);
-    seeded = await seed(handle.db, options.users);
-    tokens = await mintTokens(handle.db, config, tokenService, seeded.ownerId);
+    ({ seeded, tokens } = await seedAndMint(handle.db, options.users, config, options.signingKeys));
     databaseEnv = { DATABASE_URL: database.url };
     postgresCpu = await postgresCpuReader(database.url);
     baselineDatabaseEnv = databaseEnv;
@@ -75,8 +62,7 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
   } else {
     const appDir = join(dataDir, "pglite");
     const handle = await openPglite(appDir);
-    seeded = await seed(handle.db, options.users);
-    tokens = await mintTokens(handle.db, config, tokenService, seeded.ownerId);
+    ({ seeded, tokens } = await seedAndMint(handle.db, options.users, config, options.signingKeys));
     await handle.close();
     // The baseline's own copy, where the server looks for it: DATA_DIR/pglite.
     const baselineDataDir = join(dataDir, "baseline");

@@ -45,40 +45,26 @@ export const FILTER = "status:active role:owner";
 
 export function scenarios(seeded: Seeded, tokens: Tokens): Scenario[] {
   const auth = (token: string) => ({ "Coder-Session-Token": token });
-  const get = (key: ScenarioKey, name: string, path: string, token = tokens.valid, expectStatus = 200): Scenario => ({
-    key,
-    name,
-    on: "app",
-    request: { path, headers: auth(token) },
-    expectStatus,
-  });
+  const sendTo =
+    (on: Scenario["on"]) =>
+    (key: ScenarioKey, name: string, path: string, token = tokens.valid, expectStatus = 200): Scenario => ({
+      key,
+      name,
+      on,
+      request: { path, headers: auth(token) },
+      expectStatus,
+    });
+  const get = sendTo("app");
+  const baseline = sendTo("baseline");
   const users = (query: string) => `/api/v2/users?limit=25${query}`;
   const json = { "content-type": "application/json" };
   // Ordered so that each baseline runs next to the scenarios measured against it; rounds alternate the order.
   return [
-    {
-      key: "verify",
-      name: "baseline: jose verify only (forged token)",
-      on: "baseline",
-      request: { path: "/verify", headers: auth(tokens.forged) },
-      expectStatus: 401,
-    },
+    baseline("verify", "baseline: jose verify only (forged token)", "/verify", tokens.forged, 401),
     get("forged", "forged token → 401", "/api/v2/users/me", tokens.forged, 401),
-    {
-      key: "verifyExpired",
-      name: "baseline: jose verify only (expired token)",
-      on: "baseline",
-      request: { path: "/verify", headers: auth(tokens.expired) },
-      expectStatus: 401,
-    },
+    baseline("verifyExpired", "baseline: jose verify only (expired token)", "/verify", tokens.expired, 401),
     get("expired", "expired token → 401", "/api/v2/users/me", tokens.expired, 401),
-    {
-      key: "verifyQuery",
-      name: "baseline: jose verify + actor PK query",
-      on: "baseline",
-      request: { path: "/verify-query", headers: auth(tokens.valid) },
-      expectStatus: 200,
-    },
+    baseline("verifyQuery", "baseline: jose verify + actor PK query", "/verify-query"),
     get("me", "GET /users/me", "/api/v2/users/me"),
     get("userById", "GET /users/{id}", `/api/v2/users/${seeded.middleUserId}`),
     {

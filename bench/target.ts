@@ -1,8 +1,13 @@
 // What the runner needs from a runtime + database under test, whichever it is (Node + Postgres, Node +
 // PGlite, workerd + Postgres through the Neon driver).
+import { TokenService } from "../src/auth/tokens.ts";
+import { type Config, loadConfig } from "../src/config.ts";
+import type { Db } from "../src/db/index.ts";
 import type { Argon2Limit } from "./argon2.ts";
-import type { Seeded } from "./seed.ts";
+import { freePort } from "./processes.ts";
+import { type Seeded, seed } from "./seed.ts";
 import type { Tokens } from "./scenarios.ts";
+import { mintTokens } from "./tokens.ts";
 
 export interface Statement {
   query: string;
@@ -38,3 +43,24 @@ export interface Target {
   explain(statement: Statement): Promise<string[]>;
   dispose(): Promise<void>;
 }
+
+/** What every target starts from: a port and origin each for the app and the baseline, and the app's config. */
+export async function targetBasics(signingKeys: string, env: Record<string, string> = {}) {
+  const appPort = await freePort();
+  const baselinePort = await freePort();
+  const appOrigin = `http://127.0.0.1:${appPort}`;
+  const baselineOrigin = `http://127.0.0.1:${baselinePort}`;
+  const config = loadConfig({ CODER_ACCESS_URL: appOrigin, SIGNING_KEYS: signingKeys, ...env });
+  return { appPort, baselinePort, appOrigin, baselineOrigin, config };
+}
+
+/** Seeds the users and mints the owner's bench tokens with the app's own keys, so the app accepts them. */
+export async function seedAndMint(db: Db, users: number, config: Config, signingKeys: string): Promise<{ seeded: Seeded; tokens: Tokens }> {
+  const tokenService = await TokenService.create(JSON.parse(signingKeys), config.accessUrl);
+  const seeded = await seed(db, users);
+  return { seeded, tokens: await mintTokens(db, config, tokenService, seeded.ownerId) };
+}
+
+/** The EXPLAIN the bench runs (callers pass SELECTs only: EXPLAIN ANALYZE executes the statement), and its plan lines. */
+export const explainSql = (s: Statement) => `explain (analyze, costs off, timing off, summary off) ${s.query}`;
+export const planLines = (rows: Record<string, unknown>[]) => rows.map((r) => String(r["QUERY PLAN"]));

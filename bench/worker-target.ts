@@ -4,15 +4,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TokenService } from "../src/auth/tokens.ts";
-import { loadConfig } from "../src/config.ts";
 import { openPostgres } from "../src/db/postgres.ts";
 import { createTestDatabase } from "../test/support/databases.ts";
 import { freePort, startChild, type Child } from "./processes.ts";
 import { BENCH_LIMITS } from "./scenarios.ts";
-import { seed } from "./seed.ts";
-import type { Target } from "./target.ts";
-import { mintTokens } from "./tokens.ts";
+import { explainSql, planLines, seedAndMint, type Target, targetBasics } from "./target.ts";
 import { startWireProxy, type WireProxy } from "./wire-proxy.ts";
 
 export interface WorkerTargetOptions {
@@ -28,20 +24,14 @@ const ARGON2_RUNS = 10;
 export async function workerTarget(options: WorkerTargetOptions): Promise<Target> {
   const { log } = options;
   const stateDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-wrangler-"));
-  const appPort = await freePort();
-  const baselinePort = await freePort();
-  const appOrigin = `http://127.0.0.1:${appPort}`;
-  const baselineOrigin = `http://127.0.0.1:${baselinePort}`;
-  const config = loadConfig({ CODER_ACCESS_URL: appOrigin, SIGNING_KEYS: options.signingKeys });
-  const tokenService = await TokenService.create(JSON.parse(options.signingKeys), config.accessUrl);
+  const { appPort, baselinePort, appOrigin, baselineOrigin, config } = await targetBasics(options.signingKeys);
 
   process.env.TEST_DATABASE_URL = options.adminUrl;
   const database = await createTestDatabase("bench_worker");
   // Migrated and seeded over TCP: the same migrations the worker's own tooling applies.
   const handle = await openPostgres(database.url);
   log(`seeding ${options.users} users (postgres, for the worker)`);
-  const seeded = await seed(handle.db, options.users);
-  const tokens = await mintTokens(handle.db, config, tokenService, seeded.ownerId);
+  const { seeded, tokens } = await seedAndMint(handle.db, options.users, config, options.signingKeys);
 
   const proxies: WireProxy[] = [];
   const children: Child[] = [];
@@ -64,15 +54,13 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<Target
         "--log-level",
         "warn",
         "--show-interactive-dev-session=false",
-        "--var",
-        `DATABASE_URL:${database.url}`,
-        "--var",
-        `NEON_WS_PROXY:${proxy.address}`,
-        "--var",
-        `SIGNING_KEYS:${options.signingKeys}`,
-        "--var",
-        `CODER_ACCESS_URL:${appOrigin}`,
-        ...Object.entries(BENCH_LIMITS).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+        ...Object.entries({
+          DATABASE_URL: database.url,
+          NEON_WS_PROXY: proxy.address,
+          SIGNING_KEYS: options.signingKeys,
+          CODER_ACCESS_URL: appOrigin,
+          ...BENCH_LIMITS,
+        }).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ],
       env: { WRANGLER_SEND_METRICS: "false", XDG_CONFIG_HOME: stateDir },
       url: `http://127.0.0.1:${port}`,
@@ -123,10 +111,7 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<Target
       };
     },
     stopServers,
-    explain: async (s) =>
-      (await handle.pool.query(`explain (analyze, costs off, timing off, summary off) ${s.query}`, s.params)).rows.map((r) =>
-        String(r["QUERY PLAN"]),
-      ),
+    explain: async (s) => planLines((await handle.pool.query(explainSql(s), s.params)).rows),
     async dispose() {
       await handle.close();
       await database.drop();
