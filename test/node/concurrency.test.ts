@@ -1,8 +1,8 @@
 // Races are decided by the database, never by a read-then-write in the handler:
 // twenty simultaneous POST /users/first create exactly one owner, one membership, one SSH key.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { gitSshKeys, organizationMembers, users } from "../../src/db/schema.ts";
-import { defaultOrgId, get, json, login, post, startTestApp, type TestApp } from "../support/harness.ts";
+import { defaultOrgId, get, json, login, post, useTestApp } from "../support/harness.ts";
 
 const PARALLEL = 20;
 const candidate = (i: number) => ({
@@ -12,14 +12,10 @@ const candidate = (i: number) => ({
   password: "SomeSecurePassword!",
 });
 
-let app: TestApp | undefined;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(() => app?.close());
+const { app } = useTestApp();
 
 async function race(bodies: ReturnType<typeof candidate>[]) {
-  const responses = await Promise.all(bodies.map((body) => post(app!, "/users/first", body)));
+  const responses = await Promise.all(bodies.map((body) => post(app, "/users/first", body)));
   return Promise.all(responses.map(async (res, i) => ({ i, status: res.status, body: await json<Record<string, unknown>>(res) })));
 }
 
@@ -31,10 +27,10 @@ async function expectOneOwner(results: Awaited<ReturnType<typeof race>>, bodies:
   for (const c of conflicts) expect(c.body).toEqual({ message: "The initial user has already been created." });
 
   const winner = created[0]!;
-  const orgId = await defaultOrgId(app!);
+  const orgId = await defaultOrgId(app);
   expect(winner.body).toEqual({ user_id: expect.any(String), organization_id: orgId });
 
-  const rows = await app!.db.select().from(users);
+  const rows = await app.db.select().from(users);
   expect(rows).toHaveLength(1);
   expect(rows[0]).toMatchObject({
     id: winner.body.user_id,
@@ -43,16 +39,16 @@ async function expectOneOwner(results: Awaited<ReturnType<typeof race>>, bodies:
     status: "active",
     rbacRoles: ["owner"],
   });
-  const members = await app!.db.select().from(organizationMembers);
+  const members = await app.db.select().from(organizationMembers);
   expect(members).toEqual([expect.objectContaining({ userId: winner.body.user_id, organizationId: orgId, roles: [] })]);
-  expect(await app!.db.select().from(gitSshKeys)).toHaveLength(1);
+  expect(await app.db.select().from(gitSshKeys)).toHaveLength(1);
 
   // The winner is a working owner; the losers do not exist.
-  const token = await login(app!, bodies[winner.i]!.email, "SomeSecurePassword!");
-  const me = await json<{ id: string; roles: { name: string }[] }>(await get(app!, "/users/me", token));
+  const token = await login(app, bodies[winner.i]!.email, "SomeSecurePassword!");
+  const me = await json<{ id: string; roles: { name: string }[] }>(await get(app, "/users/me", token));
   expect(me).toMatchObject({ id: winner.body.user_id, roles: [{ name: "owner" }] });
   const loser = bodies[(winner.i + 1) % PARALLEL]!;
-  expect((await post(app!, "/users/login", { email: loser.email, password: loser.password })).status).toBe(401);
+  expect((await post(app, "/users/login", { email: loser.email, password: loser.password })).status).toBe(401);
 }
 
 describe("20 parallel POST /users/first", () => {

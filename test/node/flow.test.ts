@@ -1,12 +1,8 @@
 // The first-run flow a Coder client walks: first user → login → me → logout → 401.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OWNER, startTestApp, type TestApp } from "../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { OWNER, useTestApp } from "../support/harness.ts";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(() => app.close());
+const { app } = useTestApp();
 
 describe("first user, login, me, logout", () => {
   let token = "";

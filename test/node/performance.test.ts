@@ -1,7 +1,7 @@
 // Guards for the changes `npm run bench` led to: each one fixed a measured cost, and these tests
 // keep the cause from coming back without anyone running the bench.
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadActor } from "../../src/auth/actor.ts";
 import { BENCH_METRICS_PATH, withBenchMetrics, type BenchMetrics } from "../../bench/metrics.ts";
 import { QueryCounter, statementName, useNamedStatements } from "../../src/db/index.ts";
@@ -11,16 +11,9 @@ import { apiError } from "../../src/http/errors.ts";
 import { newKeyId } from "../../src/keys/issue.ts";
 import { findUserByEmail } from "../../src/users/queries.ts";
 import { createTestDatabase } from "../support/databases.ts";
-import { addUser, OWNER, startTestApp, type TestApp, withOwner } from "../support/harness.ts";
+import { addUser, OWNER, startTestApp, withOwner, useTestApp } from "../support/harness.ts";
 
-let app: TestApp;
-let owner: { userId: string; token: string };
-
-beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
-});
-afterAll(() => app.close());
+const { app, owner } = useTestApp({ owner: true });
 
 const rows = <T>(result: unknown) => (result as { rows: T[] }).rows;
 const literal = (v: unknown) =>

@@ -1,15 +1,11 @@
 // GitHub/OIDC sessions end with their provider link, checked in the same single
 // actor query.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { userLinks } from "../../src/db/schema.ts";
 import { issueKey } from "../../src/keys/issue.ts";
-import { addUser, startTestApp, type TestApp } from "../support/harness.ts";
+import { addUser, useTestApp } from "../support/harness.ts";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(() => app.close());
+const { app } = useTestApp();
 
 async function session(username: string, loginType: "oidc" | "github") {
   const user = await addUser(app, { username, loginType });

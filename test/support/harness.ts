@@ -15,6 +15,7 @@ export * from "./expect.ts";
 export { startHook, type Delivery, type Hook } from "./webhook.ts";
 export { sshKeygen } from "./ssh-keygen.ts";
 export { startClockApp, T0, type ClockApp } from "./clock-app.ts";
+export * from "./suite.ts";
 
 export const API = "/api/v2";
 export const USERS = `${API}/users`;

@@ -2,11 +2,10 @@
 // with a password, or with narrower scopes), named tokens through the API, and JWT readers.
 import { eq } from "drizzle-orm";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { TokenService } from "../../src/auth/tokens.ts";
 import { apiKeys, userLinks, type ApiKeyRow } from "../../src/db/schema.ts";
 import type { DeferredTask } from "../../src/deps.ts";
 import { issueKey } from "../../src/keys/issue.ts";
-import { ACCESS_URL, addUser, startTestApp, withOwner, type TestApp } from "./node-app.ts";
+import { addUser, type TestApp } from "./node-app.ts";
 
 /** A session for `userId` without a login (scopes default to coder:all, login type to password). */
 export async function tokenFor(app: TestApp, userId: string, options: { scopes?: string[]; loginType?: "password" | "oidc" } = {}) {
@@ -74,13 +73,4 @@ export function holdDeferred(app: TestApp): { release(): Promise<void> } {
       await Promise.all(held.splice(0).map((task) => task(app.db)));
     },
   };
-}
-
-/** An app signing with a key the suite holds, so it can forge tokens with it and with look-alikes; plus the owner. */
-export async function startKnownKeyApp() {
-  const app = await startTestApp();
-  const signingKey = await TokenService.generateKey();
-  app.deps.tokens = await TokenService.create([signingKey], ACCESS_URL);
-  const owner = await withOwner(app);
-  return { app, signingKey, owner };
 }

@@ -1,14 +1,8 @@
 // A created user is dormant until they first sign in.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { expect, it } from "vitest";
+import { useTestApp } from "../../support/harness.ts";
 
-let app: TestApp;
-let owner: { token: string; organizationId: string };
-beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
-});
-afterAll(() => app.close());
+const { app, owner } = useTestApp({ owner: true });
 
 it("lists a new user as dormant, then active after their first login", async () => {
   const created = await app.request("/api/v2/users", {

@@ -1,21 +1,19 @@
 // GET /users refusals: the q language's validations and the pagination parameters, in Coder's words
 // (https://github.com/coder/coder/blob/main/coderd/searchquery/search.go, https://github.com/coder/coder/blob/main/coderd/pagination.go).
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { json, listUsers, startTestApp, type TestApp, USERS, withOwner } from "../../support/harness.ts";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { json, listUsers, USERS, useTestApp } from "../../support/harness.ts";
 
 // The root config's timeouts do not reach the `node` project; argon2 on a shared machine needs them.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
 
 const LAYOUT = "2006-01-02T15:04:05.999999999Z07:00";
 
-let app: TestApp;
+const { app, owner } = useTestApp({ owner: true });
 let token = "";
 
 beforeAll(async () => {
-  app = await startTestApp();
-  token = (await withOwner(app)).token;
+  token = owner.token;
 });
-afterAll(() => app.close());
 
 async function searchError(q: string) {
   const res = await listUsers(app, token, { q });

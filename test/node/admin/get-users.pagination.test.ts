@@ -1,16 +1,16 @@
 // GET /users pagination: limit, offset, the after_id keyset on lower(username), and what `count` counts
 // (https://github.com/coder/coder/blob/main/coderd/pagination.go).
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { users } from "../../../src/db/schema.ts";
-import { listUsers, names, seedUsers, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { listUsers, names, seedUsers, useTestApp } from "../../support/harness.ts";
 
 // The root config's timeouts do not reach the `node` project; argon2 on a shared machine needs them.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
 
 const WORDS = ["alpha", "Bravo", "charlie", "DELTA", "Echo"];
 
-let app: TestApp;
+const { app, owner } = useTestApp({ owner: true });
 let token = "";
 /** username → id, for cursors. */
 const ids = new Map<string, string>();
@@ -21,8 +21,6 @@ let gmail: string[] = [];
 let special: string[] = [];
 
 beforeAll(async () => {
-  app = await startTestApp();
-  const owner = await withOwner(app);
   token = owner.token;
   ids.set("owner", owner.userId);
   const seeds = Array.from({ length: 50 }, (_, i) => {
@@ -37,7 +35,6 @@ beforeAll(async () => {
   await listUsers(app, token);
   await app.settle();
 });
-afterAll(() => app.close());
 
 const page = (params: Record<string, string>) => names(app, token, params);
 

@@ -1,18 +1,17 @@
 // GET /users search: every key of the q language, its quirks, and what is never listed
 // (Coder's https://github.com/coder/coder/blob/main/coderd/searchquery/search.go).
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { json, listUsers, names, seedUsers, startTestApp, type TestApp, type UsersPage, withOwner } from "../../support/harness.ts";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { json, listUsers, names, seedUsers, type UsersPage, useTestApp } from "../../support/harness.ts";
 
 // The root config's timeouts do not reach the `node` project; argon2 on a shared machine needs them.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
 
-let app: TestApp;
+const { app, owner } = useTestApp({ owner: true });
 let token = "";
 const t = (iso: string) => new Date(iso);
 
 beforeAll(async () => {
-  app = await startTestApp();
-  token = (await withOwner(app)).token;
+  token = owner.token;
   // The owner ("owner", owner@example.com, role owner, seen now) plus this cast.
   await seedUsers(app, [
     { username: "Alice", name: "Alice Anders", createdAt: t("2023-01-05T00:00:00Z"), lastSeenAt: t("2023-01-10T00:00:00Z") },
@@ -66,7 +65,6 @@ beforeAll(async () => {
   await listUsers(app, token);
   await app.settle();
 });
-afterAll(() => app.close());
 
 const EVERYONE = ["Alice", "before1", "bob", "carol", "dave-admin", "erin", "nobody", "owner", "svc-bot"];
 const search = (q: string) => names(app, token, { q });

@@ -1,24 +1,20 @@
 // POST /users, every refusal in Coder's words and order, and that a refused request writes nothing
 // (https://github.com/coder/coder/blob/main/coderd/users.go).
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createUser, json, startTestApp, STRONG, type TestApp, userCount, USERS, withOwner } from "../../support/harness.ts";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { createUser, json, startTestApp, STRONG, userCount, USERS, useTestApp } from "../../support/harness.ts";
 
 // The root config's timeouts do not reach the `node` project; argon2 on a shared machine needs them.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
 
-let app: TestApp;
-let owner: { userId: string; organizationId: string; token: string };
+const { app, owner } = useTestApp({ owner: true });
 let before = 0;
 
 const valid = () => ({ email: "new@example.com", username: "new-user", password: STRONG, organization_ids: [owner.organizationId] });
 const tagDetail = (tag: string, value: string) => `Validation failed for tag "${tag}" with value: "${value}"`;
 
 beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
   before = await userCount(app);
 });
-afterAll(() => app.close());
 
 describe("POST /users refusals", () => {
   it("requires a session", async () => {

@@ -1,21 +1,19 @@
 // POST /users, the successful paths: defaults, statuses, organizations, login types, granted roles and
 // everything the one transaction writes.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { gitSshKeys, organizationMembers, users } from "../../../src/db/schema.ts";
 import {
   addOrganization,
   createUser,
   json,
   listUsers,
-  startTestApp,
   STRONG,
-  type TestApp,
   tokenFor,
   userRow,
   type UsersPage,
   type UserView,
-  withOwner,
+  useTestApp,
 } from "../../support/harness.ts";
 
 // The root config's timeouts do not reach the `node` project; argon2 on a shared machine needs them.
@@ -24,14 +22,7 @@ vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-let app: TestApp;
-let owner: { userId: string; organizationId: string; token: string };
-
-beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
-});
-afterAll(() => app.close());
+const { app, owner } = useTestApp({ owner: true });
 
 describe("POST /users as the owner", () => {
   it("creates a dormant password user in the requested organization, in one transaction", async () => {

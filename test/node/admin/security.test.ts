@@ -1,7 +1,7 @@
 // Who may list and create users: members see only themselves, readers see everyone but cannot create,
 // user admins create but cannot grant what they cannot assign, scoped tokens see and touch nothing.
 import { eq, inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { users } from "../../../src/db/schema.ts";
 import {
   addOrganization,
@@ -10,20 +10,17 @@ import {
   json,
   listUsers,
   names,
-  startTestApp,
   STRONG,
-  type TestApp,
   tokenFor,
   userCount,
   type UsersPage,
-  withOwner,
+  useTestApp,
 } from "../../support/harness.ts";
 
 // The root config's timeouts do not reach the `node` project; argon2 on a shared machine needs them.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
 
-let app: TestApp;
-let owner: { userId: string; organizationId: string; token: string };
+const { app, owner } = useTestApp({ owner: true });
 const tokens: Record<"member" | "auditor" | "templateAdmin" | "userAdmin", string> = {
   member: "",
   auditor: "",
@@ -44,8 +41,6 @@ const newUser = (extra: Record<string, unknown> = {}) => ({
 const NOT_AUTHORIZED = { message: "You are not authorized to create users." };
 
 beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
   const member = await addUser(app, { username: "mia", email: "Mia@Example.com", login: true });
   memberId = member.id;
   tokens.member = member.token;
@@ -57,7 +52,6 @@ beforeAll(async () => {
   ids.tom = templateAdmin.id;
   tokens.userAdmin = (await addUser(app, { username: "ursula", roles: ["user-admin"], login: true })).token;
 });
-afterAll(() => app.close());
 
 const EVERYONE = ["audrey", "mia", "owner", "tom", "ursula"];
 

@@ -1,19 +1,9 @@
 // Secrets never leave the server: passwords are stored as argon2id hashes that no response carries, and
 // no response holds the private signing key.
-import type { JWK } from "jose";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { API, get, getMe, OWNER, post, startKnownKeyApp, type TestApp, userRow } from "../../support/harness.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { API, get, OWNER, post, userRow, useKnownKeyApp } from "../../support/harness.ts";
 
-let app: TestApp;
-let signingKey: JWK;
-let owner: { userId: string; organizationId: string; token: string };
-
-beforeAll(async () => {
-  ({ app, signingKey, owner } = await startKnownKeyApp());
-});
-afterAll(() => app.close());
-
-const me = (token?: string, init?: RequestInit) => getMe(app, token, init);
+const { app, signingKey, owner, me } = useKnownKeyApp();
 
 describe("secrets never leave the server", () => {
   beforeEach(() => app.settle());

@@ -2,15 +2,13 @@
 // https://github.com/coder/coder/blob/main/coderd/httpmw/apikey.go refreshes it), the 24-hour login
 // session and a key past its expiry.
 import { eq } from "drizzle-orm";
-import type { JWK } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiKeys } from "../../../src/db/schema.ts";
 import {
   ACCESS_URL,
   API,
   countQueries,
   expectSignedOut,
-  getMe,
   holdDeferred,
   json,
   jwtHeader,
@@ -18,25 +16,15 @@ import {
   keyRowOf,
   login,
   OWNER,
-  startKnownKeyApp,
   startTestApp,
-  type TestApp,
   userRow,
+  useKnownKeyApp,
 } from "../../support/harness.ts";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
-let app: TestApp;
-let signingKey: JWK;
-let owner: { userId: string; organizationId: string; token: string };
-
-beforeAll(async () => {
-  ({ app, signingKey, owner } = await startKnownKeyApp());
-});
-afterAll(() => app.close());
-
-const me = (token?: string, init?: RequestInit) => getMe(app, token, init);
+const { app, signingKey, owner, me } = useKnownKeyApp();
 
 describe("the cost of an authenticated request", () => {
   it("GET /users/me costs one query; the first use stamps last_used and last_seen_at after the response", async () => {

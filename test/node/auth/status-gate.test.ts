@@ -1,18 +1,11 @@
 // The user status gate: a suspended user's sessions and logins are refused, reactivation restores them,
 // and a dormant user becomes active by signing in or using a session.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../../src/db/schema.ts";
-import { getMe, insertMember, json, keysOf, login, post, startKnownKeyApp, type TestApp, userRow } from "../../support/harness.ts";
+import { insertMember, json, keysOf, login, post, userRow, useKnownKeyApp } from "../../support/harness.ts";
 
-let app: TestApp;
-
-beforeAll(async () => {
-  ({ app } = await startKnownKeyApp());
-});
-afterAll(() => app.close());
-
-const me = (token?: string, init?: RequestInit) => getMe(app, token, init);
+const { app, me } = useKnownKeyApp();
 
 describe("user status gate", () => {
   const member = { email: "suspendee@example.com", username: "suspendee", password: "MySecurePassword!" };

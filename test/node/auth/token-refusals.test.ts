@@ -1,7 +1,6 @@
 // Forged, foreign, malformed and expired tokens are refused by cryptography alone, before any database
 // work; a well-signed token naming a key that is not the caller's costs one query.
-import type { JWK } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TokenService } from "../../../src/auth/tokens.ts";
 import { newKeyId } from "../../../src/keys/issue.ts";
 import {
@@ -9,26 +8,15 @@ import {
   b64url,
   countQueries,
   expectSignedOut,
-  getMe,
   insertMember,
   jwtHeader,
   jwtPayload,
-  startKnownKeyApp,
-  type TestApp,
+  useKnownKeyApp,
 } from "../../support/harness.ts";
 
 const HOUR = 3600_000;
 
-let app: TestApp;
-let signingKey: JWK;
-let owner: { userId: string; organizationId: string; token: string };
-
-beforeAll(async () => {
-  ({ app, signingKey, owner } = await startKnownKeyApp());
-});
-afterAll(() => app.close());
-
-const me = (token?: string, init?: RequestInit) => getMe(app, token, init);
+const { app, signingKey, owner, me } = useKnownKeyApp();
 
 describe("tokens refused by cryptography alone: zero database queries", () => {
   async function refusedWithoutQueries(token: string, detail: string | RegExp) {

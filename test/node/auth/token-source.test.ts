@@ -1,17 +1,9 @@
 // Where a request's token is read from, as Coder's https://github.com/coder/coder/blob/main/coderd/httpmw/apikey.go reads it: the
 // Coder-Session-Token header, the session cookie, the query parameters and a Bearer Authorization header.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API, expectSignedOut, getMe, json, NO_TOKEN, OWNER, startKnownKeyApp, type TestApp } from "../../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { API, expectSignedOut, json, NO_TOKEN, OWNER, useKnownKeyApp } from "../../support/harness.ts";
 
-let app: TestApp;
-let owner: { userId: string; organizationId: string; token: string };
-
-beforeAll(async () => {
-  ({ app, owner } = await startKnownKeyApp());
-});
-afterAll(() => app.close());
-
-const me = (token?: string, init?: RequestInit) => getMe(app, token, init);
+const { app, owner, me } = useKnownKeyApp();
 
 describe("where the token comes from", () => {
   it("answers no token with 401 and Coder's detail", async () => {

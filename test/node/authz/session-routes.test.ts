@@ -4,7 +4,7 @@
 // test. Each gets the same five cases: no token, a forged token, a revoked key, a member reaching for
 // another user, and a token scoped to something else; neither of the last two may reveal or change the
 // other user.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app.ts";
 import {
   type AddedUser,
@@ -15,10 +15,8 @@ import {
   login,
   OWNER,
   send,
-  startTestApp,
-  type TestApp,
   userRow,
-  withOwner,
+  useTestApp,
 } from "../../support/harness.ts";
 
 type Method = "get" | "post";
@@ -65,8 +63,7 @@ function protectedRoutesInDocument(): string[] {
   return out.sort();
 }
 
-let app: TestApp;
-let owner: { userId: string; organizationId: string; token: string };
+const { app, owner } = useTestApp({ owner: true });
 let member: AddedUser;
 let other: AddedUser;
 let forged: string;
@@ -76,8 +73,6 @@ const body = (route: RouteCase) =>
   route.body === undefined ? undefined : JSON.parse(JSON.stringify(route.body).replace("{org}", owner.organizationId));
 
 beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
   member = await addUser(app, { username: "member", login: true });
   other = await addUser(app, { username: "other-member", login: true });
 
@@ -88,7 +83,6 @@ beforeAll(async () => {
   const deleted = await send(app, "DELETE", `/users/me/keys/${jwtPayload(revoked).jti as string}`, owner.token);
   if (deleted.status !== 204) throw new Error(`revoking a key: ${deleted.status} ${await deleted.text()}`);
 });
-afterAll(() => app.close());
 
 /** The other user is neither shown nor changed: their row is as it was and their session still works. */
 async function expectOtherUntouched(text: string) {

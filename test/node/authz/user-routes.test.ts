@@ -3,7 +3,7 @@
 // same five refusals: no token, a forged token, a revoked key, a member acting on another user, and a
 // token scoped to something else; then what a member may do to themselves and what the owner may do.
 import { decodeJwt } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app.ts";
 import {
   type AddedUser,
@@ -15,9 +15,7 @@ import {
   NOT_FOUND,
   OWNER,
   send,
-  startTestApp,
-  type TestApp,
-  withOwner,
+  useTestApp,
 } from "../../support/harness.ts";
 
 type Method = "get" | "put" | "post" | "delete";
@@ -98,8 +96,7 @@ function body(route: RouteCase, target: { username: string }): unknown {
   return route.body === undefined ? undefined : JSON.parse(JSON.stringify(route.body).replace("{username}", target.username));
 }
 
-let app: TestApp;
-let owner: { userId: string; token: string };
+const { app, owner } = useTestApp({ owner: true });
 let member: AddedUser;
 let other: AddedUser;
 /** The owner's token with one claim changed and the signature kept: what a forger can make. */
@@ -110,8 +107,6 @@ let revoked: string;
 let scopedElsewhere: string;
 
 beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
   member = await addUser(app, { username: "member", login: true });
   other = await addUser(app, { username: "other-member", login: true });
 
@@ -124,7 +119,6 @@ beforeAll(async () => {
 
   scopedElsewhere = (await createToken(app, owner.token, { token_name: "member-only", allow_list: [{ type: "user", id: member.id }] })).key;
 });
-afterAll(() => app.close());
 
 describe("authorization on every /users/{user} route", () => {
   it(`covers every {user} route the app serves (${ROUTES.length} routes)`, () => {

@@ -1,13 +1,8 @@
 // The OpenAPI document the app serves: version 3.1, the users routes, and no stored secret.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API, json, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { API, json, useTestApp } from "../../support/harness.ts";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-  await withOwner(app);
-});
-afterAll(() => app.close());
+const { app } = useTestApp({ owner: true });
 
 describe("public metadata: the OpenAPI document", () => {
   it("serves an OpenAPI 3.1 document listing the users routes", async () => {

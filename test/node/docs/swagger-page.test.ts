@@ -3,18 +3,14 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SWAGGER_UI_VERSION } from "../../../src/docs/vendor.ts";
-import { startTestApp, type TestApp } from "../../support/harness.ts";
+import { useTestApp } from "../../support/harness.ts";
 
 const packageDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
 const VENDOR = `/swagger/${SWAGGER_UI_VERSION}`;
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(() => app.close());
+const { app } = useTestApp();
 
 describe("GET /swagger", () => {
   it("attack: the page names no script, stylesheet or other resource on another origin, and runs no inline script", async () => {

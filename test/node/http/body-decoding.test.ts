@@ -1,14 +1,9 @@
 // The JSON body reader every route shares: malformed, empty, non-object and oversized bodies are 4xx in
 // Coder's shape, and the content type is ignored, as Go's decoder ignores it.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API, expectCommonHeaders, json, OWNER, required, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { API, expectCommonHeaders, json, OWNER, required, useTestApp } from "../../support/harness.ts";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-  await withOwner(app);
-});
-afterAll(() => app.close());
+const { app } = useTestApp({ owner: true });
 
 describe("body decoding", () => {
   it("answers malformed JSON with 400 Request body must be valid JSON.", async () => {

@@ -1,13 +1,8 @@
 // The headers every answer carries, errors included: the build version and a request id.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API, expectCommonHeaders, get, post, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { API, expectCommonHeaders, get, post, useTestApp } from "../../support/harness.ts";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-  await withOwner(app);
-});
-afterAll(() => app.close());
+const { app } = useTestApp({ owner: true });
 
 describe("headers on every response", () => {
   it("sets X-Coder-Build-Version and X-Request-Id on 400, 401, 404 and 413 alike", async () => {

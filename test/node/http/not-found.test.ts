@@ -1,13 +1,8 @@
 // Unknown paths and unsupported methods answer Coder's 404 Route not found.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API, expectCommonHeaders, json, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { API, expectCommonHeaders, json, useTestApp } from "../../support/harness.ts";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-  await withOwner(app);
-});
-afterAll(() => app.close());
+const { app } = useTestApp({ owner: true });
 
 describe("unknown routes", () => {
   it.each([`${API}/nope`, `${API}/users/me/nope/deeper`, "/nope", "/api/v3/users/me"])(

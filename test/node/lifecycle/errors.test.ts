@@ -1,6 +1,6 @@
 // Every refusal of delete, status, profile, password and roles, in the order Coder checks them
 // (https://github.com/coder/coder/blob/main/coderd/users.go), and that a refusal changes nothing.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   type AddedUser,
   addUser,
@@ -13,25 +13,19 @@ import {
   NOT_FOUND,
   put,
   send,
-  startTestApp,
-  type TestApp,
   userRow,
-  withOwner,
+  useTestApp,
 } from "../../support/harness.ts";
 
-let app: TestApp;
-let owner: Awaited<ReturnType<typeof withOwner>>;
+const { app, owner } = useTestApp({ owner: true });
 let member: AddedUser;
 let auditor: AddedUser;
 let userAdmin: AddedUser;
 beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
   member = await addUser(app, { username: "member", login: true });
   auditor = await addUser(app, { username: "auditor", roles: ["auditor"], login: true });
   userAdmin = await addUser(app, { username: "useradmin", roles: ["user-admin"], login: true });
 });
-afterAll(() => app.close());
 
 const RANDOM_ID = "7b0c1c55-8a0e-4c36-9a4a-3c2b8e0f0a11";
 const tag = (name: string, value: string) => `Validation failed for tag "${name}" with value: "${value}"`;

@@ -1,7 +1,7 @@
 // Successful delete, suspend/activate, profile, password and role changes
 // (https://github.com/coder/coder/blob/main/coderd/users.go), with their effect on the database.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { organizationMembers, userLinks, users } from "../../../src/db/schema.ts";
 import {
   addUser,
@@ -13,20 +13,12 @@ import {
   login,
   NEW_PASSWORD,
   put,
-  startTestApp,
-  type TestApp,
   userRow,
   type UserView,
-  withOwner,
+  useTestApp,
 } from "../../support/harness.ts";
 
-let app: TestApp;
-let owner: Awaited<ReturnType<typeof withOwner>>;
-beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
-});
-afterAll(() => app.close());
+const { app, owner } = useTestApp({ owner: true });
 
 describe("DELETE /users/{user}", () => {
   it("soft-deletes a member, ends their sessions and links, frees their name and email", async () => {

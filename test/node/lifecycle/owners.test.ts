@@ -1,32 +1,15 @@
 // Owners are out of a user admin's reach, and the last owner who can sign in stays one: the attacks that
 // removed or took over the only owner, each refused with nothing changed.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, gitSshKeys, userConfigs } from "../../../src/db/schema.ts";
-import {
-  type AddedUser,
-  addUser,
-  del,
-  get,
-  json,
-  NEW_PASSWORD,
-  put,
-  send,
-  startTestApp,
-  type TestApp,
-  userRow,
-  withOwner,
-} from "../../support/harness.ts";
+import { type AddedUser, addUser, del, get, json, NEW_PASSWORD, put, send, userRow, useTestApp } from "../../support/harness.ts";
 
-let app: TestApp;
-let owner: Awaited<ReturnType<typeof withOwner>>;
+const { app, owner } = useTestApp({ owner: true });
 let userAdmin: AddedUser;
 beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
   userAdmin = await addUser(app, { username: "useradmin", roles: ["user-admin"], login: true });
 });
-afterAll(() => app.close());
 
 /** Everything a request on `/users/{user}/...` could change about the user. */
 async function snapshot(userId: string) {

@@ -1,33 +1,16 @@
 // Who cannot reach these endpoints at all, what never leaves the server, and races the database decides
 // (https://github.com/coder/coder/blob/main/coderd/users.go, https://github.com/coder/coder/blob/main/coderd/rbac/roles.go).
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../../src/db/schema.ts";
 import { issueKey } from "../../../src/keys/issue.ts";
-import {
-  type AddedUser,
-  addUser,
-  get,
-  keyCount,
-  NEW_PASSWORD,
-  NOT_FOUND,
-  put,
-  send,
-  startTestApp,
-  type TestApp,
-  userRow,
-  withOwner,
-} from "../../support/harness.ts";
+import { type AddedUser, addUser, get, keyCount, NEW_PASSWORD, NOT_FOUND, put, send, userRow, useTestApp } from "../../support/harness.ts";
 
-let app: TestApp;
-let owner: Awaited<ReturnType<typeof withOwner>>;
+const { app, owner } = useTestApp({ owner: true });
 let member: AddedUser;
 beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
   member = await addUser(app, { username: "member", login: true });
 });
-afterAll(() => app.close());
 
 const routes = (userId: string): [string, string, unknown][] => [
   ["DELETE", `/users/${userId}`, undefined],

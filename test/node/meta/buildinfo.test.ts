@@ -1,13 +1,8 @@
 // GET /buildinfo in the shape the Coder CLI reads.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { get, json, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { get, json, useTestApp } from "../../support/harness.ts";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-  await withOwner(app);
-});
-afterAll(() => app.close());
+const { app } = useTestApp({ owner: true });
 
 describe("public metadata: build info", () => {
   it("GET /buildinfo has the shape the Coder CLI reads", async () => {

@@ -1,31 +1,11 @@
 // The published signing keys: /.well-known/jwks.json verifies Gatehouse's tokens, and rotation keeps old
 // tokens working until their key is removed, then refuses them before any database work.
 import { createLocalJWKSet, jwtVerify, type JWK } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TokenService } from "../../../src/auth/tokens.ts";
-import {
-  ACCESS_URL,
-  countQueries,
-  expectSignedOut,
-  getMe,
-  json,
-  jwtHeader,
-  login,
-  OWNER,
-  startKnownKeyApp,
-  type TestApp,
-} from "../../support/harness.ts";
+import { ACCESS_URL, countQueries, expectSignedOut, json, jwtHeader, login, OWNER, useKnownKeyApp } from "../../support/harness.ts";
 
-let app: TestApp;
-let signingKey: JWK;
-let owner: { userId: string; organizationId: string; token: string };
-
-beforeAll(async () => {
-  ({ app, signingKey, owner } = await startKnownKeyApp());
-});
-afterAll(() => app.close());
-
-const me = (token?: string, init?: RequestInit) => getMe(app, token, init);
+const { app, signingKey, owner, me } = useKnownKeyApp();
 
 describe("published keys and rotation", () => {
   it("serves the public key only at /.well-known/jwks.json, and it verifies our tokens", async () => {

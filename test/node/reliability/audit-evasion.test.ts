@@ -2,18 +2,11 @@
 // run after the response, so any failure left the action unrecorded), and a password typed into the email
 // box that ended up in the failed-login record. Each test performs the attack as a client would.
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiKeys } from "../../../src/db/schema.ts";
-import { auditRowsOf, type ErrorBody, json, OWNER, sendJsonText, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { auditRowsOf, type ErrorBody, json, OWNER, sendJsonText, useTestApp } from "../../support/harness.ts";
 
-let app: TestApp;
-let owner: { userId: string; organizationId: string; token: string };
-
-beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
-});
-afterAll(() => app.close());
+const { app, owner } = useTestApp({ owner: true });
 
 const send = (method: string, path: string, text: string, token?: string) => sendJsonText(app, method, path, text, token);
 const auditRows = () => auditRowsOf(app);

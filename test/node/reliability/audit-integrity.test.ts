@@ -5,23 +5,16 @@
 // its body fields, an extra body field, or a path parameter.
 import { eq, sql } from "drizzle-orm";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AUDIT_RULES } from "../../../src/audit/actions.ts";
 import { auditLogs } from "../../../src/db/schema.ts";
-import { type AddedUser, addUser, API, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { type AddedUser, addUser, API, useTestApp } from "../../support/harness.ts";
 
 const RUNS = 150;
 const TABLES = ["users", "organization_members", "api_keys", "user_configs", "gitsshkeys", "user_links"];
 
-let app: TestApp;
-let owner: { userId: string; organizationId: string; token: string };
+const { app, owner } = useTestApp({ owner: true });
 let serial = 0;
-
-beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
-});
-afterAll(() => app.close());
 
 async function fingerprint(): Promise<string> {
   await app.settle();

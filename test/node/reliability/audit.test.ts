@@ -2,10 +2,10 @@
 // user agent, request id, status and a diff that never holds a secret; owners and auditors read it through
 // GET /api/v2/audit with Coder's q, limit and offset.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { AUDIT_RULES, NOT_AUDITED } from "../../../src/audit/actions.ts";
 import { auditLogs, gitSshKeys, users } from "../../../src/db/schema.ts";
-import { addUser, API, json, OWNER, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { addUser, API, json, OWNER, startTestApp, useTestApp } from "../../support/harness.ts";
 import { Browser, GITHUB_CALLBACK } from "../oauth/browser.ts";
 import { account, GITHUB_CLIENT_SECRET, startFakeGithub } from "../oauth/fake-github.ts";
 
@@ -31,14 +31,7 @@ interface AuditPage {
 }
 
 const UA = "gatehouse-audit-test/1.0";
-let app: TestApp;
-let owner: { userId: string; organizationId: string; token: string };
-
-beforeAll(async () => {
-  app = await startTestApp({ clientIp: "192.0.2.10" });
-  owner = await withOwner(app);
-});
-afterAll(() => app.close());
+const { app, owner } = useTestApp({ clientIp: "192.0.2.10", owner: true });
 
 /** Every request of this suite carries a user agent, so the log can be checked for it. */
 function call(method: string, path: string, init: { token?: string; body?: unknown; raw?: string } = {}) {

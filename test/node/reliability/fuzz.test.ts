@@ -5,14 +5,13 @@
 // failure prints fast-check's seed and the shrunk request, so it can be replayed.
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AddedUser, addUser, API, json, OWNER, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type AddedUser, addUser, API, json, OWNER, useTestApp } from "../../support/harness.ts";
 
 /** Runs per property, bounded so the suite stays fast. */
 const RUNS = { everyRoute: 500, mutatedBodies: 300, listQueries: 300 } as const;
 
-let app: TestApp;
-let owner: { userId: string; organizationId: string; token: string };
+const { app, owner } = useTestApp({ owner: true });
 let victim: AddedUser;
 let ops: { method: string; path: string }[];
 
@@ -43,8 +42,6 @@ async function loginOwner() {
 }
 
 beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
   victim = await addUser(app, { username: "victim", password: "VictimPassword!123", login: true });
   const doc = await json<{ paths: Record<string, Record<string, unknown>> }>(await app.request(`${API}/openapi.json`));
   ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase(), path })));
@@ -52,7 +49,6 @@ beforeAll(async () => {
   await app.request(`${API}/users/me`, { token: owner.token });
   await app.request(`${API}/users/me`, { token: victim.token });
 });
-afterAll(() => app.close());
 
 // ---- generators ----
 

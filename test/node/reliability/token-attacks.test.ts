@@ -4,23 +4,13 @@
 // cookie-authenticated writes, the session cookie's attributes, and security headers on every kind of answer.
 import { createHmac, createPrivateKey, sign as edSign } from "node:crypto";
 import { importJWK, SignJWT, type JWK } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TokenService } from "../../../src/auth/tokens.ts";
 import { apiKeys } from "../../../src/db/schema.ts";
-import { ACCESS_URL, API, json, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { ACCESS_URL, API, json, startTestApp, useKnownKeyApp, withOwner } from "../../support/harness.ts";
 
 const HOUR_S = 3600;
-let app: TestApp;
-let key: JWK;
-let owner: { userId: string; organizationId: string; token: string };
-
-beforeAll(async () => {
-  app = await startTestApp({ env: { DISABLE_RATE_LIMITS: "false" } });
-  key = await TokenService.generateKey();
-  app.deps.tokens = await TokenService.create([key], ACCESS_URL);
-  owner = await withOwner(app);
-});
-afterAll(() => app.close());
+const { app, owner, signingKey: key } = useKnownKeyApp({ env: { DISABLE_RATE_LIMITS: "false" } });
 
 const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
 const parts = (token: string) => token.split(".") as [string, string, string];

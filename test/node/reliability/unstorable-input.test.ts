@@ -2,29 +2,12 @@
 // surrogate or a NUL used to reach the database (an action then succeeded while its audit record's insert
 // failed), and JSON nested deep enough to overflow the stack answered 500 before anything was checked.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiKeys, users } from "../../../src/db/schema.ts";
 import { MAX_JSON_DEPTH } from "../../../src/security/input.ts";
-import {
-  API,
-  auditRowsOf,
-  type ErrorBody,
-  json,
-  OWNER,
-  sendJsonText,
-  startTestApp,
-  type TestApp,
-  withOwner,
-} from "../../support/harness.ts";
+import { API, auditRowsOf, type ErrorBody, json, OWNER, sendJsonText, startTestApp, useTestApp } from "../../support/harness.ts";
 
-let app: TestApp;
-let owner: { userId: string; organizationId: string; token: string };
-
-beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
-});
-afterAll(() => app.close());
+const { app, owner } = useTestApp({ owner: true });
 
 const send = (method: string, path: string, text: string, token?: string) => sendJsonText(app, method, path, text, token);
 const auditRows = () => auditRowsOf(app);

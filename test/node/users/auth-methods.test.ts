@@ -1,13 +1,8 @@
 // GET /users/authmethods without a session, and what turning password sign-in off changes.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { get, json, OWNER, post, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { get, json, OWNER, post, useTestApp } from "../../support/harness.ts";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-  await withOwner(app);
-});
-afterAll(() => app.close());
+const { app } = useTestApp({ owner: true });
 
 describe("public metadata", () => {
   it("GET /users/authmethods reports password enabled without auth", async () => {

@@ -1,24 +1,9 @@
 // GET and POST /users/first on a fresh server (https://github.com/coder/coder/blob/main/coderd/users.go): every validation in Coder's
 // words and order, then the one owner, then 409 for anyone after.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  expectCommonHeaders,
-  get,
-  json,
-  OWNER,
-  post,
-  required,
-  startTestApp,
-  tagged,
-  type TestApp,
-  userCount,
-} from "../../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { expectCommonHeaders, get, json, OWNER, post, required, tagged, userCount, useTestApp } from "../../support/harness.ts";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(() => app.close());
+const { app } = useTestApp();
 
 // Order matters in this block: everything before "creates the first user" runs on an empty server.
 describe("POST /users/first on a fresh server", () => {

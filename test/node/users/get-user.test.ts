@@ -2,39 +2,22 @@
 // not exist: 404), soft deletion, and case-insensitive uniqueness decided by the database
 // (https://github.com/coder/coder/blob/main/coderd/users.go).
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, organizationMembers, users } from "../../../src/db/schema.ts";
 import { uniqueViolation } from "../../../src/db/errors.ts";
-import {
-  get,
-  insertMember,
-  json,
-  keysOf,
-  login,
-  NOT_FOUND,
-  OWNER,
-  post,
-  startTestApp,
-  type TestApp,
-  type UserView,
-  withOwner,
-} from "../../support/harness.ts";
+import { get, insertMember, json, keysOf, login, NOT_FOUND, OWNER, post, type UserView, useTestApp } from "../../support/harness.ts";
 
 const MEMBER = { email: "Member@Example.com", username: "Mia-Member", password: "SomeSecurePassword!" };
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-let app: TestApp;
-let owner: { userId: string; organizationId: string; token: string };
+const { app, owner } = useTestApp({ owner: true });
 let memberId = "";
 let memberToken = "";
 
 beforeAll(async () => {
-  app = await startTestApp();
-  owner = await withOwner(app);
   memberId = (await insertMember(app, MEMBER)).id;
   memberToken = await login(app, MEMBER.email, MEMBER.password);
 });
-afterAll(() => app.close());
 
 async function insertUserRow(values: { email: string; username: string }) {
   try {

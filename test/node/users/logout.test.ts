@@ -1,11 +1,10 @@
 // POST /users/logout (https://github.com/coder/coder/blob/main/coderd/users.go): it ends the calling key and the user's
 // application_connect keys, and nothing else.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiKeys } from "../../../src/db/schema.ts";
 import { newKeyId } from "../../../src/keys/issue.ts";
 import {
   expectSignedOut,
-  getMe,
   insertMember,
   json,
   jwtPayload,
@@ -14,22 +13,13 @@ import {
   NO_TOKEN,
   OWNER,
   post,
-  startKnownKeyApp,
-  type TestApp,
+  useKnownKeyApp,
 } from "../../support/harness.ts";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
-let app: TestApp;
-let owner: { userId: string; organizationId: string; token: string };
-
-beforeAll(async () => {
-  ({ app, owner } = await startKnownKeyApp());
-});
-afterAll(() => app.close());
-
-const me = (token?: string, init?: RequestInit) => getMe(app, token, init);
+const { app, owner, me } = useKnownKeyApp();
 
 describe("logout", () => {
   async function insertKey(userId: string, scopes: string[], extra: Partial<typeof apiKeys.$inferInsert> = {}) {

@@ -1,25 +1,9 @@
 // POST /users/login refusals (https://github.com/coder/coder/blob/main/coderd/userauth.go): 400 for a malformed body, one
 // 401 for an unknown email and a wrong password alike.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  expectCommonHeaders,
-  insertMember,
-  json,
-  OWNER,
-  post,
-  required,
-  startTestApp,
-  tagged,
-  type TestApp,
-  withOwner,
-} from "../../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { expectCommonHeaders, insertMember, json, OWNER, post, required, tagged, useTestApp } from "../../support/harness.ts";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-  await withOwner(app);
-});
-afterAll(() => app.close());
+const { app } = useTestApp({ owner: true });
 
 describe("POST /users/login errors", () => {
   it("answers an empty password with 400, not 401", async () => {

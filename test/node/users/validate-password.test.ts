@@ -1,14 +1,9 @@
 // POST /users/validate-password: Coder's password rules
 // (https://github.com/coder/coder/blob/main/coderd/userpassword/userpassword.go), without a session.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { json, post, required, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { json, post, required, useTestApp } from "../../support/harness.ts";
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-  await withOwner(app);
-});
-afterAll(() => app.close());
+const { app } = useTestApp({ owner: true });
 
 describe("POST /users/validate-password", () => {
   it("accepts a strong password", async () => {
