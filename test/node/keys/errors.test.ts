@@ -1,6 +1,6 @@
 // Key and token requests that fail (https://github.com/coder/coder/blob/main/coderd/apikey.go): Coder's status, message and detail, and no key row written.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { users } from "../../../src/db/schema.ts";
 import {
   addUser,
@@ -14,17 +14,14 @@ import {
   sendJsonText,
   startWorld,
   type World,
+  useWorld,
 } from "../../support/harness.ts";
 
 /** POST with a body given as raw JSON text (integers beyond 2^53, malformed numbers). */
 const postRaw = async (app: World["app"], path: string, token: string, text: string) =>
   replyOf(await sendJsonText(app, "POST", path, text, token));
 
-let w: World;
-beforeAll(async () => {
-  w = await startWorld();
-});
-afterAll(() => w.app.close());
+const w = useWorld();
 
 /** Runs `fn` and checks that the user's keys are unchanged by it. */
 async function noNewKeys(userId: string, fn: () => Promise<void>) {

@@ -2,15 +2,11 @@
 // write (last used, sliding expiry) runs after the response, and used to store the expiry it computed from
 // the value it had read, undoing a `PUT /keys/{id}/expire` that committed in between.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiKeys } from "../../../src/db/schema.ts";
-import { call, holdDeferred, jwtPayload, startWorld, type World } from "../../support/harness.ts";
+import { call, holdDeferred, jwtPayload, useWorld } from "../../support/harness.ts";
 
-let world: World;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(() => world.app.close());
+const world = useWorld();
 
 describe("PUT /users/{user}/keys/{keyid}/expire racing a request that uses the key", () => {
   it("attack: an expire committed between the actor query and the deferred last-used write is not undone", async () => {

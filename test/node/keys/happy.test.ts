@@ -1,14 +1,10 @@
 // Keys and named tokens that work (https://github.com/coder/coder/blob/main/coderd/apikey.go), each
 // with its effect on the api_keys table.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SCOPE_CATALOGUE } from "../../../src/auth/scopes.ts";
-import { call, createToken, DAY_MS, expOf, keyIdOf, keyRow, keysOf, lastSeenAt, startWorld, type World } from "../../support/harness.ts";
+import { call, createToken, DAY_MS, expOf, keyIdOf, keyRow, keysOf, lastSeenAt, useWorld } from "../../support/harness.ts";
 
-let w: World;
-beforeAll(async () => {
-  w = await startWorld();
-});
-afterAll(() => w.app.close());
+const w = useWorld();
 
 const inDays = (iso: string) => (Date.parse(iso) - Date.now()) / DAY_MS;
 
@@ -304,11 +300,7 @@ describe("GET /api/v2/auth/scopes", () => {
 });
 
 describe("custom default token lifetime", () => {
-  let custom: World;
-  beforeAll(async () => {
-    custom = await startWorld({ CODER_DEFAULT_TOKEN_LIFETIME: "12h" });
-  });
-  afterAll(() => custom.app.close());
+  const custom = useWorld({ CODER_DEFAULT_TOKEN_LIFETIME: "12h" });
 
   it("gives tokens and session keys 43200 seconds", async () => {
     const { id } = await createToken(custom.app, custom.member.token, { token_name: "half-day" });

@@ -17,17 +17,14 @@ import {
   kidOf,
   NOT_FOUND,
   type Reply,
-  startWorld,
-  type World,
+  useWorld,
 } from "../../support/harness.ts";
 
-let w: World;
+const w = useWorld();
 let other: AddedUser;
 beforeAll(async () => {
-  w = await startWorld();
   other = await addUser(w.app, { username: "other", login: true });
 });
-afterAll(() => w.app.close());
 
 describe("scopes are enforced on every request", () => {
   it("a user:read token reads users but cannot change or reach personal data", async () => {

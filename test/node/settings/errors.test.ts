@@ -1,13 +1,12 @@
 // Bad input to the settings endpoints: every mistake is a 4xx in Coder's shape with Coder's wording, and a
 // rejected write leaves the database as it was.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addOrganization, API, call, configsOf, NOT_FOUND, type RolesWorld, startRolesWorld } from "../../support/harness.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { addOrganization, API, call, configsOf, NOT_FOUND, useRolesWorld } from "../../support/harness.ts";
 
 const tagged = (tag: string, value: string) => `Validation failed for tag "${tag}" with value: "${value}"`;
 
-let w: RolesWorld;
+const w = useRolesWorld();
 beforeAll(async () => {
-  w = await startRolesWorld();
   const seeded = await call(w.app, "PUT", "/users/me/appearance", w.member.token, {
     theme_preference: "dark",
     terminal_font: "fira-code",
@@ -17,7 +16,6 @@ beforeAll(async () => {
   });
   expect(seeded.status).toBe(200);
 });
-afterAll(() => w.app.close());
 
 describe("PUT /users/{user}/appearance", () => {
   const valid = { theme_preference: "dark", terminal_font: "fira-code" };

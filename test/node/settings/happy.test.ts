@@ -1,7 +1,7 @@
 // The settings endpoints doing their job (https://github.com/coder/coder/blob/main/coderd/users.go,
 // https://github.com/coder/coder/blob/main/coderd/gitsshkey.go): what each answers and what it leaves in the database.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { gitSshKeys } from "../../../src/db/schema.ts";
 import {
   addOrganization,
@@ -9,17 +9,12 @@ import {
   call,
   configsOf,
   oidcUser,
-  type RolesWorld,
   sshKeygen,
   sshKeyRow,
-  startRolesWorld,
+  useRolesWorld,
 } from "../../support/harness.ts";
 
-let w: RolesWorld;
-beforeAll(async () => {
-  w = await startRolesWorld();
-});
-afterAll(() => w.app.close());
+const w = useRolesWorld();
 
 const EMPTY_APPEARANCE = { theme_preference: "", terminal_font: "", theme_mode: "", theme_light: "", theme_dark: "" };
 

@@ -1,17 +1,7 @@
 // Who may touch whose settings, what a narrower token
 // may not do, and that a private SSH key never leaves the server.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  addOrganization,
-  call,
-  configsOf,
-  NOT_FOUND,
-  oidcUser,
-  type RolesWorld,
-  sshKeyRow,
-  startRolesWorld,
-  tokenFor,
-} from "../../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { addOrganization, call, configsOf, NOT_FOUND, oidcUser, sshKeyRow, tokenFor, useRolesWorld } from "../../support/harness.ts";
 
 const TEMPLATE = "7c3e0b6a-3f1e-4b8e-9a51-2d3c4b5a6f70";
 const APPEARANCE = { theme_preference: "dark", terminal_font: "fira-code" };
@@ -33,7 +23,7 @@ const ROUTES: readonly (readonly [method: string, suffix: string, body?: unknown
 /** Settings that belong to the user: readable only with read_personal, writable with update_personal. */
 const PERSONAL = ROUTES.filter(([, suffix]) => /^(appearance|preferences|gitsshkey|autofill)/.test(suffix));
 
-let w: RolesWorld;
+const w = useRolesWorld();
 /** Every response body the suite saw, to search for secrets at the end. */
 const seen: string[] = [];
 async function hit(method: string, path: string, token?: string, body?: unknown) {
@@ -41,11 +31,6 @@ async function hit(method: string, path: string, token?: string, body?: unknown)
   seen.push(res.text);
   return res;
 }
-
-beforeAll(async () => {
-  w = await startRolesWorld();
-});
-afterAll(() => w.app.close());
 
 describe("without a valid session", () => {
   it("every route answers 401", async () => {
