@@ -2,11 +2,11 @@
 // Node and WASM builds verify each other's hashes, unknown users cost the same time as wrong passwords).
 import initialize from "@phi-ag/argon2/node";
 import { Argon2Type, Argon2Version } from "@phi-ag/argon2";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { hasher as nodeHasher } from "../../src/auth/hasher-node.ts";
 import { ARGON2_PARAMS, verifyOrWaste, wasmArgon2Input, type Hasher } from "../../src/auth/hasher.ts";
 import { checkPassword, passwordEntropy } from "../../src/auth/password-policy.ts";
-import { OWNER, post, startTestApp, type TestApp, withOwner } from "../support/harness.ts";
+import { OWNER, post, useTestApp } from "../support/harness.ts";
 
 const PHC_PREFIX = "$argon2id$v=19$m=19456,t=2,p=1$";
 const ADVICE = /^insecure password, try .+ or using a longer password$/;
@@ -159,12 +159,7 @@ describe("argon2id hashers", () => {
 });
 
 describe("login timing does not reveal whether the email exists", () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp();
-    await withOwner(app);
-  });
-  afterAll(() => app.close());
+  const { app } = useTestApp({ owner: true });
 
   const median = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);

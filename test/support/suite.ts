@@ -43,12 +43,12 @@ export function lateBound<T extends object>(what: string): { handle: T; set(valu
 /** Registers a beforeAll that starts `start` and an afterAll that closes it; answers its stand-in. */
 export function useStarted<T extends { close(): Promise<void> }>(what: string, start: () => Promise<T>): T {
   const late = lateBound<T>(what);
-  let started: T | undefined;
+  let value: T | undefined;
   beforeAll(async () => {
-    started = await start();
-    late.set(started);
+    value = await start();
+    late.set(value);
   });
-  afterAll(() => started?.close());
+  afterAll(() => value?.close());
   return late.handle;
 }
 
@@ -58,7 +58,14 @@ export interface AppSuite {
   me(token?: string, init?: RequestInit): Promise<Response>;
 }
 
-type StartOptions = Parameters<typeof startTestApp>[0];
+/**
+ * startTestApp's options; `env` may be a function, read when the app starts, for an environment that
+ * names something an earlier beforeAll starts (a fake identity provider).
+ */
+type StartOptions = Omit<NonNullable<Parameters<typeof startTestApp>[0]>, "env"> & { env?: Env | (() => Env) };
+
+const started = ({ env, ...options }: StartOptions) =>
+  startTestApp({ ...options, ...(env ? { env: typeof env === "function" ? env() : env } : {}) });
 
 /** A fresh app for the suite; `owner: true` also creates the first owner and signs them in. */
 export function useTestApp(options: StartOptions & { owner: true }): AppSuite & { owner: Owner };
@@ -66,9 +73,9 @@ export function useTestApp(options?: StartOptions & { owner?: false }): AppSuite
 export function useTestApp({ owner: withFirstOwner = false, ...options }: StartOptions & { owner?: boolean } = {}) {
   const owner = lateBound<Owner>("owner");
   const app = useStarted("app", async () => {
-    const started = await startTestApp(options);
-    if (withFirstOwner) owner.set(await withOwner(started));
-    return started;
+    const app = await started(options);
+    if (withFirstOwner) owner.set(await withOwner(app));
+    return app;
   });
   return { app, owner: owner.handle, me: (token?: string, init?: RequestInit) => getMe(app, token, init) };
 }
@@ -81,12 +88,12 @@ export function useKnownKeyApp(options: StartOptions = {}): AppSuite & { owner: 
   const owner = lateBound<Owner>("owner");
   const signingKey = lateBound<JWK>("signingKey");
   const app = useStarted("app", async () => {
-    const started = await startTestApp(options);
+    const app = await started(options);
     const key = await TokenService.generateKey();
-    started.deps.tokens = await TokenService.create([key], ACCESS_URL);
+    app.deps.tokens = await TokenService.create([key], ACCESS_URL);
     signingKey.set(key);
-    owner.set(await withOwner(started));
-    return started;
+    owner.set(await withOwner(app));
+    return app;
   });
   return { app, owner: owner.handle, signingKey: signingKey.handle, me: (token, init) => getMe(app, token, init) };
 }

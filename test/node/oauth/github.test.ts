@@ -2,7 +2,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, userLinks, users } from "../../../src/db/schema.ts";
-import { addUser, startTestApp, type TestApp } from "../../support/harness.ts";
+import { addUser, startTestApp, type TestApp, useTestApp } from "../../support/harness.ts";
 import { body, Browser, GITHUB_CALLBACK, setCookies } from "./browser.ts";
 import { account, GITHUB_CLIENT_SECRET, startFakeGithub, type FakeGithub } from "./fake-github.ts";
 
@@ -19,11 +19,7 @@ async function me(app: TestApp, browser: Browser) {
 }
 
 describe("GitHub web flow", () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ env: github.env({ CODER_OAUTH2_GITHUB_ALLOW_SIGNUPS: "true" }) });
-  });
-  afterAll(() => app.close());
+  const { app } = useTestApp({ env: () => github.env({ CODER_OAUTH2_GITHUB_ALLOW_SIGNUPS: "true" }) });
 
   it("creates the first user as owner, links the account, and lands on the saved path", async () => {
     const octo = account({ login: "octo_cat", name: "  Octo Cat  " });
@@ -240,11 +236,7 @@ describe("GitHub web flow", () => {
 });
 
 describe("GitHub teams and signups", () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ env: github.env({ CODER_OAUTH2_GITHUB_ALLOWED_TEAMS: "acme/platform" }) });
-  });
-  afterAll(() => app.close());
+  const { app } = useTestApp({ env: () => github.env({ CODER_OAUTH2_GITHUB_ALLOWED_TEAMS: "acme/platform" }) });
 
   it("lets the first user in even with signups off, then refuses newcomers", async () => {
     github.signIn(account({ login: "founder", teams: ["acme/platform"] }));
@@ -294,11 +286,9 @@ describe("GitHub first sign-ins racing", () => {
 });
 
 describe("GitHub device flow", () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ env: github.env({ CODER_OAUTH2_GITHUB_DEVICE_FLOW: "true", CODER_OAUTH2_GITHUB_ALLOW_SIGNUPS: "true" }) });
+  const { app } = useTestApp({
+    env: () => github.env({ CODER_OAUTH2_GITHUB_DEVICE_FLOW: "true", CODER_OAUTH2_GITHUB_ALLOW_SIGNUPS: "true" }),
   });
-  afterAll(() => app.close());
 
   it("authorizes a device, waits for approval, then signs in with JSON answers", async () => {
     const device = await app.request("/api/v2/users/oauth2/github/device");

@@ -6,7 +6,7 @@ import { Events } from "oauth2-mock-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { userLinks, users } from "../../../src/db/schema.ts";
 import { OIDC_CLIENT_SECRET, startOidcProvider, type OidcProvider } from "../../support/oidc-provider.ts";
-import { addUser, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { addUser, startTestApp, type TestApp, withOwner, useTestApp } from "../../support/harness.ts";
 import { body, Browser, OIDC_CALLBACK } from "./browser.ts";
 
 let idp: OidcProvider;
@@ -26,11 +26,9 @@ async function me(app: TestApp, browser: Browser) {
 }
 
 describe("OIDC sign-in", () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ env: idp.env({ CODER_OIDC_SIGN_IN_TEXT: "Sign in with Acme SSO", CODER_OIDC_ICON_URL: "/icon/acme.svg" }) });
+  const { app } = useTestApp({
+    env: () => idp.env({ CODER_OIDC_SIGN_IN_TEXT: "Sign in with Acme SSO", CODER_OIDC_ICON_URL: "/icon/acme.svg" }),
   });
-  afterAll(() => app.close());
 
   it("reports itself in the auth methods", async () => {
     expect(await body(await app.request("/api/v2/users/authmethods"))).toEqual({
@@ -260,11 +258,9 @@ describe("OIDC sign-in", () => {
 });
 
 describe("OIDC email domains and signups", () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ env: idp.env({ CODER_OIDC_EMAIL_DOMAIN: "example.com,@corp.example", CODER_OIDC_ALLOW_SIGNUPS: "false" }) });
+  const { app } = useTestApp({
+    env: () => idp.env({ CODER_OIDC_EMAIL_DOMAIN: "example.com,@corp.example", CODER_OIDC_ALLOW_SIGNUPS: "false" }),
   });
-  afterAll(() => app.close());
 
   it("refuses an email outside the allowed domains", async () => {
     signingIn("outsider", { email: "eve@elsewhere.example" });

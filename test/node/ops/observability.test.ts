@@ -1,10 +1,10 @@
 // Observability: one JSON line per request when LOG_REQUESTS is on, with the fields an
 // operator needs and nothing secret; errors logged with their cause; /healthz and /readyz.
 import { sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { EXPECTED_MIGRATION, MIGRATIONS } from "../../../src/db/schema-version.ts";
 import { describeError } from "../../../src/http/logging.ts";
-import { API, json, OWNER, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { API, json, OWNER, startTestApp, type TestApp, withOwner, useTestApp } from "../../support/harness.ts";
 
 type Line = Record<string, unknown> & { error?: { name: string; message: string; code?: string; cause?: Record<string, unknown> } };
 
@@ -42,16 +42,14 @@ async function failingLogin(app: TestApp): Promise<{ res: Response; lines: strin
 }
 
 describe("request log (LOG_REQUESTS=true)", () => {
-  let app: TestApp;
+  const { app } = useTestApp({ env: { LOG_REQUESTS: "true" } });
   let owner: { userId: string; token: string };
 
   beforeAll(async () => {
-    app = await startTestApp({ env: { LOG_REQUESTS: "true" } });
     await captured(async () => {
       owner = await withOwner(app);
     });
   });
-  afterAll(() => app.close());
 
   it("writes one line per request: request id, tenant, route pattern, method, status, duration, actor", async () => {
     let res!: Response;
@@ -140,12 +138,7 @@ describe("request log (LOG_REQUESTS=true)", () => {
 });
 
 describe("with LOG_REQUESTS unset (the default, and the tests')", () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp();
-    await withOwner(app);
-  });
-  afterAll(() => app.close());
+  const { app } = useTestApp({ owner: true });
   afterEach(() => vi.restoreAllMocks());
 
   it("writes nothing for a request", async () => {
@@ -190,11 +183,7 @@ describe("describeError", () => {
 });
 
 describe("/healthz and /readyz", () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp();
-  });
-  afterAll(() => app.close());
+  const { app } = useTestApp();
 
   it("/healthz answers without touching the database", async () => {
     app.queries.count = 0;

@@ -3,9 +3,9 @@
 // up). The routes that sign in or set a password refuse cross-site browser requests; the Coder CLI and Go
 // SDK, which send neither Origin nor Sec-Fetch-Site, are unaffected.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, users } from "../../../src/db/schema.ts";
-import { ACCESS_URL, addUser, API, json, OWNER, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { ACCESS_URL, addUser, API, json, OWNER, type TestApp, useTestApp } from "../../support/harness.ts";
 
 const EVIL = "https://evil.test";
 const REFUSED = { message: "Cross-site request refused.", detail: `A sign-in request from a browser must come from ${ACCESS_URL}.` };
@@ -37,14 +37,11 @@ const crossSiteForm = (body: string, headers: Record<string, string> = { origin:
 const keyCount = async (app: TestApp) => (await app.db.select({ id: apiKeys.id }).from(apiKeys)).length;
 
 describe("login CSRF on POST /users/login", () => {
-  let app: TestApp;
+  const { app } = useTestApp({ owner: true });
   const attacker = { email: "mallory@example.com", password: "MalloryKnowsThis1!" };
   beforeAll(async () => {
-    app = await startTestApp();
-    await withOwner(app);
     await addUser(app, { username: "mallory", ...attacker });
   });
-  afterAll(() => app.close());
 
   it("the forged text/plain body is one the route accepts from a client that is not a browser", async () => {
     // Without this the refusals below could come from the body parser rather than the CSRF guard.
@@ -102,11 +99,7 @@ describe("login CSRF on POST /users/login", () => {
 });
 
 describe("login CSRF on POST /users/first", () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp();
-  });
-  afterAll(() => app.close());
+  const { app } = useTestApp();
 
   it("attack: a cross-site form creating the first user (an owner the attacker knows the password of) is refused", async () => {
     const res = await app.request(`${API}/users/first`, crossSiteForm(textPlainForm(OWNER)));
@@ -127,13 +120,11 @@ describe("login CSRF on POST /users/first", () => {
 });
 
 describe("login CSRF on POST /users/otp/change-password", () => {
-  let app: TestApp;
+  const { app } = useTestApp({ owner: true });
   const passcode = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
   const newPassword = "AttackerChosenPassword42!";
   let userId: string;
   beforeAll(async () => {
-    app = await startTestApp();
-    await withOwner(app);
     userId = (await addUser(app, { username: "forgetful" })).id;
     // A passcode the user asked for (POST /users/otp/request delivers it out of band).
     await app.db
@@ -141,7 +132,6 @@ describe("login CSRF on POST /users/otp/change-password", () => {
       .set({ hashedOneTimePasscode: await app.deps.hasher.hash(passcode), oneTimePasscodeExpiresAt: new Date(Date.now() + 10 * 60_000) })
       .where(eq(users.id, userId));
   });
-  afterAll(() => app.close());
 
   const stored = async () =>
     (
