@@ -7,12 +7,11 @@
 //
 // Database: a throwaway database on TEST_DATABASE_URL's Postgres when set, otherwise the server's embedded
 // PGlite in a temporary DATA_DIR.
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestDatabase, type TestDatabase } from "../support/databases.ts";
+import { startServer, stopServer, type ServerProcess } from "../support/server-process.ts";
 
 const SECONDS = Number(process.env.STRESS_SECONDS ?? 60);
 const CONCURRENCY = Number(process.env.STRESS_CONCURRENCY ?? 16);
@@ -24,17 +23,6 @@ const PASSWORD = "StressPassword!12345";
 interface Sample {
   status: number | "timeout" | "network";
   ms: number;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resident and peak memory of a process, from /proc (Linux). */
@@ -54,43 +42,28 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main() {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
   let database: TestDatabase | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-stress-"));
   if (process.env.TEST_DATABASE_URL) database = await createTestDatabase("stress");
 
-  const serverLog: string[] = [];
-  const server: ChildProcess = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "src/server.ts"], {
-    env: {
-      PATH: process.env.PATH,
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      CODER_ACCESS_URL: base,
-      // The general API limit (512 a minute per user and endpoint) would answer most of this load with 429:
-      // its code runs, at a ceiling the load never reaches (its behaviour has its own tests). The login
-      // limits stay at their defaults.
-      API_RATE_LIMIT: "100000000",
-      ...(database ? { DATABASE_URL: database.url } : {}),
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  for (const stream of [server.stdout!, server.stderr!])
-    stream.on("data", (chunk: Buffer) => serverLog.push(...chunk.toString().split("\n").filter(Boolean)));
+  let server: ServerProcess | undefined;
   let exited = false;
-  server.on("exit", () => (exited = true));
-
   try {
-    for (let i = 0; i < 120; i++) {
-      if (exited) throw new Error(`server exited during start-up:\n${serverLog.join("\n")}`);
-      try {
-        if ((await fetch(`${base}/healthz`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    server = await startServer({
+      dataDir,
+      startTimeoutMs: 30_000,
+      env: {
+        // Rate limits on: the limiter is under load too. The general API limit (512 a minute per user and
+        // endpoint) would answer most of this load with 429: its code runs, at a ceiling the load never
+        // reaches (its behaviour has its own tests). The login limits stay at their defaults.
+        DISABLE_RATE_LIMITS: "false",
+        API_RATE_LIMIT: "100000000",
+        ...(database ? { DATABASE_URL: database.url } : {}),
+      },
+    });
+    void server.exited.then(() => (exited = true));
+    const base = server.url;
+    const serverLog = server.lines;
 
     // ---- seed: an owner and members, each with a session ----
     const post = (path: string, body: unknown, token?: string) =>
@@ -116,7 +89,7 @@ async function main() {
       if (res.status !== 201) throw new Error(`create ${username}: ${res.status}`);
       members.push({ username, email, token: await loginAs(email) });
     }
-    const pid = server.pid!;
+    const pid = server.pid;
     const memoryBefore = memoryOf(pid);
 
     // ---- the workload ----
@@ -288,11 +261,12 @@ async function main() {
     console.log(ok ? "test:stress: ok" : "test:stress: FAILED");
     process.exitCode = ok ? 0 : 1;
   } finally {
-    server.kill("SIGTERM");
-    // The server drains open connections on SIGTERM; a keep-alive socket left idle must not hold the run.
-    const killer = setTimeout(() => server.kill("SIGKILL"), 10_000);
-    await new Promise((r) => (exited ? r(undefined) : server.once("exit", r)));
-    clearTimeout(killer);
+    if (server) {
+      // The server drains open connections on SIGTERM; a keep-alive socket left idle must not hold the run.
+      const killer = setTimeout(() => server?.child.kill("SIGKILL"), 10_000);
+      await stopServer(server);
+      clearTimeout(killer);
+    }
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
