@@ -5,19 +5,8 @@
 // another user, and a token scoped to something else; neither of the last two may reveal or change the
 // other user.
 import { beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../../../src/app.ts";
-import {
-  type AddedUser,
-  addUser,
-  b64url,
-  createToken,
-  jwtPayload,
-  login,
-  OWNER,
-  send,
-  userRow,
-  useTestApp,
-} from "../../support/harness.ts";
+import { createToken, login, send, userRow, useTestApp } from "../../support/harness.ts";
+import { type Cast, operationsInDocument, startCast } from "./cast.ts";
 
 type Method = "get" | "post";
 
@@ -50,39 +39,17 @@ const ROUTES: RouteCase[] = [
   { method: "post", path: "/users/logout", body: {}, member: 200, scoped: 200 },
 ];
 
-function protectedRoutesInDocument(): string[] {
-  const doc = createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "t", version: "t" } });
-  const out: string[] = [];
-  for (const [path, item] of Object.entries(doc.paths ?? {})) {
-    if (path.startsWith("/api/v2/users/{user}")) continue;
-    for (const method of ["get", "put", "post", "delete", "patch"] as const) {
-      const op = (item as Record<string, { security?: unknown[] } | undefined>)[method];
-      if (op?.security?.length) out.push(`${method} ${path.replace(/^\/api\/v2/, "")}`);
-    }
-  }
-  return out.sort();
-}
+const protectedRoutesInDocument = () =>
+  operationsInDocument((path, operation) => !path.startsWith("/api/v2/users/{user}") && Boolean(operation.security?.length));
 
 const { app, owner } = useTestApp({ owner: true });
-let member: AddedUser;
-let other: AddedUser;
-let forged: string;
-let revoked: string;
+let { member, other, forged, revoked } = {} as Cast;
+beforeAll(async () => {
+  ({ member, other, forged, revoked } = await startCast(app, owner));
+});
 
 const body = (route: RouteCase) =>
   route.body === undefined ? undefined : JSON.parse(JSON.stringify(route.body).replace("{org}", owner.organizationId));
-
-beforeAll(async () => {
-  member = await addUser(app, { username: "member", login: true });
-  other = await addUser(app, { username: "other-member", login: true });
-
-  const [header, , signature] = owner.token.split(".");
-  forged = `${header}.${b64url({ ...jwtPayload(owner.token), sub: other.id })}.${signature}`;
-
-  revoked = await login(app, OWNER.email, OWNER.password);
-  const deleted = await send(app, "DELETE", `/users/me/keys/${jwtPayload(revoked).jti as string}`, owner.token);
-  if (deleted.status !== 204) throw new Error(`revoking a key: ${deleted.status} ${await deleted.text()}`);
-});
 
 /** The other user is neither shown nor changed: their row is as it was and their session still works. */
 async function expectOtherUntouched(text: string) {

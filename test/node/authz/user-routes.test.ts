@@ -4,19 +4,8 @@
 // token scoped to something else; then what a member may do to themselves and what the owner may do.
 import { decodeJwt } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../../../src/app.ts";
-import {
-  type AddedUser,
-  addUser,
-  b64url,
-  createToken,
-  jwtPayload,
-  login,
-  NOT_FOUND,
-  OWNER,
-  send,
-  useTestApp,
-} from "../../support/harness.ts";
+import { type AddedUser, createToken, NOT_FOUND, useTestApp } from "../../support/harness.ts";
+import { type Cast, operationsInDocument, startCast } from "./cast.ts";
 
 type Method = "get" | "put" | "post" | "delete";
 
@@ -69,17 +58,7 @@ const ROUTES: RouteCase[] = [
   { method: "delete", path: "/users/{user}", owner: 200, memberOnSelf: 403 },
 ];
 
-function userRoutesInDocument(): string[] {
-  const doc = createApp().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "t", version: "t" } });
-  const out: string[] = [];
-  for (const [path, item] of Object.entries(doc.paths ?? {})) {
-    if (!path.startsWith("/api/v2/users/{user}")) continue;
-    for (const method of ["get", "put", "post", "delete", "patch"] as const) {
-      if (item && (item as Record<string, unknown>)[method]) out.push(`${method} ${path.slice("/api/v2".length)}`);
-    }
-  }
-  return out.sort();
-}
+const userRoutesInDocument = () => operationsInDocument((path) => path.startsWith("/api/v2/users/{user}"));
 
 function url(route: RouteCase, user: AddedUser | { username: string }, asParam: string): string {
   // {keyid}: the target's login session, whose id is the `jti` of its token.
@@ -97,28 +76,18 @@ function body(route: RouteCase, target: { username: string }): unknown {
 }
 
 const { app, owner } = useTestApp({ owner: true });
-let member: AddedUser;
-let other: AddedUser;
-/** The owner's token with one claim changed and the signature kept: what a forger can make. */
-let forged: string;
-/** An owner session whose key was deleted through the API. */
-let revoked: string;
+let { member, other, forged, revoked } = {} as Cast;
 /** An owner token whose allow list names only `member`: it must not reach `other`. */
 let scopedElsewhere: string;
 
 beforeAll(async () => {
-  member = await addUser(app, { username: "member", login: true });
-  other = await addUser(app, { username: "other-member", login: true });
-
-  const [header, , signature] = owner.token.split(".");
-  forged = `${header}.${b64url({ ...jwtPayload(owner.token), sub: other.id })}.${signature}`;
-
-  revoked = await login(app, OWNER.email, OWNER.password);
-  const deleted = await send(app, "DELETE", `/users/me/keys/${jwtPayload(revoked).jti as string}`, owner.token);
-  if (deleted.status !== 204) throw new Error(`revoking a key: ${deleted.status} ${await deleted.text()}`);
-
+  ({ member, other, forged, revoked } = await startCast(app, owner));
   scopedElsewhere = (await createToken(app, owner.token, { token_name: "member-only", allow_list: [{ type: "user", id: member.id }] })).key;
 });
+
+/** `route` on the other user, by id, with `token`. */
+const asCallerOnOther = (route: RouteCase, token: string) =>
+  app.request(url(route, other, other.id), { method: route.method.toUpperCase(), token, json: body(route, other) });
 
 describe("authorization on every /users/{user} route", () => {
   it(`covers every {user} route the app serves (${ROUTES.length} routes)`, () => {
@@ -132,41 +101,25 @@ describe("authorization on every /users/{user} route", () => {
   });
 
   it.each(ROUTES)("$method $path: forged token → 401", async (route) => {
-    const res = await app.request(url(route, other, other.id), {
-      method: route.method.toUpperCase(),
-      token: forged,
-      json: body(route, other),
-    });
+    const res = await asCallerOnOther(route, forged);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ message: expect.stringContaining("signed out") });
   });
 
   it.each(ROUTES)("$method $path: revoked key → 401", async (route) => {
-    const res = await app.request(url(route, other, other.id), {
-      method: route.method.toUpperCase(),
-      token: revoked,
-      json: body(route, other),
-    });
+    const res = await asCallerOnOther(route, revoked);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ message: expect.stringContaining("signed out"), detail: "API key is invalid." });
   });
 
   it.each(ROUTES)("$method $path: owner token scoped to another user → 404", async (route) => {
-    const res = await app.request(url(route, other, other.id), {
-      method: route.method.toUpperCase(),
-      token: scopedElsewhere,
-      json: body(route, other),
-    });
+    const res = await asCallerOnOther(route, scopedElsewhere);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual(NOT_FOUND);
   });
 
   it.each(ROUTES)("$method $path: member on another user → 404", async (route) => {
-    const res = await app.request(url(route, other, other.id), {
-      method: route.method.toUpperCase(),
-      token: member.token,
-      json: body(route, other),
-    });
+    const res = await asCallerOnOther(route, member.token);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ message: "Resource not found or you do not have access to this resource" });
   });
