@@ -1,17 +1,13 @@
 // The JSON body reader every route shares: malformed, empty, non-object and oversized bodies are 4xx in
 // Coder's shape, and the content type is ignored, as Go's decoder ignores it.
 import { describe, expect, it } from "vitest";
-import { API, expectCommonHeaders, json, OWNER, required, useTestApp } from "../../support/harness.ts";
+import { API, expectCommonHeaders, json, OWNER, required, useTestApp, sendJsonText } from "../../support/harness.ts";
 
 const { app } = useTestApp({ owner: true });
 
 describe("body decoding", () => {
   it("answers malformed JSON with 400 Request body must be valid JSON.", async () => {
-    const res = await app.request(`${API}/users/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: '{"email": "owner@example.com",',
-    });
+    const res = await sendJsonText(app, "POST", "/users/login", '{"email": "owner@example.com",');
     expect(res.status).toBe(400);
     expectCommonHeaders(app, res);
     const body = await json(res);
@@ -68,11 +64,7 @@ describe("body decoding", () => {
   });
 
   it("decodes a null body as an empty object, so every required field fails validation", async () => {
-    const res = await app.request(`${API}/users/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: "null",
-    });
+    const res = await sendJsonText(app, "POST", "/users/login", "null");
     expect(res.status).toBe(400);
     expect(await json(res)).toEqual({
       message: "Validation failed.",
@@ -85,11 +77,7 @@ describe("body decoding", () => {
 
   it("refuses a body over 1 MiB with 413", async () => {
     const big = JSON.stringify({ password: "x".repeat(1024 * 1024 + 16) });
-    const res = await app.request(`${API}/users/validate-password`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: big,
-    });
+    const res = await sendJsonText(app, "POST", "/users/validate-password", big);
     expect(res.status).toBe(413);
     expectCommonHeaders(app, res);
     const body = await json(res);
@@ -118,11 +106,7 @@ describe("body decoding", () => {
   });
 
   it("accepts a body just under the limit (the limit is not off by a lot)", async () => {
-    const res = await app.request(`${API}/users/validate-password`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ password: "x".repeat(1024 * 1024 - 64) }),
-    });
+    const res = await sendJsonText(app, "POST", "/users/validate-password", JSON.stringify({ password: "x".repeat(1024 * 1024 - 64) }));
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({ valid: false, details: "password must be no more than 64 characters" });
   });

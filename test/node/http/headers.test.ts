@@ -1,6 +1,6 @@
 // The headers every answer carries, errors included: the build version and a request id.
 import { describe, expect, it } from "vitest";
-import { API, expectCommonHeaders, get, post, useTestApp } from "../../support/harness.ts";
+import { API, expectCommonHeaders, get, post, useTestApp, sendJsonText } from "../../support/harness.ts";
 
 const { app } = useTestApp({ owner: true });
 
@@ -10,11 +10,7 @@ describe("headers on every response", () => {
       await post(app, "/users/first", {}),
       await get(app, "/users/me"),
       await app.request("/does-not-exist"),
-      await app.request(`${API}/users/validate-password`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: "x".repeat(1024 * 1024 + 1),
-      }),
+      await sendJsonText(app, "POST", "/users/validate-password", "x".repeat(1024 * 1024 + 1)),
     ];
     expect(responses.map((r) => r.status)).toEqual([400, 401, 404, 413]);
     const ids = new Set<string>();

@@ -5,6 +5,16 @@ import { expectCommonHeaders, get, json, OWNER, post, required, tagged, userCoun
 
 const { app } = useTestApp();
 
+/** The answer to a body with none of the three fields: one required validation per field, in field order. */
+const ALL_REQUIRED = {
+  message: "Validation failed.",
+  validations: [
+    { field: "email", detail: required() },
+    { field: "username", detail: required() },
+    { field: "password", detail: required() },
+  ],
+};
+
 // Order matters in this block: everything before "creates the first user" runs on an empty server.
 describe("POST /users/first on a fresh server", () => {
   it("GET /users/first is 404 before anyone exists", async () => {
@@ -17,28 +27,14 @@ describe("POST /users/first on a fresh server", () => {
     const res = await post(app, "/users/first", {});
     expect(res.status).toBe(400);
     expectCommonHeaders(app, res);
-    expect(await json(res)).toEqual({
-      message: "Validation failed.",
-      validations: [
-        { field: "email", detail: required() },
-        { field: "username", detail: required() },
-        { field: "password", detail: required() },
-      ],
-    });
+    expect(await json(res)).toEqual(ALL_REQUIRED);
     expect(await userCount(app)).toBe(0);
   });
 
   it("rejects empty strings as missing (tag required)", async () => {
     const res = await post(app, "/users/first", { email: "", username: "", password: "" });
     expect(res.status).toBe(400);
-    expect(await json(res)).toEqual({
-      message: "Validation failed.",
-      validations: [
-        { field: "email", detail: required() },
-        { field: "username", detail: required() },
-        { field: "password", detail: required() },
-      ],
-    });
+    expect(await json(res)).toEqual(ALL_REQUIRED);
   });
 
   it("rejects a malformed email with tag email", async () => {
