@@ -1,7 +1,7 @@
 // Database fixtures for the node suites: users and organizations inserted straight into the database
 // (no request, and no argon2 per row unless a password is asked for), and readers of the rows the
 // routes write, which is what most tests judge an endpoint by.
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import {
   apiKeys,
   auditLogs,
@@ -130,4 +130,17 @@ export async function addParameterValue(
 export async function auditRowsOf(app: TestApp) {
   await app.settle();
   return app.db.select().from(auditLogs);
+}
+
+/**
+ * One hash of every row of `tables`, once the work deferred past earlier responses has run: equal before
+ * and after a request means the request changed none of them.
+ */
+export async function tablesFingerprint(app: TestApp, tables: readonly string[]): Promise<string> {
+  await app.settle();
+  const parts = tables.map((t) => sql`coalesce((select string_agg(x::text, '|' order by x::text) from ${sql.identifier(t)} x), '')`);
+  const result = (await app.db.execute(sql`select md5(concat_ws('#', ${sql.join(parts, sql`, `)})) as h`)) as unknown as {
+    rows: { h: string }[];
+  };
+  return result.rows[0]!.h;
 }

@@ -3,12 +3,12 @@
 // that changed nothing, or a success with exactly one audit record. Never a success without its record, and
 // never a 5xx. Each run starts from a request that would succeed and puts the adversarial string in one of
 // its body fields, an extra body field, or a path parameter.
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AUDIT_RULES } from "../../../src/audit/actions.ts";
 import { auditLogs } from "../../../src/db/schema.ts";
-import { type AddedUser, addUser, API, useTestApp } from "../../support/harness.ts";
+import { type AddedUser, addUser, API, useTestApp, tablesFingerprint } from "../../support/harness.ts";
 
 const RUNS = 150;
 const TABLES = ["users", "organization_members", "api_keys", "user_configs", "gitsshkeys", "user_links"];
@@ -16,14 +16,7 @@ const TABLES = ["users", "organization_members", "api_keys", "user_configs", "gi
 const { app, owner } = useTestApp({ owner: true });
 let serial = 0;
 
-async function fingerprint(): Promise<string> {
-  await app.settle();
-  const parts = TABLES.map((t) => sql`coalesce((select string_agg(x::text, '|' order by x::text) from ${sql.identifier(t)} x), '')`);
-  const result = (await app.db.execute(sql`select md5(concat_ws('#', ${sql.join(parts, sql`, `)})) as h`)) as unknown as {
-    rows: { h: string }[];
-  };
-  return result.rows[0]!.h;
-}
+const fingerprint = () => tablesFingerprint(app, TABLES);
 
 interface Plan {
   method: string;

@@ -3,10 +3,9 @@
 // the answer is never a 5xx, and a 4xx never changes the database (every table but the audit log, which
 // records failures by design, and the rate-limit counters). Runs are bounded so the suite stays fast; a
 // failure prints fast-check's seed and the shrunk request, so it can be replayed.
-import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type AddedUser, addUser, API, json, OWNER, useTestApp } from "../../support/harness.ts";
+import { type AddedUser, addUser, API, json, OWNER, useTestApp, tablesFingerprint } from "../../support/harness.ts";
 
 /** Runs per property, bounded so the suite stays fast. */
 const RUNS = { everyRoute: 500, mutatedBodies: 300, listQueries: 300 } as const;
@@ -27,14 +26,7 @@ const TABLES = [
   "template_parameter_values",
 ];
 
-async function fingerprint(): Promise<string> {
-  await app.settle();
-  const parts = TABLES.map((t) => sql`coalesce((select string_agg(x::text, '|' order by x::text) from ${sql.identifier(t)} x), '')`);
-  const result = (await app.db.execute(sql`select md5(concat_ws('#', ${sql.join(parts, sql`, `)})) as h`)) as unknown as {
-    rows: { h: string }[];
-  };
-  return result.rows[0]!.h;
-}
+const fingerprint = () => tablesFingerprint(app, TABLES);
 
 async function loginOwner() {
   const res = await app.request(`${API}/users/login`, { method: "POST", json: { email: OWNER.email, password: OWNER.password } });
