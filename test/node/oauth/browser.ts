@@ -54,3 +54,10 @@ export const OIDC_CALLBACK = "/api/v2/users/oidc/callback";
 
 /** The JSON body of a response, typed loosely for assertions. */
 export const body = async (res: Response) => (await res.json()) as Record<string, any>;
+
+/** The user `browser`'s session cookie signs in as, by GET /users/me on `app` (which must answer 200). */
+export async function signedInAs(app: TestApp, browser: Browser) {
+  const res = await app.request("/api/v2/users/me", { token: browser.cookies.get("coder_session_token") });
+  expect(res.status).toBe(200);
+  return body(res);
+}

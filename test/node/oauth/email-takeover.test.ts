@@ -8,7 +8,7 @@ import { apiKeys, userLinks, users } from "../../../src/db/schema.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
 import { addUser, startTestApp, type TestApp } from "../../support/harness.ts";
 import { startOidcProvider, type OidcProvider } from "../../support/oidc-provider.ts";
-import { body, Browser, GITHUB_CALLBACK, OIDC_CALLBACK } from "./browser.ts";
+import { body, Browser, GITHUB_CALLBACK, OIDC_CALLBACK, signedInAs } from "./browser.ts";
 import { account, startFakeGithub, type FakeGithub } from "./fake-github.ts";
 
 let idp: OidcProvider;
@@ -42,12 +42,6 @@ async function state(app: TestApp, userId: string) {
     .where(eq(userLinks.userId, userId));
   const keys = await app.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.userId, userId));
   return { email: user!.email, links, keys: keys.length };
-}
-
-async function signedInAs(app: TestApp, browser: Browser): Promise<Record<string, any>> {
-  const res = await app.request("/api/v2/users/me", { token: browser.cookies.get("coder_session_token") });
-  expect(res.status).toBe(200);
-  return body(res);
 }
 
 const LINKED_ELSEWHERE = (email: string, provider: string) => ({

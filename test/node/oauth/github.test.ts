@@ -2,8 +2,8 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, userLinks, users } from "../../../src/db/schema.ts";
-import { addUser, startTestApp, type TestApp, useTestApp } from "../../support/harness.ts";
-import { body, Browser, GITHUB_CALLBACK, setCookies } from "./browser.ts";
+import { addUser, startTestApp, useTestApp } from "../../support/harness.ts";
+import { body, Browser, signedInAs, GITHUB_CALLBACK, setCookies } from "./browser.ts";
 import { account, GITHUB_CLIENT_SECRET, startFakeGithub, type FakeGithub } from "./fake-github.ts";
 
 let github: FakeGithub;
@@ -11,12 +11,6 @@ beforeAll(async () => {
   github = await startFakeGithub();
 });
 afterAll(() => github.close());
-
-async function me(app: TestApp, browser: Browser) {
-  const res = await app.request("/api/v2/users/me", { token: browser.cookies.get("coder_session_token") });
-  expect(res.status).toBe(200);
-  return body(res);
-}
 
 describe("GitHub web flow", () => {
   const { app } = useTestApp({ env: () => github.env({ CODER_OAUTH2_GITHUB_ALLOW_SIGNUPS: "true" }) });
@@ -36,7 +30,7 @@ describe("GitHub web flow", () => {
     expect(browser.cookies.has("oauth_state")).toBe(false);
     expect(browser.cookies.has("oauth_pkce_verifier")).toBe(false);
 
-    const user = await me(app, browser);
+    const user = await signedInAs(app, browser);
     expect(user).toMatchObject({
       username: "octo-cat",
       name: "Octo Cat",
@@ -59,7 +53,7 @@ describe("GitHub web flow", () => {
     github.signIn({ ...octo, login: "renamed", name: "Renamed Cat" });
     const again = new Browser(app);
     expect((await again.signIn(GITHUB_CALLBACK)).status).toBe(307);
-    expect(await me(app, again)).toMatchObject({ id: user.id, username: "octo-cat", name: "Renamed Cat" });
+    expect(await signedInAs(app, again)).toMatchObject({ id: user.id, username: "octo-cat", name: "Renamed Cat" });
   });
 
   it("redirects to GitHub with state and an S256 PKCE challenge, and sets the flow cookies", async () => {
@@ -141,7 +135,7 @@ describe("GitHub web flow", () => {
     const browser = new Browser(app);
     expect((await browser.signIn(GITHUB_CALLBACK)).status).toBe(307);
     // The existing user is linked (not duplicated) and woken from dormancy.
-    expect(await me(app, browser)).toMatchObject({ id: gh.id, username: "gail", status: "active" });
+    expect(await signedInAs(app, browser)).toMatchObject({ id: gh.id, username: "gail", status: "active" });
   });
 
   it("picks another username when the GitHub login is taken", async () => {
@@ -149,7 +143,7 @@ describe("GitHub web flow", () => {
     github.signIn(account({ login: "taken", emails: [{ email: "new-taken@example.com", primary: true, verified: true }] }));
     const browser = new Browser(app);
     expect((await browser.signIn(GITHUB_CALLBACK)).status).toBe(307);
-    const user = await me(app, browser);
+    const user = await signedInAs(app, browser);
     expect(user.username).toMatch(/^taken-[a-z]+-[a-z]+\d$/);
   });
 
@@ -242,7 +236,7 @@ describe("GitHub teams and signups", () => {
     github.signIn(account({ login: "founder", teams: ["acme/platform"] }));
     const first = new Browser(app);
     expect((await first.signIn(GITHUB_CALLBACK)).status).toBe(307);
-    expect(await me(app, first)).toMatchObject({ roles: [{ name: "owner" }] });
+    expect(await signedInAs(app, first)).toMatchObject({ roles: [{ name: "owner" }] });
 
     github.signIn(account({ login: "newcomer", teams: ["acme/platform"] }));
     const res = await new Browser(app).signIn(GITHUB_CALLBACK);
@@ -318,7 +312,7 @@ describe("GitHub device flow", () => {
     const done = await browser.get(poll);
     expect(done.status).toBe(200);
     expect(await body(done)).toEqual({ redirect_url: "/after" });
-    expect(await me(app, browser)).toMatchObject({ username: "device-user", login_type: "github" });
+    expect(await signedInAs(app, browser)).toMatchObject({ username: "device-user", login_type: "github" });
   });
 
   it("answers organization refusals as JSON", async () => {

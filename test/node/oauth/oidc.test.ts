@@ -6,8 +6,8 @@ import { Events } from "oauth2-mock-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { userLinks, users } from "../../../src/db/schema.ts";
 import { OIDC_CLIENT_SECRET, startOidcProvider, type OidcProvider } from "../../support/oidc-provider.ts";
-import { addUser, startTestApp, type TestApp, withOwner, useTestApp } from "../../support/harness.ts";
-import { body, Browser, OIDC_CALLBACK } from "./browser.ts";
+import { addUser, startTestApp, withOwner, useTestApp } from "../../support/harness.ts";
+import { body, Browser, signedInAs, OIDC_CALLBACK } from "./browser.ts";
 
 let idp: OidcProvider;
 beforeAll(async () => {
@@ -17,12 +17,6 @@ afterAll(() => idp.close());
 
 function signingIn(sub: string, claims: Record<string, unknown> = {}, userInfo: Record<string, unknown> = {}) {
   idp.next = { idToken: { sub, email_verified: true, ...claims }, userInfo };
-}
-
-async function me(app: TestApp, browser: Browser) {
-  const res = await app.request("/api/v2/users/me", { token: browser.cookies.get("coder_session_token") });
-  expect(res.status).toBe(200);
-  return body(res);
 }
 
 describe("OIDC sign-in", () => {
@@ -56,7 +50,7 @@ describe("OIDC sign-in", () => {
     expect(done.headers.get("location")).toBe("/templates");
     expect(browser.cookies.has("oauth_nonce")).toBe(false);
 
-    const user = await me(app, browser);
+    const user = await signedInAs(app, browser);
     expect(user).toMatchObject({
       username: "ada",
       email: "ada@example.com",
@@ -126,7 +120,7 @@ describe("OIDC sign-in", () => {
     const browser = new Browser(app);
     expect((await browser.signIn(OIDC_CALLBACK)).status).toBe(307);
     // The stored address stays as the administrator wrote it: the provider's differs only by case.
-    expect(await me(app, browser)).toMatchObject({ id: grace.id, username: "grace", status: "active", email: "grace@example.com" });
+    expect(await signedInAs(app, browser)).toMatchObject({ id: grace.id, username: "grace", status: "active", email: "grace@example.com" });
     const links = await app.db.select().from(userLinks).where(eq(userLinks.userId, grace.id));
     expect(links).toEqual([expect.objectContaining({ linkedId: `${idp.issuer}||grace-sub` })]);
   });
@@ -140,14 +134,14 @@ describe("OIDC sign-in", () => {
     signingIn(`sub-${Math.random()}`, claims);
     const browser = new Browser(app);
     expect((await browser.signIn(OIDC_CALLBACK)).status).toBe(307);
-    expect((await me(app, browser)).username).toMatch(expected);
+    expect((await signedInAs(app, browser)).username).toMatch(expected);
   });
 
   it("takes the email from a username that is an address when the email claim is absent", async () => {
     signingIn("mail-in-username", { preferred_username: "solo@example.com" });
     const browser = new Browser(app);
     expect((await browser.signIn(OIDC_CALLBACK)).status).toBe(307);
-    expect(await me(app, browser)).toMatchObject({ email: "solo@example.com", username: "solo" });
+    expect(await signedInAs(app, browser)).toMatchObject({ email: "solo@example.com", username: "solo" });
   });
 
   it("refuses an unverified email", async () => {
@@ -273,7 +267,7 @@ describe("OIDC email domains and signups", () => {
     signingIn("corp-first", { email: "first@CORP.example" });
     const first = new Browser(app);
     expect((await first.signIn(OIDC_CALLBACK)).status).toBe(307);
-    expect(await me(app, first)).toMatchObject({ roles: [{ name: "owner" }], login_type: "oidc" });
+    expect(await signedInAs(app, first)).toMatchObject({ roles: [{ name: "owner" }], login_type: "oidc" });
 
     signingIn("corp-second", { email: "second@example.com" });
     const res = await new Browser(app).signIn(OIDC_CALLBACK);
