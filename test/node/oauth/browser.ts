@@ -61,3 +61,10 @@ export async function signedInAs(app: TestApp, browser: Browser) {
   expect(res.status).toBe(200);
   return body(res);
 }
+
+/** A fresh browser signs in through `callback` (which must end in a 307); answers the user it is then. */
+export async function signInThrough(app: TestApp, callback: string) {
+  const browser = new Browser(app);
+  expect((await browser.signIn(callback)).status).toBe(307);
+  return signedInAs(app, browser);
+}

@@ -8,7 +8,7 @@ import { apiKeys, userLinks, users } from "../../../src/db/schema.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
 import { addUser, startTestApp, type TestApp } from "../../support/harness.ts";
 import { startOidcProvider, type OidcProvider } from "../../support/oidc-provider.ts";
-import { body, Browser, GITHUB_CALLBACK, OIDC_CALLBACK, signedInAs } from "./browser.ts";
+import { body, Browser, GITHUB_CALLBACK, OIDC_CALLBACK, signedInAs, signInThrough } from "./browser.ts";
 import { account, startFakeGithub, type FakeGithub } from "./fake-github.ts";
 
 let idp: OidcProvider;
@@ -56,9 +56,7 @@ describe("OIDC email linking (email_verified honoured)", () => {
   beforeAll(async () => {
     app = await appWith("takeover_oidc", idp.env());
     nextOidc("victim-sub", { email: "admin@bigcorp.example", email_verified: true, preferred_username: "admin" });
-    const browser = new Browser(app);
-    expect((await browser.signIn(OIDC_CALLBACK)).status).toBe(307);
-    admin = (await signedInAs(app, browser)).id;
+    admin = (await signInThrough(app, OIDC_CALLBACK)).id;
   });
   afterAll(() => app.close());
 
@@ -87,9 +85,7 @@ describe("OIDC email linking (email_verified honoured)", () => {
 
   it("still signs up a new user whose provider sends no email_verified", async () => {
     nextOidc("entra-style-sub", { email: "newcomer@bigcorp.example" });
-    const browser = new Browser(app);
-    expect((await browser.signIn(OIDC_CALLBACK)).status).toBe(307);
-    expect(await signedInAs(app, browser)).toMatchObject({ email: "newcomer@bigcorp.example", login_type: "oidc" });
+    expect(await signInThrough(app, OIDC_CALLBACK)).toMatchObject({ email: "newcomer@bigcorp.example", login_type: "oidc" });
   });
 
   it("attack: a userinfo email does not override the verified ID token email", async () => {
@@ -126,9 +122,7 @@ describe("OIDC email linking (email_verified honoured)", () => {
 
   it("attack: a look-alike address from the linked provider account never rewrites the stored email", async () => {
     nextOidc("victim-sub", { email: "admin@bİgcorp.example", email_verified: true });
-    const browser = new Browser(app);
-    expect((await browser.signIn(OIDC_CALLBACK)).status).toBe(307);
-    expect(await signedInAs(app, browser)).toMatchObject({ id: admin, email: "admin@bigcorp.example" });
+    expect(await signInThrough(app, OIDC_CALLBACK)).toMatchObject({ id: admin, email: "admin@bigcorp.example" });
 
     // A real change of address is still mirrored, as in Coder.
     nextOidc("victim-sub", { email: "admin@newcorp.example", email_verified: true });
@@ -144,9 +138,7 @@ describe("OIDC email linking with CODER_OIDC_IGNORE_EMAIL_VERIFIED", () => {
   beforeAll(async () => {
     app = await appWith("takeover_lenient", idp.env({ CODER_OIDC_IGNORE_EMAIL_VERIFIED: "true" }));
     nextOidc("owner-sub", { email: "owner@bigcorp.example", email_verified: true });
-    const browser = new Browser(app);
-    expect((await browser.signIn(OIDC_CALLBACK)).status).toBe(307);
-    owner = (await signedInAs(app, browser)).id;
+    owner = (await signInThrough(app, OIDC_CALLBACK)).id;
   });
   afterAll(() => app.close());
 
@@ -162,9 +154,7 @@ describe("OIDC email linking with CODER_OIDC_IGNORE_EMAIL_VERIFIED", () => {
   it("links an unverified email to an account with no link yet, and fills in an empty one", async () => {
     const invited = await addUser(app, { username: "invitee", email: "invitee@bigcorp.example", loginType: "oidc", status: "dormant" });
     nextOidc("invitee-sub", { email: "invitee@bigcorp.example", email_verified: false });
-    const browser = new Browser(app);
-    expect((await browser.signIn(OIDC_CALLBACK)).status).toBe(307);
-    expect(await signedInAs(app, browser)).toMatchObject({ id: invited.id, status: "active" });
+    expect(await signInThrough(app, OIDC_CALLBACK)).toMatchObject({ id: invited.id, status: "active" });
 
     // A link row without a subject, as an import from Coder can leave one.
     const legacy = await addUser(app, { username: "legacy", email: "legacy@bigcorp.example", loginType: "oidc" });
@@ -205,9 +195,7 @@ describe("GitHub email linking", () => {
   it("attack: a verified primary email of an account linked to another GitHub user is refused with 403", async () => {
     const victimAccount = account({ login: "gh-victim", emails: [{ email: "gh-admin@bigcorp.example", primary: true, verified: true }] });
     github.signIn(victimAccount);
-    const browser = new Browser(app);
-    expect((await browser.signIn(GITHUB_CALLBACK)).status).toBe(307);
-    const victim = (await signedInAs(app, browser)).id;
+    const victim = (await signInThrough(app, GITHUB_CALLBACK)).id;
     const before = await state(app, victim);
 
     github.signIn(account({ login: "gh-attacker", emails: [{ email: "GH-Admin@bigcorp.example", primary: true, verified: true }] }));
@@ -231,8 +219,6 @@ describe("GitHub email linking", () => {
       status: "dormant",
     });
     github.signIn(account({ login: "gh-invited", emails: [{ email: "gh-invited@bigcorp.example", primary: true, verified: true }] }));
-    const browser = new Browser(app);
-    expect((await browser.signIn(GITHUB_CALLBACK)).status).toBe(307);
-    expect(await signedInAs(app, browser)).toMatchObject({ id: invited.id, status: "active" });
+    expect(await signInThrough(app, GITHUB_CALLBACK)).toMatchObject({ id: invited.id, status: "active" });
   });
 });

@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, userLinks, users } from "../../../src/db/schema.ts";
 import { addUser, startTestApp, useTestApp } from "../../support/harness.ts";
-import { body, Browser, signedInAs, GITHUB_CALLBACK, setCookies } from "./browser.ts";
+import { body, Browser, signedInAs, signInThrough, GITHUB_CALLBACK, setCookies } from "./browser.ts";
 import { account, GITHUB_CLIENT_SECRET, startFakeGithub, type FakeGithub } from "./fake-github.ts";
 
 let github: FakeGithub;
@@ -132,18 +132,14 @@ describe("GitHub web flow", () => {
 
     const gh = await addUser(app, { username: "gail", email: "gail@example.com", loginType: "github", status: "dormant" });
     github.signIn(account({ login: "gail-on-github", emails: [{ email: "gail@example.com", primary: true, verified: true }] }));
-    const browser = new Browser(app);
-    expect((await browser.signIn(GITHUB_CALLBACK)).status).toBe(307);
     // The existing user is linked (not duplicated) and woken from dormancy.
-    expect(await signedInAs(app, browser)).toMatchObject({ id: gh.id, username: "gail", status: "active" });
+    expect(await signInThrough(app, GITHUB_CALLBACK)).toMatchObject({ id: gh.id, username: "gail", status: "active" });
   });
 
   it("picks another username when the GitHub login is taken", async () => {
     await addUser(app, { username: "taken", email: "someone-else@example.com" });
     github.signIn(account({ login: "taken", emails: [{ email: "new-taken@example.com", primary: true, verified: true }] }));
-    const browser = new Browser(app);
-    expect((await browser.signIn(GITHUB_CALLBACK)).status).toBe(307);
-    const user = await signedInAs(app, browser);
+    const user = await signInThrough(app, GITHUB_CALLBACK);
     expect(user.username).toMatch(/^taken-[a-z]+-[a-z]+\d$/);
   });
 
