@@ -17,6 +17,7 @@ import {
   startClockApp,
   startTestApp,
   type TestApp,
+  useStarted,
   withOwner,
 } from "../../support/harness.ts";
 
@@ -24,10 +25,17 @@ const PER_IP = 3;
 const LIMITS = { DISABLE_RATE_LIMITS: "false", LOGIN_RATE_LIMIT: String(PER_IP), LOGIN_RATE_LIMIT_PER_ACCOUNT: "1000" };
 const ALICE = { email: "alice@example.com", password: "AlicePassword!123" };
 
-/** A test app served on a loopback socket, its client address resolved as src/server.ts resolves it. */
+/**
+ * For the describe block: a test app served on a loopback socket, its client address resolved as
+ * src/server.ts resolves it, with the owner and Alice in it.
+ */
+const useListening = (env: Record<string, string>) => useStarted("the listening app", () => listen(env));
+
 async function listen(env: Record<string, string>): Promise<{ app: TestApp; url: string; close(): Promise<void> }> {
   // The set-up's own requests (first user, sign-in) come from elsewhere, so they spend no test's budget.
   const app = await startTestApp({ env: { ...LIMITS, ...env }, clientIp: "192.0.2.250" });
+  await withOwner(app);
+  await addUser(app, { username: "alice", ...ALICE });
   const hono = createApp();
   const { server, url } = await new Promise<{ server: ServerType; url: string }>((resolve) => {
     const server = serve(
@@ -58,14 +66,8 @@ const loginOver = (url: string, forwardedFor: string | undefined, body: { email:
 const wrong = { email: "nobody@example.com", password: "WrongPassword!123" };
 
 describe("X-Forwarded-For from a peer that is not a trusted proxy", () => {
-  let live: Awaited<ReturnType<typeof listen>>;
-  beforeAll(async () => {
-    // The proxies it trusts are elsewhere: the test's own loopback connection is an ordinary client.
-    live = await listen({ TRUSTED_PROXIES: "10.0.0.0/8" });
-    await withOwner(live.app);
-    await addUser(live.app, { username: "alice", ...ALICE });
-  });
-  afterAll(() => live.close());
+  // The proxies it trusts are elsewhere: the test's own loopback connection is an ordinary client.
+  const live = useListening({ TRUSTED_PROXIES: "10.0.0.0/8" });
 
   it("attack: a spoofed X-Forwarded-For does not buy a new login budget, and is not recorded", async () => {
     const signedIn = await loginOver(live.url, "198.51.100.100", ALICE);
@@ -79,13 +81,7 @@ describe("X-Forwarded-For from a peer that is not a trusted proxy", () => {
 });
 
 describe("behind trusted proxies", () => {
-  let live: Awaited<ReturnType<typeof listen>>;
-  beforeAll(async () => {
-    live = await listen({ TRUSTED_PROXIES: "127.0.0.0/8, ::1, 10.0.0.0/8" });
-    await withOwner(live.app);
-    await addUser(live.app, { username: "alice", ...ALICE });
-  });
-  afterAll(() => live.close());
+  const live = useListening({ TRUSTED_PROXIES: "127.0.0.0/8, ::1, 10.0.0.0/8" });
 
   it("attack: every client behind the proxy no longer shares one login budget", async () => {
     // Two proxies: the client's own entry, then the inner proxy's (10.0.0.2) as the outer one appended it.
