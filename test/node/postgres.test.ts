@@ -1,9 +1,8 @@
 // The same first-run flow against Postgres over TCP (node-postgres), the way a Node deployment with
 // DATABASE_URL runs: TEST_DATABASE_URL's server when set (CI), otherwise PGlite behind its socket server.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiKeys, organizationMembers, users } from "../../src/db/schema.ts";
-import { createTestDatabase, type TestDatabase } from "../support/databases.ts";
 import {
   defaultOrgId,
   get,
@@ -15,25 +14,14 @@ import {
   OWNER,
   post,
   SIGNED_OUT,
-  startTestApp,
-  type TestApp,
+  useTestApp,
 } from "../support/harness.ts";
 
 describe("first user → login → me → logout over TCP", () => {
-  let database: TestDatabase;
-  let app: TestApp;
+  const { app } = useTestApp({ database: "node" });
   let userId = "";
   let orgId = "";
   let token = "";
-
-  beforeAll(async () => {
-    database = await createTestDatabase("node");
-    app = await startTestApp({ databaseUrl: database.url });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await database?.drop();
-  });
 
   it("has migrated the schema and seeded the default organization", async () => {
     orgId = await defaultOrgId(app);
@@ -127,17 +115,7 @@ describe("first user → login → me → logout over TCP", () => {
 // Real Postgres only: PGlite's socket server runs every connection on one backend and interleaves their
 // extended-protocol messages ("unnamed prepared statement does not exist"), so it cannot host a race.
 describe.runIf(process.env.TEST_DATABASE_URL)("20 parallel POST /users/first over a connection pool", () => {
-  let database: TestDatabase;
-  let app: TestApp;
-
-  beforeAll(async () => {
-    database = await createTestDatabase("node-race");
-    app = await startTestApp({ databaseUrl: database.url });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await database?.drop();
-  });
+  const { app } = useTestApp({ database: "node-race" });
 
   it("creates exactly one owner and one membership", async () => {
     const bodies = Array.from({ length: 20 }, (_, i) => ({ ...OWNER, email: `pg${i}@example.com`, username: `pg-${i}` }));

@@ -6,6 +6,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { JWK } from "jose";
 import { TokenService } from "../../src/auth/tokens.ts";
 import type { Env } from "../../src/config.ts";
+import { createTestDatabase } from "./databases.ts";
 import { getMe } from "./harness.ts";
 import { ACCESS_URL, startTestApp, withOwner, type TestApp } from "./node-app.ts";
 import { startRolesWorld, startWorld, type RolesWorld, type World } from "./world.ts";
@@ -58,14 +59,38 @@ export interface AppSuite {
   me(token?: string, init?: RequestInit): Promise<Response>;
 }
 
-/**
- * startTestApp's options; `env` may be a function, read when the app starts, for an environment that
- * names something an earlier beforeAll starts (a fake identity provider).
- */
-type StartOptions = Omit<NonNullable<Parameters<typeof startTestApp>[0]>, "env"> & { env?: Env | (() => Env) };
+/** startTestApp's options, and what a suite may ask for besides. */
+type StartOptions = Omit<NonNullable<Parameters<typeof startTestApp>[0]>, "env" | "databaseUrl"> & {
+  /** Or a function, read when the app starts: for an environment naming what an earlier beforeAll starts (a fake provider). */
+  env?: Env | (() => Env);
+  /**
+   * A database of its own over TCP, named after this label (createTestDatabase: on the Postgres at
+   * TEST_DATABASE_URL when set), dropped when the app closes. Without it, the in-memory PGlite.
+   */
+  database?: string | undefined;
+};
 
-const started = ({ env, ...options }: StartOptions) =>
-  startTestApp({ ...options, ...(env ? { env: typeof env === "function" ? env() : env } : {}) });
+async function started({ env, database: label, ...options }: StartOptions): Promise<TestApp> {
+  const database = label ? await createTestDatabase(label) : undefined;
+  try {
+    const app = await startTestApp({
+      ...options,
+      ...(env ? { env: typeof env === "function" ? env() : env } : {}),
+      ...(database ? { databaseUrl: database.url } : {}),
+    });
+    if (!database) return app;
+    const close = app.close;
+    return Object.assign(app, {
+      close: async () => {
+        await close();
+        await database.drop();
+      },
+    });
+  } catch (err) {
+    await database?.drop();
+    throw err;
+  }
+}
 
 /** A fresh app for the suite; `owner: true` also creates the first owner and signs them in. */
 export function useTestApp(options: StartOptions & { owner: true }): AppSuite & { owner: Owner };

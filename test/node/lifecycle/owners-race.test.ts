@@ -2,10 +2,9 @@
 // remains), together they would leave no owner. The database decides, on the embedded PGlite and on the
 // Postgres at TEST_DATABASE_URL when set.
 import { and, eq, ne, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { users } from "../../../src/db/schema.ts";
-import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
-import { type AddedUser, addUser, json, send, startTestApp, type TestApp } from "../../support/harness.ts";
+import { type AddedUser, addUser, json, send, type TestApp, useTestApp } from "../../support/harness.ts";
 
 const BACKENDS = process.env.TEST_DATABASE_URL ? (["pglite", "postgres"] as const) : (["pglite"] as const);
 const ROUNDS = 6;
@@ -17,16 +16,7 @@ const remove = (app: TestApp, how: Removal, actor: AddedUser, target: AddedUser)
     : send(app, "PUT", `/users/${target.id}/roles`, actor.token, { roles: [] });
 
 describe.each(BACKENDS)("two owners removing each other on %s", (backend) => {
-  let database: TestDatabase | undefined;
-  let app: TestApp;
-  beforeAll(async () => {
-    database = backend === "postgres" ? await createTestDatabase("owner_race") : undefined;
-    app = await startTestApp(database ? { databaseUrl: database.url } : {});
-  });
-  afterAll(async () => {
-    await app?.close();
-    await database?.drop();
-  });
+  const { app } = useTestApp({ database: backend === "postgres" ? "owner_race" : undefined });
 
   const activeOwners = async () =>
     app.db

@@ -5,27 +5,16 @@
 // races cannot interleave as finely, but every outcome must still hold. (PGlite's socket server is no
 // stand-in: it mixes the protocol messages of concurrent connections.)
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiKeys, gitSshKeys, organizationMembers, users } from "../../../src/db/schema.ts";
-import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
-import { addUser, json, jwtPayload, send, startTestApp, type TestApp, withOwner } from "../../support/harness.ts";
+import { addUser, json, jwtPayload, send, useTestApp } from "../../support/harness.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const PARALLEL = 20;
-let database: TestDatabase | undefined;
-let app: TestApp;
-let owner: { userId: string; organizationId: string; token: string };
-
-beforeAll(async () => {
-  if (process.env.TEST_DATABASE_URL) database = await createTestDatabase("concurrency");
-  app = await startTestApp(database ? { databaseUrl: database.url } : {});
-  owner = await withOwner(app);
-});
-afterAll(async () => {
-  await app?.close();
-  await database?.drop();
-});
+/** True parallel transactions on the Postgres at TEST_DATABASE_URL; else the in-process PGlite. */
+const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
+const { app, owner } = useTestApp({ owner: true, database: onPostgres ? "concurrency" : undefined });
 
 const jtiOf = (token: string) => jwtPayload(token).jti as string;
 
@@ -197,7 +186,7 @@ describe("password change racing sign-ins", () => {
       // On Postgres both outcomes happen: the stagger really straddles the change. Embedded PGlite is one
       // database session, so audited requests (each one transaction with its audit row) run one at a time
       // there and the logins queued behind the change all meet the new password.
-      if (database) expect(statuses).toContain(201);
+      if (onPostgres) expect(statuses).toContain(201);
       expect(statuses).toContain(401);
       await app.settle();
       const minted = await Promise.all(
