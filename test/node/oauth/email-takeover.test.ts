@@ -5,28 +5,21 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, userLinks, users } from "../../../src/db/schema.ts";
-import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
-import { addUser, startTestApp, type TestApp } from "../../support/harness.ts";
+import { addUser, type TestApp, useTestApp } from "../../support/harness.ts";
 import { startOidcProvider, type OidcProvider } from "../../support/oidc-provider.ts";
 import { body, Browser, GITHUB_CALLBACK, OIDC_CALLBACK, signedInAs, signInThrough } from "./browser.ts";
 import { account, startFakeGithub, type FakeGithub } from "./fake-github.ts";
 
 let idp: OidcProvider;
 let github: FakeGithub;
-const databases: TestDatabase[] = [];
 beforeAll(async () => {
   [idp, github] = await Promise.all([startOidcProvider(), startFakeGithub()]);
 });
-afterAll(async () => {
-  await Promise.all([idp.close(), github.close()]);
-  await Promise.all(databases.map((d) => d.drop()));
-});
+afterAll(() => Promise.all([idp.close(), github.close()]));
 
-async function appWith(label: string, env: Record<string, string>): Promise<TestApp> {
-  const database = process.env.TEST_DATABASE_URL ? await createTestDatabase(label) : undefined;
-  if (database) databases.push(database);
-  return startTestApp({ env, ...(database ? { databaseUrl: database.url } : {}) });
-}
+/** The describe block's app, on a database of its own on the Postgres at TEST_DATABASE_URL when set, else on PGlite. */
+const useAppWith = (label: string, env: () => Record<string, string>) =>
+  useTestApp({ env, database: process.env.TEST_DATABASE_URL ? label : undefined }).app;
 
 /** Who signs in at the provider next: ID token claims (over `sub`) and userinfo claims. */
 function nextOidc(sub: string, idToken: Record<string, unknown>, userInfo: Record<string, unknown> = {}) {
@@ -50,15 +43,13 @@ const LINKED_ELSEWHERE = (email: string, provider: string) => ({
 });
 
 describe("OIDC email linking (email_verified honoured)", () => {
-  let app: TestApp;
+  const app = useAppWith("takeover_oidc", () => idp.env());
   /** admin@bigcorp.example, signed in through OIDC as `victim-sub`: the owner. */
   let admin: string;
   beforeAll(async () => {
-    app = await appWith("takeover_oidc", idp.env());
     nextOidc("victim-sub", { email: "admin@bigcorp.example", email_verified: true, preferred_username: "admin" });
     admin = (await signInThrough(app, OIDC_CALLBACK)).id;
   });
-  afterAll(() => app.close());
 
   it("attack: a verified email of an account linked to another subject is refused with 403", async () => {
     const before = await state(app, admin);
@@ -133,14 +124,12 @@ describe("OIDC email linking (email_verified honoured)", () => {
 });
 
 describe("OIDC email linking with CODER_OIDC_IGNORE_EMAIL_VERIFIED", () => {
-  let app: TestApp;
+  const app = useAppWith("takeover_lenient", () => idp.env({ CODER_OIDC_IGNORE_EMAIL_VERIFIED: "true" }));
   let owner: string;
   beforeAll(async () => {
-    app = await appWith("takeover_lenient", idp.env({ CODER_OIDC_IGNORE_EMAIL_VERIFIED: "true" }));
     nextOidc("owner-sub", { email: "owner@bigcorp.example", email_verified: true });
     owner = (await signInThrough(app, OIDC_CALLBACK)).id;
   });
-  afterAll(() => app.close());
 
   it("attack: an unverified email never takes over an account linked to another subject", async () => {
     const before = await state(app, owner);
@@ -168,29 +157,22 @@ describe("OIDC email linking with CODER_OIDC_IGNORE_EMAIL_VERIFIED", () => {
 });
 
 describe("OIDC email domain allowlist", () => {
-  it("attack: a Kelvin sign in the domain does not pass for an allowed domain's K", async () => {
-    const app = await appWith("takeover_domain", idp.env({ CODER_OIDC_EMAIL_DOMAIN: "kelvin.example" }));
-    try {
-      // U+212A lowercases to "k" in JavaScript and in Go's EqualFold, but names another domain.
-      nextOidc("kelvin-sign", { email: "eve@\u212Aelvin.example", email_verified: true });
-      const res = await new Browser(app).signIn(OIDC_CALLBACK);
-      expect(res.status).toBe(403);
-      expect(await body(res)).toEqual({ message: 'Your email "eve@\u212Aelvin.example" is not in domains ["kelvin.example"]!' });
+  const app = useAppWith("takeover_domain", () => idp.env({ CODER_OIDC_EMAIL_DOMAIN: "kelvin.example" }));
 
-      nextOidc("kelvin-ascii", { email: "eve@KELVIN.example", email_verified: true });
-      expect((await new Browser(app).signIn(OIDC_CALLBACK)).status).toBe(307);
-    } finally {
-      await app.close();
-    }
+  it("attack: a Kelvin sign in the domain does not pass for an allowed domain's K", async () => {
+    // U+212A lowercases to "k" in JavaScript and in Go's EqualFold, but names another domain.
+    nextOidc("kelvin-sign", { email: "eve@\u212Aelvin.example", email_verified: true });
+    const res = await new Browser(app).signIn(OIDC_CALLBACK);
+    expect(res.status).toBe(403);
+    expect(await body(res)).toEqual({ message: 'Your email "eve@\u212Aelvin.example" is not in domains ["kelvin.example"]!' });
+
+    nextOidc("kelvin-ascii", { email: "eve@KELVIN.example", email_verified: true });
+    expect((await new Browser(app).signIn(OIDC_CALLBACK)).status).toBe(307);
   });
 });
 
 describe("GitHub email linking", () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await appWith("takeover_github", github.env({ CODER_OAUTH2_GITHUB_ALLOW_SIGNUPS: "true" }));
-  });
-  afterAll(() => app.close());
+  const app = useAppWith("takeover_github", () => github.env({ CODER_OAUTH2_GITHUB_ALLOW_SIGNUPS: "true" }));
 
   it("attack: a verified primary email of an account linked to another GitHub user is refused with 403", async () => {
     const victimAccount = account({ login: "gh-victim", emails: [{ email: "gh-admin@bigcorp.example", primary: true, verified: true }] });
