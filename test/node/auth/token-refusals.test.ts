@@ -18,6 +18,10 @@ const HOUR = 3600_000;
 
 const { app, signingKey, owner, me } = useKnownKeyApp();
 
+/** The owner's session claims (naming their key unless `keyId`), signed by `tokens`: a look-alike of their token. */
+const ownerClaimsSignedBy = (tokens: TokenService, keyId = jwtPayload(owner.token).jti as string) =>
+  tokens.sign({ userId: owner.userId, keyId, scopes: ["coder:all"], issuedAt: new Date(), expiresAt: new Date(Date.now() + HOUR) });
+
 describe("tokens refused by cryptography alone: zero database queries", () => {
   async function refusedWithoutQueries(token: string, detail: string | RegExp) {
     let res: Response | undefined;
@@ -69,27 +73,14 @@ describe("tokens refused by cryptography alone: zero database queries", () => {
   it("refuses a token signed by another key that claims our kid", async () => {
     const impostor = await TokenService.generateKey();
     const tokens = await TokenService.create([{ ...impostor, kid: signingKey.kid! }], ACCESS_URL);
-    const jti = jwtPayload(owner.token).jti as string;
-    const forged = await tokens.sign({
-      userId: owner.userId,
-      keyId: jti,
-      scopes: ["coder:all"],
-      issuedAt: new Date(),
-      expiresAt: new Date(Date.now() + HOUR),
-    });
+    const forged = await ownerClaimsSignedBy(tokens);
     expect(jwtHeader(forged).kid).toBe(signingKey.kid);
     await refusedWithoutQueries(forged, "API key secret is invalid.");
   });
 
   it("refuses a token signed by an unknown kid", async () => {
     const tokens = await TokenService.create([await TokenService.generateKey()], ACCESS_URL);
-    const forged = await tokens.sign({
-      userId: owner.userId,
-      keyId: "AAAAAAAAAA",
-      scopes: ["coder:all"],
-      issuedAt: new Date(),
-      expiresAt: new Date(Date.now() + HOUR),
-    });
+    const forged = await ownerClaimsSignedBy(tokens, "AAAAAAAAAA");
     await refusedWithoutQueries(forged, "API key is invalid.");
   });
 
@@ -100,28 +91,14 @@ describe("tokens refused by cryptography alone: zero database queries", () => {
 
   it("refuses a token from a foreign issuer signed with our own key", async () => {
     const foreign = await TokenService.create([signingKey], "http://evil.test");
-    const jti = jwtPayload(owner.token).jti as string;
-    const token = await foreign.sign({
-      userId: owner.userId,
-      keyId: jti,
-      scopes: ["coder:all"],
-      issuedAt: new Date(),
-      expiresAt: new Date(Date.now() + HOUR),
-    });
+    const token = await ownerClaimsSignedBy(foreign);
     expect(jwtPayload(token).iss).toBe("http://evil.test");
     await refusedWithoutQueries(token, "API key is invalid.");
   });
 
   it("refuses a token for another audience signed with our own key", async () => {
     const other = await TokenService.create([signingKey], ACCESS_URL, "http://other-service.test");
-    const jti = jwtPayload(owner.token).jti as string;
-    const token = await other.sign({
-      userId: owner.userId,
-      keyId: jti,
-      scopes: ["coder:all"],
-      issuedAt: new Date(),
-      expiresAt: new Date(Date.now() + HOUR),
-    });
+    const token = await ownerClaimsSignedBy(other);
     await refusedWithoutQueries(token, "API key is invalid.");
   });
 
@@ -175,13 +152,7 @@ describe("tokens refused by cryptography alone: zero database queries", () => {
 
 describe("tokens that pass cryptography but not the database", () => {
   it("refuses a well-signed token naming a key that does not exist, in one query", async () => {
-    const token = await app.deps.tokens.sign({
-      userId: owner.userId,
-      keyId: newKeyId(),
-      scopes: ["coder:all"],
-      issuedAt: new Date(),
-      expiresAt: new Date(Date.now() + HOUR),
-    });
+    const token = await ownerClaimsSignedBy(app.deps.tokens, newKeyId());
     let res: Response | undefined;
     expect(await countQueries(app, async () => (res = await me(token)))).toBe(1);
     await expectSignedOut(res!, "API key is invalid.");
