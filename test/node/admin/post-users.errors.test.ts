@@ -1,7 +1,7 @@
 // POST /users, every refusal in Coder's words and order, and that a refused request writes nothing
 // (https://github.com/coder/coder/blob/main/coderd/users.go).
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { createUser, json, startTestApp, STRONG, userCount, USERS, useTestApp } from "../../support/harness.ts";
+import { createUser, json, startTestApp, STRONG, userCount, USERS, useTestApp, sendJsonText } from "../../support/harness.ts";
 
 // The root config's timeouts do not reach the `node` project; argon2 on a shared machine needs them.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
@@ -182,20 +182,10 @@ describe("POST /users refusals", () => {
   });
 
   it("answers an empty or broken body as Coder's decoder does", async () => {
-    const empty = await app.request(USERS, {
-      method: "POST",
-      token: owner.token,
-      body: "",
-      headers: { "content-type": "application/json" },
-    });
+    const empty = await sendJsonText(app, "POST", "/users", "", owner.token);
     expect(empty.status).toBe(400);
     expect(await json(empty)).toEqual({ message: "Request body must be valid JSON.", detail: "EOF" });
-    const broken = await app.request(USERS, {
-      method: "POST",
-      token: owner.token,
-      body: "{",
-      headers: { "content-type": "application/json" },
-    });
+    const broken = await sendJsonText(app, "POST", "/users", "{", owner.token);
     expect(broken.status).toBe(400);
     expect((await json(broken)).message).toBe("Request body must be valid JSON.");
   });
