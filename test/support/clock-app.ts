@@ -1,5 +1,6 @@
 // An app whose client IP each request may choose and whose clock the test controls, for the suites
 // about rate limits and client addresses (windows must start where the test expects).
+import type { Env } from "../../src/config.ts";
 import { startTestApp, type TestApp } from "./node-app.ts";
 
 export interface ClockApp extends TestApp {
@@ -12,8 +13,8 @@ export interface ClockApp extends TestApp {
 /** A window boundary plus one second: every test's first window is a whole one. */
 export const T0 = new Date(Date.UTC(2030, 0, 1, 12, 0, 1));
 
-export async function startClockApp(options: { env?: Record<string, string>; databaseUrl?: string } = {}): Promise<ClockApp> {
-  const opts: { env?: Record<string, string>; databaseUrl?: string; clientIp: string } = { ...options, clientIp: "198.51.100.1" };
+export async function startClockApp(options: { env?: Env; databaseUrl?: string } = {}): Promise<ClockApp> {
+  const opts: { env?: Env; databaseUrl?: string; clientIp: string } = { ...options, clientIp: "198.51.100.1" };
   const app = await startTestApp(opts);
   const clock = {
     now: new Date(T0),

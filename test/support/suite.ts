@@ -6,6 +6,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { JWK } from "jose";
 import { TokenService } from "../../src/auth/tokens.ts";
 import type { Env } from "../../src/config.ts";
+import { type ClockApp, startClockApp } from "./clock-app.ts";
 import { createTestDatabase } from "./databases.ts";
 import { getMe } from "./harness.ts";
 import { ACCESS_URL, startTestApp, withOwner, type TestApp } from "./node-app.ts";
@@ -70,14 +71,11 @@ type StartOptions = Omit<NonNullable<Parameters<typeof startTestApp>[0]>, "env" 
   database?: string | undefined;
 };
 
-async function started({ env, database: label, ...options }: StartOptions): Promise<TestApp> {
+/** Starts `start`'s app on the database `label` names (see StartOptions.database), or on PGlite without one. */
+async function onDatabase<A extends TestApp>(label: string | undefined, start: (databaseUrl?: string) => Promise<A>): Promise<A> {
   const database = label ? await createTestDatabase(label) : undefined;
   try {
-    const app = await startTestApp({
-      ...options,
-      ...(env ? { env: typeof env === "function" ? env() : env } : {}),
-      ...(database ? { databaseUrl: database.url } : {}),
-    });
+    const app = await start(database?.url);
     if (!database) return app;
     const close = app.close;
     return Object.assign(app, {
@@ -91,6 +89,11 @@ async function started({ env, database: label, ...options }: StartOptions): Prom
     throw err;
   }
 }
+
+const envOf = (env: StartOptions["env"]) => (env ? { env: typeof env === "function" ? env() : env } : {});
+
+const started = ({ env, database, ...options }: StartOptions) =>
+  onDatabase(database, (databaseUrl) => startTestApp({ ...options, ...envOf(env), ...(databaseUrl ? { databaseUrl } : {}) }));
 
 /** A fresh app for the suite; `owner: true` also creates the first owner and signs them in. */
 export function useTestApp(options: StartOptions & { owner: true }): AppSuite & { owner: Owner };
@@ -131,3 +134,18 @@ export const useRolesWorld = (): RolesWorld => useStarted("world", async () => w
 
 /** A world closes by closing its app. */
 const withClose = <W extends World>(world: W) => Object.assign(world, { close: () => world.app.close() });
+
+/** A clock app (startClockApp) for the suite; `owner: true` also creates the first owner. */
+export function useClockApp({
+  owner: withFirstOwner = false,
+  env,
+  database,
+}: Pick<StartOptions, "env" | "database"> & { owner?: boolean } = {}): { app: ClockApp; owner: Owner } {
+  const owner = lateBound<Owner>("owner");
+  const app = useStarted("clock app", async () => {
+    const app = await onDatabase(database, (databaseUrl) => startClockApp({ ...envOf(env), ...(databaseUrl ? { databaseUrl } : {}) }));
+    if (withFirstOwner) owner.set(await withOwner(app));
+    return app;
+  });
+  return { app, owner: owner.handle };
+}

@@ -3,9 +3,9 @@
 // bounded by bytes, dropping the lowest counts first when full (src/security/window-counter.ts).
 import v8 from "node:v8";
 import vm from "node:vm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { entryBytes, WindowCounter } from "../../../src/security/window-counter.ts";
-import { type ClockApp, send, startClockApp } from "../../support/harness.ts";
+import { send, useClockApp } from "../../support/harness.ts";
 
 const LIMIT = 512;
 const MINUTE = 60_000;
@@ -24,11 +24,7 @@ function heapAfterGc(gc: () => void): number {
 }
 
 describe("unauthenticated requests to unmatched paths", () => {
-  let app: ClockApp;
-  beforeAll(async () => {
-    app = await startClockApp({ env: { DISABLE_RATE_LIMITS: "false", API_RATE_LIMIT: String(LIMIT) } });
-  });
-  afterAll(() => app.close());
+  const { app } = useClockApp({ env: { DISABLE_RATE_LIMITS: "false", API_RATE_LIMIT: String(LIMIT) } });
 
   it("attack: 5,000 distinct 15 KB unmatched paths do not pin server memory", async () => {
     const gc = collector();

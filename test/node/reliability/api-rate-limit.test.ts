@@ -2,25 +2,21 @@
 // IP, per endpoint, API_RATE_LIMIT requests a minute; 429 in Coder's shape with Retry-After; owners may
 // bypass it with X-Coder-Bypass-Ratelimit, anyone else sending the header gets 428. It adds no database
 // round trip, and the Workers Rate Limiting bindings take over where configured.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config.ts";
 import type { RateLimitBinding } from "../../../src/deps.ts";
-import { type AddedUser, addUser, type ClockApp, countQueries, json, send, startClockApp, withOwner } from "../../support/harness.ts";
+import { type AddedUser, addUser, countQueries, json, send, useClockApp } from "../../support/harness.ts";
 
 const LIMIT = 4;
 const MINUTE = 60_000;
 
-let app: ClockApp;
-let owner: { token: string };
+const { app, owner } = useClockApp({ env: { DISABLE_RATE_LIMITS: "false", API_RATE_LIMIT: String(LIMIT) }, owner: true });
 let member: AddedUser;
 let ipCounter = 0;
 
 beforeAll(async () => {
-  app = await startClockApp({ env: { DISABLE_RATE_LIMITS: "false", API_RATE_LIMIT: String(LIMIT) } });
-  owner = await withOwner(app);
   member = await addUser(app, { username: "member", login: true });
 });
-afterAll(() => app.close());
 beforeEach(() => {
   app.setIp(`192.0.2.${++ipCounter}`);
   app.clock.advance(MINUTE); // a window of its own for every test

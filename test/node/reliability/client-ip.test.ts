@@ -3,23 +3,12 @@
 // untrusted address is the client. The rate limits count an IPv6 client per /64, while records keep the
 // full address. These suites speak to a real socket on 127.0.0.1, as the Node entry does.
 import { serve, type ServerType } from "@hono/node-server";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app.ts";
 import { ConfigError, loadConfig } from "../../../src/config.ts";
 import { cloudflareClientIp, forwardedClientIp, parseTrustedProxies, rateLimitSubject } from "../../../src/security/client-ip.ts";
 import { nodeClientIp } from "../../../src/security/node-client-ip.ts";
-import {
-  addUser,
-  API,
-  type ClockApp,
-  keyRowOf,
-  send,
-  startClockApp,
-  startTestApp,
-  type TestApp,
-  useStarted,
-  withOwner,
-} from "../../support/harness.ts";
+import { addUser, API, keyRowOf, send, startTestApp, type TestApp, useClockApp, useStarted, withOwner } from "../../support/harness.ts";
 
 const PER_IP = 3;
 const LIMITS = { DISABLE_RATE_LIMITS: "false", LOGIN_RATE_LIMIT: String(PER_IP), LOGIN_RATE_LIMIT_PER_ACCOUNT: "1000" };
@@ -101,13 +90,10 @@ describe("behind trusted proxies", () => {
 });
 
 describe("IPv6 clients share one budget per /64", () => {
-  let app: ClockApp;
+  const { app } = useClockApp({ env: LIMITS, owner: true });
   beforeAll(async () => {
-    app = await startClockApp({ env: LIMITS });
-    await withOwner(app);
     await addUser(app, { username: "alice", ...ALICE });
   });
-  afterAll(() => app.close());
   beforeEach(() => app.clock.advance(60_000));
 
   const login = (body = wrong) => send(app, "POST", "/users/login", undefined, body);

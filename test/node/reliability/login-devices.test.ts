@@ -2,34 +2,22 @@
 // unknown devices only. A browser or client that signed in to the account before holds a signed device
 // cookie (OWASP: Slow Down Online Guessing Attacks with Device Cookies) and keeps signing in; only failures
 // count against the account; a device that keeps failing is locked out itself.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { TokenService } from "../../../src/auth/tokens.ts";
-import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
-import { type AddedUser, addUser, type ClockApp, json, send, startClockApp, withOwner } from "../../support/harness.ts";
+import { type AddedUser, addUser, json, send, useClockApp } from "../../support/harness.ts";
 
 const PER_ACCOUNT = 3;
 const LIMITS = { DISABLE_RATE_LIMITS: "false", LOGIN_RATE_LIMIT: "1000", LOGIN_RATE_LIMIT_PER_ACCOUNT: String(PER_ACCOUNT) };
 const MINUTE = 60_000;
 const DAY = 24 * 3600_000;
 
-let app: ClockApp;
+// On a database reached over TCP: a real Postgres with TEST_DATABASE_URL, as the counters run in production.
+const { app } = useClockApp({ env: LIMITS, database: "devices", owner: true });
 let ipCounter = 0;
 /** Every attacker request from an address of its own: a botnet. */
 const freshIp = () => `198.18.${(++ipCounter >> 8) & 255}.${ipCounter & 255}`;
 const OWNER_IP = "192.0.2.10";
 
-let database: TestDatabase;
-
-// On a database reached over TCP: a real Postgres with TEST_DATABASE_URL, as the counters run in production.
-beforeAll(async () => {
-  database = await createTestDatabase("devices");
-  app = await startClockApp({ env: LIMITS, databaseUrl: database.url });
-  await withOwner(app);
-});
-afterAll(async () => {
-  await app?.close();
-  await database?.drop();
-});
 beforeEach(() => app.clock.advance(MINUTE));
 
 let userCounter = 0;

@@ -7,24 +7,21 @@ import { loadConfig, ConfigError } from "../../../src/config.ts";
 import { auditLogs, rateLimits } from "../../../src/db/schema.ts";
 import { formatGoDuration, msToNs } from "../../../src/compat/duration.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
-import { addUser, type ClockApp, countQueries, json, send, startClockApp, T0, withOwner } from "../../support/harness.ts";
+import { addUser, type ClockApp, countQueries, json, send, startClockApp, T0, useClockApp } from "../../support/harness.ts";
 
 const PER_IP = 5;
 const PER_ACCOUNT = 3;
 const LIMITS = { DISABLE_RATE_LIMITS: "false", LOGIN_RATE_LIMIT: String(PER_IP), LOGIN_RATE_LIMIT_PER_ACCOUNT: String(PER_ACCOUNT) };
 const MINUTE = 60_000;
 
-let app: ClockApp;
+const { app } = useClockApp({ env: LIMITS, owner: true });
 let ipCounter = 0;
 /** A fresh client IP per test, so counters never leak between tests. */
 const freshIp = () => `203.0.113.${++ipCounter}`;
 
 beforeAll(async () => {
-  app = await startClockApp({ env: LIMITS });
-  await withOwner(app);
   await addUser(app, { username: "alice", email: "alice@example.com", password: "AlicePassword!123" });
 });
-afterAll(() => app.close());
 beforeEach(async () => {
   app.setIp(freshIp());
   // Each test starts in a window of its own.
