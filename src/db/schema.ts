@@ -199,6 +199,40 @@ export const templateParameterValues = pgTable(
 );
 
 /**
+ * Notifications a user turned off, per notification template (Coder's notification_preferences). A missing
+ * row means enabled. The template ids are Gatehouse's own, listed in src/users/notifications/.
+ */
+export const notificationPreferences = pgTable(
+  "notification_preferences",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    notificationTemplateId: uuid("notification_template_id").notNull(),
+    disabled: boolean("disabled").notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.notificationTemplateId] })],
+);
+
+/** A browser's Web Push subscription (Coder's webpush_subscriptions), stored for the service that sends pushes. */
+export const webpushSubscriptions = pgTable(
+  "webpush_subscriptions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    endpoint: text("endpoint").notNull(),
+    endpointP256dhKey: text("endpoint_p256dh_key").notNull(),
+    endpointAuthKey: text("endpoint_auth_key").notNull(),
+  },
+  (t) => [index("webpush_subscriptions_user_id_idx").on(t.userId)],
+);
+
+/**
  * Fixed-window request counters for the login-group rate limits (src/security/rate-limit.ts). One row per
  * key (route + client IP, or route + hashed account); kept in Postgres so every Node instance and Worker
  * isolate shares one count. Rows of past windows are pruned by the limiter.
