@@ -17,13 +17,21 @@ export type ResourceType = (typeof RESOURCE_TYPES)[number];
  * declared nothing (src/audit/facts.ts), which includes every refused request.
  * - `user-param`: the `{user}` path parameter, as the user it resolved to once resolved;
  * - `keyid-param`: the `{keyid}` path parameter;
+ * - `keyname-param`: the `{keyname}` path parameter (a named token of `{user}`);
  * - `body-username`, `body-token-name`: the name a create asked for (its id exists only once created);
  * - `body-email`: the email the request named, its account looked up when the row is written (sign-ins
  *   and password resets: the account may not exist);
  * - `caller-session`: the caller's own session key (sign-out).
  * Absent: the request names nothing (an OAuth callback).
  */
-export type RequestedResource = "user-param" | "keyid-param" | "body-username" | "body-token-name" | "body-email" | "caller-session";
+export type RequestedResource =
+  | "user-param"
+  | "keyid-param"
+  | "keyname-param"
+  | "body-username"
+  | "body-token-name"
+  | "body-email"
+  | "caller-session";
 
 export interface AuditRule {
   action: AuditAction;
@@ -131,6 +139,12 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
   "POST /api/v2/users/:user/keys/tokens": { action: "create", resourceType: "api_key", requested: "body-token-name", fields: TOKEN_FIELDS },
   "DELETE /api/v2/users/:user/keys/:keyid": { action: "delete", resourceType: "api_key", requested: "keyid-param" },
   "PUT /api/v2/users/:user/keys/:keyid/expire": { action: "write", resourceType: "api_key", requested: "keyid-param" },
+  "PATCH /api/v2/users/:user/keys/tokens/:keyname": {
+    action: "write",
+    resourceType: "api_key",
+    requested: "keyname-param",
+    fields: ["lifetime", "scope", "scopes", "allow_list"],
+  },
 };
 
 /**

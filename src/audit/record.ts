@@ -95,6 +95,8 @@ function requestedResource(c: Ctx, rule: AuditRule, actor: Actor | undefined, bo
     }
     case "keyid-param":
       return { resourceId: str(c.req.param("keyid"), 64), resourceTarget: str(c.req.param("keyid"), 64) };
+    case "keyname-param":
+      return { resourceId: "", resourceTarget: str(c.req.param("keyname"), 64) };
     case "body-username":
       return { resourceId: "", resourceTarget: str(body.username, 64) };
     case "body-token-name":

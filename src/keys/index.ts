@@ -5,6 +5,7 @@ import { getScopes } from "./get-scopes.ts";
 import { getTokenByName } from "./get-token-by-name.ts";
 import { getTokenConfig } from "./get-token-config.ts";
 import { getTokens } from "./get-tokens.ts";
+import { patchToken } from "./patch-token.ts";
 import { postKey } from "./post-key.ts";
 import { postToken } from "./post-token.ts";
 import { putKeyExpire } from "./put-key-expire.ts";
@@ -18,6 +19,7 @@ export function mountKeys(app: Router): void {
   postKey(app);
   getTokenConfig(app);
   getTokenByName(app);
+  patchToken(app);
   getTokens(app);
   postToken(app);
   getKey(app);

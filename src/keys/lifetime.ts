@@ -17,9 +17,10 @@ const INTEGER_LITERAL = /^-?(0|[1-9]\d*)$/;
 /**
  * The top-level `lifetime` of a JSON body, exactly as written. JSON.parse would round a large integer to
  * the nearest double, so its reviver's source text (Node 22, workerd) gives the digits. Go decodes a
- * Duration only from an integer literal within int64; anything else is its decode error.
+ * Duration only from an integer literal within int64; anything else is its decode error, which names the Go
+ * struct the body decodes into (`CreateTokenRequest`, `UpdateTokenRequest`).
  */
-export function readLifetime(text: string): LifetimeField {
+export function readLifetime(text: string, struct = "CreateTokenRequest"): LifetimeField {
   const seen: { holder: unknown; value: unknown; source: string | undefined }[] = [];
   const root: unknown = JSON.parse(text, function reviver(this: unknown, key: string, value: unknown, context?: { source?: string }) {
     if (key === "lifetime") seen.push({ holder: this, value, source: context?.source });
@@ -31,7 +32,7 @@ export function readLifetime(text: string): LifetimeField {
   const source = field.source ?? String(field.value);
   const goError = {
     ok: false as const,
-    detail: `json: cannot unmarshal number ${source} into Go struct field CreateTokenRequest.lifetime of type time.Duration`,
+    detail: `json: cannot unmarshal number ${source} into Go struct field ${struct}.lifetime of type time.Duration`,
   };
   if (!INTEGER_LITERAL.test(source)) return goError;
   const ns = BigInt(source);

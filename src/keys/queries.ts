@@ -98,3 +98,17 @@ export async function recordKeyUse(db: Db, use: KeyUse): Promise<void> {
       )
       update users set last_seen_at = ${at}, updated_at = ${at} where id = (select user_id from touched)`);
 }
+
+export interface KeySettings {
+  scopes: string[];
+  allowList: string[];
+  lifetimeSeconds: number;
+  expiresAt: Date;
+  updatedAt: Date;
+}
+
+/** A token's scopes, allow list and expiry, replaced in one statement; undefined when the key is gone. */
+export async function updateKeySettings(db: Db, id: string, settings: KeySettings): Promise<ApiKeyRow | undefined> {
+  const [row] = await db.update(apiKeys).set(settings).where(eq(apiKeys.id, id)).returning();
+  return row;
+}

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type AddedUser, createToken, NOT_FOUND, useTestApp } from "../../support/harness.ts";
 import { type Cast, operationsInDocument, startCast } from "./cast.ts";
 
-type Method = "get" | "put" | "post" | "delete";
+type Method = "get" | "put" | "post" | "patch" | "delete";
 
 interface RouteCase {
   method: Method;
@@ -46,6 +46,7 @@ const ROUTES: RouteCase[] = [
   { method: "post", path: "/users/{user}/keys/tokens", body: { token_name: "authz-token" }, owner: 201 },
   { method: "get", path: "/users/{user}/keys/tokens/tokenconfig", owner: 200 },
   { method: "get", path: "/users/{user}/keys/tokens/{keyname}", owner: 200 },
+  { method: "patch", path: "/users/{user}/keys/tokens/{keyname}", body: { allow_list: [] }, owner: 200 },
   { method: "get", path: "/users/{user}/keys/{keyid}", owner: 200 },
   { method: "put", path: "/users/{user}/keys/{keyid}/expire", owner: 204 },
   { method: "delete", path: "/users/{user}/keys/{keyid}", owner: 204 },
