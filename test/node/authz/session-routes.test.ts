@@ -35,6 +35,8 @@ const ROUTES: RouteCase[] = [
     member: 403,
     scoped: 404,
   },
+  // The role picker: every member may read it; a token allowed only one user may not read role assignments.
+  { method: "get", path: "/users/roles", member: 200, scoped: 403 },
   // Ends the caller's own key only.
   { method: "post", path: "/users/logout", body: {}, member: 200, scoped: 200 },
 ];
