@@ -59,6 +59,17 @@ describe("password policy (checkPassword)", () => {
     expect(checkPassword(`${strong64}x`)).toBe("password must be no more than 64 characters");
   });
 
+  it("reads sequences case-blind, the Kelvin sign as a k as Go's lower-casing does", () => {
+    expect(passwordEntropy("aBcD")).toBe(passwordEntropy("aB"));
+    expect(passwordEntropy("j\u212Al")).toBeCloseTo(Math.log2(27) * 2);
+    expect(passwordEntropy("j\u212Ax")).toBeCloseTo(Math.log2(27) * 3);
+  });
+
+  it("judges the strength before the length, as Coder's Validate does", () => {
+    expect(checkPassword("x".repeat(65))).toMatch(ADVICE);
+    expect(checkPassword(`Aa1!${"x".repeat(61)}`)).toMatch(ADVICE);
+  });
+
   it("counts the cap in UTF-8 bytes, as Go's len() does", () => {
     // 21 three-byte characters are 63 bytes, plus "A1!" is 66 bytes in 24 characters.
     const wide = `A1!${"日本語".repeat(7)}`;
