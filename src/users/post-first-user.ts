@@ -43,7 +43,8 @@ export const postFirstUser = (app: Router) =>
     const body = c.req.valid("json");
     if (await hasFirstUser(db)) throw alreadyCreated();
     const weakness = checkPassword(body.password);
-    if (weakness) throw apiError(400, "Password not strong enough!", undefined, [{ field: "password", detail: weakness }]);
+    // Newest Coder's wording (coderd/users.go `postFirstUser`); versions before it said "Password not strong enough!".
+    if (weakness) throw apiError(400, "Password is invalid", undefined, [{ field: "password", detail: weakness }]);
     const hashedPassword = await hasher.hash(body.password);
 
     const created = await db.transaction(async (tx: Tx) => {

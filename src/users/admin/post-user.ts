@@ -159,7 +159,8 @@ export const postUser = (app: Router) =>
 
     if (loginType === "password") {
       const weakness = checkPassword(password);
-      if (weakness) throw apiError(400, "Password not strong enough!", undefined, [{ field: "password", detail: weakness }]);
+      // Newest Coder's wording; versions before it said "Password not strong enough!".
+      if (weakness) throw apiError(400, "Password is invalid", undefined, [{ field: "password", detail: weakness }]);
     } else if (loginType === "oidc") {
       // Such a user can only ever sign in through the provider, so one must be configured.
       if (!config.oidc) throw apiError(400, "You must configure OIDC before creating OIDC users.");

@@ -166,7 +166,7 @@ describe("POST /users refusals", () => {
       const res = await createUser(app, owner.token, { ...valid(), password });
       expect(res.status).toBe(400);
       const err = await json(res);
-      expect(err.message).toBe("Password not strong enough!");
+      expect(err.message).toBe("Password is invalid");
       expect(err.validations?.[0]?.field).toBe("password");
     }
     const long = await json(await createUser(app, owner.token, { ...valid(), password: "Aa1!".repeat(17) }));

@@ -83,11 +83,11 @@ describe("POST /users/first on a fresh server", () => {
     expect(body.validations?.map((v) => v.field)).toEqual(["username"]);
   });
 
-  it("rejects a weak password with Password not strong enough!", async () => {
+  it("rejects a weak password with Password is invalid", async () => {
     const res = await post(app, "/users/first", { ...OWNER, password: "password" });
     expect(res.status).toBe(400);
     const body = await json(res);
-    expect(body.message).toBe("Password not strong enough!");
+    expect(body.message).toBe("Password is invalid");
     expect(body.validations).toHaveLength(1);
     expect(body.validations![0]!.field).toBe("password");
     expect(body.validations![0]!.detail).toMatch(/^insecure password, try .* or using a longer password$/);
@@ -98,7 +98,7 @@ describe("POST /users/first on a fresh server", () => {
     const res = await post(app, "/users/first", { ...OWNER, password: `Aa1!${"Zq9#".repeat(15)}x` });
     expect(res.status).toBe(400);
     expect(await json(res)).toEqual({
-      message: "Password not strong enough!",
+      message: "Password is invalid",
       validations: [{ field: "password", detail: "password must be no more than 64 characters" }],
     });
   });
