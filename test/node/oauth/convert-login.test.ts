@@ -3,6 +3,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, auditLogs, userLinks, users } from "../../../src/db/schema.ts";
+import { issueKey } from "../../../src/keys/issue.ts";
 import { startOidcProvider, type OidcProvider } from "../../support/oidc-provider.ts";
 import { addUser, useTestApp } from "../../support/harness.ts";
 import { body, Browser, GITHUB_CALLBACK, OIDC_CALLBACK, setCookies, signedInAs } from "./browser.ts";
@@ -149,5 +150,23 @@ describe("POST /users/{user}/convert-login without GitHub", () => {
     });
     expect(res.status).toBe(428);
     expect(await body(res)).toEqual({ message: "The oauth2 method requested is not configured!" });
+  });
+});
+
+describe("POST /users/{user}/convert-login with password sign-in disabled", () => {
+  const { app } = useTestApp({ env: () => ({ ...idp.env(), CODER_DISABLE_PASSWORD_AUTH: "true" }) });
+
+  it("refuses, as Coder's password check does, once the password is right", async () => {
+    const user = await addUser(app, { username: "kim" });
+    // No password sign-in here: a session issued directly, as another sign-in method would.
+    const { token } = await issueKey(app.deps, app.db, { userId: user.id, loginType: "password", lifetimeMs: 3600_000, ip: "127.0.0.1" });
+    const ask = (password: string) =>
+      app.request("/api/v2/users/me/convert-login", { method: "POST", token, json: { to_type: "oidc", password } });
+    const wrong = await ask("wrong");
+    expect(wrong.status).toBe(401);
+    expect(await body(wrong)).toEqual({ message: "Incorrect email or password." });
+    const right = await ask(user.password);
+    expect(right.status).toBe(403);
+    expect(await body(right)).toEqual({ message: "Password authentication is disabled." });
   });
 });
