@@ -9,7 +9,7 @@ export const AUDIT_ACTIONS = ["create", "write", "delete", "login", "logout", "r
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Coder's audit resource types (codersdk.ResourceType) that Gatehouse produces. */
-export const RESOURCE_TYPES = ["user", "api_key", "git_ssh_key"] as const;
+export const RESOURCE_TYPES = ["user", "api_key", "git_ssh_key", "convert_login"] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 /**
@@ -114,6 +114,14 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
     resourceType: "user",
     requested: "user-param",
     secrets: ["password", "old_password"],
+  },
+  // Coder's AuditOAuthConvertState: the handler names the user's id and the login type asked for.
+  "POST /api/v2/users/:user/convert-login": {
+    action: "create",
+    resourceType: "convert_login",
+    requested: "user-param",
+    fields: ["to_type"],
+    secrets: ["password"],
   },
   "PUT /api/v2/users/:user/roles": { action: "write", resourceType: "user", requested: "user-param", fields: ["roles"] },
   "PUT /api/v2/users/:user/appearance": {

@@ -59,8 +59,9 @@ export interface FlowStart {
 }
 
 /** Mints the per-login secrets and stores them in cookies (the redirect cookie is always rewritten). */
-export async function startFlow(c: Ctx, options: { pkce: boolean; nonce: boolean }): Promise<FlowStart> {
-  const state = oauth.generateRandomState();
+export async function startFlow(c: Ctx, options: { pkce: boolean; nonce: boolean; state?: string }): Promise<FlowStart> {
+  // A given state is a conversion's, already checked against its cookie (src/oauth/convert-state.ts).
+  const state = options.state ?? oauth.generateRandomState();
   flowCookie(c, STATE_COOKIE, state);
   // Always written, so an earlier login's destination can never apply to this one.
   flowCookie(c, REDIRECT_COOKIE, safeRedirect(c.req.query("redirect"), c.env.deps.config.accessUrl));

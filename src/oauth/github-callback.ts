@@ -3,6 +3,7 @@
 // teams, a verified primary email, then find, link or create the user and open a session.
 import { ApiError, apiError, errorBody } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
+import { convertFlowState } from "./convert-state.ts";
 import { callbackRoute, clearFlowCookies, notConfigured, readCallback, startFlow, type Ctx } from "./flow.ts";
 import {
   exchangeCode,
@@ -40,7 +41,7 @@ export const getGithubCallback = (app: Router) =>
     const callback = readCallback(c);
 
     if (!callback) {
-      const start = await startFlow(c, { pkce: !cfg.deviceFlow, nonce: false });
+      const start = await startFlow(c, { pkce: !cfg.deviceFlow, nonce: false, state: await convertFlowState(c, "github") });
       // The device flow is driven by the dashboard's page, which picks up the state from the query.
       if (cfg.deviceFlow) return c.redirect(`/login/device?state=${encodeURIComponent(start.state)}`, 307);
       const url = new URL(ep.as.authorization_endpoint!);
@@ -110,6 +111,7 @@ export const getGithubCallback = (app: Router) =>
       expiry: tokens.expires_in ? new Date(c.env.deps.now().getTime() + tokens.expires_in * 1000) : null,
       claims: {},
       ...(ep.dotCom ? { githubComUserId: user.id } : {}),
+      state: callback.state,
     });
     clearFlowCookies(c);
     if (cfg.deviceFlow) return c.json({ redirect_url: callback.redirect }, 200);

@@ -12,6 +12,8 @@ import { defaultOrganizationId } from "../orgs/queries.ts";
 import { insertUser } from "../users/create.ts";
 import { lockFirstUser, newUserRole } from "../users/first-owner.ts";
 import { updateUser, usernameTaken } from "../users/queries.ts";
+import { convertLoginType } from "./convert.ts";
+import { isConvertState } from "./convert-state.ts";
 import { looksAlike } from "./email.ts";
 import type { Ctx } from "./flow.ts";
 import { randomUsername, usernameFrom } from "./names.ts";
@@ -39,6 +41,8 @@ export interface ExternalIdentity {
   claims: Record<string, unknown>;
   /** GitHub.com's numeric user id, recorded on the user (never for GitHub Enterprise). */
   githubComUserId?: number;
+  /** The flow's state: a conversion's (src/oauth/convert-state.ts) converts a password account first. */
+  state?: string;
 }
 
 const signupsDisabled = () => apiError(403, "Signups are disabled", "Please contact your Coder administrator to request access.");
@@ -80,8 +84,9 @@ const linkedElsewhere = (id: ExternalIdentity) =>
  * account not yet linked to another identity of that provider. The verification check comes first, so an
  * unverified caller learns only that the address is taken, not (for instance) the account's login type.
  */
-function checkEmailLink(found: Extract<Found, { by: "email" }>, id: ExternalIdentity) {
-  if (!id.emailVerified) {
+function checkEmailLink(found: Extract<Found, { by: "email" }>, id: ExternalIdentity, converting: boolean) {
+  // A conversion's signed state, which only the account's password could obtain, vouches for the match.
+  if (!id.emailVerified && !converting) {
     throw apiError(
       403,
       `Your identity provider has not verified the email ${JSON.stringify(id.email)}, which belongs to an existing account.`,
@@ -132,12 +137,14 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
     const token = await deps.db.transaction(async (tx: Tx) => {
       const now = deps.now();
       let found = await findUser(tx, id);
+      const converting = isConvertState(id.state);
+      if (converting) found = await convertLoginType(c, tx, found, id);
       if (!found) {
         // Creations queue on the lock; whoever waited sees what the one before it created.
         await lockFirstUser(tx);
         found = (await findUser(tx, id)) ?? { user: await createUser(c, tx, id), by: "new" };
       }
-      if (found.by === "email") checkEmailLink(found, id);
+      if (found.by === "email") checkEmailLink(found, id, converting);
       const user = found.user;
       if (user.loginType !== id.loginType) throw wrongLoginType(user.loginType, id.loginType);
       // Stricter than Coder, which issues the key and lets the next request fail: no key for a suspended user.

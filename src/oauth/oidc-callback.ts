@@ -5,6 +5,7 @@ import type { OidcConfig } from "./config.ts";
 import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import { nameValid } from "../http/validation.ts";
+import { convertFlowState } from "./convert-state.ts";
 import { callbackRoute, clearFlowCookies, notConfigured, readCallback, startFlow, type Ctx } from "./flow.ts";
 import { asciiLower } from "./email.ts";
 import { oauthLogin } from "./login.ts";
@@ -39,7 +40,7 @@ export const getOidcCallback = (app: Router) =>
     const as = await discover(cfg);
 
     if (!callback) {
-      const start = await startFlow(c, { pkce: supportsPkce(as), nonce: true });
+      const start = await startFlow(c, { pkce: supportsPkce(as), nonce: true, state: await convertFlowState(c, "oidc") });
       const url = new URL(as.authorization_endpoint!);
       const query = new URLSearchParams({
         client_id: cfg.clientId,
@@ -95,6 +96,7 @@ export const getOidcCallback = (app: Router) =>
       refreshToken: tokens.refresh_token ?? "",
       expiry: tokens.expires_in ? new Date(c.env.deps.now().getTime() + tokens.expires_in * 1000) : null,
       claims: { id_token_claims: idTokenClaims, user_info_claims: userInfo, merged_claims: merged },
+      state: callback.state,
     });
     clearFlowCookies(c);
     return c.redirect(callback.redirect, 307);

@@ -69,6 +69,8 @@ const RULES: readonly Rule[] = [
   { method: "GET", path: "/users/oauth2/github/callback" },
   { method: "GET", path: "/users/oidc/callback" },
   { method: "PUT", path: "/users/:user/password", account: sessionUser },
+  // Not in Coder's group either, but it checks the password just as a sign-in does.
+  { method: "POST", path: "/users/:user/convert-login", account: sessionUser },
   // Not in Coder's group: legitimately called once, and every call is written to the audit log, so without a
   // limit anyone could fill the log with 409s.
   { method: "POST", path: "/users/first" },

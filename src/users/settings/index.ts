@@ -7,6 +7,7 @@ import { getLoginType } from "./get-login-type.ts";
 import { getOidcClaims } from "./get-oidc-claims.ts";
 import { getUserOrganizationByName } from "./get-user-organization-by-name.ts";
 import { getUserOrganizations } from "./get-user-organizations.ts";
+import { postConvertLogin } from "./post-convert-login.ts";
 import { preferencesDocument } from "./preferences.ts";
 import { putGitSshKey } from "./put-gitsshkey.ts";
 
@@ -15,11 +16,12 @@ export function mountSettingsLiterals(app: Router): void {
   getOidcClaims(app);
 }
 
-/** /users/{user}: appearance, preferences, login-type, gitsshkey, autofill-parameters, organizations. */
+/** /users/{user}: appearance, preferences, login-type, convert-login, gitsshkey, autofill-parameters, organizations. */
 export function mountSettings(app: Router): void {
   mountSettingsDocument(app, appearanceDocument);
   mountSettingsDocument(app, preferencesDocument);
   getLoginType(app);
+  postConvertLogin(app);
   getGitSshKey(app);
   putGitSshKey(app);
   getAutofillParameters(app);

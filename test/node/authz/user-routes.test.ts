@@ -35,6 +35,8 @@ const ROUTES: RouteCase[] = [
   { method: "put", path: "/users/{user}/preferences", body: { task_notification_alert_dismissed: true }, owner: 200 },
   // Only the key's own user may read a login type, owners included.
   { method: "get", path: "/users/{user}/login-type", owner: 403 },
+  // Only the user may convert their own login type; this app has no OIDC provider, hence the member's 428.
+  { method: "post", path: "/users/{user}/convert-login", body: { to_type: "oidc", password: "x" }, owner: 403, memberOnSelf: 428 },
   { method: "get", path: "/users/{user}/gitsshkey", owner: 200 },
   { method: "put", path: "/users/{user}/gitsshkey", owner: 200 },
   { method: "get", path: "/users/{user}/autofill-parameters", query: `template_id=${TEMPLATE_ID}`, owner: 200 },
