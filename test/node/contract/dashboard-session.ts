@@ -59,6 +59,8 @@ const SIGN_IN = { owner: OWNER, userAdmin: USER_ADMIN, member: MEMBER } as const
 /** The Users page's first page, as getUsers sends it (getURLWithSearchParams leaves out an empty `q`). */
 const USERS_PAGE = { limit: "25", offset: "0" };
 const THIRTY_DAYS_NS = 30 * 86_400_000_000_000;
+/** Shorter than the token's thirty days: Gatehouse cannot move a token's expiry later (coder-compatibility.md). */
+const SEVEN_DAYS_NS = 7 * 86_400_000_000_000;
 const ROLES = "coderd/roles.go AssignableSiteRoles";
 const USER = "coderd/users.go userByName";
 const SIGNED_OUT = "coderd/httpmw/apikey.go ExtractAPIKey";
@@ -179,10 +181,13 @@ export const DASHBOARD_SESSION: readonly Step[] = [
     body: { token_name: "laptop", lifetime: THIRTY_DAYS_NS, scopes: ["all"] },
   }),
   call("member", "GET /users/{user}/keys/tokens", 200, "coderd/apikey.go tokens", { capture: { tokenId: "0.id" } }),
+  call("member", "PATCH /users/{user}/keys/tokens/{keyname}", 200, "coderd/apikey.go patchToken", {
+    args: { keyname: "laptop" },
+    body: { lifetime: SEVEN_DAYS_NS },
+  }),
   call("member", "PATCH /users/{user}/keys/tokens/{keyname}", 404, "coderd/apikey.go patchToken", {
     args: { keyname: "no-such-token" },
     body: {},
-    pending: true,
   }),
   call("member", "DELETE /users/{user}/keys/{keyid}", 204, "coderd/apikey.go deleteAPIKey", { args: { keyid: "$tokenId" } }),
 
