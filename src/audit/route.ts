@@ -46,7 +46,9 @@ const AuditLogSchema = z
     resource_link: z.string(),
     is_deleted: z.boolean(),
     organization_id: z.string(),
-    user: UserSchema.nullable(),
+    // A union, not UserSchema.nullable(): .nullable() on a registered schema makes the shared "User"
+    // component itself nullable, which would document every user route as possibly answering null.
+    user: z.union([UserSchema, z.null()]),
   })
   .openapi("AuditLog");
 
