@@ -128,6 +128,8 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
     requested: "user-param",
     fields: ["task_notification_alert_dismissed", "thinking_display_mode", "code_diff_display_mode", "agent_chat_send_shortcut"],
   },
+  // Coder's putUserQuietHoursSchedule audits a write to the user.
+  "PUT /api/v2/users/:user/quiet-hours": { action: "write", resourceType: "user", requested: "user-param", fields: ["schedule"] },
   // The new key pair is generated server-side: the request carries nothing, the private key is never recorded.
   "PUT /api/v2/users/:user/gitsshkey": {
     action: "write",

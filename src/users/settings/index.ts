@@ -7,6 +7,8 @@ import { getLoginType } from "./get-login-type.ts";
 import { getOidcClaims } from "./get-oidc-claims.ts";
 import { getUserOrganizationByName } from "./get-user-organization-by-name.ts";
 import { getUserOrganizations } from "./get-user-organizations.ts";
+import { getQuietHours } from "./get-quiet-hours.ts";
+import { putQuietHours } from "./put-quiet-hours.ts";
 import { preferencesDocument } from "./preferences.ts";
 import { putGitSshKey } from "./put-gitsshkey.ts";
 
@@ -15,7 +17,9 @@ export function mountSettingsLiterals(app: Router): void {
   getOidcClaims(app);
 }
 
-/** /users/{user}: appearance, preferences, login-type, gitsshkey, autofill-parameters, organizations. */
+/**
+ * /users/{user}: appearance, preferences, login-type, gitsshkey, autofill-parameters, organizations, quiet-hours.
+ */
 export function mountSettings(app: Router): void {
   mountSettingsDocument(app, appearanceDocument);
   mountSettingsDocument(app, preferencesDocument);
@@ -25,4 +29,6 @@ export function mountSettings(app: Router): void {
   getAutofillParameters(app);
   getUserOrganizations(app);
   getUserOrganizationByName(app);
+  getQuietHours(app);
+  putQuietHours(app);
 }

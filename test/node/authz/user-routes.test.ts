@@ -39,6 +39,8 @@ const ROUTES: RouteCase[] = [
   { method: "put", path: "/users/{user}/gitsshkey", owner: 200 },
   { method: "get", path: "/users/{user}/autofill-parameters", query: `template_id=${TEMPLATE_ID}`, owner: 200 },
   { method: "get", path: "/users/{user}/organizations", owner: 200 },
+  { method: "get", path: "/users/{user}/quiet-hours", owner: 200 },
+  { method: "put", path: "/users/{user}/quiet-hours", body: { schedule: "CRON_TZ=Europe/Paris 30 2 * * *" }, owner: 200 },
   { method: "get", path: "/users/{user}/organizations/{organizationname}", owner: 200 },
   // Keys: the owner acts on the target's named token (created by the POST row) and login session.
   { method: "post", path: "/users/{user}/keys", owner: 201 },
