@@ -7,7 +7,9 @@ import { getLoginType } from "./get-login-type.ts";
 import { getOidcClaims } from "./get-oidc-claims.ts";
 import { getUserOrganizationByName } from "./get-user-organization-by-name.ts";
 import { getUserOrganizations } from "./get-user-organizations.ts";
+import { deleteWebpushSubscription } from "./delete-webpush-subscription.ts";
 import { getQuietHours } from "./get-quiet-hours.ts";
+import { postWebpushSubscription } from "./post-webpush-subscription.ts";
 import { putQuietHours } from "./put-quiet-hours.ts";
 import { preferencesDocument } from "./preferences.ts";
 import { putGitSshKey } from "./put-gitsshkey.ts";
@@ -18,7 +20,8 @@ export function mountSettingsLiterals(app: Router): void {
 }
 
 /**
- * /users/{user}: appearance, preferences, login-type, gitsshkey, autofill-parameters, organizations, quiet-hours.
+ * /users/{user}: appearance, preferences, login-type, gitsshkey, autofill-parameters, organizations, quiet-hours,
+ * webpush/subscription.
  */
 export function mountSettings(app: Router): void {
   mountSettingsDocument(app, appearanceDocument);
@@ -31,4 +34,6 @@ export function mountSettings(app: Router): void {
   getUserOrganizationByName(app);
   getQuietHours(app);
   putQuietHours(app);
+  postWebpushSubscription(app);
+  deleteWebpushSubscription(app);
 }
