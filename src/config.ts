@@ -1,6 +1,7 @@
 // The environment, read once and validated: a bad environment fails loudly at start-up, never mid-request.
 // Names follow Coder's own variables where Coder has one, so an existing configuration carries over.
 import { z } from "zod";
+import { parseDaily, type DailySchedule } from "./compat/daily-cron.ts";
 import { nsToMs, parseGoDuration } from "./compat/duration.ts";
 import { githubConfig, oidcConfig, type GithubConfig, type OidcConfig } from "./oauth/config.ts";
 import { parseTrustedProxies, type TrustedProxies } from "./security/client-ip.ts";
@@ -135,6 +136,9 @@ const envSchema = z.object({
   CODER_OIDC_ICON_URL: z.string().default(""),
   /** Coder lets OIDC users sign up unless told otherwise (GitHub: the opposite). */
   CODER_OIDC_ALLOW_SIGNUPS: flag("true"),
+  // Users' quiet hours (docs/configuration.md), with Coder's defaults: UTC midnight, users may choose their own.
+  CODER_QUIET_HOURS_DEFAULT_SCHEDULE: z.string().default("CRON_TZ=UTC 0 0 * * *"),
+  CODER_ALLOW_CUSTOM_QUIET_HOURS: flag("true"),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -183,6 +187,8 @@ export interface Config {
   github: GithubConfig | undefined;
   /** Undefined when OpenID Connect sign-in is not configured. */
   oidc: OidcConfig | undefined;
+  /** The schedule of users who have not set their own, and whether they may (src/users/settings/quiet-hours.ts). */
+  quietHours: { defaultSchedule: DailySchedule; allowUserCustom: boolean };
 }
 
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
@@ -208,7 +214,11 @@ export function loadConfig(env: Env): Config {
   const oidc = oidcConfig(e, problems);
   const trusted = parseTrustedProxies(e.TRUSTED_PROXIES);
   problems.push(...trusted.problems.map((p) => `TRUSTED_PROXIES: ${p}`));
-  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+  const quietHours = parseDaily(e.CODER_QUIET_HOURS_DEFAULT_SCHEDULE);
+  if (!quietHours.ok) problems.push(`CODER_QUIET_HOURS_DEFAULT_SCHEDULE: ${quietHours.error}`);
+  if (problems.length > 0 || !quietHours.ok) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+  }
   const accessUrl = (e.CODER_ACCESS_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, "");
   return {
     host: e.HOST,
@@ -242,5 +252,6 @@ export function loadConfig(env: Env): Config {
     trustedProxies: trusted.proxies,
     github,
     oidc,
+    quietHours: { defaultSchedule: quietHours.schedule, allowUserCustom: e.CODER_ALLOW_CUSTOM_QUIET_HOURS },
   };
 }

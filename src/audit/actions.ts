@@ -136,6 +136,8 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
     requested: "user-param",
     fields: ["task_notification_alert_dismissed", "thinking_display_mode", "code_diff_display_mode", "agent_chat_send_shortcut"],
   },
+  // Coder's putUserQuietHoursSchedule audits a write to the user.
+  "PUT /api/v2/users/:user/quiet-hours": { action: "write", resourceType: "user", requested: "user-param", fields: ["schedule"] },
   // The new key pair is generated server-side: the request carries nothing, the private key is never recorded.
   "PUT /api/v2/users/:user/gitsshkey": {
     action: "write",
@@ -156,7 +158,12 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
 };
 
 /**
- * Non-GET routes that change nothing, so have nothing to audit. Listed so the completeness test can tell
- * "deliberately not audited" from "forgotten".
+ * Non-GET routes that change nothing, or that Coder does not audit, so have nothing to audit. Listed so the
+ * completeness test can tell "deliberately not audited" from "forgotten".
  */
-export const NOT_AUDITED: readonly string[] = ["POST /api/v2/users/validate-password"];
+export const NOT_AUDITED: readonly string[] = [
+  "POST /api/v2/users/validate-password",
+  // Push subscriptions: coderd/webpush.go records no audit entry for them.
+  "POST /api/v2/users/:user/webpush/subscription",
+  "DELETE /api/v2/users/:user/webpush/subscription",
+];

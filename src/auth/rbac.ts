@@ -39,6 +39,7 @@ export type Resource =
   | "organization_skill"
   | "inbox_notification"
   | "chat_model_config"
+  | "webpush_subscription"
   | "*";
 export type Grants = Partial<Record<Resource, readonly Action[]>>;
 
@@ -85,7 +86,11 @@ export const SITE_ROLES = {
   // Implied for every user, never stored.
   member: {
     displayName: "Member",
-    self: { user: ["read", "read_personal", "update_personal"], api_key: ["*"] },
+    self: {
+      user: ["read", "read_personal", "update_personal"],
+      api_key: ["*"],
+      webpush_subscription: ["create", "read", "delete"],
+    },
     site: { assign_role: ["read"] },
     assigns: [],
   },

@@ -8,6 +8,10 @@ import { getOidcClaims } from "./get-oidc-claims.ts";
 import { getUserOrganizationByName } from "./get-user-organization-by-name.ts";
 import { getUserOrganizations } from "./get-user-organizations.ts";
 import { postConvertLogin } from "./post-convert-login.ts";
+import { deleteWebpushSubscription } from "./delete-webpush-subscription.ts";
+import { getQuietHours } from "./get-quiet-hours.ts";
+import { postWebpushSubscription } from "./post-webpush-subscription.ts";
+import { putQuietHours } from "./put-quiet-hours.ts";
 import { preferencesDocument } from "./preferences.ts";
 import { putGitSshKey } from "./put-gitsshkey.ts";
 
@@ -16,7 +20,10 @@ export function mountSettingsLiterals(app: Router): void {
   getOidcClaims(app);
 }
 
-/** /users/{user}: appearance, preferences, login-type, convert-login, gitsshkey, autofill-parameters, organizations. */
+/**
+ * /users/{user}: appearance, preferences, login-type, convert-login, gitsshkey, autofill-parameters, organizations,
+ * quiet-hours, webpush/subscription.
+ */
 export function mountSettings(app: Router): void {
   mountSettingsDocument(app, appearanceDocument);
   mountSettingsDocument(app, preferencesDocument);
@@ -27,4 +34,8 @@ export function mountSettings(app: Router): void {
   getAutofillParameters(app);
   getUserOrganizations(app);
   getUserOrganizationByName(app);
+  getQuietHours(app);
+  putQuietHours(app);
+  postWebpushSubscription(app);
+  deleteWebpushSubscription(app);
 }

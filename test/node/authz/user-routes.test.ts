@@ -25,6 +25,12 @@ interface RouteCase {
 }
 
 const TEMPLATE_ID = "7d9f4a2e-1b3c-4d5e-8f90-a1b2c3d4e5f6";
+/** A browser's push subscription: an https endpoint, a P-256 public key and a 16-byte secret. */
+const PUSH = {
+  endpoint: "https://push.example.com/send/authz",
+  p256dh_key: "BHJFl8TEX_h6ay-icnEmvGMI1JuiSRT4fL6L-ANrWSj96P_clA4vsN0mF4VoMOmbbTlmy7FJcjwkhSvXumkEB9I",
+  auth_key: "T02BExr-d5oUkST20E0TSA",
+};
 
 // Order matters only for the routes that change the member: those come last.
 const ROUTES: RouteCase[] = [
@@ -41,6 +47,11 @@ const ROUTES: RouteCase[] = [
   { method: "put", path: "/users/{user}/gitsshkey", owner: 200 },
   { method: "get", path: "/users/{user}/autofill-parameters", query: `template_id=${TEMPLATE_ID}`, owner: 200 },
   { method: "get", path: "/users/{user}/organizations", owner: 200 },
+  { method: "get", path: "/users/{user}/quiet-hours", owner: 200 },
+  { method: "put", path: "/users/{user}/quiet-hours", body: { schedule: "CRON_TZ=Europe/Paris 30 2 * * *" }, owner: 200 },
+  // The DELETE removes what the POST stored.
+  { method: "post", path: "/users/{user}/webpush/subscription", body: PUSH, owner: 204 },
+  { method: "delete", path: "/users/{user}/webpush/subscription", body: { endpoint: PUSH.endpoint }, owner: 204 },
   { method: "get", path: "/users/{user}/organizations/{organizationname}", owner: 200 },
   // Keys: the owner acts on the target's named token (created by the POST row) and login session.
   { method: "post", path: "/users/{user}/keys", owner: 201 },
