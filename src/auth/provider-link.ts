@@ -95,8 +95,9 @@ export async function refreshLink(db: Db, r: Refresh): Promise<Outcome> {
  * lease as the link's expiry and go on at once. An audited request runs inside its transaction
  * (src/audit/middleware.ts), where the claim would stay invisible to other requests and the new tokens
  * would be lost with a rollback (after the provider may have rotated the refresh token): such a request
- * goes on, and the refresh runs once it has committed, on the entry point's own handle; a failure there
- * releases the claim, so the next request retries and is refused.
+ * goes on, and the refresh runs once it has committed, on the entry point's own handle (a rolled-back
+ * write leaves it to the next request); a failure there releases the claim, so the next request retries
+ * and is refused.
  */
 export async function checkProviderLink(deps: Deps, actor: Actor): Promise<void> {
   const name = PROVIDER_NAMES[actor.key.loginType];
