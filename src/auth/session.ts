@@ -1,30 +1,24 @@
 // The session middleware: token → cryptographic check (no database) → one query for the actor →
-// status gate → bookkeeping deferred past the response (Coder's coderd/httpmw/apikey.go).
+// provider link (an expired provider token refreshed, src/auth/provider-link.ts) → status gate →
+// bookkeeping deferred past the response (Coder's coderd/httpmw/apikey.go).
 import type { Context, MiddlewareHandler } from "hono";
 import type { ActorEnv, AppEnv, Deps } from "../deps.ts";
-import { ApiError, errorBody } from "../http/errors.ts";
 import { goTimeString } from "../compat/time.ts";
 import { recordKeyUse } from "../keys/queries.ts";
 import { rateLimitSubject } from "../security/client-ip.ts";
 import { normalizeIp } from "../security/ip.ts";
 import { updateUser } from "../users/queries.ts";
 import { loadActor, type Actor } from "./actor.ts";
+import { checkProviderLink } from "./provider-link.ts";
+import { unauthorized } from "./refusals.ts";
 import { readToken, SESSION_COOKIE } from "./token-source.ts";
 import type { TokenClaims, VerifyResult } from "./tokens.ts";
 
-export const SIGNED_OUT = "You are signed out or your session has expired. Please sign in again to continue.";
+export { SIGNED_OUT } from "./refusals.ts";
+
 const HOUR_MS = 3600_000;
 /** Coder's key-id-and-secret token shape; such a token can only be a key this server never issued. */
 const CODER_TOKEN_RE = /^[A-Za-z0-9]{10}-[A-Za-z0-9]{22}$/;
-
-function unauthorized(detail: string, message = SIGNED_OUT): ApiError {
-  const expired = /expired/i.test(`${message} ${detail}`);
-  return new ApiError(401, errorBody(message, detail), {
-    "WWW-Authenticate": `Bearer realm="coder", error="invalid_token", error_description="${
-      expired ? "The access token has expired" : "The access token is invalid"
-    }"`,
-  });
-}
 
 type TokenCheck = AppEnv["Variables"]["tokenCheck"];
 
@@ -90,24 +84,6 @@ function scheduleTouch(deps: Deps, actor: Actor, claims: TokenClaims, ip: string
   deps.defer((db) => recordKeyUse(db, { keyId: key.id, at: now, ip, readExpiry, expiresAt }));
 }
 
-const PROVIDER_NAMES: Partial<Record<string, string>> = { github: "GitHub", oidc: "OpenID Connect" };
-
-/**
- * A GitHub or OIDC session lives only as long as its provider link (Coder's coderd/httpmw/apikey.go): no link,
- * or an expired provider token that cannot be refreshed, ends it. Links that carry a refresh token stay
- * valid: Gatehouse does not yet refresh provider tokens on use, and refusing them would sign every OIDC
- * user out when their provider's access token lapses (typically hourly).
- */
-function checkProviderLink(actor: Actor, now: Date): void {
-  const provider = PROVIDER_NAMES[actor.key.loginType];
-  if (!provider) return;
-  if (!actor.link) throw unauthorized("You must re-authenticate with the login provider.");
-  const expiry = actor.link.oauthExpiry;
-  if (expiry && expiry.getTime() <= now.getTime() && !actor.link.hasRefreshToken) {
-    throw unauthorized(`${provider} session expired at "${goTimeString(expiry)}". Try signing in again.`);
-  }
-}
-
 /**
  * The client's address as recorded (api_keys.ip_address, the audit log): the `clientIp` binding the entry
  * point resolved (src/security/client-ip.ts), canonical, or 0.0.0.0 when there is none.
@@ -134,7 +110,7 @@ export const requireActor = (): MiddlewareHandler<ActorEnv> =>
     if (actor.key.expiresAt.getTime() <= deps.now().getTime()) {
       throw unauthorized(`API key expired at "${goTimeString(actor.key.expiresAt)}".`);
     }
-    checkProviderLink(actor, deps.now());
+    await checkProviderLink(deps, actor);
     if (actor.user.status === "dormant") {
       // Using the account is what makes a dormant user active again.
       await updateUser(deps.db, actor.user.id, { status: "active", updatedAt: deps.now() });

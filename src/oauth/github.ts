@@ -52,12 +52,13 @@ export function githubEndpoints(cfg: GithubConfig): GithubEndpoints {
 }
 
 const client = (cfg: GithubConfig): oauth.Client => ({ client_id: cfg.clientId });
+export { client as githubClient };
 
 /**
  * GitHub answers token-endpoint errors with HTTP 200 and `{"error": ...}`; read that first so the caller
  * gets GitHub's error code rather than a complaint about a missing access_token.
  */
-async function githubTokenError(res: Response): Promise<string | undefined> {
+export async function githubTokenError(res: Response): Promise<string | undefined> {
   if (res.status !== 200) return undefined;
   const body = (await res
     .clone()

@@ -38,7 +38,7 @@ export const oidcClient = (cfg: OidcConfig): oauth.Client => ({ client_id: cfg.c
 export const supportsPkce = (as: oauth.AuthorizationServer) => as.code_challenge_methods_supported?.includes("S256") === true;
 
 /** client_secret_basic is the default method (RFC 8414); post only for providers that list nothing else. */
-function clientAuth(as: oauth.AuthorizationServer, secret: string): oauth.ClientAuth {
+export function clientAuth(as: oauth.AuthorizationServer, secret: string): oauth.ClientAuth {
   const methods = as.token_endpoint_auth_methods_supported;
   return !methods || methods.includes("client_secret_basic") ? oauth.ClientSecretBasic(secret) : oauth.ClientSecretPost(secret);
 }

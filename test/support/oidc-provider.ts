@@ -18,6 +18,12 @@ export interface OidcProvider {
   server: OAuth2Server;
   issuer: string;
   next: NextIdentity;
+  /** The access tokens' lifetime in seconds (`expires_in`), for sessions whose provider token must expire. */
+  tokenLifetime: number;
+  /** The refresh-token grants the token endpoint has answered. */
+  refreshes: number;
+  /** When set, a refresh-token grant is refused with this OAuth error code (HTTP 400). */
+  refuseRefresh: string | undefined;
   /** The environment that configures Gatehouse for this provider. */
   env(extra?: Record<string, string>): Record<string, string>;
   close(): Promise<void>;
@@ -32,6 +38,9 @@ export async function startOidcProvider(): Promise<OidcProvider> {
     server,
     issuer,
     next: { idToken: {}, userInfo: {} },
+    tokenLifetime: 3600,
+    refreshes: 0,
+    refuseRefresh: undefined,
     env: (extra = {}) => ({
       CODER_OIDC_ISSUER_URL: issuer,
       CODER_OIDC_CLIENT_ID: OIDC_CLIENT_ID,
@@ -43,6 +52,18 @@ export async function startOidcProvider(): Promise<OidcProvider> {
   // The access token carries no `aud` for the code grant; the ID token's is the client id.
   server.service.on(Events.BeforeTokenSigning, (token) => {
     if (token.payload.aud !== undefined) Object.assign(token.payload, provider.next.idToken);
+  });
+  server.service.on(Events.BeforeResponse, (response, req: IncomingMessage & { body?: Record<string, unknown> }) => {
+    const body = response.body as Record<string, unknown>;
+    if (req.body?.grant_type === "refresh_token") {
+      provider.refreshes++;
+      if (provider.refuseRefresh) {
+        response.statusCode = 400;
+        response.body = { error: provider.refuseRefresh, error_description: "The refresh token is no longer valid." };
+        return;
+      }
+    }
+    body.expires_in = provider.tokenLifetime;
   });
   server.service.on(Events.BeforeUserinfo, (response) => {
     response.body = { sub: provider.next.idToken.sub ?? "johndoe", ...provider.next.userInfo };

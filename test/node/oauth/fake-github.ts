@@ -39,6 +39,11 @@ export interface FakeGithub {
   approveDevice(deviceCode: string): void;
   /** Every access token handed out (to check none leaks into a response). */
   issuedTokens: string[];
+  /**
+   * A refresh token the fake honours once for `who`, as GitHub's expiring user tokens have: the
+   * refresh-token grant answers a new access token (8 hours) and a new refresh token.
+   */
+  refreshTokenFor(who: GithubAccount): string;
   env(extra?: Record<string, string>): Record<string, string>;
   close(): Promise<void>;
 }
@@ -61,6 +66,12 @@ export async function startFakeGithub(): Promise<FakeGithub> {
   const tokens = new Map<string, GithubAccount>();
   const devices = new Map<string, GithubAccount | undefined>();
   const issuedTokens: string[] = [];
+  const refreshTokens = new Map<string, GithubAccount>();
+  const refreshTokenFor = (who: GithubAccount) => {
+    const token = `ghr_${randomUUID().replace(/-/g, "")}`;
+    refreshTokens.set(token, who);
+    return token;
+  };
 
   const issue = (res: ServerResponse, who: GithubAccount) => {
     const token = `gho_${randomUUID().replace(/-/g, "")}`;
@@ -107,6 +118,15 @@ export async function startFakeGithub(): Promise<FakeGithub> {
         const who = devices.get(deviceCode);
         return who ? issue(res, who) : json(res, 200, { error: "authorization_pending" });
       }
+      if (body.get("grant_type") === "refresh_token") {
+        const who = refreshTokens.get(body.get("refresh_token") ?? "");
+        refreshTokens.delete(body.get("refresh_token") ?? "");
+        if (!who || body.get("client_secret") !== GITHUB_CLIENT_SECRET) return json(res, 200, { error: "bad_refresh_token" });
+        const token = `gho_${randomUUID().replace(/-/g, "")}`;
+        tokens.set(token, who);
+        issuedTokens.push(token);
+        return json(res, 200, { access_token: token, token_type: "bearer", expires_in: 28800, refresh_token: refreshTokenFor(who) });
+      }
       const grant = codes.get(body.get("code") ?? "");
       codes.delete(body.get("code") ?? "");
       const ok =
@@ -148,6 +168,7 @@ export async function startFakeGithub(): Promise<FakeGithub> {
     signIn: (who) => void (current = who),
     approveDevice: (deviceCode) => void devices.set(deviceCode, current),
     issuedTokens,
+    refreshTokenFor,
     env: (extra = {}) => ({
       CODER_OAUTH2_GITHUB_CLIENT_ID: GITHUB_CLIENT_ID,
       CODER_OAUTH2_GITHUB_CLIENT_SECRET: GITHUB_CLIENT_SECRET,
