@@ -68,7 +68,7 @@ const envSchema = z.object({
   /** Reported by /buildinfo and X-Coder-Build-Version; Coder clients compare it with their own version. */
   BUILD_VERSION: z.string().default("v2.29.0+gatehouse.0.1.0"),
   /**
-   * Where notifications go (one-time passcodes for password resets): each is POSTed there as JSON.
+   * Where notifications go (passcodes; accounts created, deleted, suspended, activated): each is POSTed there as JSON.
    * Gatehouse sends no email itself; the receiver (a mailer, a queue) does.
    */
   NOTIFICATIONS_WEBHOOK_URL: z

@@ -166,4 +166,7 @@ export const NOT_AUDITED: readonly string[] = [
   // Push subscriptions: coderd/webpush.go records no audit entry for them.
   "POST /api/v2/users/:user/webpush/subscription",
   "DELETE /api/v2/users/:user/webpush/subscription",
+  // Coder's putUserNotificationPreferences records no audit entry (coderd/notifications.go): a user's own
+  // choice of which messages to receive, with no effect on access.
+  "PUT /api/v2/users/:user/notifications/preferences",
 ];

@@ -38,6 +38,7 @@ export type Resource =
   | "user_skill"
   | "organization_skill"
   | "inbox_notification"
+  | "notification_preference"
   | "chat_model_config"
   | "webpush_subscription"
   | "*";
@@ -90,6 +91,7 @@ export const SITE_ROLES = {
       user: ["read", "read_personal", "update_personal"],
       api_key: ["*"],
       webpush_subscription: ["create", "read", "delete"],
+      notification_preference: ["read", "update"],
     },
     site: { assign_role: ["read"] },
     assigns: [],

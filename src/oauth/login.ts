@@ -11,6 +11,7 @@ import { logLine } from "../http/logging.ts";
 import { defaultOrganizationId } from "../orgs/queries.ts";
 import { insertUser } from "../users/create.ts";
 import { lockFirstUser, newUserRole } from "../users/first-owner.ts";
+import { notifyAccountCreated } from "../users/notifications/events.ts";
 import { updateUser, usernameTaken } from "../users/queries.ts";
 import { convertLoginType } from "./convert.ts";
 import { isConvertState } from "./convert-state.ts";
@@ -171,8 +172,10 @@ export async function oauthLogin(c: Ctx, id: ExternalIdentity): Promise<string> 
       if (id.githubComUserId !== undefined && user.githubComUserId !== id.githubComUserId) changes.githubComUserId = id.githubComUserId;
       if (Object.keys(changes).length > 0) await updateUser(tx, user.id, { ...changes, updatedAt: now });
       const issued = await issueSession(c, tx, user.id, id.loginType);
-      return { token: issued.token, keyId: issued.keyId, userId: user.id };
+      return { token: issued.token, keyId: issued.keyId, userId: user.id, created: found.by === "new" ? user : undefined };
     });
+    // Coder's CreateUser tells the owners and user admins of a sign-up, "oauth" as the initiator.
+    if (token.created) notifyAccountCreated(deps, token.created, "oauth");
     setSessionCookie(c, token.token);
     // A provider sign-in names no email of the caller's own: the record names the session and its user.
     auditFacts(c, { resourceId: token.keyId, resourceTarget: "", userId: token.userId });

@@ -5,6 +5,7 @@ import { getAuthMethods } from "./get-auth-methods.ts";
 import { getFirstUser } from "./get-first-user.ts";
 import { getUser } from "./get-user.ts";
 import { mountLifecycle, mountLifecycleLiterals } from "./lifecycle/index.ts";
+import { mountNotifications } from "./notifications/index.ts";
 import { postFirstUser } from "./post-first-user.ts";
 import { postLogin } from "./post-login.ts";
 import { postLogout } from "./post-logout.ts";
@@ -26,4 +27,5 @@ export function mountUsers(app: Router): void {
   getUser(app);
   mountLifecycle(app);
   mountSettings(app);
+  mountNotifications(app);
 }

@@ -17,6 +17,7 @@ import type { Router } from "../../http/router.ts";
 import { liveOrganizations } from "../../orgs/queries.ts";
 import { realNameField, tag, usernameField } from "../../http/validation.ts";
 import { createUser } from "../create.ts";
+import { notifyAccountCreated } from "../notifications/events.ts";
 import { nameOrEmailInUse } from "../queries.ts";
 import { UserSchema, userView } from "../view.ts";
 import { NIL_UUID, parseUuid } from "../../compat/go-parse.ts";
@@ -190,6 +191,7 @@ export const postUser = (app: Router) =>
         now(),
       );
       auditFacts(c, { resourceId: user.id, resourceTarget: user.username });
+      notifyAccountCreated(c.env.deps, user, actor.user.name);
       return c.json(userView(user, organizationIds), 201);
     } catch (err) {
       // A concurrent create won the race for the name or email.

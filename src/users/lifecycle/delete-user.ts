@@ -7,6 +7,7 @@ import { can } from "../../auth/rbac.ts";
 import { defineRoute, ok } from "../../http/define-route.ts";
 import { apiError, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
+import { notifyAccountDeleted } from "../notifications/events.ts";
 import { markUserDeleted } from "../queries.ts";
 import { assertMayActOn } from "../target.ts";
 import { lockActiveOwners, refuseLastOwner } from "./owners.ts";
@@ -17,7 +18,8 @@ const route = defineRoute("delete", "/users/{user}", "Delete user", { auth: "use
 
 export const deleteUser = (app: Router) =>
   app.openapi(route, async (c) => {
-    const { db, now } = c.env.deps;
+    const { deps } = c.env;
+    const { db, now } = deps;
     const actor = c.get("actor");
     const { user } = c.get("target");
     if (user.id === actor.userId) throw apiError(403, "You cannot delete yourself!");
@@ -31,5 +33,6 @@ export const deleteUser = (app: Router) =>
     });
     // Someone else deleted the user between the lookup and now.
     if (!deleted) throw notFound();
+    notifyAccountDeleted(deps, user, actor.user.name);
     return c.json({ message: "User has been deleted!" }, 200);
   });

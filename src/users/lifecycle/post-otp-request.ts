@@ -35,7 +35,6 @@ export const postOtpRequest = (app: Router) =>
         // Deleted since the lookup: nothing stored, so nothing is sent.
         if (!(await storeOneTimePasscode(handle, user.id, hashed, expiresAt))) return;
         await deliverPasscode(config, {
-          type: "one_time_passcode",
           email: user.email,
           user_id: user.id,
           passcode,

@@ -7,6 +7,7 @@ import type { UserStatus } from "../../db/schema.ts";
 import { defineRoute, ok } from "../../http/define-route.ts";
 import { apiError, forbidden, notFound } from "../../http/errors.ts";
 import type { Router } from "../../http/router.ts";
+import { notifyStatusChanged } from "../notifications/events.ts";
 import { isLiveUser, setUserStatus } from "../queries.ts";
 import { assertMayActOn } from "../target.ts";
 import { organizationIdsOf, UserSchema, userView } from "../view.ts";
@@ -23,7 +24,8 @@ function statusRoute(action: "suspend" | "activate") {
 
 function mountStatus(app: Router, action: "suspend" | "activate", status: UserStatus) {
   app.openapi(statusRoute(action), async (c) => {
-    const { db, now } = c.env.deps;
+    const { deps } = c.env;
+    const { db, now } = deps;
     const actor = c.get("actor");
     const { user, memberships } = c.get("target");
     if (action === "suspend") {
@@ -38,6 +40,7 @@ function mountStatus(app: Router, action: "suspend" | "activate", status: UserSt
     // An owner role granted since the lookup still protects the user from suspension.
     const updated = await setUserStatus(db, user.id, { status, updatedAt: now() }, action === "suspend");
     if (!updated) throw (await isLiveUser(db, user.id)) ? cannotSuspendOwner() : notFound();
+    notifyStatusChanged(deps, updated, status === "suspended" ? "suspended" : "active", actor.user.name);
     return c.json(userView(updated, organizationIdsOf(memberships)), 200);
   });
 }

@@ -46,6 +46,13 @@ const ROUTES: RouteCase[] = [
   { method: "get", path: "/users/{user}/gitsshkey", owner: 200 },
   { method: "put", path: "/users/{user}/gitsshkey", owner: 200 },
   { method: "get", path: "/users/{user}/autofill-parameters", query: `template_id=${TEMPLATE_ID}`, owner: 200 },
+  { method: "get", path: "/users/{user}/notifications/preferences", owner: 200 },
+  {
+    method: "put",
+    path: "/users/{user}/notifications/preferences",
+    body: { template_disabled_map: { "4e19c0ac-94e1-4532-9515-d1801aa283b2": true } },
+    owner: 200,
+  },
   { method: "get", path: "/users/{user}/organizations", owner: 200 },
   { method: "get", path: "/users/{user}/quiet-hours", owner: 200 },
   { method: "put", path: "/users/{user}/quiet-hours", body: { schedule: "CRON_TZ=Europe/Paris 30 2 * * *" }, owner: 200 },

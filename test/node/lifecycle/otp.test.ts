@@ -64,7 +64,7 @@ describe("request and use a passcode", () => {
 
     const delivery = hook.received.at(-1)!;
     expect(delivery).toMatchObject({ method: "POST", path: "/hooks/gatehouse", contentType: "application/json" });
-    expect(Object.keys(delivery.json).sort()).toEqual(["email", "expires_at", "passcode", "type", "user_id"]);
+    expect(Object.keys(delivery.json).sort()).toEqual(["email", "expires_at", "passcode", "template_id", "type", "user_id"]);
     expect(delivery.json).toMatchObject({ type: "one_time_passcode", email: user.email, user_id: user.id });
     expect(delivery.json.passcode).toMatch(UUID_RE);
     const expiresAt = Date.parse(delivery.json.expires_at as string);
