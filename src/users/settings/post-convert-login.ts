@@ -3,8 +3,10 @@
 // answer is a short-lived signed state (src/oauth/convert-state.ts) in a cookie and in the body; the
 // dashboard then runs the provider's flow with it, and the callback converts the account.
 import { z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { auditFacts } from "../../audit/facts.ts";
 import { verifyStoredPassword } from "../../auth/pbkdf2.ts";
+import type { TargetEnv } from "../../deps.ts";
 import { rfc3339 } from "../../compat/time.ts";
 import { defineRoute, created } from "../../http/define-route.ts";
 import { apiError } from "../../http/errors.ts";
@@ -26,11 +28,22 @@ const Response = z
   })
   .openapi("OAuthConversionResponse");
 
+/**
+ * Coder checks only the password, so anyone who knows it may ask; Gatehouse lets only the user ask for their
+ * own account, as the other login-type route does. Checked before the body is read, like every refusal that
+ * does not depend on it.
+ */
+const requireSelf = (): MiddlewareHandler<TargetEnv> =>
+  async function requireSelf(c, next) {
+    if (c.get("target").user.id !== c.get("actor").userId) throw apiError(403, "You are not authorized to convert this user's login type.");
+    await next();
+  };
+
 const route = defineRoute("post", "/users/{user}/convert-login", "Convert user from password to oauth authentication", {
   tags: ["Authorization"],
   auth: "user-target",
   body: Body,
-  middleware: [requirePersonal("update_personal")],
+  middleware: [requirePersonal("update_personal"), requireSelf()],
   errors: [401, 403, 428],
   responses: created(Response),
 });
@@ -43,9 +56,6 @@ export const postConvertLogin = (app: Router) =>
   app.openapi(route, async (c) => {
     const { config, hasher } = c.env.deps;
     const { user } = c.get("target");
-    // Coder checks only the password, so anyone who knows it may ask; Gatehouse lets only the user ask for
-    // their own account, as the other login-type route does.
-    if (user.id !== c.get("actor").userId) throw apiError(403, "You are not authorized to convert this user's login type.");
     const { to_type: toType, password } = c.req.valid("json");
     if (!convertible(toType)) {
       throw apiError(400, NOT_CONVERTIBLE.has(toType) ? `Cannot convert to login type "${toType}".` : `Unknown login type "${toType}".`);
