@@ -56,6 +56,9 @@ describe("a user admin on the only owner", () => {
     expect([roles.status, await json(roles)]).toEqual([403, onlyOwners("change the roles of")]);
   });
 
+  const NOT_A_USER_ADMINS = ["/users/{user}/keys", "/users/{user}/webpush", "/users/{user}/notifications"];
+  const OWNERS_ONLY = /^Only owners can .+ an owner\.$|^You cannot suspend a user with the "owner" role/;
+
   it("every route that changes a user, as the OpenAPI document lists them, refuses and changes nothing", async () => {
     const doc = await json<{ paths: Record<string, Record<string, unknown>> }>(await get(app, "/openapi.json", owner.token));
     const [ownKey] = await app.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.userId, owner.userId));
@@ -66,6 +69,10 @@ describe("a user admin on the only owner", () => {
       "PUT /users/{user}/appearance": { theme_preference: "dark", terminal_font: "fira-code" },
       "PUT /users/{user}/preferences": { thinking_display_mode: "preview" },
       "POST /users/{user}/keys/tokens": { token_name: "stolen" },
+    };
+    // Routes no one but the user may use on an account, whatever roles the caller holds.
+    const refusalOf: Record<string, RegExp> = {
+      "POST /users/{user}/convert-login": /^You are not authorized to convert this user's login type\.$/,
     };
     const writes = Object.entries(doc.paths)
       .map(([path, methods]) => [path.replace(/^\/api\/v2/, ""), methods] as const)
@@ -79,11 +86,10 @@ describe("a user admin on the only owner", () => {
       const res = await send(app, method, url, userAdmin.token, bodies[`${method} ${path}`]);
       expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
       expect(res.status, `${method} ${path}`).toBeLessThan(500);
-      // API keys are not a user admin's to manage on anyone; every other route meets the owners-only rule.
-      if (!path.startsWith("/users/{user}/keys")) {
-        expect((await json(res)).message, `${method} ${path}`).toMatch(
-          /^Only owners can .+ an owner\.$|^You cannot suspend a user with the "owner" role/,
-        );
+      // API keys, Web Push subscriptions and notification preferences are not a user admin's to manage on
+      // anyone; every other route meets the owners-only rule.
+      if (!NOT_A_USER_ADMINS.some((prefix) => path.startsWith(prefix))) {
+        expect((await json(res)).message, `${method} ${path}`).toMatch(refusalOf[`${method} ${path}`] ?? OWNERS_ONLY);
       }
     }
     expect(await snapshot(owner.userId)).toEqual(before);
