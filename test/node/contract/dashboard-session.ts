@@ -9,9 +9,6 @@
 // what an earlier step captured as `memberId`. `capture` takes a value out of a response body by a dotted
 // path (`0.id` is the first element's `id`); `passcode` takes the one-time passcode from the last message
 // the notification webhook received.
-//
-// `pending` marks calls to routes being added elsewhere: they are replayed only once the OpenAPI document
-// has the operation, so the session grows as those routes land.
 
 /** Who sends a step: `anonymous` sends no token; the others send the session token their sign-in captured. */
 export type Actor = "anonymous" | "owner" | "userAdmin" | "member";
@@ -34,11 +31,9 @@ export interface Step {
   capture?: Record<string, string>;
   /** A variable to fill with the passcode the webhook received last (after deferred work has run). */
   passcode?: string;
-  /** Replayed only when the document has this operation: the route is still being added. */
-  pending?: true;
 }
 
-type Extra = Pick<Step, "args" | "query" | "body" | "capture" | "passcode" | "pending">;
+type Extra = Pick<Step, "args" | "query" | "body" | "capture" | "passcode">;
 
 /** One step: `call("member", "GET /users/{user}", 200, "coderd/users.go userByName", { … })`. */
 function call(actor: Actor, operation: `${Method} /${string}`, status: number, coder: string, extra: Extra = {}): Step {
@@ -99,7 +94,7 @@ export const DASHBOARD_SESSION: readonly Step[] = [
 
   // Users page: the list, the role picker, two new users, one of them made a user-admin.
   call("owner", "GET /users", 200, "coderd/users.go users", { query: USERS_PAGE }),
-  call("owner", "GET /users/roles", 200, ROLES, { pending: true }),
+  call("owner", "GET /users/roles", 200, ROLES),
   call("owner", "POST /users", 201, "coderd/users.go postUser", {
     body: { ...USER_ADMIN, login_type: "password", organization_ids: ["$orgId"] },
     capture: { userAdminId: "id" },
@@ -120,7 +115,7 @@ export const DASHBOARD_SESSION: readonly Step[] = [
   ...signIn("userAdmin", USER_ADMIN.password),
   ...dashboardLoad("userAdmin", "userAdminMe"),
   call("userAdmin", "GET /users", 200, "coderd/users.go users", { query: USERS_PAGE }),
-  call("userAdmin", "GET /users/roles", 200, ROLES, { pending: true }),
+  call("userAdmin", "GET /users/roles", 200, ROLES),
   call("userAdmin", "PUT /users/{user}/status/suspend", 200, "coderd/users.go putSuspendUserAccount", { args: { user: "$memberId" } }),
   call("userAdmin", "PUT /users/{user}/status/activate", 200, "coderd/users.go putActivateUserAccount", { args: { user: "$memberId" } }),
   call("userAdmin", "PUT /users/{user}/password", 204, "coderd/users.go putUserPassword", {
@@ -143,24 +138,19 @@ export const DASHBOARD_SESSION: readonly Step[] = [
   call("member", "PUT /users/{user}/preferences", 200, "coderd/users.go putUserPreferenceSettings", {
     body: { task_notification_alert_dismissed: true },
   }),
-  call("member", "GET /users/{user}/notifications/preferences", 200, "coderd/notifications.go getUserNotificationPreferences", {
-    pending: true,
-  }),
+  call("member", "GET /users/{user}/notifications/preferences", 200, "coderd/notifications.go getUserNotificationPreferences", {}),
   call("member", "PUT /users/{user}/notifications/preferences", 200, "coderd/notifications.go putUserNotificationPreferences", {
     body: { template_disabled_map: {} },
-    pending: true,
   }),
-  call("member", "GET /users/{user}/quiet-hours", 200, "enterprise/coderd/users.go userQuietHoursSchedule", { pending: true }),
+  call("member", "GET /users/{user}/quiet-hours", 200, "enterprise/coderd/users.go userQuietHoursSchedule"),
   call("member", "PUT /users/{user}/quiet-hours", 200, "enterprise/coderd/users.go putUserQuietHoursSchedule", {
     body: { schedule: "CRON_TZ=Europe/London 30 2 * * *" },
-    pending: true,
   }),
   call("member", "GET /users/{user}/login-type", 200, "coderd/users.go userLoginType"),
   // The dashboard offers conversion only to providers the deployment signs in with (none here); a password
   // target is refused outright, whatever is configured.
   call("member", "POST /users/{user}/convert-login", 400, "coderd/userauth.go postConvertLoginType", {
     body: { to_type: "password", password: MEMBER_RESET },
-    pending: true,
   }),
 
   // Security page: the form checks strength as the member types, then changes the password.
@@ -199,12 +189,11 @@ export const DASHBOARD_SESSION: readonly Step[] = [
   // Push notifications: the endpoint must be an https URL (coderd/webpush.go validateWebpushEndpoint).
   call("member", "POST /users/{user}/webpush/subscription", 400, "coderd/webpush.go postUserWebpushSubscription", {
     body: { endpoint: "http://push.example.com/sub", auth_key: "a2V5", p256dh_key: "a2V5" },
-    pending: true,
   }),
 
   // What a member meets on the Users page: no role to grant, and other users are not found
   // (a member may not read them: coderd/httpmw/userparam.go ExtractUserParam).
-  call("member", "GET /users/roles", 200, ROLES, { pending: true }),
+  call("member", "GET /users/roles", 200, ROLES),
   call("member", "PUT /users/{user}/status/suspend", 404, "coderd/httpmw/userparam.go ExtractUserParam", {
     args: { user: "$userAdminId" },
   }),
