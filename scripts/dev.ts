@@ -14,6 +14,7 @@ import { createPglite } from "../src/db/pglite.ts";
 import { logLine } from "../src/http/logging.ts";
 import { signingKeys } from "../src/node-deps.ts";
 import { startNeonProxy } from "./neon-proxy.ts";
+import { startSerialFront } from "./pglite-serial.ts";
 
 const config = loadConfig(process.env);
 const port = Number(process.env.DEV_PORT ?? 8787);
@@ -24,11 +25,16 @@ async function localDatabase(): Promise<{ url: string; stop(): Promise<void> }> 
   if (config.databaseUrl) return { url: config.databaseUrl, stop: async () => {} };
   const dir = resolve(join(config.dataDir, "dev-pglite"));
   const db = await createPglite(dir);
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 64 });
+  // Each Worker request opens connections of its own and the server drops those past its maximum
+  // ("Connection terminated unexpectedly"): room for hundreds at once, which the front below serialises.
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1024 });
   await server.start();
+  // PGlite is one session: the front gives it to one connection's exchange at a time.
+  const front = await startSerialFront(server.getServerConn());
   return {
-    url: `postgresql://postgres:postgres@${server.getServerConn()}/postgres`,
+    url: `postgresql://postgres:postgres@${front.address}/postgres`,
     stop: async () => {
+      await front.close();
       await server.stop();
       await db.close();
     },
