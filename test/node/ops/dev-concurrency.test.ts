@@ -1,0 +1,100 @@
+// `npm run dev` on its default database (PGlite behind the loopback Neon proxy) under concurrent load.
+// Every Worker request opens its own database connections, and PGlite is a single session: if the
+// protocol messages of two connections interleave, one connection's Bind meets the other's Parse and
+// requests fail with 500s. The real `npm run dev` is started (wrangler dev, workerd) in a process group
+// of its own, which is stopped by its id at the end.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../support/server-process.ts";
+import { OWNER } from "../../support/node-app.ts";
+
+const REQUESTS = 200;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let child: ChildProcess;
+let exited: Promise<unknown>;
+let base: string;
+let dataDir: string;
+const output: string[] = [];
+
+async function stopGroup(): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  // npm, the dev script and wrangler share the group: stop them all, by the group's id.
+  process.kill(-child.pid!, "SIGTERM");
+  const done = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+  if (!done) process.kill(-child.pid!, "SIGKILL");
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "gatehouse-dev-"));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  child = spawn("npm", ["run", "dev"], {
+    detached: true,
+    env: { ...process.env, DATA_DIR: join(dataDir, "data"), DEV_PORT: String(port), WRANGLER_SEND_METRICS: "false" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  exited = new Promise((resolve) => child.once("exit", resolve));
+  for (const stream of [child.stdout!, child.stderr!]) stream.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`npm run dev did not come up:\n${output.join("")}`);
+}, 60_000);
+
+afterAll(async () => {
+  if (child) await stopGroup();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}, 20_000);
+
+async function call(method: string, path: string, token?: string, body?: unknown): Promise<Response> {
+  return fetch(`${base}/api/v2${path}`, {
+    method,
+    headers: { ...(token ? { "Coder-Session-Token": token } : {}), ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(40_000),
+  });
+}
+
+describe("npm run dev on PGlite", () => {
+  it(`answers ${REQUESTS} concurrent requests of mixed routes without a 5xx`, async () => {
+    const first = await call("POST", "/users/first", undefined, OWNER);
+    expect(first.status).toBe(201);
+    const login = await call("POST", "/users/login", undefined, { email: OWNER.email, password: OWNER.password });
+    expect(login.status).toBe(201);
+    const { session_token: token } = (await login.json()) as { session_token: string };
+
+    const kinds: (() => Promise<Response>)[] = [
+      () => call("POST", "/users/login", undefined, { email: OWNER.email, password: OWNER.password }),
+      () => call("GET", "/users/me", token),
+      () => call("POST", "/users/me/keys", token),
+      () => call("GET", "/users", token),
+      () => call("GET", "/users/me/keys/tokens", token),
+    ];
+    const results = await Promise.all(
+      Array.from({ length: REQUESTS }, (_, i) =>
+        kinds[i % kinds.length]!().then(
+          async (r) => ({ status: r.status, body: r.status >= 500 ? await r.text() : "" }),
+          (err: Error) => ({ status: 0, body: String(err) }),
+        ),
+      ),
+    );
+    const failed = results.filter((r) => r.status === 0 || r.status >= 500);
+    expect(
+      failed.length,
+      `${failed.length} of ${REQUESTS} failed, e.g. ${JSON.stringify(failed.slice(0, 3))}\n${output.join("").slice(-3000)}`,
+    ).toBe(0);
+    // Sign-ins may be rate limited (429); everything else succeeds.
+    for (const r of results) expect([200, 201, 429]).toContain(r.status);
+  }, 50_000);
+});
