@@ -74,12 +74,24 @@ describe("npm run dev on PGlite", () => {
     expect(login.status).toBe(201);
     const { session_token: token } = (await login.json()) as { session_token: string };
 
+    const { organization_id: orgId } = (await first.json()) as { organization_id: string };
+    let created = 0;
     const kinds: (() => Promise<Response>)[] = [
       () => call("POST", "/users/login", undefined, { email: OWNER.email, password: OWNER.password }),
       () => call("GET", "/users/me", token),
       () => call("POST", "/users/me/keys", token),
       () => call("GET", "/users", token),
       () => call("GET", "/users/me/keys/tokens", token),
+      // A multi-row write: one transaction (the user, the membership, the SSH key) and an audit row.
+      () => {
+        const n = ++created;
+        return call("POST", "/users", token, {
+          email: `load${n}@example.com`,
+          username: `load${n}`,
+          password: OWNER.password,
+          organization_ids: [orgId],
+        });
+      },
     ];
     const results = await Promise.all(
       Array.from({ length: REQUESTS }, (_, i) =>
