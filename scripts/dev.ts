@@ -65,7 +65,17 @@ const wrangler = spawn(
       CODER_ACCESS_URL: accessUrl,
     }).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ],
-  { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  {
+    stdio: "inherit",
+    // Wrangler keeps its state (config, logs, metrics consent) under XDG_*: inside the project unless the
+    // caller chose a place, so a dev run never writes to the user's home.
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME ?? resolve(".xdg/config"),
+      XDG_DATA_HOME: process.env.XDG_DATA_HOME ?? resolve(".xdg/data"),
+    },
+  },
 );
 const databaseKind = config.databaseUrl ? "postgres" : "pglite (wire protocol)";
 logLine("info", "worker dev server starting", { url: accessUrl, database: databaseKind, proxy: proxy.address }, { time: false });
