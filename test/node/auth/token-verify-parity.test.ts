@@ -1,7 +1,7 @@
 // The hand-assembled verifier (jose's checks around node:crypto) gives the answer jose's jwtVerify gave for
 // every token shape an attacker can send: the same reason for each, in the same order of checks.
 import { base64url, errors, jwtVerify, SignJWT, type JWK } from "jose";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { TokenService, type VerifyResult } from "../../../src/auth/tokens.ts";
 
 const ISS = "http://gatehouse.test";
@@ -83,6 +83,9 @@ function cases(): Record<string, () => Promise<string>> {
     "exp string": () => signed(h(), { ...c(), exp: String(now + HOUR) }),
     "iat string": () => signed(h(), { ...c(), iat: "yesterday" }),
     "nbf future": () => signed(h(), { ...c(), nbf: now + 100 }),
+    "nbf next second": () => signed(h(), { ...c(), nbf: now + 1 }),
+    "nbf now": () => signed(h(), { ...c(), nbf: now }),
+    "exp next second": () => signed(h(), { ...c(), exp: now + 1 }),
     "nbf past": () => signed(h(), { ...c(), nbf: now - 100 }),
     "nbf string": () => signed(h(), { ...c(), nbf: "0" }),
     "no sub": () => signed(h(), without("sub")),
@@ -143,7 +146,14 @@ function cases(): Record<string, () => Promise<string>> {
 }
 
 describe("node:crypto verifier against jose's jwtVerify", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("answers every case as jose did", async () => {
+    // The clock stands still, so both verifiers judge the cases at a second's boundary at the same instant.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now());
     const table = cases();
     for (const [name, make] of Object.entries(table)) {
       const token = await make();
