@@ -1,22 +1,16 @@
 // Session and API tokens are compact EdDSA JWSs (docs/tokens-and-scopes.md). Verification here is pure
 // cryptography: no database, so malformed, forged, foreign and expired tokens cost nothing to refuse.
-import {
-  base64url,
-  calculateJwkThumbprint,
-  decodeProtectedHeader,
-  errors,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  jwtVerify,
-  SignJWT,
-  type CryptoKey,
-  type JWK,
-} from "jose";
+// jose signs; verification makes jose's checks (compact-jwt.ts) around the runtime's cheapest Ed25519
+// (#ed25519: node:crypto on Node, WebCrypto on Workers), and remembers verified tokens (token-cache.ts).
+import { importVerifyKey, type VerifyKey, verifyEd25519 } from "#ed25519";
+import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from "jose";
+import { checkClaims, parseCompactJws } from "./compact-jwt.ts";
+import { DEFAULT_TOKEN_CACHE_BYTES, ENTRY_OVERHEAD_BYTES, VerifiedTokenCache } from "./token-cache.ts";
 
 const ALG = "EdDSA";
 /** Far above any token we issue (~400 bytes); longer input is refused before parsing. */
 const MAX_TOKEN_LENGTH = 4096;
+const REQUIRED_CLAIMS = ["sub", "jti", "exp", "iat"] as const;
 
 export interface TokenClaims {
   /** user id */
@@ -37,7 +31,7 @@ interface SigningKey {
   kid: string;
   privateKey: CryptoKey;
   publicJwk: JWK;
-  publicKey: CryptoKey;
+  publicKey: VerifyKey;
 }
 
 export class TokenService {
@@ -48,9 +42,12 @@ export class TokenService {
   /** HKDF input keying material: the signing key's private scalar (see macKey). */
   private readonly macSecret: CryptoKey;
   private readonly macKeys = new Map<string, Promise<CryptoKey>>();
+  /** Verified tokens of these keys only: a new service (a restart without a key) starts empty. */
+  private readonly cache: VerifiedTokenCache<TokenClaims>;
 
-  private constructor(keys: SigningKey[], issuer: string, audience: string, macSecret: CryptoKey) {
+  private constructor(keys: SigningKey[], issuer: string, audience: string, macSecret: CryptoKey, cacheBytes: number) {
     this.keys = keys;
+    this.cache = new VerifiedTokenCache(cacheBytes);
     this.issuer = issuer;
     this.audience = audience;
     this.byKid = new Map(keys.map((k) => [k.kid, k]));
@@ -83,8 +80,16 @@ export class TokenService {
     return key;
   }
 
-  /** `privateJwks`: Ed25519 private JWKs; the first signs, every one verifies. */
-  static async create(privateJwks: JWK[], issuer: string, audience = issuer): Promise<TokenService> {
+  /**
+   * `privateJwks`: Ed25519 private JWKs; the first signs, every one verifies. `cacheBytes` bounds the cache
+   * of verified tokens (0 turns it off).
+   */
+  static async create(
+    privateJwks: JWK[],
+    issuer: string,
+    audience = issuer,
+    { cacheBytes = DEFAULT_TOKEN_CACHE_BYTES }: { cacheBytes?: number } = {},
+  ): Promise<TokenService> {
     if (privateJwks.length === 0) throw new Error("at least one signing key is required");
     const keys = await Promise.all(
       privateJwks.map(async (jwk): Promise<SigningKey> => {
@@ -96,13 +101,13 @@ export class TokenService {
         return {
           kid,
           privateKey: (await importJWK({ ...jwk, alg: ALG }, ALG)) as CryptoKey,
-          publicKey: (await importJWK(publicJwk, ALG)) as CryptoKey,
+          publicKey: await importVerifyKey(jwk.x),
           publicJwk,
         };
       }),
     );
     const macSecret = await crypto.subtle.importKey("raw", base64url.decode(privateJwks[0]!.d!), "HKDF", false, ["deriveKey"]);
-    return new TokenService(keys, issuer, audience, macSecret);
+    return new TokenService(keys, issuer, audience, macSecret, cacheBytes);
   }
 
   /** A fresh Ed25519 private JWK with a thumbprint `kid`, for first start and for rotation. */
@@ -130,36 +135,42 @@ export class TokenService {
       .sign(signer.privateKey);
   }
 
+  /** The same answers as jose's jwtVerify with our key, issuer, audience and required claims. */
   async verify(token: string): Promise<VerifyResult> {
+    const now = Math.floor(Date.now() / 1000);
+    const cached = this.cache.get(token, now);
+    if (cached) return { ok: true, claims: cached };
     if (token.length > MAX_TOKEN_LENGTH || token.split(".").length !== 3) return { ok: false, reason: "malformed" };
-    let kid: string | undefined;
-    try {
-      const header = decodeProtectedHeader(token);
-      kid = header.kid;
-      if (header.alg !== ALG) return { ok: false, reason: "invalid" };
-    } catch {
-      return { ok: false, reason: "malformed" };
-    }
-    const key = kid ? this.byKid.get(kid) : undefined;
+    const jws = parseCompactJws(token, ALG);
+    if (typeof jws === "string") return { ok: false, reason: jws };
+    const key = typeof jws.header.kid === "string" ? this.byKid.get(jws.header.kid) : undefined;
     if (!key) return { ok: false, reason: "invalid" };
-    try {
-      const { payload } = await jwtVerify(token, key.publicKey, {
-        algorithms: [ALG],
-        issuer: this.issuer,
-        audience: this.audience,
-        requiredClaims: ["sub", "jti", "exp", "iat"],
-      });
-      const scp = Array.isArray(payload.scp) && payload.scp.every((s) => typeof s === "string") ? (payload.scp as string[]) : undefined;
-      if (!scp) return { ok: false, reason: "invalid" };
-      return { ok: true, claims: { sub: payload.sub!, jti: payload.jti!, scp, iat: payload.iat!, exp: payload.exp! } };
-    } catch (err) {
-      if (err instanceof errors.JWTExpired) {
-        const exp = typeof err.payload.exp === "number" ? err.payload.exp : 0;
-        return { ok: false, reason: "expired", expiredAt: new Date(exp * 1000) };
-      }
-      if (err instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: "forged" };
-      if (err instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: "invalid" };
-      return { ok: false, reason: "malformed" };
+    if (!(await verifyEd25519(key.publicKey, jws.signingInput, jws.signature))) return { ok: false, reason: "forged" };
+    if (!jws.b64) return { ok: false, reason: "malformed" };
+    const checked = checkClaims(jws.payload, { issuer: this.issuer, audience: this.audience, required: REQUIRED_CLAIMS }, now);
+    if (!checked.ok) {
+      return checked.reason === "expired"
+        ? { ok: false, reason: "expired", expiredAt: new Date(checked.exp * 1000) }
+        : { ok: false, reason: checked.reason };
     }
+    const { payload } = checked;
+    const scp = Array.isArray(payload.scp) && payload.scp.every((s) => typeof s === "string") ? (payload.scp as string[]) : undefined;
+    if (!scp) return { ok: false, reason: "invalid" };
+    // Frozen: every request holding this token shares the object.
+    const claims: TokenClaims = Object.freeze({
+      sub: payload.sub!,
+      jti: payload.jti!,
+      scp: Object.freeze(scp) as string[],
+      iat: payload.iat!,
+      exp: payload.exp!,
+    });
+    const bytes = token.length + claims.sub.length + claims.jti.length + scp.reduce((n, s) => n + s.length + 16, 0) + ENTRY_OVERHEAD_BYTES;
+    this.cache.set(token, claims, claims.exp, bytes, now);
+    return { ok: true, claims };
+  }
+
+  /** The verified-token cache's size, for tests and diagnostics. */
+  cacheStats(): { entries: number; bytes: number; maxBytes: number } {
+    return { entries: this.cache.size, bytes: this.cache.bytes, maxBytes: this.cache.maxBytes };
   }
 }

@@ -1,0 +1,112 @@
+// The checks jose's jwtVerify makes around the signature, in its order, so that a token refused by it is
+// refused here with the same answer; only the signature itself is left to the caller, who verifies it
+// with the runtime's cheapest Ed25519 (#ed25519). Mirrors jose 6 lib/jws_verify.js (verifySignature),
+// lib/validate.js (validateCrit, validateB64) and lib/jwt_claims_set.js (validateClaimsSet); jose's own
+// helpers do the decoding (decodeProtectedHeader: strict UTF-8 JSON object; base64url.decode).
+import { base64url, decodeProtectedHeader, type JWSHeaderParameters, type JWTPayload } from "jose";
+
+/** Why a token is refused before its claims are trusted; "forged" is the caller's (the signature). */
+export type Refusal = "malformed" | "invalid";
+
+export interface CompactJws {
+  header: JWSHeaderParameters;
+  /** ASCII bytes of `header.payload`, what the signature covers. */
+  signingInput: Uint8Array;
+  signature: Uint8Array;
+  /** base64url of the claims, decoded only once the signature holds. */
+  payload: string;
+  /** false for an RFC 7797 unencoded payload, which no JWT may use (refused after the signature, as jose does). */
+  b64: boolean;
+}
+
+const encoder = new TextEncoder();
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+/**
+ * The protected header, signing input and signature of a compact JWS whose `alg` is `alg`; the length
+ * bound and the three-part shape are the caller's. An unparseable header, a bad `crit` or `b64`, a
+ * non-ASCII payload or a signature that is not base64url are "malformed"; another algorithm "invalid".
+ */
+export function parseCompactJws(token: string, alg: string): CompactJws | Refusal {
+  let header: JWSHeaderParameters;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    return "malformed";
+  }
+  // The allow-list: one algorithm, so "none", HS* (a public key used as an HMAC secret) and RS* never reach a verifier.
+  if (header.alg !== alg) return "invalid";
+  const b64 = critB64(header);
+  if (b64 === undefined) return "malformed";
+  const dot = token.indexOf(".");
+  const dot2 = token.indexOf(".", dot + 1);
+  const payload = token.slice(dot + 1, dot2);
+  if (!isAscii(payload)) return "malformed";
+  let signature: Uint8Array;
+  try {
+    signature = base64url.decode(token.slice(dot2 + 1));
+  } catch {
+    return "malformed";
+  }
+  return { header, signingInput: encoder.encode(token.slice(0, dot2)), signature, payload, b64 };
+}
+
+/** jose refuses a payload it cannot sign as ASCII bytes (encodeAsciiMember), before the signature. */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/**
+ * RFC 7515 §4.1.11: every critical extension must be understood. jose understands only `b64` (RFC 7797),
+ * which must then be a boolean. Returns the payload's `b64`, or undefined when the header is refused.
+ */
+function critB64(header: JWSHeaderParameters): boolean | undefined {
+  const { crit } = header;
+  if (crit === undefined) return true;
+  if (!Array.isArray(crit) || crit.length === 0 || crit.some((p) => typeof p !== "string" || p.length === 0)) return undefined;
+  for (const parameter of crit) {
+    if (parameter !== "b64" || header.b64 === undefined) return undefined;
+  }
+  return typeof header.b64 === "boolean" ? header.b64 : undefined;
+}
+
+export type ClaimsCheck =
+  | { ok: true; payload: JWTPayload }
+  | { ok: false; reason: Refusal }
+  | { ok: false; reason: "expired"; exp: number };
+
+/**
+ * The claims of a token whose signature holds: a JSON object with `required` present, our `iss`, our `aud`
+ * (a string or an array holding it), numeric `iat`, `nbf` not in the future and `exp` in the future, with
+ * no clock tolerance (jose's default, which the service has always used).
+ */
+export function checkClaims(
+  payload: string,
+  expected: { issuer: string; audience: string; required: readonly string[] },
+  now: number,
+): ClaimsCheck {
+  let claims: unknown;
+  try {
+    claims = JSON.parse(strictUtf8.decode(base64url.decode(payload)));
+  } catch {
+    return { ok: false, reason: "malformed" };
+  }
+  if (typeof claims !== "object" || claims === null || Array.isArray(claims)) return { ok: false, reason: "malformed" };
+  const set = claims as JWTPayload;
+  for (const claim of [...expected.required, "aud", "iss"]) {
+    if (!Object.hasOwn(set, claim)) return { ok: false, reason: "invalid" };
+  }
+  if (set.iss !== expected.issuer) return { ok: false, reason: "invalid" };
+  const aud = set.aud;
+  if (!(typeof aud === "string" ? aud === expected.audience : Array.isArray(aud) && aud.includes(expected.audience))) {
+    return { ok: false, reason: "invalid" };
+  }
+  if (set.iat !== undefined && typeof set.iat !== "number") return { ok: false, reason: "invalid" };
+  if (set.nbf !== undefined && (typeof set.nbf !== "number" || set.nbf > now)) return { ok: false, reason: "invalid" };
+  if (set.exp !== undefined) {
+    if (typeof set.exp !== "number") return { ok: false, reason: "invalid" };
+    if (set.exp <= now) return { ok: false, reason: "expired", exp: set.exp };
+  }
+  return { ok: true, payload: set };
+}
