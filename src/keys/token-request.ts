@@ -41,10 +41,18 @@ const failed = (detail: string): ApiError => apiError(400, "Failed to create API
 export function resolveScopes(body: CreateTokenBody, actor: Actor): string[] {
   const requested = body.scopes && body.scopes.length > 0 ? body.scopes : body.scope ? [body.scope] : undefined;
   if (!requested) return actor.scopes.includes("coder:all") ? ["coder:all"] : [...actor.scopes];
+  return canonicalScopes(requested, failed);
+}
+
+/**
+ * Requested scope names as stored: aliases canonical, duplicates once. An unknown name is refused with
+ * Coder's detail, under the route's own message (`fail`: creation and update word it differently).
+ */
+export function canonicalScopes(requested: readonly string[], fail: (detail: string) => ApiError): string[] {
   const out: string[] = [];
   for (const name of requested) {
     const canonical = canonicalScope(name);
-    if (canonical === undefined) throw failed(`invalid or unsupported API key scope: "${name}"`);
+    if (canonical === undefined) throw fail(`invalid or unsupported API key scope: "${name}"`);
     if (!out.includes(canonical)) out.push(canonical);
   }
   return out;

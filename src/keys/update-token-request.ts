@@ -2,7 +2,6 @@
 // every field optional, an absent or null one leaves the key as it is. Validated as on creation, each refusal
 // with `patchToken`'s message, "Failed to update API key.".
 import { z } from "@hono/zod-openapi";
-import { canonicalScope } from "../auth/scopes.ts";
 import { formatGoDuration, nsToWholeMs } from "../compat/duration.ts";
 import { rfc3339 } from "../compat/time.ts";
 import type { Config } from "../config.ts";
@@ -11,6 +10,7 @@ import { apiError, type ApiError } from "../http/errors.ts";
 import { tag } from "../http/validation.ts";
 import { ALLOW_ALL, parseAllowList } from "./allow-list.ts";
 import { maxTokenLifetimeNs } from "./lifetime.ts";
+import { canonicalScopes } from "./token-request.ts";
 
 const AllowListTarget = z.object({ type: z.string(), id: z.string() });
 
@@ -53,13 +53,7 @@ export function updatedScopes(body: UpdateTokenBody, key: ApiKeyRow): string[] {
   const requested = given(body.scopes) ? body.scopes : given(body.scope) ? (body.scope === "" ? [] : [body.scope]) : undefined;
   if (requested === undefined) return key.scopes;
   if (requested.length === 0) return ["coder:all"];
-  const out: string[] = [];
-  for (const name of requested) {
-    const canonical = canonicalScope(name);
-    if (canonical === undefined) throw failedUpdate(`invalid or unsupported API key scope: "${name}"`);
-    if (!out.includes(canonical)) out.push(canonical);
-  }
-  return out;
+  return canonicalScopes(requested, failedUpdate);
 }
 
 /** The key's new allow list: an empty list lifts the restriction (`*:*`), as Coder does; absent keeps it. */
