@@ -93,8 +93,10 @@ function requestedResource(c: Ctx, rule: AuditRule, actor: Actor | undefined, bo
         ? { resourceId: target.user.id, resourceTarget: target.user.username }
         : { resourceId: "", resourceTarget: str(c.req.param("user"), 64) };
     }
-    case "keyid-param":
-      return { resourceId: str(c.req.param("keyid"), 64), resourceTarget: str(c.req.param("keyid"), 64) };
+    case "keyid-param": {
+      const keyId = str(c.req.param("keyid"), 64);
+      return { resourceId: keyId, resourceTarget: keyId };
+    }
     case "keyname-param":
       return { resourceId: "", resourceTarget: str(c.req.param("keyname"), 64) };
     case "body-username":

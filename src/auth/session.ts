@@ -14,8 +14,6 @@ import { unauthorized } from "./refusals.ts";
 import { readToken, SESSION_COOKIE } from "./token-source.ts";
 import type { TokenClaims, VerifyResult } from "./tokens.ts";
 
-export { SIGNED_OUT } from "./refusals.ts";
-
 const HOUR_MS = 3600_000;
 /** Coder's key-id-and-secret token shape; such a token can only be a key this server never issued. */
 const CODER_TOKEN_RE = /^[A-Za-z0-9]{10}-[A-Za-z0-9]{22}$/;

@@ -30,6 +30,12 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
 const UNTIMED = { time: false };
 
 /**
+ * Whether a notification that is not mandatory leaves at all: to the webhook or, without one, to the local
+ * log. Otherwise `send` drops it, so its recipients and their preferences need not be read.
+ */
+export const deliversNotifications = (config: Config): boolean => Boolean(config.notificationsWebhookUrl) || config.logNotifications;
+
+/**
  * POSTs one payload. Never rejects: a failure is logged (without the payload, which may hold a passcode).
  * Log lines carry the payload only in the local-development fallback (config.logNotifications).
  */
