@@ -64,7 +64,7 @@ export function scheduleToStore(config: QuietHoursConfig, requested: string): st
   }
   if (requested.trim() === "") return "";
   const parsed = parseDaily(requested);
-  // Coder answers 500 here (its handler has a TODO to make these 400s); bad input is the client's error.
+  // Coder answers 500 here; a malformed schedule is the client's error, so Gatehouse answers 400.
   if (!parsed.ok) {
     throw apiError(400, "Invalid quiet hours schedule.", parsed.error, [{ field: "schedule", detail: parsed.error }]);
   }
