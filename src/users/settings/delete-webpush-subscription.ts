@@ -3,13 +3,15 @@
 // it. Served without Coder's web-push experiment gate, and not audited, as in Coder.
 import { defineRoute, noContent } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
-import { DeleteWebpushSubscriptionBody, removeSubscription, requireWebpush } from "./webpush.ts";
+import { requireOnTarget } from "../target.ts";
+import { DeleteWebpushSubscriptionBody, removeSubscription } from "./webpush.ts";
 
 const route = defineRoute("delete", "/users/{user}/webpush/subscription", "Delete user webpush subscription", {
   tags: ["Notifications"],
   auth: "user-target",
   body: DeleteWebpushSubscriptionBody,
-  middleware: [requireWebpush("delete")],
+  // Coder's member role manages its own subscriptions, owners anyone's; a denial looks like a missing user.
+  middleware: [requireOnTarget("webpush_subscription", "delete")],
   responses: noContent(),
 });
 

@@ -3,13 +3,15 @@
 // Gatehouse always serves it and checks the subscription's form instead (webpush.ts). Not audited, as in Coder.
 import { defineRoute, noContent } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
-import { checkSubscription, requireWebpush, storeSubscription, WebpushSubscriptionBody } from "./webpush.ts";
+import { requireOnTarget } from "../target.ts";
+import { checkSubscription, storeSubscription, WebpushSubscriptionBody } from "./webpush.ts";
 
 const route = defineRoute("post", "/users/{user}/webpush/subscription", "Create user webpush subscription", {
   tags: ["Notifications"],
   auth: "user-target",
   body: WebpushSubscriptionBody,
-  middleware: [requireWebpush("create")],
+  // Coder's member role manages its own subscriptions, owners anyone's; a denial looks like a missing user.
+  middleware: [requireOnTarget("webpush_subscription", "create")],
   responses: noContent(),
 });
 
