@@ -48,6 +48,13 @@ export const requireMayActOnTarget = (what: string, status?: ContentfulStatusCod
     await next();
   };
 
+/** Refuses anyone but the target user themself, owners included: 403 with `refusal`. */
+export const requireSelf = (refusal: string): MiddlewareHandler<TargetEnv> =>
+  async function requireSelf(c, next) {
+    if (c.get("target").user.id !== c.get("actor").userId) throw apiError(403, refusal);
+    await next();
+  };
+
 /**
  * Personal data and settings (profile, password, appearance, preferences, Git SSH key, autofill values)
  * belong to the user: reading them needs `read_personal`, changing them `update_personal` (the user, owners
