@@ -12,6 +12,7 @@ import type { Router } from "../../http/router.ts";
 import { requiredString } from "../../http/validation.ts";
 import { issueConvertState, type ConvertTarget } from "../../oauth/convert-state.ts";
 import { notConfigured } from "../../oauth/flow.ts";
+import { assertPasswordSignIn } from "../password-sign-in.ts";
 import { requirePersonal, requireSelf } from "../target.ts";
 import { UserSchema } from "../view.ts";
 
@@ -55,12 +56,7 @@ export const postConvertLogin = (app: Router) =>
 
     // The checks of a password sign-in (Coder's loginRequest), in its order and words.
     const { ok } = await verifyStoredPassword(hasher, user.hashedPassword || undefined, password);
-    if (!ok) throw apiError(401, "Incorrect email or password.");
-    if (config.disablePasswordAuth) throw apiError(403, "Password authentication is disabled.");
-    if (user.loginType !== "password") {
-      throw apiError(403, `Incorrect login type, attempting to use "password" but user is of login type "${user.loginType}"`);
-    }
-    if (user.status === "suspended") throw apiError(401, "Your account is suspended. Contact an admin to reactivate your account.");
+    assertPasswordSignIn(user, ok, config.disablePasswordAuth);
 
     const { state, expiresAt } = await issueConvertState(c, user, toType);
     // Coder's audited resource is the conversion state: its id the user's, its name the target login type.
