@@ -2,11 +2,8 @@
 // user.go): the daily time from which the build service may stop or restart the user's workspaces. Stored in
 // users.quiet_hours_schedule, empty meaning "the deployment's default"; the build service reads the column.
 import { z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import { nextStart, parseDaily, rfc3339InZone, startTime, type DailySchedule } from "../../compat/daily-cron.ts";
 import type { Config } from "../../config.ts";
-import type { Db } from "../../db/index.ts";
-import { users } from "../../db/schema.ts";
 import { apiError } from "../../http/errors.ts";
 
 export const QuietHoursSchema = z
@@ -69,9 +66,4 @@ export function scheduleToStore(config: QuietHoursConfig, requested: string): st
     throw apiError(400, "Invalid quiet hours schedule.", parsed.error, [{ field: "schedule", detail: parsed.error }]);
   }
   return parsed.schedule.raw;
-}
-
-/** Coder's UpdateUserQuietHoursSchedule: the column only (updated_at is the profile's). */
-export async function storeSchedule(db: Db, userId: string, schedule: string): Promise<void> {
-  await db.update(users).set({ quietHoursSchedule: schedule }).where(eq(users.id, userId));
 }
