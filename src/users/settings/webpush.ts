@@ -7,7 +7,9 @@ import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import type { Db, Tx } from "../../db/index.ts";
 import { webpushSubscriptions as subs } from "../../db/schema.ts";
+import { defineRoute, noContent } from "../../http/define-route.ts";
 import { apiError, type Validation } from "../../http/errors.ts";
+import { requireOnTarget } from "../target.ts";
 
 /** Browsers' endpoints are a few hundred characters; the cap keeps a row from being a storage sink. */
 const MAX_ENDPOINT = 2048;
@@ -18,6 +20,19 @@ export const WebpushSubscriptionBody = z
   .openapi("WebpushSubscription");
 
 export const DeleteWebpushSubscriptionBody = z.object({ endpoint: z.string().optional() }).openapi("DeleteWebpushSubscription");
+
+/**
+ * The two routes of /users/{user}/webpush/subscription, 204 once done. Coder's member role manages its own
+ * subscriptions, owners anyone's; a denial looks like a missing user.
+ */
+export const webpushRoute = <B extends z.ZodType>(method: "post" | "delete", summary: string, body: B) =>
+  defineRoute(method, "/users/{user}/webpush/subscription", summary, {
+    tags: ["Notifications"],
+    auth: "user-target",
+    body,
+    middleware: [requireOnTarget("webpush_subscription", method === "post" ? "create" : "delete")],
+    responses: noContent(),
+  });
 
 /** Standard or URL-safe base64, padded or not; undefined when it is neither. */
 function decodeKey(value: string): Uint8Array | undefined {
