@@ -21,7 +21,7 @@ export const CONVERT_COOKIE = "coder_oauth_convert_jwt";
 /** Coder's prefix: tells a conversion's state from a sign-in's without a lookup. */
 const STATE_PREFIX = "convert-";
 /** Coder's five minutes. */
-export const CONVERT_LIFETIME_MS = 5 * 60_000;
+const CONVERT_LIFETIME_MS = 5 * 60_000;
 const PURPOSE = "oauth convert state";
 const ALG = "HS256";
 

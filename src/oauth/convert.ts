@@ -8,6 +8,7 @@ import { clientIp } from "../auth/session.ts";
 import type { Tx } from "../db/index.ts";
 import { apiKeys, auditLogs, users, type UserRow } from "../db/schema.ts";
 import { apiError } from "../http/errors.ts";
+import { passwordStillIs } from "../users/queries.ts";
 import { clearConvertCookie, passwordDigest, readConvertState } from "./convert-state.ts";
 import type { Ctx } from "./flow.ts";
 import type { ExternalIdentity } from "./login.ts";
@@ -45,9 +46,7 @@ export async function convertLoginType<F extends { user: UserRow }>(
   const [converted] = await tx
     .update(users)
     .set({ loginType: id.loginType, hashedPassword: "", hashedOneTimePasscode: null, oneTimePasscodeExpiresAt: null, updatedAt: now })
-    .where(
-      and(eq(users.id, user.id), eq(users.loginType, "password"), eq(users.hashedPassword, user.hashedPassword), eq(users.deleted, false)),
-    )
+    .where(and(eq(users.id, user.id), eq(users.loginType, "password"), passwordStillIs(user.hashedPassword)))
     .returning();
   if (!converted) throw failed(user.loginType, id.loginType);
   // Sessions opened with the password end with it (Coder ends only the browser's own session).

@@ -7,6 +7,7 @@ import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import type { Tx } from "../db/index.ts";
 import { emailField, requiredString } from "../http/validation.ts";
+import { assertPasswordSignIn } from "./password-sign-in.ts";
 import { findUserByEmail, lockUserIf, passwordStillIs, updateUser } from "./queries.ts";
 
 const Body = z.object({ email: emailField(), password: requiredString() }).openapi("LoginWithPasswordRequest");
@@ -28,12 +29,7 @@ export const postLogin = (app: Router) =>
     const stored = user?.hashedPassword || undefined;
     // Unknown users and users without a password spend the same argon2 time as a wrong password.
     const { ok, legacy } = await verifyStoredPassword(deps.hasher, stored, password);
-    if (!user || !ok) throw apiError(401, "Incorrect email or password.");
-    if (deps.config.disablePasswordAuth) throw apiError(403, "Password authentication is disabled.");
-    if (user.loginType !== "password") {
-      throw apiError(403, `Incorrect login type, attempting to use "password" but user is of login type "${user.loginType}"`);
-    }
-    if (user.status === "suspended") throw apiError(401, "Your account is suspended. Contact an admin to reactivate your account.");
+    assertPasswordSignIn(user, ok, deps.config.disablePasswordAuth);
 
     // The hash just checked must still be stored when the key is written: a password change (which deletes
     // every key of the user) either committed first, and this sign-in fails like a wrong password, or waits

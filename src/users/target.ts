@@ -5,7 +5,7 @@ import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Actor } from "../auth/actor.ts";
-import { can, mayActOnUser } from "../auth/rbac.ts";
+import { type Action, can, mayActOnUser, type Resource } from "../auth/rbac.ts";
 import type { TargetEnv } from "../deps.ts";
 import { apiError, notFound } from "../http/errors.ts";
 import { findUserByParam } from "./queries.ts";
@@ -48,13 +48,27 @@ export const requireMayActOnTarget = (what: string, status?: ContentfulStatusCod
     await next();
   };
 
+/** Refuses anyone but the target user themself, owners included: 403 with `refusal`. */
+export const requireSelf = (refusal: string): MiddlewareHandler<TargetEnv> =>
+  async function requireSelf(c, next) {
+    if (c.get("target").user.id !== c.get("actor").userId) throw apiError(403, refusal);
+    await next();
+  };
+
 /**
  * Personal data and settings (profile, password, appearance, preferences, Git SSH key, autofill values)
  * belong to the user: reading them needs `read_personal`, changing them `update_personal` (the user, owners
  * and user admins). Being able to see a user is not enough, and a denial looks exactly like a missing user: 404.
  */
 export const requirePersonal = (action: "read_personal" | "update_personal"): MiddlewareHandler<TargetEnv> =>
-  async function requirePersonal(c, next) {
-    if (!can(c.get("actor"), "user", action, { ownerId: c.get("target").user.id })) throw notFound();
+  requireOnTarget("user", action);
+
+/**
+ * Refuses a caller who may not do `action` on the `resource` the route's target user owns. The denial is a
+ * 404 unless `deny` says otherwise, so that it looks exactly like a missing user.
+ */
+export const requireOnTarget = (resource: Resource, action: Action, deny: () => Error = notFound): MiddlewareHandler<TargetEnv> =>
+  async function requireOnTarget(c, next) {
+    if (!can(c.get("actor"), resource, action, { ownerId: c.get("target").user.id })) throw deny();
     await next();
   };

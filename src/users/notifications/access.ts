@@ -3,12 +3,9 @@
 // ("NotificationPreferencesOwn"). Coder lets the database refuse and answers 500; a 403 says the same
 // without looking broken. A caller who cannot see the user at all got a 404 from the target lookup already.
 import type { MiddlewareHandler } from "hono";
-import { can } from "../../auth/rbac.ts";
 import type { TargetEnv } from "../../deps.ts";
 import { forbidden } from "../../http/errors.ts";
+import { requireOnTarget } from "../target.ts";
 
 export const requirePreferenceAccess = (action: "read" | "update"): MiddlewareHandler<TargetEnv> =>
-  async function requirePreferenceAccess(c, next) {
-    if (!can(c.get("actor"), "notification_preference", action, { ownerId: c.get("target").user.id })) throw forbidden();
-    await next();
-  };
+  requireOnTarget("notification_preference", action, forbidden);

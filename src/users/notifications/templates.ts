@@ -76,8 +76,6 @@ export const NOTIFICATION_TEMPLATES = {
   },
 } as const satisfies Record<string, NotificationTemplate>;
 
-export type TemplateKey = keyof typeof NOTIFICATION_TEMPLATES;
-
 const BY_ID: ReadonlyMap<string, NotificationTemplate> = new Map(Object.values(NOTIFICATION_TEMPLATES).map((t) => [t.id, t]));
 
 /** The template with this id (lower-case canonical form), if Gatehouse sends it. */

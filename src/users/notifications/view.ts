@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { rfc3339 } from "../../compat/time.ts";
 import type { PreferenceRow } from "./queries.ts";
 
-export const NotificationPreferenceSchema = z
+const NotificationPreferenceSchema = z
   .object({
     id: z.uuid().openapi({ description: "The notification template the preference is for." }),
     disabled: z.boolean(),

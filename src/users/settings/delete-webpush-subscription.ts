@@ -1,17 +1,10 @@
 // DELETE /users/{user}/webpush/subscription (Coder's coderd/webpush.go `deleteUserWebpushSubscription`): the
 // body names the endpoint; 204 once removed, 404 "Webpush subscription not found." when the user has none for
 // it. Served without Coder's web-push experiment gate, and not audited, as in Coder.
-import { defineRoute, noContent } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
-import { DeleteWebpushSubscriptionBody, removeSubscription, requireWebpush } from "./webpush.ts";
+import { DeleteWebpushSubscriptionBody, removeSubscription, webpushRoute } from "./webpush.ts";
 
-const route = defineRoute("delete", "/users/{user}/webpush/subscription", "Delete user webpush subscription", {
-  tags: ["Notifications"],
-  auth: "user-target",
-  body: DeleteWebpushSubscriptionBody,
-  middleware: [requireWebpush("delete")],
-  responses: noContent(),
-});
+const route = webpushRoute("delete", "Delete user webpush subscription", DeleteWebpushSubscriptionBody);
 
 export const deleteWebpushSubscription = (app: Router) =>
   app.openapi(route, async (c) => {

@@ -3,10 +3,8 @@
 // answer is a short-lived signed state (src/oauth/convert-state.ts) in a cookie and in the body; the
 // dashboard then runs the provider's flow with it, and the callback converts the account.
 import { z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
 import { auditFacts } from "../../audit/facts.ts";
 import { verifyStoredPassword } from "../../auth/pbkdf2.ts";
-import type { TargetEnv } from "../../deps.ts";
 import { rfc3339 } from "../../compat/time.ts";
 import { defineRoute, created } from "../../http/define-route.ts";
 import { apiError } from "../../http/errors.ts";
@@ -14,7 +12,8 @@ import type { Router } from "../../http/router.ts";
 import { requiredString } from "../../http/validation.ts";
 import { issueConvertState, type ConvertTarget } from "../../oauth/convert-state.ts";
 import { notConfigured } from "../../oauth/flow.ts";
-import { requirePersonal } from "../target.ts";
+import { assertPasswordSignIn } from "../password-sign-in.ts";
+import { requirePersonal, requireSelf } from "../target.ts";
 import { UserSchema } from "../view.ts";
 
 const Body = z.object({ to_type: requiredString(), password: requiredString() }).openapi("ConvertLoginRequest");
@@ -28,22 +27,14 @@ const Response = z
   })
   .openapi("OAuthConversionResponse");
 
-/**
- * Coder checks only the password, so anyone who knows it may ask; Gatehouse lets only the user ask for their
- * own account, as the other login-type route does. Checked before the body is read, like every refusal that
- * does not depend on it.
- */
-const requireSelf = (): MiddlewareHandler<TargetEnv> =>
-  async function requireSelf(c, next) {
-    if (c.get("target").user.id !== c.get("actor").userId) throw apiError(403, "You are not authorized to convert this user's login type.");
-    await next();
-  };
-
 const route = defineRoute("post", "/users/{user}/convert-login", "Convert user from password to oauth authentication", {
   tags: ["Authorization"],
   auth: "user-target",
   body: Body,
-  middleware: [requirePersonal("update_personal"), requireSelf()],
+  // Coder checks only the password, so anyone who knows it may ask; Gatehouse lets only the user ask for their
+  // own account, as the other login-type route does. Checked before the body is read, like every refusal that
+  // does not depend on it.
+  middleware: [requirePersonal("update_personal"), requireSelf("You are not authorized to convert this user's login type.")],
   errors: [401, 403, 428],
   responses: created(Response),
 });
@@ -65,12 +56,7 @@ export const postConvertLogin = (app: Router) =>
 
     // The checks of a password sign-in (Coder's loginRequest), in its order and words.
     const { ok } = await verifyStoredPassword(hasher, user.hashedPassword || undefined, password);
-    if (!ok) throw apiError(401, "Incorrect email or password.");
-    if (config.disablePasswordAuth) throw apiError(403, "Password authentication is disabled.");
-    if (user.loginType !== "password") {
-      throw apiError(403, `Incorrect login type, attempting to use "password" but user is of login type "${user.loginType}"`);
-    }
-    if (user.status === "suspended") throw apiError(401, "Your account is suspended. Contact an admin to reactivate your account.");
+    assertPasswordSignIn(user, ok, config.disablePasswordAuth);
 
     const { state, expiresAt } = await issueConvertState(c, user, toType);
     // Coder's audited resource is the conversion state: its id the user's, its name the target login type.

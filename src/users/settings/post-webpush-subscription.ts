@@ -1,17 +1,10 @@
 // POST /users/{user}/webpush/subscription (Coder's coderd/webpush.go `postUserWebpushSubscription`): 204 once
 // stored. Coder serves it only with the web-push experiment on (404 otherwise) and sends a test push first;
 // Gatehouse always serves it and checks the subscription's form instead (webpush.ts). Not audited, as in Coder.
-import { defineRoute, noContent } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
-import { checkSubscription, requireWebpush, storeSubscription, WebpushSubscriptionBody } from "./webpush.ts";
+import { checkSubscription, storeSubscription, WebpushSubscriptionBody, webpushRoute } from "./webpush.ts";
 
-const route = defineRoute("post", "/users/{user}/webpush/subscription", "Create user webpush subscription", {
-  tags: ["Notifications"],
-  auth: "user-target",
-  body: WebpushSubscriptionBody,
-  middleware: [requireWebpush("create")],
-  responses: noContent(),
-});
+const route = webpushRoute("post", "Create user webpush subscription", WebpushSubscriptionBody);
 
 export const postWebpushSubscription = (app: Router) =>
   app.openapi(route, async (c) => {

@@ -4,8 +4,9 @@ import { z } from "@hono/zod-openapi";
 import { defineRoute, ok } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
 import { requiredString } from "../../http/validation.ts";
+import { updateUser } from "../queries.ts";
 import { requireMayActOnTarget, requirePersonal } from "../target.ts";
-import { QuietHoursSchema, quietHoursView, scheduleToStore, storeSchedule } from "./quiet-hours.ts";
+import { QuietHoursSchema, quietHoursView, scheduleToStore } from "./quiet-hours.ts";
 
 // Coder tags the field `required`, so "" is refused; a blank one (spaces) resets to the default.
 const Body = z.object({ schedule: requiredString() }).openapi("UpdateUserQuietHoursScheduleRequest");
@@ -23,6 +24,7 @@ export const putQuietHours = (app: Router) =>
     const { config, db, now } = c.env.deps;
     const { schedule } = c.req.valid("json");
     const stored = scheduleToStore(config.quietHours, schedule);
-    await storeSchedule(db, c.get("target").user.id, stored);
+    // Coder's UpdateUserQuietHoursSchedule: the column only (updated_at is the profile's).
+    await updateUser(db, c.get("target").user.id, { quietHoursSchedule: stored });
     return c.json(quietHoursView(config.quietHours, stored, now()), 200);
   });

@@ -2,11 +2,8 @@
 // user.go): the daily time from which the build service may stop or restart the user's workspaces. Stored in
 // users.quiet_hours_schedule, empty meaning "the deployment's default"; the build service reads the column.
 import { z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import { nextStart, parseDaily, rfc3339InZone, startTime, type DailySchedule } from "../../compat/daily-cron.ts";
 import type { Config } from "../../config.ts";
-import type { Db } from "../../db/index.ts";
-import { users } from "../../db/schema.ts";
 import { apiError } from "../../http/errors.ts";
 
 export const QuietHoursSchema = z
@@ -64,14 +61,9 @@ export function scheduleToStore(config: QuietHoursConfig, requested: string): st
   }
   if (requested.trim() === "") return "";
   const parsed = parseDaily(requested);
-  // Coder answers 500 here (its handler has a TODO to make these 400s); bad input is the client's error.
+  // Coder answers 500 here; a malformed schedule is the client's error, so Gatehouse answers 400.
   if (!parsed.ok) {
     throw apiError(400, "Invalid quiet hours schedule.", parsed.error, [{ field: "schedule", detail: parsed.error }]);
   }
   return parsed.schedule.raw;
-}
-
-/** Coder's UpdateUserQuietHoursSchedule: the column only (updated_at is the profile's). */
-export async function storeSchedule(db: Db, userId: string, schedule: string): Promise<void> {
-  await db.update(users).set({ quietHoursSchedule: schedule }).where(eq(users.id, userId));
 }

@@ -5,12 +5,11 @@
 // or not (as webpush-go decodes them).
 import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
-import type { MiddlewareHandler } from "hono";
-import { can } from "../../auth/rbac.ts";
 import type { Db, Tx } from "../../db/index.ts";
 import { webpushSubscriptions as subs } from "../../db/schema.ts";
-import type { TargetEnv } from "../../deps.ts";
-import { apiError, notFound, type Validation } from "../../http/errors.ts";
+import { defineRoute, noContent } from "../../http/define-route.ts";
+import { apiError, type Validation } from "../../http/errors.ts";
+import { requireOnTarget } from "../target.ts";
 
 /** Browsers' endpoints are a few hundred characters; the cap keeps a row from being a storage sink. */
 const MAX_ENDPOINT = 2048;
@@ -21,6 +20,19 @@ export const WebpushSubscriptionBody = z
   .openapi("WebpushSubscription");
 
 export const DeleteWebpushSubscriptionBody = z.object({ endpoint: z.string().optional() }).openapi("DeleteWebpushSubscription");
+
+/**
+ * The two routes of /users/{user}/webpush/subscription, 204 once done. Coder's member role manages its own
+ * subscriptions, owners anyone's; a denial looks like a missing user.
+ */
+export const webpushRoute = <B extends z.ZodType>(method: "post" | "delete", summary: string, body: B) =>
+  defineRoute(method, "/users/{user}/webpush/subscription", summary, {
+    tags: ["Notifications"],
+    auth: "user-target",
+    body,
+    middleware: [requireOnTarget("webpush_subscription", method === "post" ? "create" : "delete")],
+    responses: noContent(),
+  });
 
 /** Standard or URL-safe base64, padded or not; undefined when it is neither. */
 function decodeKey(value: string): Uint8Array | undefined {
@@ -74,16 +86,6 @@ export async function checkSubscription(body: z.infer<typeof WebpushSubscription
   }
   return { endpoint, authKey, p256dhKey };
 }
-
-/**
- * Coder's member role lets users manage their own subscriptions (create, read, delete), owners anyone's; a
- * denial looks like a missing user, as for other personal data (src/users/target.ts `requirePersonal`).
- */
-export const requireWebpush = (action: "create" | "delete"): MiddlewareHandler<TargetEnv> =>
-  async function requireWebpush(c, next) {
-    if (!can(c.get("actor"), "webpush_subscription", action, { ownerId: c.get("target").user.id })) throw notFound();
-    await next();
-  };
 
 /**
  * Stores a subscription. A browser that subscribes again with the same endpoint replaces its row (new keys

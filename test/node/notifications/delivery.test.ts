@@ -39,9 +39,7 @@ beforeEach(() => {
 /** What the webhook got since the test began, once deferred delivery is done, as (type, recipient) pairs. */
 async function delivered(): Promise<{ type: unknown; to: unknown }[]> {
   await app.settle();
-  return hook.received
-    .map((d: Delivery) => ({ type: d.json.type, to: d.json.user_id }))
-    .sort((a, b) => `${a.type}${a.to}`.localeCompare(`${b.type}${b.to}`));
+  return sorted(hook.received.map((d: Delivery) => ({ type: d.json.type, to: d.json.user_id })));
 }
 const to = (type: string, ...ids: string[]) => ids.map((id) => ({ type, to: id }));
 const sorted = (pairs: { type: unknown; to: unknown }[]) => pairs.sort((a, b) => `${a.type}${a.to}`.localeCompare(`${b.type}${b.to}`));

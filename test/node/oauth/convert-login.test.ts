@@ -1,21 +1,16 @@
 // Converting a password account to OIDC or GitHub sign-in, end to end against the loopback OIDC provider and
 // the fake GitHub (Coder's coderd/userauth.go: postConvertLoginType, then the callback's convertUserToOauth).
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiKeys, auditLogs, userLinks, users } from "../../../src/db/schema.ts";
 import { issueKey } from "../../../src/keys/issue.ts";
-import { startOidcProvider, type OidcProvider } from "../../support/oidc-provider.ts";
 import { addUser, useTestApp } from "../../support/harness.ts";
 import { body, Browser, GITHUB_CALLBACK, OIDC_CALLBACK, setCookies, signedInAs } from "./browser.ts";
 import { askConvert, CONVERT_COOKIE, convertState, startPath } from "./convert.ts";
-import { account, startFakeGithub, type FakeGithub } from "./fake-github.ts";
+import { account } from "./fake-github.ts";
+import { useProviders } from "./providers.ts";
 
-let idp: OidcProvider;
-let github: FakeGithub;
-beforeAll(async () => {
-  [idp, github] = await Promise.all([startOidcProvider(), startFakeGithub()]);
-});
-afterAll(() => Promise.all([idp.close(), github.close()]));
+const { idp, github } = useProviders();
 
 describe("POST /users/{user}/convert-login", () => {
   const { app, owner } = useTestApp({ owner: true, env: () => ({ ...idp.env(), ...github.env() }) });

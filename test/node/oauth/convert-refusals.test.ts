@@ -2,20 +2,14 @@
 // coderd/httpmw/oauth2.go): a missing, foreign, expired, replayed or mismatched state converts nothing.
 import { eq } from "drizzle-orm";
 import { SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { users } from "../../../src/db/schema.ts";
-import { startOidcProvider, type OidcProvider } from "../../support/oidc-provider.ts";
 import { addUser, type AddedUser, useTestApp } from "../../support/harness.ts";
 import { body, Browser, GITHUB_CALLBACK, OIDC_CALLBACK } from "./browser.ts";
 import { CONVERT_COOKIE, convertState, startPath } from "./convert.ts";
-import { startFakeGithub, type FakeGithub } from "./fake-github.ts";
+import { useProviders } from "./providers.ts";
 
-let idp: OidcProvider;
-let github: FakeGithub;
-beforeAll(async () => {
-  [idp, github] = await Promise.all([startOidcProvider(), startFakeGithub()]);
-});
-afterAll(() => Promise.all([idp.close(), github.close()]));
+const { idp, github } = useProviders();
 
 const MISSING = { message: "Convert to oauth cookie not found. Missing signed jwt to authorize this action. Please try again." };
 const MISMATCH = { message: "Request to convert login type failed. State mismatch." };

@@ -3,19 +3,14 @@
 // to ASCII case, and the account is not linked to another identity. Runs on the Postgres server at
 // TEST_DATABASE_URL when set (its UTF-8 lower() folds `İ` and the Kelvin sign), else on PGlite.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, userLinks, users } from "../../../src/db/schema.ts";
 import { addUser, type TestApp, useTestApp } from "../../support/harness.ts";
-import { startOidcProvider, type OidcProvider } from "../../support/oidc-provider.ts";
 import { body, Browser, GITHUB_CALLBACK, OIDC_CALLBACK, signedInAs, signInThrough } from "./browser.ts";
-import { account, startFakeGithub, type FakeGithub } from "./fake-github.ts";
+import { account } from "./fake-github.ts";
+import { useProviders } from "./providers.ts";
 
-let idp: OidcProvider;
-let github: FakeGithub;
-beforeAll(async () => {
-  [idp, github] = await Promise.all([startOidcProvider(), startFakeGithub()]);
-});
-afterAll(() => Promise.all([idp.close(), github.close()]));
+const { idp, github } = useProviders();
 
 /** The describe block's app, on a database of its own on the Postgres at TEST_DATABASE_URL when set, else on PGlite. */
 const useAppWith = (label: string, env: () => Record<string, string>) =>

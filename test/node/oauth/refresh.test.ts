@@ -1,19 +1,14 @@
 // Provider tokens are refreshed on use, as Coder's coderd/httpmw/apikey.go (ExtractAPIKey) does: end to end
 // against the loopback OIDC provider (short access-token lifetimes) and the fake GitHub.
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { apiKeys, userLinks } from "../../../src/db/schema.ts";
-import { startOidcProvider, type OidcProvider } from "../../support/oidc-provider.ts";
 import { sleep, useTestApp, type TestApp } from "../../support/harness.ts";
 import { body, Browser, GITHUB_CALLBACK, OIDC_CALLBACK, signedInAs } from "./browser.ts";
-import { account, startFakeGithub, type FakeGithub } from "./fake-github.ts";
+import { account } from "./fake-github.ts";
+import { useProviders } from "./providers.ts";
 
-let idp: OidcProvider;
-let github: FakeGithub;
-beforeAll(async () => {
-  [idp, github] = await Promise.all([startOidcProvider(), startFakeGithub()]);
-});
-afterAll(() => Promise.all([idp.close(), github.close()]));
+const { idp, github } = useProviders();
 
 const OIDC_REFUSED = "Could not refresh expired OpenID Connect token. Try re-authenticating to resolve this issue.";
 
