@@ -115,6 +115,19 @@ function requestedResource(c: Ctx, rule: AuditRule, actor: Actor | undefined, bo
 }
 
 /**
+ * The columns every audit row takes from the request itself: when, from where, with what client, under
+ * which request id. Shared with the rows a handler writes itself (the login conversion in src/oauth/convert.ts).
+ */
+export function requestColumns(c: Ctx): Pick<AuditRow, "time" | "ip" | "userAgent" | "requestId"> {
+  return {
+    time: c.env.deps.now(),
+    ip: clientIp(c.env),
+    userAgent: str(c.req.header("user-agent"), 512),
+    requestId: str(c.get("requestId"), 255),
+  };
+}
+
+/**
  * The row that records this request under `rule`, or undefined when the request is not recorded: a 429 (the
  * flood a limit exists for; recording each would let it through), a request without a session on a route
  * that takes one (unauthenticated noise), or an OAuth hop that neither signed in nor failed.
@@ -134,20 +147,17 @@ export function auditRow(c: Ctx, rule: AuditRule): AuditRow | undefined {
   const resolved: Resolved = declared ?? requestedResource(c, rule, actor, body);
   const userId = actor?.userId ?? resolved.userId;
   return {
-    time: c.env.deps.now(),
+    ...requestColumns(c),
     userId:
       userId ??
       (resolved.userEmail
         ? sql`(select id from users where lower(email) = lower(${resolved.userEmail}) and deleted = false limit 1)`
         : null),
-    ip: clientIp(c.env),
-    userAgent: str(c.req.header("user-agent"), 512),
     resourceType: rule.resourceType,
     resourceId: resolved.resourceId,
     resourceTarget: resolved.resourceTarget,
     action: rule.action,
     diff: buildDiff(rule, raw),
     statusCode: c.res.status,
-    requestId: str(c.get("requestId"), 255),
   };
 }

@@ -4,7 +4,7 @@
 // under; then the account changes its login type and loses its password, and sign-in carries on as usual
 // (the link is written, a session issued) in the same transaction.
 import { and, eq } from "drizzle-orm";
-import { clientIp } from "../auth/session.ts";
+import { requestColumns } from "../audit/record.ts";
 import type { Tx } from "../db/index.ts";
 import { apiKeys, auditLogs, users, type UserRow } from "../db/schema.ts";
 import { apiError } from "../http/errors.ts";
@@ -53,10 +53,9 @@ export async function convertLoginType<F extends { user: UserRow }>(
   await tx.delete(apiKeys).where(and(eq(apiKeys.userId, user.id), eq(apiKeys.loginType, "password")));
   // Coder records the conversion itself as a write on the user, besides the sign-in.
   await tx.insert(auditLogs).values({
+    ...requestColumns(c),
     time: now,
     userId: user.id,
-    ip: clientIp(c.env),
-    userAgent: (c.req.header("user-agent") ?? "").slice(0, 512),
     resourceType: "user",
     resourceId: user.id,
     resourceTarget: user.username,
@@ -64,7 +63,6 @@ export async function convertLoginType<F extends { user: UserRow }>(
     diff: { login_type: { old: user.loginType, new: id.loginType, secret: false }, hashed_password: { secret: true } },
     // The callback's answer: a redirect, or JSON for GitHub's device flow.
     statusCode: id.loginType === "github" && c.env.deps.config.github?.deviceFlow ? 200 : 307,
-    requestId: String(c.get("requestId") ?? "").slice(0, 255),
   });
   return { ...found, user: converted };
 }
