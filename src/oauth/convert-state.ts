@@ -9,12 +9,12 @@
 // a digest of the password hash it was issued under: once the password is gone (the conversion) or changed,
 // the JWT no longer matches, so it cannot be replayed.
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { deleteCookie, getCookie } from "hono/cookie";
 import { base64url, errors, jwtVerify, SignJWT } from "jose";
 import type { LoginType } from "../db/schema.ts";
 import type { AppEnv } from "../deps.ts";
 import { apiError } from "../http/errors.ts";
-import type { Ctx } from "./flow.ts";
+import { type Ctx, flowCookie } from "./flow.ts";
 
 /** Coder's cookie name (OAuthConvertCookieValue). */
 export const CONVERT_COOKIE = "coder_oauth_convert_jwt";
@@ -70,14 +70,7 @@ export async function issueConvertState<E extends AppEnv>(
     .setNotBefore(Math.floor(now.getTime() / 1000) - 1)
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
     .sign(await deps.tokens.macKey(PURPOSE));
-  // Lax: it must ride along on the provider's redirect back to the callback.
-  setCookie(c, CONVERT_COOKIE, jwt, {
-    path: "/",
-    httpOnly: true,
-    sameSite: "Lax",
-    secure: deps.config.secureCookies,
-    expires: expiresAt,
-  });
+  flowCookie(c, CONVERT_COOKIE, jwt, expiresAt);
   return { state, expiresAt };
 }
 

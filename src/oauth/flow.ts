@@ -47,8 +47,9 @@ export type Ctx = Context<AppEnv>;
 export const notConfigured = () => apiError(428, "The oauth2 method requested is not configured!");
 
 /** The flow cookies: HttpOnly, Lax (they must ride along on the provider's redirect back), Secure on https. */
-function flowCookie(c: Ctx, name: string, value: string) {
-  setCookie(c, name, value, { path: "/", httpOnly: true, sameSite: "Lax", secure: c.env.deps.config.secureCookies });
+/** A sign-in flow's cookie: HttpOnly, and Lax so it rides along on the provider's redirect back. */
+export function flowCookie<E extends AppEnv>(c: Context<E>, name: string, value: string, expires?: Date) {
+  setCookie(c, name, value, { path: "/", httpOnly: true, sameSite: "Lax", secure: c.env.deps.config.secureCookies, expires });
 }
 
 export interface FlowStart {
