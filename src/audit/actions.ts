@@ -1,7 +1,7 @@
 // What the audit trail records, as data: each state-changing route (method + Hono pattern) names its audit
 // action, its resource type, what the request itself names as the resource (what it created, its handler
 // declares: src/audit/facts.ts), and the request fields that may be recorded.
-// A route missing here is not audited; test/node/reliability/audit.test.ts checks that every non-GET route
+// A route missing here is not audited; test/node/audit/records.test.ts checks that every non-GET route
 // of the OpenAPI document is either listed or named in NOT_AUDITED, so a new route cannot slip through.
 
 /** Coder's audit actions (codersdk.AuditAction) that Gatehouse produces. */

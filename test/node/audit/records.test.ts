@@ -1,66 +1,14 @@
-// The audit log: every state-changing request is recorded with actor, action, target, IP,
-// user agent, request id, status and a diff that never holds a secret; owners and auditors read it through
-// GET /api/v2/audit with Coder's q, limit and offset.
+// The audit log's records: every state-changing request is recorded with actor, action, target, IP, user
+// agent, request id, status and a diff that never holds a secret. The steps run in order on one member.
 import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AUDIT_RULES, NOT_AUDITED } from "../../../src/audit/actions.ts";
 import { auditLogs, gitSshKeys, users } from "../../../src/db/schema.ts";
-import { addUser, API, json, OWNER, startTestApp, useTestApp } from "../../support/harness.ts";
-import { Browser, GITHUB_CALLBACK } from "../oauth/browser.ts";
-import { account, GITHUB_CLIENT_SECRET, startFakeGithub } from "../oauth/fake-github.ts";
+import { API, json, OWNER, useTestApp } from "../../support/harness.ts";
+import { auditClient, UA } from "./audit-client.ts";
 
-interface AuditLog {
-  id: string;
-  request_id: string;
-  time: string;
-  ip: string;
-  user_agent: string;
-  resource_type: string;
-  resource_id: string;
-  resource_target: string;
-  action: string;
-  diff: Record<string, { old?: unknown; new?: unknown; secret: boolean }>;
-  status_code: number;
-  description: string;
-  organization_id: string;
-  user: { id: string; username: string } | null;
-}
-interface AuditPage {
-  audit_logs: AuditLog[];
-  count: number;
-}
-
-const UA = "gatehouse-audit-test/1.0";
 const { app, owner } = useTestApp({ clientIp: "192.0.2.10", owner: true });
-
-/** Every request of this suite carries a user agent, so the log can be checked for it. */
-function call(method: string, path: string, init: { token?: string; body?: unknown; raw?: string } = {}) {
-  const headers: Record<string, string> = { "user-agent": UA };
-  if (init.raw !== undefined) headers["content-type"] = "application/json";
-  return app.request(`${API}${path}`, {
-    method,
-    headers,
-    ...(init.token ? { token: init.token } : {}),
-    ...(init.body !== undefined ? { json: init.body } : {}),
-    ...(init.raw !== undefined ? { body: init.raw } : {}),
-  });
-}
-
-async function audit(query = "", token = owner.token): Promise<AuditPage> {
-  await app.settle();
-  const res = await call("GET", `/audit${query}`, { token });
-  expect(res.status).toBe(200);
-  return json<AuditPage>(res);
-}
-
-/** The record a response produced, found by the response's request id. */
-async function recordOf(res: Response): Promise<AuditLog> {
-  const requestId = res.headers.get("X-Request-Id")!;
-  const page = await audit("?limit=1000");
-  const found = page.audit_logs.filter((l) => l.request_id === requestId);
-  expect(found, `one audit record for request ${requestId}`).toHaveLength(1);
-  return found[0]!;
-}
+const { call, audit, recordOf } = auditClient(app, owner);
 
 describe("every state-changing route is in the action table", () => {
   it("each non-GET operation of the OpenAPI document is audited or deliberately not, and each rule names a real route", async () => {
@@ -329,107 +277,5 @@ describe("what a record holds", () => {
       expect(rows).not.toContain(secret);
     }
     expect(rows).not.toMatch(/\$argon2|PRIVATE KEY|session_token/);
-  });
-});
-
-describe("GET /api/v2/audit", () => {
-  let auditor: { token: string; id: string };
-  let plain: { token: string };
-  beforeAll(async () => {
-    const a = await addUser(app, { username: "aud", roles: ["auditor"], login: true });
-    auditor = { token: a.token, id: a.id };
-    plain = await addUser(app, { username: "plain-member", login: true });
-    await app.settle();
-  });
-
-  it("owners and auditors read it; members get 403, no session 401", async () => {
-    expect((await call("GET", "/audit", { token: auditor.token })).status).toBe(200);
-    const member = await call("GET", "/audit", { token: plain.token });
-    expect(member.status).toBe(403);
-    expect(await json(member)).toMatchObject({ message: "Forbidden." });
-    expect((await call("GET", "/audit")).status).toBe(401);
-  });
-
-  it("newest first, with Coder's limit and offset and the total count", async () => {
-    const all = await audit("?limit=1000");
-    expect(all.count).toBe(all.audit_logs.length);
-    const times = all.audit_logs.map((l) => l.time);
-    expect([...times].sort().reverse()).toEqual(times);
-    const page = await audit("?limit=2&offset=1");
-    expect(page.count).toBe(all.count);
-    expect(page.audit_logs.map((l) => l.id)).toEqual(all.audit_logs.slice(1, 3).map((l) => l.id));
-    const past = await audit(`?offset=${all.count + 5}`);
-    expect(past).toEqual({ audit_logs: [], count: all.count });
-    expect((await audit("?limit=0")).audit_logs.length).toBe(Math.min(100, all.count));
-  });
-
-  it("filters by action, resource_type, username (and me), email and status", async () => {
-    const all = (await audit("?limit=1000")).audit_logs;
-    const check = async (q: string, predicate: (l: AuditLog) => boolean) => {
-      const page = await audit(`?limit=1000&q=${encodeURIComponent(q)}`);
-      expect(
-        page.audit_logs.map((l) => l.id),
-        q,
-      ).toEqual(all.filter(predicate).map((l) => l.id));
-      expect(page.count, q).toBe(page.audit_logs.length);
-      return page;
-    };
-    expect((await check("action:login", (l) => l.action === "login")).count).toBeGreaterThan(2);
-    await check("resource_type:api_key", (l) => l.resource_type === "api_key");
-    await check("action:write resource_type:git_ssh_key", (l) => l.action === "write" && l.resource_type === "git_ssh_key");
-    await check(`username:${OWNER.username}`, (l) => l.user?.id === owner.userId);
-    await check("username:me", (l) => l.user?.id === owner.userId);
-    await check(`email:${OWNER.email.toUpperCase()}`, (l) => l.user?.id === owner.userId);
-    await check("status:401", (l) => l.status_code === 401);
-    await check("status:4xx", (l) => l.status_code >= 400 && l.status_code < 500);
-    await check('action:"login" status:2xx', (l) => l.action === "login" && l.status_code < 300);
-  });
-
-  it("answers a bad query with 400 in Coder's shape", async () => {
-    const cases: [string, string][] = [
-      ["?q=action:explode", "action"],
-      ["?q=resource_type:spaceship", "resource_type"],
-      ["?q=status:600", "status"],
-      ["?q=colour:blue", "colour"],
-      ["?q=justaword", "q"],
-    ];
-    for (const [query, field] of cases) {
-      const res = await call("GET", `/audit${query}`, { token: owner.token });
-      expect(res.status, query).toBe(400);
-      const body = await json(res);
-      expect(body.message).toBe("Invalid audit search query.");
-      expect(body.validations?.[0]?.field).toBe(field);
-    }
-    for (const query of ["?limit=-1", "?offset=abc", "?limit=99999999999", "?after_id=nope"]) {
-      const res = await call("GET", `/audit${query}`, { token: owner.token });
-      expect(res.status, query).toBe(400);
-      expect((await json(res)).message).toBe("Query parameters have invalid values.");
-    }
-  });
-});
-
-describe("sign-in through GitHub", () => {
-  it("records the completed sign-in as login on the new key, not the redirect to the provider, and no provider secret", async () => {
-    const github = await startFakeGithub();
-    const gh = await startTestApp({ env: github.env({ CODER_OAUTH2_GITHUB_ALLOW_SIGNUPS: "true" }) });
-    try {
-      github.signIn(account({ login: "audited-cat" }));
-      const browser = new Browser(gh);
-      const done = await browser.signIn(GITHUB_CALLBACK);
-      expect(done.status).toBe(307);
-      const session = browser.cookies.get("coder_session_token")!;
-      const jti = JSON.parse(Buffer.from(session.split(".")[1]!, "base64url").toString()).jti as string;
-      await gh.settle();
-      const rows = await gh.db.select().from(auditLogs);
-      // The first hop only redirected to GitHub: nothing to record.
-      expect(rows).toHaveLength(1);
-      const [me] = await gh.db.select({ id: users.id }).from(users).where(eq(users.username, "audited-cat"));
-      expect(rows[0]).toMatchObject({ action: "login", resourceType: "api_key", resourceId: jti, userId: me!.id, statusCode: 307 });
-      const text = JSON.stringify(rows);
-      for (const secret of [session, GITHUB_CLIENT_SECRET, ...github.issuedTokens]) expect(text).not.toContain(secret);
-    } finally {
-      await gh.close();
-      await github.close();
-    }
   });
 });
