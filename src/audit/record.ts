@@ -105,7 +105,9 @@ function requestedResource(c: Ctx, rule: AuditRule, actor: Actor | undefined, bo
       return { resourceId: "", resourceTarget: str(body.token_name, 64) };
     case "body-email": {
       const email = recordableEmail(body.email);
-      return { resourceId: "", resourceTarget: email ?? "", userEmail: email };
+      // Cut like every other recorded string: the address rule has no length limit, and a megabyte-long
+      // "address" must not become a megabyte-long row.
+      return { resourceId: "", resourceTarget: email === undefined ? "" : cut(email, MAX_STRING), userEmail: email };
     }
     case "caller-session":
       return actor ? { resourceId: actor.key.id, resourceTarget: actor.user.username } : { resourceId: "", resourceTarget: "" };

@@ -101,6 +101,15 @@ describe("what a record holds", () => {
     expect(log.diff).toEqual({ password: { secret: true } });
   });
 
+  it("a sign-in naming a huge address records it cut to 256 characters", async () => {
+    const huge = `${"a".repeat(200_000)}@example.com`;
+    const res = await call("POST", "/users/login", { body: { email: huge, password: "NotThePassword!1" } });
+    expect(res.status).toBe(401);
+    const log = await recordOf(res);
+    expect(log.resource_target).toBe(huge.slice(0, 256));
+    expect(JSON.stringify(log).length).toBeLessThan(2_000);
+  });
+
   it("profile, roles, status, appearance, preferences: action write on the user, the changed fields in the diff", async () => {
     const cases: [string, string, unknown, Record<string, unknown>][] = [
       [
