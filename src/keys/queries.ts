@@ -87,14 +87,22 @@ export interface KeyUse {
 /**
  * One statement: the key's last use, address and (sliding) expiry, and its user's last-seen time. An
  * expiry changed since it was read (PUT .../expire, a password change) is left alone, never undone.
+ *
+ * Locks the user's row before the key's, the order every transaction that writes both takes (a password
+ * change updates the user, then deletes the keys; a sign-in locks the user, then inserts a key). Taken the
+ * other way round, a stamp holding the key while waiting for the user, and a password change holding the
+ * user while waiting to delete the key, deadlock, and Postgres aborts one of them. The owner's id comes
+ * from an uncorrelated scalar subquery, which Postgres runs once before the key's row is read and locked.
  */
 export async function recordKeyUse(db: Db, use: KeyUse): Promise<void> {
   const { keyId, at, ip, readExpiry, expiresAt } = use;
   await db.execute(sql`
-      with touched as (
+      with owner as (
+        select id from users where id = (select user_id from api_keys where id = ${keyId}) for no key update
+      ), touched as (
         update api_keys set last_used = ${at}, ip_address = ${ip}, updated_at = ${at},
           expires_at = case when expires_at = ${readExpiry} then ${expiresAt} else expires_at end
-        where id = ${keyId} returning user_id
+        where id = ${keyId} and user_id = (select id from owner) returning user_id
       )
       update users set last_seen_at = ${at}, updated_at = ${at} where id = (select user_id from touched)`);
 }
