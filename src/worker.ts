@@ -1,6 +1,6 @@
-// Workers entry: Neon's serverless driver with a Pool per request (Workers forbid sharing I/O objects
-// across requests), the WASM hasher, and keys from secrets. Bookkeeping writes deferred by the app run
-// under waitUntil, and the pool closes after them. Before its first request an isolate checks that the
+// Workers entry: Neon's serverless driver, single statements over HTTP and a Pool opened only by a request
+// that runs a transaction (Workers forbid sharing I/O objects across requests), the WASM hasher, and keys
+// from secrets. Bookkeeping writes deferred by the app run under waitUntil, and the pool closes after them. Before its first request an isolate checks that the
 // database is migrated at least as far as this build's code (a deploy must never serve an older schema).
 import { hasher } from "#hasher";
 import { createApp } from "./app.ts";
@@ -18,6 +18,8 @@ export interface WorkerEnv {
   SIGNING_KEYS?: string;
   /** Local development only: a loopback WebSocket-to-TCP proxy in front of a plain Postgres. */
   NEON_WS_PROXY?: string;
+  /** Local development only: a loopback stand-in for Neon's SQL-over-HTTP endpoint (scripts/neon-http.ts). */
+  NEON_HTTP_PROXY?: string;
   /** Static assets (wrangler.toml `[assets]`): the docs UI's Swagger UI files. */
   ASSETS?: AssetsBinding;
   [name: string]: unknown;
@@ -101,7 +103,7 @@ export default {
       return Response.json({ message: "Gatehouse is not configured correctly.", ...(detail ? { detail } : {}) }, { status: 500 });
     }
     const { config, tokens, databaseUrl, rateLimiters } = ready;
-    const neon = openNeon(databaseUrl, { wsProxy: env.NEON_WS_PROXY });
+    const neon = openNeon(databaseUrl, { wsProxy: env.NEON_WS_PROXY, httpProxy: env.NEON_HTTP_PROXY });
     const deferred: Promise<unknown>[] = [];
     // Deferred work fails after the response has gone: its log line is the only trace it leaves.
     const defer = (task: DeferredTask) =>
