@@ -163,4 +163,14 @@ describe("the worker and an unmigrated or lagging database", () => {
     expect(await res.json()).toEqual({ message: "The database is unreachable." });
     expect(logs[0]).toMatchObject({ level: "error", msg: "schema check failed: database unreachable" });
   });
+
+  it("refuses a local setup with the WebSocket proxy but no HTTP stand-in, and says what to set", async () => {
+    const { NEON_HTTP_PROXY: _unset, ...withoutHttp } = env;
+    const { res } = await call("/api/v2/users/first", withoutHttp);
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({
+      message: "Gatehouse is not configured correctly.",
+      detail: expect.stringContaining("NEON_WS_PROXY is set without NEON_HTTP_PROXY"),
+    });
+  });
 });
