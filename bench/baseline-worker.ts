@@ -1,6 +1,6 @@
 // The baselines of `npm run bench -- --worker`, inside workerd (`wrangler dev`, same wrangler.toml as the
-// worker): bare Hono routes with the worker's own database handling (a Neon Pool per request, closed with
-// waitUntil), so a Gatehouse scenario's ratio to them is the cost of Gatehouse itself.
+// worker): bare Hono routes with the worker's own database handling (src/db/neon.ts: statements over HTTP,
+// a Pool only for transactions, closed with waitUntil), so a Gatehouse scenario's ratio to them is the cost of Gatehouse itself.
 //   GET /verify        verifies the token with jose;
 //   GET /verify-query  verifies it and runs the actor query (src/auth/actor.ts);
 //   GET /argon2?n=     times n argon2 verifications with the worker's WASM hasher (the login limit).
@@ -13,6 +13,7 @@ import { openNeon } from "../src/db/neon.ts";
 interface Env {
   DATABASE_URL: string;
   NEON_WS_PROXY: string;
+  NEON_HTTP_PROXY: string;
   SIGNING_KEYS: string;
   CODER_ACCESS_URL: string;
 }
@@ -41,7 +42,7 @@ app.get("/verify", async (c) => {
 app.get("/verify-query", async (c) => {
   const payload = await verified(c.env, c.req.header("Coder-Session-Token") ?? "");
   if (!payload?.jti) return c.json({ message: "invalid token" }, 401);
-  const neon = openNeon(c.env.DATABASE_URL, { wsProxy: c.env.NEON_WS_PROXY });
+  const neon = openNeon(c.env.DATABASE_URL, { wsProxy: c.env.NEON_WS_PROXY, httpProxy: c.env.NEON_HTTP_PROXY });
   try {
     const actor = await loadActor(neon.db, payload.jti);
     if (!actor) return c.json({ message: "no such key" }, 401);

@@ -11,6 +11,7 @@
 //            --users N (default 100000)  --soak-seconds N (default 10)  --no-bundle
 //            --only KEY,KEY (scenario keys of bench/scenarios.ts, with their baselines; no soak)
 //            --profile DIR (the Node Gatehouse server writes a V8 CPU profile there)
+//            --db-rtt 20ms (with --worker: round trips and p50 one request at a time at that database RTT)
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -27,6 +28,7 @@ import { scenarios, soakRequests, type Scenario, type ScenarioKey } from "./scen
 import type { Argon2Limit } from "./argon2.ts";
 import type { Statement, Target } from "./target.ts";
 import { workerTarget } from "./worker-target.ts";
+import { parseRtt, workerRtt } from "./worker-rtt.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -40,8 +42,12 @@ const { values: flags } = parseArgs({
     "no-bundle": { type: "boolean", default: false },
     only: { type: "string" },
     profile: { type: "string" },
+    "db-rtt": { type: "string" },
   },
 });
+/** --worker --db-rtt 20ms: also the worker one request at a time with that database round-trip time (bench/worker-rtt.ts). */
+const DB_RTT = flags["db-rtt"] === undefined ? undefined : parseRtt(flags["db-rtt"]);
+if (DB_RTT !== undefined && !flags.worker) throw new Error("--db-rtt measures the worker: add --worker");
 /** --only forged,me: just these scenarios (and their baselines); no soak. For measuring one change. */
 const ONLY = flags.only?.split(",").map((k) => k.trim()) as ScenarioKey[] | undefined;
 const SECONDS = Number(flags.seconds);
@@ -453,6 +459,7 @@ async function main() {
         await target.dispose();
       }
     }
+    if (DB_RTT !== undefined) rows.push(...(await workerRtt({ adminUrl: pg.adminUrl, rttMs: DB_RTT, signingKeys, log })));
     if (!flags["no-bundle"]) {
       log("building the worker bundle (wrangler deploy --dry-run)");
       const bundle = await workerBundle();

@@ -1,6 +1,7 @@
-// Gatehouse inside `wrangler dev` (the real worker entry in workerd, a Neon Pool per request) and the
-// workerd baseline worker beside it, each reaching the same throwaway Postgres database through its own
-// metering WebSocket proxy (bench/wire-proxy.ts), which counts the statements each one sends.
+// Gatehouse inside `wrangler dev` (the real worker entry in workerd) and the workerd baseline worker beside
+// it, each reaching the same throwaway Postgres database the production way: single statements through its
+// own stand-in for Neon's SQL-over-HTTP endpoint (scripts/neon-http.ts), transactions through its own
+// metering WebSocket proxy (bench/wire-proxy.ts); the statements each one sends are counted on both.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { freePort, startChild, type Child } from "./processes.ts";
 import { BENCH_LIMITS } from "./scenarios.ts";
 import { explainSql, planLines, seedAndMint, type Target, targetBasics } from "./target.ts";
 import { startWireProxy, type WireProxy } from "./wire-proxy.ts";
+import { startNeonHttp, type NeonHttp } from "../scripts/neon-http.ts";
 
 export interface WorkerTargetOptions {
   adminUrl: string;
@@ -34,8 +36,9 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<Target
   const { seeded, tokens } = await seedAndMint(handle.db, options.users, config, options.signingKeys);
 
   const proxies: WireProxy[] = [];
+  const https: NeonHttp[] = [];
   const children: Child[] = [];
-  const wrangler = async (name: string, port: number, proxy: WireProxy, script: string[]) =>
+  const wrangler = async (name: string, port: number, proxy: WireProxy, http: NeonHttp, script: string[]) =>
     startChild({
       name,
       command: "npx",
@@ -57,6 +60,7 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<Target
         ...Object.entries({
           DATABASE_URL: database.url,
           NEON_WS_PROXY: proxy.address,
+          NEON_HTTP_PROXY: http.address,
           SIGNING_KEYS: options.signingKeys,
           CODER_ACCESS_URL: appOrigin,
           ...BENCH_LIMITS,
@@ -71,14 +75,19 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<Target
     });
   const stopServers = async () => {
     await Promise.allSettled(children.map((c) => c.stop()));
-    await Promise.allSettled(proxies.map((p) => p.close()));
+    await Promise.allSettled([...proxies, ...https].map((p) => p.close()));
   };
   try {
     proxies.push(await startWireProxy(), await startWireProxy());
+    https.push(await startNeonHttp(), await startNeonHttp());
     log("starting wrangler dev (gatehouse worker and baseline worker)");
-    children.push(await wrangler("gatehouse-worker", appPort, proxies[0]!, []));
+    children.push(await wrangler("gatehouse-worker", appPort, proxies[0]!, https[0]!, []));
     children.push(
-      await wrangler("baseline-worker", baselinePort, proxies[1]!, ["bench/baseline-worker.ts", "--name", "gatehouse-bench-baseline"]),
+      await wrangler("baseline-worker", baselinePort, proxies[1]!, https[1]!, [
+        "bench/baseline-worker.ts",
+        "--name",
+        "gatehouse-bench-baseline",
+      ]),
     );
   } catch (err) {
     await stopServers();
@@ -88,16 +97,19 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<Target
     throw err;
   }
   const [appProxy, baselineProxy] = proxies as [WireProxy, WireProxy];
+  const [appHttp, baselineHttp] = https as [NeonHttp, NeonHttp];
 
   return {
     label: "workerd/pg",
-    description: `the worker under wrangler dev (workerd), Neon driver per request → metering WebSocket proxy → PostgreSQL ${options.postgresVersion}; queries counted on the wire`,
+    description: `the worker under wrangler dev (workerd), Neon driver → HTTP stand-in (statements) and metering WebSocket proxy (transactions) → PostgreSQL ${options.postgresVersion}; queries counted on both`,
     appOrigin,
     baselineOrigin,
     seeded,
     tokens,
-    statements: async (on) => (on === "app" ? appProxy : baselineProxy).statements(),
-    lastStatement: async () => appProxy.last(),
+    statements: async (on) =>
+      on === "app" ? appProxy.statements() + appHttp.stats().statements : baselineProxy.statements() + baselineHttp.stats().statements,
+    // Reads, the statements EXPLAINed, go over HTTP.
+    lastStatement: async () => appHttp.last() ?? appProxy.last(),
     async argon2Limit() {
       const res = await fetch(`${baselineOrigin}/argon2?n=${ARGON2_RUNS}`, { signal: AbortSignal.timeout(60_000) });
       const { hashMs } = (await res.json()) as { hashMs: number };

@@ -1,5 +1,6 @@
 // `npm run dev`: the real worker (wrangler dev, workerd) against a local Postgres reached through the Neon
-// driver and a loopback WebSocket proxy, the way production reaches Neon. Uses DATABASE_URL when set
+// driver, the way production reaches Neon: a loopback stand-in for Neon's SQL-over-HTTP endpoint for single
+// statements and a loopback WebSocket proxy for transactions. Uses DATABASE_URL when set
 // (a local Postgres); otherwise a PGlite database persisted under DATA_DIR, served over the Postgres
 // wire protocol, so it works on a machine with nothing installed.
 import { spawn } from "node:child_process";
@@ -9,10 +10,11 @@ import { migrate } from "drizzle-orm/neon-serverless/migrator";
 import { loadConfig } from "../src/config.ts";
 import { secureDataDir, usesDataDir } from "../src/db/data-dir.ts";
 import { MIGRATIONS_FOLDER } from "../src/db/index.ts";
-import { openNeon } from "../src/db/neon.ts";
+import { openNeonSession } from "../src/db/neon.ts";
 import { createPglite } from "../src/db/pglite.ts";
 import { logLine } from "../src/http/logging.ts";
 import { signingKeys } from "../src/node-deps.ts";
+import { startNeonHttp } from "./neon-http.ts";
 import { startNeonProxy } from "./neon-proxy.ts";
 import { startSerialFront } from "./pglite-serial.ts";
 
@@ -43,7 +45,8 @@ async function localDatabase(): Promise<{ url: string; stop(): Promise<void> }> 
 
 const database = await localDatabase();
 const proxy = await startNeonProxy();
-const neon = openNeon(database.url, { wsProxy: proxy.address });
+const http = await startNeonHttp();
+const neon = openNeonSession(database.url, { wsProxy: proxy.address });
 await migrate(neon.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
 await neon.close();
 
@@ -61,6 +64,7 @@ const wrangler = spawn(
     ...Object.entries({
       DATABASE_URL: database.url,
       NEON_WS_PROXY: proxy.address,
+      NEON_HTTP_PROXY: http.address,
       SIGNING_KEYS: keys,
       CODER_ACCESS_URL: accessUrl,
     }).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
@@ -78,10 +82,16 @@ const wrangler = spawn(
   },
 );
 const databaseKind = config.databaseUrl ? "postgres" : "pglite (wire protocol)";
-logLine("info", "worker dev server starting", { url: accessUrl, database: databaseKind, proxy: proxy.address }, { time: false });
+logLine(
+  "info",
+  "worker dev server starting",
+  { url: accessUrl, database: databaseKind, proxy: proxy.address, http: http.address },
+  { time: false },
+);
 
 const shutdown = async (code: number) => {
   await proxy.close();
+  await http.close();
   await database.stop();
   process.exit(code);
 };

@@ -1,7 +1,8 @@
-// Workers entry: Neon's serverless driver with a Pool per request (Workers forbid sharing I/O objects
-// across requests), the WASM hasher, and keys from secrets. Bookkeeping writes deferred by the app run
-// under waitUntil, and the pool closes after them. Before its first request an isolate checks that the
-// database is migrated at least as far as this build's code (a deploy must never serve an older schema).
+// Workers entry: Neon's serverless driver, single statements over HTTP and a Pool opened only by a request
+// that runs a transaction (Workers forbid sharing I/O objects across requests), the WASM hasher, and keys
+// from secrets. Bookkeeping writes deferred by the app run under waitUntil, and the pool closes after them.
+// Before its first request an isolate checks that the database is migrated at least as far as this build's
+// code (a deploy must never serve an older schema).
 import { hasher } from "#hasher";
 import { createApp } from "./app.ts";
 import { parseSigningKeys } from "./auth/signing-keys.ts";
@@ -18,6 +19,8 @@ export interface WorkerEnv {
   SIGNING_KEYS?: string;
   /** Local development only: a loopback WebSocket-to-TCP proxy in front of a plain Postgres. */
   NEON_WS_PROXY?: string;
+  /** Local development only: a loopback stand-in for Neon's SQL-over-HTTP endpoint (scripts/neon-http.ts). */
+  NEON_HTTP_PROXY?: string;
   /** Static assets (wrangler.toml `[assets]`): the docs UI's Swagger UI files. */
   ASSETS?: AssetsBinding;
   [name: string]: unknown;
@@ -66,6 +69,13 @@ async function buildSetup(env: WorkerEnv) {
   const config = loadConfig(strings);
   if (!config.databaseUrl) throw new ConfigError("DATABASE_URL is required on Workers");
   if (!config.signingKeys) throw new ConfigError("SIGNING_KEYS is required on Workers (see docs/deploying.md)");
+  // A local setup with only the WebSocket proxy would send every single statement to Neon's endpoint for
+  // the local host, failing each request with a 500 nobody could explain.
+  if (env.NEON_WS_PROXY && !env.NEON_HTTP_PROXY) {
+    throw new ConfigError(
+      "NEON_WS_PROXY is set without NEON_HTTP_PROXY: set both for a local database, or neither (docs/configuration.md)",
+    );
+  }
   const tokens = await TokenService.create(parseSigningKeys(config.signingKeys), config.accessUrl, config.tokenAudience);
   return { config, tokens, databaseUrl: config.databaseUrl, rateLimiters: rateLimitersOf(env), schemaChecked: false };
 }
@@ -101,7 +111,7 @@ export default {
       return Response.json({ message: "Gatehouse is not configured correctly.", ...(detail ? { detail } : {}) }, { status: 500 });
     }
     const { config, tokens, databaseUrl, rateLimiters } = ready;
-    const neon = openNeon(databaseUrl, { wsProxy: env.NEON_WS_PROXY });
+    const neon = openNeon(databaseUrl, { wsProxy: env.NEON_WS_PROXY, httpProxy: env.NEON_HTTP_PROXY });
     const deferred: Promise<unknown>[] = [];
     // Deferred work fails after the response has gone: its log line is the only trace it leaves.
     const defer = (task: DeferredTask) =>

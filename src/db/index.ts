@@ -26,7 +26,8 @@ export class QueryCounter implements Logger {
 /**
  * Handles whose pool keeps its connections open, each on a Postgres backend of its own (the Node server
  * on DATABASE_URL): there a named prepared statement is parsed and planned once per connection instead of
- * on every execution. Everywhere else statements stay unnamed: on Workers a connection lasts one request,
+ * on every execution. Everywhere else statements stay unnamed: on Workers a statement is one HTTP request
+ * (Neon's SQL-over-HTTP has no named statements) and a transaction's connection lasts one request,
  * PGlite's socket server runs every connection on one backend (a second Parse of a name fails), and a
  * transaction-mode pooler without prepared-statement support would lose the statement between requests.
  */

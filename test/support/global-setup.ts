@@ -1,5 +1,6 @@
 // Runs once, in Node, before both projects: a database for the workers project reached the production
-// way (Neon driver → WebSocket proxy → Postgres wire protocol), migrated through that same driver, plus
+// way (Neon driver → the SQL-over-HTTP stand-in and the WebSocket proxy → Postgres), migrated through that
+// same driver, plus
 // signing keys and a Node-made argon2 hash for the cross-runtime hashing test.
 import { createServer, type Server } from "node:http";
 import { migrate } from "drizzle-orm/neon-serverless/migrator";
@@ -7,10 +8,11 @@ import type { TestProject } from "vitest/node";
 import { hasher as nodeHasher } from "../../src/auth/hasher-node.ts";
 import { TokenService } from "../../src/auth/tokens.ts";
 import { MIGRATIONS_FOLDER } from "../../src/db/index.ts";
-import { openNeon } from "../../src/db/neon.ts";
+import { openNeonSession } from "../../src/db/neon.ts";
 import { createTestDatabase } from "./databases.ts";
 import { startFaultProxy, type FaultProxy, type ProxyMode } from "./fault-proxy.ts";
-import { startNeonProxy } from "../../scripts/neon-proxy.ts";
+import { startNeonHttp, type NeonHttp } from "../../scripts/neon-http.ts";
+import { startNeonProxy, type NeonProxy } from "../../scripts/neon-proxy.ts";
 import { startOidcProvider } from "./oidc-provider.ts";
 
 declare module "vitest" {
@@ -28,6 +30,11 @@ declare module "vitest" {
      * timeouts in its URL), and the loopback URL that switches the proxy's mode (`?mode=blackhole`).
      */
     faults: { databaseUrl: string; controlUrl: string };
+    /**
+     * test/workers/round-trips.test.ts: bindings for a database behind proxies of its own (so no other file's
+     * traffic is counted), and the loopback URL that reports what those proxies received.
+     */
+    roundTrips: { bindings: Record<string, string>; statsUrl: string };
   }
 }
 
@@ -68,14 +75,29 @@ function startFaultControl(proxy: FaultProxy): Promise<{ server: Server; url: st
   );
 }
 
+/** What a pair of proxies received, over HTTP, so code inside workerd can count its round trips. */
+function startStats(http: NeonHttp, ws: NeonProxy): Promise<{ server: Server; url: string }> {
+  const server = createServer((_req, res) => {
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ http: http.stats(), ws: ws.stats() }));
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      const addr = server.address();
+      resolve({ server, url: `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}/stats` });
+    }),
+  );
+}
+
 /** Names of the extra workers databases; a file that needs one adds its name here. */
-const WORKER_DATABASES = ["users", "keys", "oidc", "faults"];
+const WORKER_DATABASES = ["users", "keys", "oidc", "faults", "roundtrips"];
 
 export default async function setup(project: TestProject) {
   const proxy = await startNeonProxy();
+  const http = await startNeonHttp();
   const migrated = async (label: string) => {
     const database = await createTestDatabase(label);
-    const neon = openNeon(database.url, { wsProxy: proxy.address });
+    const neon = openNeonSession(database.url, { wsProxy: proxy.address });
     await migrate(neon.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
     await neon.close();
     return database;
@@ -90,11 +112,15 @@ export default async function setup(project: TestProject) {
   const faultUrl = new URL(faultProxy.url);
   faultUrl.searchParams.set("connect_timeout", "1");
   faultUrl.searchParams.set("query_timeout", "2000");
+  const countedHttp = await startNeonHttp();
+  const countedWs = await startNeonProxy();
+  const stats = await startStats(countedHttp, countedWs);
 
   const password = "Cross-Runtime-Passw0rd!";
   project.provide("workerBindings", {
     DATABASE_URL: database.url,
     NEON_WS_PROXY: proxy.address,
+    NEON_HTTP_PROXY: http.address,
     SIGNING_KEYS: JSON.stringify([await TokenService.generateKey()]),
     CODER_ACCESS_URL: "http://gatehouse.test",
   });
@@ -104,11 +130,23 @@ export default async function setup(project: TestProject) {
   project.provide("argon2VerifierUrl", verifier.url);
   project.provide("oidcIssuer", oidc.issuer);
   project.provide("faults", { databaseUrl: faultUrl.toString(), controlUrl: faultControl.url });
+  project.provide("roundTrips", {
+    bindings: {
+      DATABASE_URL: extra[WORKER_DATABASES.indexOf("roundtrips")]!.url,
+      NEON_HTTP_PROXY: countedHttp.address,
+      NEON_WS_PROXY: countedWs.address,
+    },
+    statsUrl: stats.url,
+  });
 
   return async () => {
     verifier.server.close();
     faultControl.server.close();
+    stats.server.close();
     await faultProxy.close();
+    await countedHttp.close();
+    await countedWs.close();
+    await http.close();
     await oidc.close();
     await proxy.close();
     await database.drop();

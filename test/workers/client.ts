@@ -17,16 +17,30 @@ export function workerClient(database?: string, overrides: Record<string, string
       ? { ...bindings, ...(database ? { DATABASE_URL: inject("workerDatabases")[database] } : {}), ...overrides }
       : bindings;
   return async function call(path: string, init: CallInit = {}): Promise<Response> {
-    const { json, token, ...rest } = init;
-    const headers = new Headers(rest.headers);
-    if (token) headers.set("Coder-Session-Token", token);
-    if (json !== undefined) headers.set("content-type", "application/json");
-    const request = new Request(`${BASE}${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
-    const ctx = createExecutionContext();
-    const res = await worker.fetch(request, workerEnv, ctx);
-    await waitOnExecutionContext(ctx);
-    return res;
+    return (await timedCall(workerEnv, path, init)).res;
   };
+}
+
+/**
+ * One request through the worker entry, with its `waitUntil` work awaited, timed: `respondedMs` until the
+ * response (what the client waits for), `settledMs` until the work deferred past it finished too.
+ */
+export async function timedCall(
+  workerEnv: WorkerEnv,
+  path: string,
+  init: CallInit = {},
+): Promise<{ res: Response; respondedMs: number; settledMs: number }> {
+  const { json, token, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (token) headers.set("Coder-Session-Token", token);
+  if (json !== undefined) headers.set("content-type", "application/json");
+  const request = new Request(`${BASE}${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+  const ctx = createExecutionContext();
+  const started = Date.now();
+  const res = await worker.fetch(request, workerEnv, ctx);
+  const respondedMs = Date.now() - started;
+  await waitOnExecutionContext(ctx);
+  return { res, respondedMs, settledMs: Date.now() - started };
 }
 
 export const OWNER = { email: "edge-owner@example.com", username: "edge-owner", password: "SomeSecurePassword!" };

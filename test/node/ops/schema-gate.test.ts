@@ -9,24 +9,29 @@ import { compareWithJournal, EXPECTED_MIGRATION, MIGRATIONS } from "../../../src
 import { migrateWithLock } from "../../../src/db/migrator.ts";
 import worker, { type WorkerEnv } from "../../../src/worker.ts";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
+import { startNeonHttp, type NeonHttp } from "../../../scripts/neon-http.ts";
 import { startNeonProxy, type NeonProxy } from "../../../scripts/neon-proxy.ts";
 
 let proxy: NeonProxy;
+let http: NeonHttp;
 let database: TestDatabase;
 let env: WorkerEnv;
 
 beforeAll(async () => {
   proxy = await startNeonProxy();
+  http = await startNeonHttp();
   database = await createTestDatabase("ops_gate");
   env = {
     DATABASE_URL: database.url,
     NEON_WS_PROXY: proxy.address,
+    NEON_HTTP_PROXY: http.address,
     SIGNING_KEYS: JSON.stringify([await TokenService.generateKey()]),
     CODER_ACCESS_URL: "http://gatehouse.test",
   };
 });
 afterAll(async () => {
   await proxy?.close();
+  await http?.close();
   await database?.drop();
 });
 
@@ -157,5 +162,15 @@ describe("the worker and an unmigrated or lagging database", () => {
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ message: "The database is unreachable." });
     expect(logs[0]).toMatchObject({ level: "error", msg: "schema check failed: database unreachable" });
+  });
+
+  it("refuses a local setup with the WebSocket proxy but no HTTP stand-in, and says what to set", async () => {
+    const { NEON_HTTP_PROXY: _unset, ...withoutHttp } = env;
+    const { res } = await call("/api/v2/users/first", withoutHttp);
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({
+      message: "Gatehouse is not configured correctly.",
+      detail: expect.stringContaining("NEON_WS_PROXY is set without NEON_HTTP_PROXY"),
+    });
   });
 });

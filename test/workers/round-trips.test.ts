@@ -1,0 +1,105 @@
+// What each request costs in database round trips on Workers, counted by the proxies it goes through
+// (their own pair, so no other file's traffic is counted): a single statement is one HTTP request to Neon's
+// SQL-over-HTTP endpoint; only a request that runs a transaction opens a WebSocket, and only one.
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { ownerSession, workerClient, type CallInit } from "./client.ts";
+
+const { bindings, statsUrl } = inject("roundTrips");
+const call = workerClient(undefined, bindings);
+
+interface Stats {
+  http: { requests: number; statements: number };
+  ws: { connections: number; roundTrips: number };
+}
+
+const stats = async (): Promise<Stats> => (await fetch(statsUrl)).json() as Promise<Stats>;
+
+/** The request's response and what the database saw of it, deferred work included (the client awaits it). */
+async function counted(path: string, init: CallInit = {}) {
+  const before = await stats();
+  const res = await call(path, init);
+  const body = await res.text();
+  const after = await stats();
+  return {
+    status: res.status,
+    body,
+    httpRequests: after.http.requests - before.http.requests,
+    statements: after.http.statements - before.http.statements,
+    wsConnections: after.ws.connections - before.ws.connections,
+    wsRoundTrips: after.ws.roundTrips - before.ws.roundTrips,
+  };
+}
+
+let token = "";
+let organizationId = "";
+
+beforeAll(async () => {
+  ({ token, organizationId } = await ownerSession(call));
+  // The isolate's schema check is behind us: it runs before the first request only.
+  expect((await call("/api/v2/users/me", { token })).status).toBe(200);
+});
+
+describe("database round trips per request on Workers", () => {
+  it("GET /users/me: exactly one HTTP request, one statement, no WebSocket", async () => {
+    for (let i = 0; i < 3; i++) {
+      const me = await counted("/api/v2/users/me", { token });
+      expect(me.status).toBe(200);
+      expect(JSON.parse(me.body)).toMatchObject({ username: "edge-owner" });
+      expect(me).toMatchObject({ httpRequests: 1, statements: 1, wsConnections: 0, wsRoundTrips: 0 });
+    }
+  });
+
+  it("a refused token costs no round trip at all", async () => {
+    const refused = await counted("/api/v2/users/me", { token: `${token.slice(0, -4)}AAAA` });
+    expect(refused.status).toBe(401);
+    expect(refused).toMatchObject({ httpRequests: 0, wsConnections: 0 });
+  });
+
+  it("reads over HTTP only: GET /users and GET /users/{user}", async () => {
+    for (const path of ["/api/v2/users?limit=5", "/api/v2/users/edge-owner"]) {
+      const read = await counted(path, { token });
+      expect(read.status, path).toBe(200);
+      expect(read.wsConnections, path).toBe(0);
+      expect(read.httpRequests, path).toBeGreaterThanOrEqual(1);
+      expect(read.httpRequests, path).toBe(read.statements);
+    }
+  });
+
+  it("a transactional write opens exactly one WebSocket, closed after the response", async () => {
+    const created = await counted("/api/v2/users", {
+      method: "POST",
+      token,
+      json: { email: "trips@example.com", username: "trips", password: "SomeSecurePassword!", organization_ids: [organizationId] },
+    });
+    expect(created.status).toBe(201);
+    // An audited route runs in one transaction from before the session check (src/audit/middleware.ts), so
+    // its actor query is on the WebSocket too, and nothing goes over HTTP.
+    expect(created).toMatchObject({ httpRequests: 0, wsConnections: 1 });
+    const found = await counted("/api/v2/users/trips", { token });
+    expect(found.status).toBe(200);
+  });
+
+  it("sign-in: its transaction on one WebSocket, the login counter's hit and refund over HTTP", async () => {
+    const login = await counted("/api/v2/users/login", {
+      method: "POST",
+      json: { email: "trips@example.com", password: "SomeSecurePassword!" },
+    });
+    expect(login.status).toBe(201);
+    expect(login.wsConnections).toBe(1);
+    // Open (TCP and upgrade: 2), start-up, BEGIN, the statements of the sign-in, COMMIT; today 12 in all.
+    expect(login.wsRoundTrips).toBeLessThanOrEqual(12);
+    // src/security/rate-limit.ts: counted before the audited transaction, refunded after a success.
+    expect(login).toMatchObject({ httpRequests: 2, statements: 2 });
+    const session = (JSON.parse(login.body) as { session_token: string }).session_token;
+    // The first request of a dormant user also marks it active: a second single statement, still over HTTP.
+    expect(await counted("/api/v2/users/me", { token: session })).toMatchObject({ status: 200, httpRequests: 2, wsConnections: 0 });
+    expect(await counted("/api/v2/users/me", { token: session })).toMatchObject({ status: 200, httpRequests: 1, wsConnections: 0 });
+  });
+
+  it("token creation: one WebSocket, eight round trips, nothing over HTTP", async () => {
+    const created = await counted("/api/v2/users/me/keys/tokens", { method: "POST", token, json: { token_name: "trips-ci" } });
+    expect(created.status).toBe(201);
+    // Open (2), start-up, BEGIN, the actor query, the key's insert, the audit row, COMMIT.
+    expect(created).toMatchObject({ httpRequests: 0, wsConnections: 1, wsRoundTrips: 8 });
+  });
+});
