@@ -10,6 +10,7 @@
 //   including those refused before the transaction (the CSRF guard, the input checks). They changed nothing,
 //   so their rows are written after the response, off the request's path.
 import type { Context, MiddlewareHandler } from "hono";
+import { sessionClaims } from "../auth/session.ts";
 import { auditLogs } from "../db/schema.ts";
 import type { AppEnv, DeferredTask, Deps } from "../deps.ts";
 import { errorBody } from "../http/errors.ts";
@@ -55,6 +56,12 @@ export const auditedTransaction = (): MiddlewareHandler<AppEnv> =>
   async function auditedTransaction(c, next) {
     const rule = ruleOf(c);
     if (!rule) return next();
+    // A route that needs a session refuses a request without a cryptographically valid token before it
+    // reads anything (src/auth/session.ts requireActor), and such a refusal is not recorded (record.ts). Not
+    // opening a transaction for it keeps unauthenticated noise off the database: on Workers a transaction is
+    // a WebSocket, a Postgres start-up, BEGIN and ROLLBACK. A rule is public exactly when its route is
+    // (test/node/audit/records.test.ts).
+    if (!rule.public && !(await sessionClaims(c))) return next();
     const root: Deps = c.env.deps;
     // Work the request defers (last-used stamps, notifications) waits for the commit, and is dropped with a
     // rollback: a passcode must not be sent for a write that did not happen.

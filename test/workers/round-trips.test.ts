@@ -79,6 +79,19 @@ describe("database round trips per request on Workers", () => {
     expect(found.status).toBe(200);
   });
 
+  it("an audited write without a valid token costs no round trip: the transaction is not even begun", async () => {
+    const body = { json: { token_name: "never" } };
+    for (const refusedToken of [undefined, `${token.slice(0, -4)}AAAA`]) {
+      const refused = await counted("/api/v2/users/me/keys/tokens", {
+        method: "POST",
+        ...body,
+        ...(refusedToken ? { token: refusedToken } : {}),
+      });
+      expect(refused.status).toBe(401);
+      expect(refused).toMatchObject({ httpRequests: 0, wsConnections: 0 });
+    }
+  });
+
   it("sign-in: its transaction on one WebSocket, the login counter's hit and refund over HTTP", async () => {
     const login = await counted("/api/v2/users/login", {
       method: "POST",

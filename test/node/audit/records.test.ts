@@ -22,6 +22,16 @@ describe("every state-changing route is in the action table", () => {
     for (const op of writes) expect(Object.hasOwn(AUDIT_RULES, op) || NOT_AUDITED.includes(op), `${op} is audited`).toBe(true);
     for (const rule of Object.keys(AUDIT_RULES)) expect(operations, `${rule} exists`).toContain(rule);
   });
+
+  it("a rule is public exactly when its route needs no session (the transaction is skipped for a tokenless call)", async () => {
+    const doc = await json<{ paths: Record<string, Record<string, { security?: unknown[] }>> }>(await app.request(`${API}/openapi.json`));
+    for (const [key, rule] of Object.entries(AUDIT_RULES)) {
+      const [method, path] = key.split(" ") as [string, string];
+      const operation = doc.paths[path.replace(/:(\w+)/g, "{$1}")]?.[method.toLowerCase()];
+      expect(operation, key).toBeDefined();
+      expect(operation!.security === undefined, `${key} public`).toBe(rule.public === true);
+    }
+  });
 });
 
 describe("what a record holds", () => {
