@@ -13,7 +13,7 @@ import { serve, type ServerType } from "@hono/node-server";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { expect } from "vitest";
 import { createApp } from "../../src/app.ts";
-import { startTestApp, type TestApp } from "../support/harness.ts";
+import { type Hook, startHook, startTestApp, type TestApp } from "../support/harness.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const skipBrowser = !existsSync(CHROMIUM) && process.env.CI !== "true";
@@ -27,6 +27,8 @@ export interface Console {
   /** http://127.0.0.1:<port>, also the deployment's CODER_ACCESS_URL. */
   base: string;
   app: TestApp;
+  /** The notification webhook (NOTIFICATIONS_WEBHOOK_URL): passcodes and account notifications land here. */
+  hook: Hook;
   context: BrowserContext;
   /** Every non-loopback URL the browser tried, refused. */
   blocked: string[];
@@ -42,7 +44,8 @@ export const problems = (page: Page): string[] => watched.get(page) ?? [];
 
 /**
  * Starts Gatehouse and Chromium. `env` is added to the test app's environment (providers, webhook);
- * CODER_ACCESS_URL is the loopback server's own URL, so OAuth callbacks come back to it.
+ * CODER_ACCESS_URL is the loopback server's own URL, so OAuth callbacks come back to it; notifications go
+ * to a loopback webhook (`hook`).
  */
 export async function startConsole(env: Record<string, string> = {}): Promise<Console> {
   const gatehouse = createApp();
@@ -61,7 +64,8 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
     );
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  app = await startTestApp({ env: { CODER_ACCESS_URL: base, ...env } });
+  const hook = await startHook();
+  app = await startTestApp({ env: { CODER_ACCESS_URL: base, NOTIFICATIONS_WEBHOOK_URL: hook.url, ...env } });
   const profile = mkdtempSync(join(tmpdir(), "gatehouse-console-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -86,6 +90,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
   return {
     base,
     app: started,
+    hook,
     context,
     blocked,
     async newPage(viewport = DESKTOP) {
@@ -106,6 +111,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
       rmSync(profile, { recursive: true, force: true });
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await started.close();
+      await hook.close();
     },
   };
 }

@@ -3,16 +3,14 @@
 // notification webhook received.
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addUser, type Hook, startHook } from "../support/harness.ts";
+import { addUser } from "../support/harness.ts";
 import { type Console, DESKTOP, expectAccessible, PHONE, problems, signIn, skipBrowser, startConsole } from "./harness.ts";
 
 let gh: Console;
-let hook: Hook;
 
 beforeAll(async () => {
   if (skipBrowser) return;
-  hook = await startHook();
-  gh = await startConsole({ NOTIFICATIONS_WEBHOOK_URL: hook.url });
+  gh = await startConsole();
   await gh.app.request("/api/v2/users/first", {
     method: "POST",
     json: { email: "owner@example.com", username: "owner", password: "SomeSecurePassword!" },
@@ -20,7 +18,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await gh?.close();
-  await hook?.close();
 });
 
 const pathOf = (page: Page) => new URL(page.url()).pathname + new URL(page.url()).search;
@@ -99,7 +96,7 @@ describe.skipIf(skipBrowser).each([
     await page.goto(`${gh.base}/login`);
     await page.getByText("Forgot your password?").click();
     await page.locator("#otp-request-email").fill(user.email);
-    const before = hook.received.length;
+    const before = gh.hook.received.length;
     await page.getByRole("button", { name: "Send passcode" }).click();
     await expect.poll(() => page.locator("#otp-request-status").innerText()).toContain("one-time passcode is on its way");
     // The next step is shown, its email filled in, focus on the passcode.
@@ -108,8 +105,8 @@ describe.skipIf(skipBrowser).each([
       .poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id))
       .toBe("otp-code");
     await gh.app.settle();
-    await expect.poll(() => hook.received.length).toBeGreaterThan(before);
-    const passcode = passcodeIn(hook.received.at(-1)!.json);
+    await expect.poll(() => gh.hook.received.length).toBeGreaterThan(before);
+    const passcode = passcodeIn(gh.hook.received.at(-1)!.json);
     expect(passcode).toBeTruthy();
 
     // A wrong passcode first: Coder's answer next to the form, the password unchanged.
