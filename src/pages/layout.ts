@@ -45,7 +45,7 @@ function header(me: UserView | undefined, current: string | undefined): Html {
 <nav aria-label="Console"><ul>${items.map(
     (item) => html`<li><a href="${item.href}"${item.href === current ? html` aria-current="page"` : ""}>${item.label}</a></li>`,
   )}</ul></nav>
-<form id="sign-out" data-api-method="POST" data-api-path="/api/v2/users/logout" data-success="redirect" data-redirect="/login">
+<form id="sign-out" data-api-method="POST" data-api-path="/api/v2/users/logout" data-success="redirect" data-redirect="/login" data-signed-in>
 <span class="muted">${me.username}</span> <button type="submit" class="secondary">Sign out</button>
 </form>
 </header>`;

@@ -36,7 +36,7 @@ export function mountSetup(app: Router): void {
     return page(
       c,
       layout({
-        title: "Set up Gatehouse",
+        title: "Setup",
         narrow: true,
         body: html`<h1>Set up Gatehouse</h1>
 <p>Create the first account. It becomes the deployment's owner, with every permission.</p>

@@ -24,7 +24,8 @@ function createForm(d: TokenData): Html {
     { id: "token-form", method: "POST", path: "/api/v2/users/me/keys/tokens", success: "show-token", signedIn: true },
     html`${field({ id: "token-name", name: "token_name", label: "Token name", required: true, hint: "A name to recognise it by, unique among your tokens." })}
 <div class="field"><label for="token-lifetime">Lifetime</label>
-<select id="token-lifetime" name="lifetime" data-type="number" aria-describedby="token-lifetime-error">
+<select id="token-lifetime" name="lifetime" data-type="number" data-omit-empty aria-describedby="token-lifetime-error">
+<option value="">The deployment's default</option>
 ${lifetimes.map((l) => html`<option value="${l.ns}"${l.days === 30 ? html` selected` : ""}>${l.days} days</option>`)}
 </select><p class="field-error" id="token-lifetime-error"></p></div>
 <details><summary>Scopes (optional: without any, the token can do everything you can)</summary>
