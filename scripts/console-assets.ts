@@ -11,7 +11,7 @@
 // swagger-ui-dist package used to be uploaded). It is generated, not committed, so everything that reads
 // wrangler.toml runs it first: vitest.config.ts, npm run dev, npm run check:bundle and npm run deploy.
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -59,14 +59,25 @@ export function writeManifest(): void {
   writeFileSync(MANIFEST, manifestSource(currentManifest()));
 }
 
-/** Builds build/assets from scratch; throws when the manifest is stale (the Worker would ask for old names). */
+/**
+ * Brings build/assets to exactly the files the Worker routes; throws when the manifest is stale (the Worker
+ * would ask for old names). Files already right are left alone and others removed one by one, never the
+ * whole directory, so a test run or `wrangler dev` already reading it is not pulled from under.
+ */
 export function assembleWorkerAssets(): string {
   if (!manifestIsCurrent()) throw new Error(STALE_MESSAGE);
-  rmSync(WORKER_ASSETS_DIR, { recursive: true, force: true });
   mkdirSync(WORKER_ASSETS_DIR, { recursive: true });
-  for (const [file, name] of Object.entries(currentManifest())) copyFileSync(join(STATIC_DIR, file), join(WORKER_ASSETS_DIR, name));
   const swaggerDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
-  for (const file of SWAGGER_FILES) copyFileSync(join(swaggerDir, file), join(WORKER_ASSETS_DIR, file));
+  const wanted = new Map<string, string>([
+    ...Object.entries(currentManifest()).map(([file, name]) => [name, join(STATIC_DIR, file)] as [string, string]),
+    ...SWAGGER_FILES.map((file) => [file, join(swaggerDir, file)] as [string, string]),
+  ]);
+  for (const name of readdirSync(WORKER_ASSETS_DIR))
+    if (!wanted.has(name)) rmSync(join(WORKER_ASSETS_DIR, name), { recursive: true, force: true });
+  for (const [name, source] of wanted) {
+    const target = join(WORKER_ASSETS_DIR, name);
+    if (!existsSync(target) || !readFileSync(target).equals(readFileSync(source))) copyFileSync(source, target);
+  }
   return WORKER_ASSETS_DIR;
 }
 
