@@ -142,6 +142,12 @@ describe("a deployment with its owner", () => {
     const member = await addUser(app, { username: "plain-member", login: true });
     const html = await (await page(app, "/", member.token)).text();
     expect(html).toMatch(/<input id="profile-username" name="username" type="text" value="plain-member"[^>]* readonly/);
+    // Their organizations, as GET /users/me/organizations lists them.
+    const orgs = (await (await app.request("/api/v2/users/me/organizations", { token: member.token })).json()) as { name: string }[];
+    const section = html.match(/<section id="organizations"[\s\S]*?<\/section>/)![0];
+    expect(orgs.length).toBeGreaterThan(0);
+    for (const o of orgs) expect(section).toContain(`(${o.name})`);
+    expect(section).toContain('<span class="chip">default</span>');
     const nav = html.match(/<nav[\s\S]*?<\/nav>/)![0];
     expect([...nav.matchAll(/href="([^"]*)"/g)].map((m) => m[1])).toEqual(["/"]);
   });
