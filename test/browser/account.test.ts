@@ -105,6 +105,9 @@ describe.skipIf(skipBrowser).each([
     page.once("dialog", (d) => void d.accept());
     await page.getByRole("button", { name: "Delete token deploy-bot" }).click();
     await expect.poll(() => row.count()).toBe(0);
+    // The row and its button are gone: focus is on the section's heading, the outcome announced.
+    expect(await activeId(page)).toBe("tokens-h");
+    expect(await page.locator("#flash").innerText()).toBe('Token "deploy-bot" deleted.');
     expect((await apiAs(copied, "/users/me")).status).toBe(401);
     // Gone from the page with a reload too: the key was only ever in that one render's DOM.
     await page.reload();

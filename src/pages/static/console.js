@@ -231,12 +231,17 @@
       location.assign(form.dataset.redirect ?? "/");
     } else if (mode === "refresh") {
       const ids = (form.dataset.refresh ?? "").split(" ").filter(Boolean);
-      const heading = form.closest("section")?.id;
+      const section = form.closest("section")?.id;
       await refresh(ids);
-      // The form may have been replaced: announce and focus in whatever now stands in its place.
+      // The form may have been replaced: announce and focus in whatever now stands in its place. A form
+      // that is gone (a deleted row's) leaves focus on its section's heading, the message announced.
       const live = (form.id && document.getElementById(form.id)) || form;
       if (live instanceof HTMLFormElement && live.isConnected) focusElement(setStatus(live, message, false));
-      else if (heading) flash(message, document.getElementById(heading));
+      else {
+        announce(message);
+        const heading = section && document.querySelector(`#${CSS.escape(section)} h2`);
+        if (heading instanceof HTMLElement) focusElement(heading);
+      }
     } else if (mode === "message") {
       if (form.dataset.reset !== undefined) form.reset();
       focusElement(setStatus(form, message, false));
@@ -245,13 +250,19 @@
     }
   }
 
-  /** Shows a page-level message (the flash region at the top of main) and moves focus to it. */
-  function flash(text, fallbackFocus) {
+  /** Shows a page-level message (the flash region at the top of main, role=status). @param {string} text */
+  function announce(text) {
     const region = document.getElementById("flash");
-    if (!region || !text) return fallbackFocus && focusElement(fallbackFocus);
-    region.textContent = text;
+    if (!region || !text) return undefined;
     region.hidden = false;
-    focusElement(region);
+    region.textContent = text;
+    return region;
+  }
+
+  /** A page-level message with focus moved to it (after a reload, where focus would be nowhere). */
+  function flash(text) {
+    const region = announce(text);
+    if (region) focusElement(region);
   }
 
   document.addEventListener("submit", async (event) => {
