@@ -29,8 +29,12 @@ export interface ApiFormOptions {
 
 const opt = (name: string, value: string | undefined) => (value === undefined ? "" : html` ${name}="${value}"`);
 
+/**
+ * `method="post"` with no action: should the script not run, submitting must never put the fields (a
+ * password) into a GET URL, where logs and history would keep them.
+ */
 export function apiForm(o: ApiFormOptions, children: Html): Html {
-  return html`<form id="${o.id}" data-api-method="${o.method}" data-api-path="${o.path}"${opt("data-success", o.success)}${opt(
+  return html`<form id="${o.id}" method="post" data-api-method="${o.method}" data-api-path="${o.path}"${opt("data-success", o.success)}${opt(
     "data-success-message",
     o.successMessage,
   )}${opt("data-refresh", o.refresh?.join(" "))}${opt("data-redirect", o.redirect)}${opt("data-confirm", o.confirm)}${

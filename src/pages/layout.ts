@@ -45,7 +45,7 @@ function header(me: UserView | undefined, current: string | undefined): Html {
 <nav aria-label="Console"><ul>${items.map(
     (item) => html`<li><a href="${item.href}"${item.href === current ? html` aria-current="page"` : ""}>${item.label}</a></li>`,
   )}</ul></nav>
-<form id="sign-out" data-api-method="POST" data-api-path="/api/v2/users/logout" data-success="redirect" data-redirect="/login" data-signed-in>
+<form id="sign-out" method="post" data-api-method="POST" data-api-path="/api/v2/users/logout" data-success="redirect" data-redirect="/login" data-signed-in>
 <span class="muted">${me.username}</span> <button type="submit" class="secondary">Sign out</button>
 </form>
 </header>`;
@@ -67,6 +67,7 @@ export function layout(o: PageOptions): Html {
 <a class="skip" href="#main">Skip to content</a>
 ${header(o.me, o.current)}
 <main id="main" tabindex="-1"${o.narrow ? html` class="narrow"` : ""}>
+<noscript><p class="status error">These pages need JavaScript to send changes to Gatehouse.</p></noscript>
 <p id="flash" role="status" hidden></p>
 ${o.body}
 </main>

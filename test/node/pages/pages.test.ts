@@ -95,6 +95,10 @@ describe("a deployment with its owner", () => {
         path,
       ).toEqual([[`src="${assetPath("console.js")}" defer`, ""]]);
       expect(html, path).not.toMatch(/<style\b|\sstyle=|\son[a-z]+=/i);
+      // Without the script a form posts to the page (a 404), never a GET that would put a password in the URL.
+      const forms = [...html.matchAll(/<form\b[^>]*>/g)].map((m) => m[0]);
+      expect(forms.length, path).toBeGreaterThan(0);
+      for (const form of forms) expect(form, path).toMatch(/ method="post"/);
       // Every resource is this site's: the hashed files, the empty icon, same-site links.
       for (const [, url] of html.matchAll(/\b(?:src|href)="([^"]*)"/g)) expect(url, path).toMatch(/^(\/(?!\/)|#|data:,$)/);
     }
