@@ -32,7 +32,8 @@ export interface ApiReply<T> {
  */
 export async function apiGet<T>(c: Context<AppEnv>, path: string): Promise<ApiReply<T>> {
   if (!api) throw new Error("pages: the app was not registered with useApp()");
-  const headers = new Headers({ accept: "application/json" });
+  // The page's request id, so the log lines of its API reads are found with the page's own.
+  const headers = new Headers({ accept: "application/json", "x-request-id": c.get("requestId") });
   for (const name of FORWARDED) {
     const value = c.req.header(name);
     if (value !== undefined) headers.set(name, value);

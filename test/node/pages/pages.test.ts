@@ -3,7 +3,7 @@
 // test/browser/ drives the same pages in Chromium.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { hashedName, STATIC_DIR } from "../../../scripts/console-assets.ts";
 import { SESSION_COOKIE } from "../../../src/auth/token-source.ts";
 import { PAGES_CONTENT_SECURITY_POLICY } from "../../../src/http/headers.ts";
@@ -45,6 +45,25 @@ describe("a deployment with its owner", () => {
       const res = await page(app, "/", token);
       expect(res.status).toBe(303);
       expect(res.headers.get("location")).toBe("/login?redirect=%2F");
+    }
+  });
+
+  it("a page's API reads carry its request id, so their log lines are found with the page's", async () => {
+    const seen: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void seen.push(String(line)));
+    app.deps.config = { ...app.deps.config, logRequests: true };
+    try {
+      const res = await page(app, "/", owner.token);
+      expect(res.status).toBe(200);
+      const id = res.headers.get("x-request-id")!;
+      const routes = seen
+        .map((l) => JSON.parse(l) as { request_id?: string; route?: string })
+        .filter((l) => l.request_id === id)
+        .map((l) => l.route);
+      expect(routes).toEqual(expect.arrayContaining(["/", "/api/v2/users/:user", "/api/v2/users/:user/gitsshkey", "/api/v2/auth/scopes"]));
+    } finally {
+      spy.mockRestore();
+      app.deps.config = { ...app.deps.config, logRequests: false };
     }
   });
 
