@@ -65,12 +65,15 @@
   /** @param {string} method @param {string} path @param {unknown} [body] */
   async function api(method, path, body) {
     try {
-      const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+      /** @type {Record<string, string>} */
+      const headers = { Accept: "application/json" };
+      /** @type {RequestInit} */
+      const init = { method, credentials: "same-origin", headers };
       if (body !== undefined) {
-        init.headers["Content-Type"] = "application/json";
+        headers["Content-Type"] = "application/json";
         init.body = JSON.stringify(body);
       }
-      const res = await fetch(path, /** @type {RequestInit} */ (init));
+      const res = await fetch(path, init);
       const text = await res.text();
       let json;
       try {
@@ -180,13 +183,17 @@
     return err;
   }
 
-  /** Shows the API's answer: message, detail, and each validation next to its field. */
+  /**
+   * Shows the API's answer: message, detail, and each validation next to its field.
+   * @param {HTMLFormElement} form @param {{ status: number, body: any }} res
+   */
   function showError(form, res) {
     const body = res.body && typeof res.body === "object" ? res.body : {};
     let text = typeof body.message === "string" && body.message ? body.message : "";
     if (!text) text = res.status === 0 ? NETWORK_ERROR : `The request failed (HTTP ${res.status}).`;
     if (typeof body.detail === "string" && body.detail) text += ` ${body.detail}`;
     const status = setStatus(form, text, true);
+    /** @type {HTMLElement | null} */
     let first = null;
     for (const v of Array.isArray(body.validations) ? body.validations : []) {
       if (!v || typeof v.field !== "string") continue;
@@ -259,7 +266,7 @@
     return region;
   }
 
-  /** A page-level message with focus moved to it (after a reload, where focus would be nowhere). */
+  /** A page-level message with focus moved to it (after a reload, where focus would be nowhere). @param {string} text */
   function flash(text) {
     const region = announce(text);
     if (region) focusElement(region);
