@@ -35,10 +35,11 @@
       const panel = document.getElementById("new-token");
       const value = document.getElementById("new-token-value");
       if (!panel || !value) return;
+      form.reset();
+      // The list first, so the panel appears once, with focus, and nothing moves after.
+      await refresh(["tokens"]);
       value.textContent = body.key;
       panel.hidden = false;
-      form.reset();
-      await refresh(["tokens"]);
       focusElement(panel);
     },
     // The SSH key regenerated: the new public key and fingerprint come back in the body.
