@@ -150,13 +150,15 @@ describe.skipIf(skipBrowser)("account settings", () => {
     expect(await page.locator("html").getAttribute("data-theme")).toBe("dark");
     await expectAccessible(page);
 
-    await page.getByLabel("User account created").uncheck();
+    // A member is offered only what they receive: not the notifications sent to administrators.
+    expect(await page.getByLabel("User account created").count()).toBe(0);
+    await page.getByLabel("Your account has been suspended").uncheck();
     await page.getByRole("button", { name: "Save preferences" }).click();
     await expect.poll(() => page.locator("#notifications-form-status").innerText()).toBe("Notification preferences saved.");
     const prefs = (await (await apiAs(user.token, "/users/me/notifications/preferences")).json()) as { id: string; disabled: boolean }[];
-    expect(prefs.filter((p) => p.disabled).map((p) => p.id)).toEqual(["4e19c0ac-94e1-4532-9515-d1801aa283b2"]);
+    expect(prefs.filter((p) => p.disabled).map((p) => p.id)).toEqual(["6a2f0609-9b69-4d36-a989-9f5925b6cbff"]);
     await page.reload();
-    expect(await page.getByLabel("User account created").isChecked()).toBe(false);
+    expect(await page.getByLabel("Your account has been suspended").isChecked()).toBe(false);
     expect(problems(page)).toEqual([]);
     await page.close();
   });

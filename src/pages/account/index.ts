@@ -47,7 +47,7 @@ ${
 }
 ${sshSection(ssh.ok ? ssh.body : undefined)}
 ${orgs.ok ? organizationsSection(orgs.body!) : ""}
-${prefs.ok ? notificationsSection(prefs.body!) : ""}`;
+${prefs.ok ? notificationsSection(me, prefs.body!) : ""}`;
     return page(c, layout({ title: "Account", me, current: ACCOUNT_PATH, theme: appearance.body?.theme_preference, body }));
   });
 }

@@ -2,6 +2,7 @@
 // (GET /users/me/organizations) and notification preferences (GET and PUT .../notifications/preferences).
 import { html } from "hono/html";
 import { NOTIFICATION_TEMPLATES } from "../../users/notifications/templates.ts";
+import type { UserView } from "../../users/view.ts";
 import { apiForm, submit } from "../form.ts";
 import { when } from "../format.ts";
 import type { Html } from "../layout.ts";
@@ -55,10 +56,23 @@ export interface Preference {
   disabled: boolean;
 }
 
-/** The templates a person may turn off (the one-time passcode may not be). */
-const OPTIONAL_TEMPLATES = Object.values(NOTIFICATION_TEMPLATES).filter((t) => !t.mandatory);
+const T = NOTIFICATION_TEMPLATES;
+/**
+ * Sent only to owners and user admins (src/users/notifications/events.ts, `userAdmins`): nobody else is
+ * offered a switch for a notification they never get.
+ */
+const FOR_ADMINS: readonly string[] = [T.userAccountCreated, T.userAccountDeleted, T.userAccountSuspended, T.userAccountActivated].map(
+  (t) => t.id,
+);
+const ADMIN_ROLES = ["owner", "user-admin"];
 
-export function notificationsSection(prefs: Preference[]): Html {
+/** The templates `me` may turn off: those they receive, less the one-time passcode, which is always sent. */
+function optionalTemplates(me: Pick<UserView, "roles">) {
+  const admin = me.roles.some((r) => ADMIN_ROLES.includes(r.name));
+  return Object.values(T).filter((t) => !t.mandatory && (admin || !FOR_ADMINS.includes(t.id)));
+}
+
+export function notificationsSection(me: Pick<UserView, "roles">, prefs: Preference[]): Html {
   const disabled = new Set(prefs.filter((p) => p.disabled).map((p) => p.id));
   return html`<section id="notifications" aria-labelledby="notifications-h">
 <h2 id="notifications-h">Notifications</h2>
@@ -72,7 +86,7 @@ ${apiForm(
     signedIn: true,
   },
   html`<fieldset><legend>Send me these notifications</legend>
-${OPTIONAL_TEMPLATES.map(
+${optionalTemplates(me).map(
   (t) =>
     html`<div class="field inline"><input type="checkbox" id="notify-${t.id}" name="template_disabled_map.${t.id}" data-invert${
       disabled.has(t.id) ? "" : html` checked`

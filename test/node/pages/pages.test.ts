@@ -171,6 +171,10 @@ describe("a deployment with its owner", () => {
     expect(orgs.length).toBeGreaterThan(0);
     for (const o of orgs) expect(section).toContain(`(${o.name})`);
     expect(section).toContain('<span class="chip">default</span>');
+    // Notification switches only for what they receive; an owner also gets the administrators' ones.
+    expect(html).toContain(">Your account has been suspended</label>");
+    expect(html).not.toContain(">User account created</label>");
+    expect(await (await page(app, "/", owner.token)).text()).toContain(">User account created</label>");
     const nav = html.match(/<nav[\s\S]*?<\/nav>/)![0];
     expect([...nav.matchAll(/href="([^"]*)"/g)].map((m) => m[1])).toEqual(["/"]);
   });
