@@ -86,7 +86,9 @@ ${submit("Change password")}`,
 export function mountLogin(app: Router): void {
   app.get(LOGIN_PATH, async (c) => {
     const { accessUrl } = c.env.deps.config;
-    const redirect = safeRedirect(c.req.query("redirect"), accessUrl);
+    // Back to the sign-in or setup page would send a signed-in person round in circles: the account instead.
+    const wanted = safeRedirect(c.req.query("redirect"), accessUrl);
+    const redirect = [LOGIN_PATH, "/setup"].includes(new URL(wanted, accessUrl).pathname) ? "/" : wanted;
     // Already signed in: straight on. No user yet: the deployment needs its owner first.
     const [me, methods, first] = await Promise.all([signedIn(c), apiGet<AuthMethods>(c, "/users/authmethods"), apiGet(c, "/users/first")]);
     if (me) return c.redirect(redirect, 303);

@@ -83,6 +83,9 @@ describe("a deployment with its owner", () => {
       ["?redirect=https%3A%2F%2Fevil.test%2F", "/"],
       ["?redirect=%2F%2Fevil.test", "/"],
       ["?redirect=%2F%5Cevil.test", "/"],
+      // Not back to itself: that would loop.
+      ["?redirect=%2Flogin%3Fredirect%3D%252Flogin", "/"],
+      ["?redirect=%2Fsetup", "/"],
     ];
     for (const [query, location] of cases) {
       const res = await page(app, `/login${query}`, owner.token);
