@@ -1,5 +1,9 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { assembleWorkerAssets } from "./scripts/console-assets.ts";
+
+// The workers project reads wrangler.toml, whose [assets] directory is generated: built before anything starts.
+assembleWorkerAssets();
 
 export default defineConfig({
   test: {
@@ -15,6 +19,16 @@ export default defineConfig({
           name: "node",
           include: ["test/node/**/*.test.ts"],
           environment: "node",
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The console in Chromium (test/browser/harness.ts): one file at a time, each with its own browser.
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          fileParallelism: false,
         },
       },
       {

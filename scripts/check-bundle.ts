@@ -4,10 +4,13 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { assembleWorkerAssets } from "./console-assets.ts";
 
 const BUDGET_KIB = 250;
 const out = "dist";
 rmSync(out, { recursive: true, force: true });
+// wrangler reads the [assets] directory, which is generated.
+assembleWorkerAssets();
 execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", out], { stdio: ["ignore", "ignore", "inherit"] });
 
 let total = 0;

@@ -15,6 +15,7 @@ import { spawn } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { inspectMigrations, migrateWithLock } from "../src/db/migrator.ts";
 import { logLine } from "../src/http/logging.ts";
+import { assembleWorkerAssets } from "./console-assets.ts";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -134,6 +135,8 @@ const print: Log = (msg, fields = {}) => logLine("info", msg, fields, { time: fa
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   try {
     const plan = await planDeploy(process.argv.slice(2), process.env);
+    // Before migrating: wrangler uploads the generated [assets] directory, and a stale manifest stops here.
+    assembleWorkerAssets();
     process.exitCode = await deploy(plan, spawnWrangler, print);
   } catch (err) {
     const message =

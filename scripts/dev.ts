@@ -14,6 +14,7 @@ import { openNeonSession } from "../src/db/neon.ts";
 import { createPglite } from "../src/db/pglite.ts";
 import { logLine } from "../src/http/logging.ts";
 import { signingKeys } from "../src/node-deps.ts";
+import { assembleWorkerAssets } from "./console-assets.ts";
 import { startNeonHttp } from "./neon-http.ts";
 import { startNeonProxy } from "./neon-proxy.ts";
 import { startSerialFront } from "./pglite-serial.ts";
@@ -43,6 +44,8 @@ async function localDatabase(): Promise<{ url: string; stop(): Promise<void> }> 
   };
 }
 
+// wrangler.toml's [assets] directory is generated (the console's hashed files, the Swagger UI files).
+assembleWorkerAssets();
 const database = await localDatabase();
 const proxy = await startNeonProxy();
 const http = await startNeonHttp();

@@ -15,6 +15,7 @@ import { mountKeys } from "./keys/index.ts";
 import { getBuildInfo } from "./meta/buildinfo.ts";
 import { getHealth } from "./meta/health.ts";
 import { getJwks } from "./meta/jwks.ts";
+import { mountPages } from "./pages/index.ts";
 import { csrfGuard } from "./security/csrf.ts";
 import { readRequestInput } from "./security/input.ts";
 import { apiRateLimit } from "./security/api-rate-limit.ts";
@@ -86,6 +87,8 @@ export function createApp() {
     servers: [{ url: c.env.deps.config.accessUrl }],
   }));
   mountDocs(app, OPENAPI_PATH);
+  // The console (src/pages/): pages for people, reading and writing through the API above.
+  mountPages(app);
 
   app.notFound((c) => c.json(errorBody("Route not found."), 404));
   app.onError(onError);

@@ -20,7 +20,7 @@ export interface Deps {
   defer: (task: DeferredTask) => void;
   /** Workers Rate Limiting bindings, where the worker is configured with them (src/security/). */
   rateLimiters?: { api?: RateLimitBinding | undefined; login?: RateLimitBinding | undefined };
-  /** Workers static assets (wrangler.toml `[assets]`): the docs UI's files (src/docs/). Unset on Node. */
+  /** Workers static assets (wrangler.toml `[assets]`): the console's and the docs UI's files (src/pages/, src/docs/). Unset on Node. */
   assets?: AssetsBinding | undefined;
 }
 

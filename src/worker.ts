@@ -21,7 +21,7 @@ export interface WorkerEnv {
   NEON_WS_PROXY?: string;
   /** Local development only: a loopback stand-in for Neon's SQL-over-HTTP endpoint (scripts/neon-http.ts). */
   NEON_HTTP_PROXY?: string;
-  /** Static assets (wrangler.toml `[assets]`): the docs UI's Swagger UI files. */
+  /** Static assets (wrangler.toml `[assets]`): the console's files and the docs UI's Swagger UI files. */
   ASSETS?: AssetsBinding;
   [name: string]: unknown;
 }

@@ -1,7 +1,7 @@
-// Workers: the vendor files are Workers static assets (wrangler.toml [assets], the swagger-ui-dist
-// directory), fetched through the ASSETS binding. At about 1.5 MB, the bundle could not be part of the
-// worker itself (npm run check:bundle). `run_worker_first` keeps the rest of that directory unreachable:
-// only the files this app routes are ever asked for.
+// Workers: the vendor files are Workers static assets (wrangler.toml [assets]: build/assets, where
+// scripts/console-assets.ts copies just these two files from swagger-ui-dist), fetched through the ASSETS
+// binding. At about 1.5 MB, the bundle could not be part of the worker itself (npm run check:bundle).
+// `run_worker_first` sends every request to the worker, which asks only for the files this app routes.
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../deps.ts";
 import { errorBody } from "../http/errors.ts";

@@ -49,3 +49,19 @@ export const DOCS_CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
   "frame-ancestors 'none'",
 ].join("; ");
+
+/**
+ * The console pages' Content-Security-Policy (src/pages/): only Gatehouse's own hashed script and
+ * stylesheet, no inline script or style, requests only to this origin, forms only to this origin. An OIDC
+ * icon on another origin is therefore not shown (docs/architecture.md); `data:` images are allowed.
+ */
+export const PAGES_CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join("; ");
