@@ -18,6 +18,12 @@ export interface ApiFormOptions {
   redirect?: string;
   /** Asked with confirm() before a destructive call. */
   confirm?: string;
+  /**
+   * Asked in a modal <dialog> instead (console.js): the question, and the label of the button that goes
+   * ahead (Cancel is the other, focused first, and Escape). Checked by axe and driven by the keyboard like
+   * the rest of the page, which a native confirm() is not.
+   */
+  confirmDialog?: { question: string; button: string };
   /** For success "message": clear the controls afterwards. */
   reset?: boolean;
   /** The form belongs to a signed-in page: a 401 sends the person to sign in again. */
@@ -37,7 +43,10 @@ export function apiForm(o: ApiFormOptions, children: Html): Html {
   return html`<form id="${o.id}" method="post" data-api-method="${o.method}" data-api-path="${o.path}"${opt("data-success", o.success)}${opt(
     "data-success-message",
     o.successMessage,
-  )}${opt("data-refresh", o.refresh?.join(" "))}${opt("data-redirect", o.redirect)}${opt("data-confirm", o.confirm)}${
+  )}${opt("data-refresh", o.refresh?.join(" "))}${opt("data-redirect", o.redirect)}${opt("data-confirm", o.confirm)}${opt(
+    "data-confirm-dialog",
+    o.confirmDialog?.question,
+  )}${opt("data-confirm-button", o.confirmDialog?.button)}${
     o.reset ? html` data-reset` : ""
   }${o.signedIn ? html` data-signed-in` : ""}${opt("aria-label", o.label)}${opt("class", o.class)} novalidate>
 <p data-status class="status" id="${o.id}-status" tabindex="-1" hidden></p>

@@ -7,7 +7,7 @@ import type { UserView } from "../users/view.ts";
 import { apiGet } from "./api.ts";
 import type { Html } from "./layout.ts";
 
-export function page(c: Context<AppEnv>, body: Html, status: 200 | 403 | 404 = 200) {
+export function page(c: Context<AppEnv>, body: Html, status: 200 | 400 | 403 | 404 = 200) {
   c.header("Content-Security-Policy", PAGES_CONTENT_SECURITY_POLICY);
   c.header("Cache-Control", "no-store");
   return c.html(body, status);

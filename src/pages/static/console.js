@@ -8,10 +8,11 @@
 // a dotted name nests: "a.b"), sent with fetch to the same origin, so the session cookie authenticates it
 // and the API authorises, validates, rate-limits and audits it as any client. An error shows the API's
 // `message` (and `detail`) in the form's status line and each of `validations` next to its field; never a
-// raw body. data-confirm asks first. Success:
+// raw body. data-confirm asks first with confirm(); data-confirm-dialog asks in a modal <dialog> (its text,
+// and data-confirm-button the label of the button that goes ahead). Success:
 //   reload   the page again, with data-success-message shown after the reload
 //   refresh  the elements named by data-refresh (ids, space-separated) replaced by a fresh render of this page
-//   redirect location = data-redirect
+//   redirect location = data-redirect, with data-success-message shown after it
 //   message  data-success-message in the status line (data-reset clears the form)
 //   other    a handler registered in HANDLERS below
 // Nothing is kept in localStorage; sessionStorage holds only the success message across a reload.
@@ -236,6 +237,7 @@
       if (message) sessionStorage.setItem(FLASH_KEY, message);
       location.reload();
     } else if (mode === "redirect") {
+      if (message) sessionStorage.setItem(FLASH_KEY, message);
       location.assign(form.dataset.redirect ?? "/");
     } else if (mode === "refresh") {
       const ids = (form.dataset.refresh ?? "").split(" ").filter(Boolean);
@@ -273,12 +275,54 @@
     if (region) focusElement(region);
   }
 
+  /**
+   * The confirmation of a destructive call, in a modal <dialog>: focus starts on Cancel (the safe choice),
+   * Escape cancels, the rest of the page is inert while it is open, and focus goes back to the button that
+   * asked. One dialog per page, made on first use. Resolves true when the person confirmed.
+   * @param {HTMLFormElement} form
+   */
+  function confirmInDialog(form) {
+    let dialog = /** @type {HTMLDialogElement | null} */ (document.getElementById("confirm-dialog"));
+    if (!dialog) {
+      dialog = document.createElement("dialog");
+      dialog.id = "confirm-dialog";
+      dialog.setAttribute("aria-labelledby", "confirm-dialog-title");
+      dialog.setAttribute("aria-describedby", "confirm-dialog-text");
+      const title = Object.assign(document.createElement("h2"), { id: "confirm-dialog-title", textContent: "Are you sure?" });
+      const text = Object.assign(document.createElement("p"), { id: "confirm-dialog-text" });
+      const choice = Object.assign(document.createElement("form"), { method: "dialog", className: "actions" });
+      const cancel = Object.assign(document.createElement("button"), { value: "cancel", className: "secondary", textContent: "Cancel" });
+      const go = Object.assign(document.createElement("button"), { value: "confirm", className: "danger", id: "confirm-dialog-go" });
+      choice.append(cancel, go);
+      dialog.append(title, text, choice);
+      document.body.append(dialog);
+    }
+    const asker = document.activeElement;
+    /** @type {HTMLElement} */ (dialog.querySelector("#confirm-dialog-text")).textContent = form.dataset.confirmDialog ?? "";
+    /** @type {HTMLElement} */ (dialog.querySelector("#confirm-dialog-go")).textContent = form.dataset.confirmButton || "Confirm";
+    dialog.returnValue = "";
+    const open = /** @type {HTMLDialogElement} */ (dialog);
+    return new Promise((resolve) => {
+      open.addEventListener(
+        "close",
+        () => {
+          if (asker instanceof HTMLElement) asker.focus();
+          resolve(open.returnValue === "confirm");
+        },
+        { once: true },
+      );
+      open.showModal();
+      /** @type {HTMLElement} */ (open.querySelector('button[value="cancel"]')).focus();
+    });
+  }
+
   document.addEventListener("submit", async (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.dataset.apiPath) return;
     event.preventDefault();
     if (form.getAttribute("aria-busy") === "true") return;
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+    if (form.dataset.confirmDialog !== undefined && !(await confirmInDialog(form))) return;
     clearErrors(form);
     form.setAttribute("aria-busy", "true");
     const buttons = Array.from(form.querySelectorAll("button"));
