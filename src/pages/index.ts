@@ -5,8 +5,10 @@ import type { Router } from "../http/router.ts";
 import { mountAccount } from "./account/index.ts";
 import { useApp } from "./api.ts";
 import { mountAssets } from "./assets.ts";
+import { mountAudit } from "./audit.ts";
 import { mountLogin } from "./login.ts";
 import { mountSetup } from "./setup.ts";
+import { mountUsers } from "./users/index.ts";
 
 export function mountPages(app: Router): void {
   useApp(app);
@@ -14,4 +16,6 @@ export function mountPages(app: Router): void {
   mountSetup(app);
   mountLogin(app);
   mountAccount(app);
+  mountUsers(app);
+  mountAudit(app);
 }

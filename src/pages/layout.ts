@@ -19,7 +19,13 @@ export interface NavItem {
 }
 
 /** Add a page here when it is mounted (src/pages/index.ts); order is the order shown. */
-export const NAV: NavItem[] = [{ href: "/", label: "Account" }];
+export const NAV: NavItem[] = [
+  { href: "/", label: "Account" },
+  // Who administers people (POST /users, the status, roles and password routes): owners and user admins.
+  { href: "/users", label: "Users", roles: ["owner", "user-admin"] },
+  // Site `audit_log: read` (src/auth/rbac.ts): owners and auditors.
+  { href: "/audit", label: "Audit", roles: ["owner", "auditor"] },
+];
 
 export const mayUse = (item: NavItem, me: Pick<UserView, "roles">): boolean =>
   !item.roles || me.roles.some((r) => item.roles!.includes(r.name));
