@@ -152,3 +152,47 @@ export async function signIn(page: Page, base: string, email: string, password: 
     page.getByRole("button", { name: "Sign in", exact: true }).click(),
   ]);
 }
+
+/** Chromium alone, for a Gatehouse this file did not start (the Worker under wrangler dev): same flags, same loopback-only rule, same watched pages. */
+export async function startBrowser(): Promise<Omit<Console, "base" | "app">> {
+  const profile = mkdtempSync(join(tmpdir(), "gatehouse-console-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
+  });
+  const blocked: string[] = [];
+  await context.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === "127.0.0.1") return route.continue();
+    blocked.push(url.href);
+    return route.abort("blockedbyclient");
+  });
+  return {
+    context,
+    blocked,
+    async newPage(viewport = DESKTOP) {
+      const page = await context.newPage();
+      await page.setViewportSize(viewport);
+      const seen: string[] = [];
+      watched.set(page, seen);
+      page.on("console", (msg) => {
+        if (/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) return;
+        if (/Content Security Policy/i.test(msg.text()) || msg.type() === "error") seen.push(msg.text());
+      });
+      page.on("pageerror", (err) => void seen.push(err.message));
+      return page;
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
