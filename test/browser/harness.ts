@@ -154,7 +154,7 @@ export async function signIn(page: Page, base: string, email: string, password: 
 }
 
 /** Chromium alone, for a Gatehouse this file did not start (the Worker under wrangler dev): same flags, same loopback-only rule, same watched pages. */
-export async function startBrowser(): Promise<Omit<Console, "base" | "app">> {
+export async function startBrowser(): Promise<Omit<Console, "base" | "app" | "hook">> {
   const profile = mkdtempSync(join(tmpdir(), "gatehouse-console-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
