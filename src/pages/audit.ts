@@ -12,6 +12,7 @@ import { apiGet } from "./api.ts";
 import { apiErrorBox, type ApiErrorBody } from "./api-error.ts";
 import { when } from "./format.ts";
 import { type Html, layout } from "./layout.ts";
+import { href, pager, searchForm, section, table } from "./parts.ts";
 import { page } from "./respond.ts";
 
 export const AUDIT_PATH = "/audit";
@@ -60,92 +61,66 @@ export function auditQuery(q: string, filters: Record<QuickKey, string>): string
   return [q.trim(), ...terms].filter(Boolean).join(" ");
 }
 
-function searchForm(q: string, filters: Record<QuickKey, string>, invalid: boolean): Html {
-  return html`<form method="get" action="${AUDIT_PATH}" role="search" aria-label="Audit log" class="search">
-<div class="field"><label for="audit-q">Search the audit log</label>
-<p class="hint" id="audit-q-hint">Terms: <code>username:alice</code> (or <code>username:me</code>), <code>email:…</code>,
-<code>action:delete</code>, <code>resource_type:api_key</code>, <code>status:401</code> or <code>status:4xx</code>.</p>
-<input id="audit-q" name="q" type="search" value="${q}" aria-describedby="audit-q-hint"${invalid ? html` aria-invalid="true"` : ""}></div>
-<div class="filters">${(Object.keys(QUICK_FILTERS) as QuickKey[]).map(
-    (key) => html`<div class="field"><label for="audit-${key}">${LABELS[key]}</label>
-<select id="audit-${key}" name="${key}"><option value="">Any</option>${QUICK_FILTERS[key].map(
-      (v) => html`<option value="${v}"${filters[key] === v ? html` selected` : ""}>${v}</option>`,
-    )}</select></div>`,
-  )}</div>
-<button type="submit">Filter</button>
-</form>`;
+const HINT = html`Terms such as <code>username:alice</code> (or <code>me</code>), <code>email:…</code>, <code>status:401</code>.`;
+
+function filters(chosen: Record<QuickKey, string>): Html {
+  return html`<div class="filters">${(Object.keys(QUICK_FILTERS) as QuickKey[]).map(
+    (key) =>
+      html`<div class="field"><label for="audit-${key}">${LABELS[key]}</label><select id="audit-${key}" name="${key}"><option value="">Any</option>${QUICK_FILTERS[
+        key
+      ].map((v) => html`<option${chosen[key] === v ? html` selected` : ""}>${v}</option>`)}</select></div>`,
+  )}</div>`;
 }
 
-function value(v: unknown): string {
-  if (v === undefined || v === null || v === "") return "—";
-  return typeof v === "string" ? v : JSON.stringify(v);
-}
+const shown = (v: unknown) => (v === undefined || v === null || v === "" ? "—" : typeof v === "string" ? v : JSON.stringify(v));
 
 function diffOf(log: AuditLog): Html {
   const fields = Object.entries(log.diff ?? {});
   if (fields.length === 0) return html`<span class="muted">none</span>`;
-  return html`<details><summary>${fields.length} field${fields.length === 1 ? "" : "s"}</summary>
-<dl class="diff">${fields.map(
+  return html`<details><summary>${fields.length} field${fields.length === 1 ? "" : "s"}</summary><dl class="diff">${fields.map(
     ([name, d]) =>
-      html`<dt>${name}</dt><dd>${d.secret ? html`<span class="chip">secret</span>` : html`${value(d.old)} → ${value(d.new)}`}</dd>`,
+      html`<dt>${name}</dt><dd>${d.secret ? html`<span class="chip">secret</span>` : `${shown(d.old)} → ${shown(d.new)}`}</dd>`,
   )}</dl></details>`;
 }
 
-const statusClass = (code: number) => (code >= 500 ? "status-error" : code >= 400 ? "status-refused" : "status-ok");
+const statusClass = (code: number) => (code >= 500 ? "error" : code >= 400 ? "refused" : "ok");
 
 function rows(logs: AuditLog[]): Html {
   if (logs.length === 0) return html`<p>No audit entry matches.</p>`;
-  return html`<table>
-<thead><tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Status</th><th scope="col">IP</th><th scope="col">Changes</th></tr></thead>
-<tbody>${logs.map(
-    (l) => html`<tr>
-<td data-label="Time"><time datetime="${l.time}">${when(l.time)}</time></td>
-<td data-label="Actor">${l.user ? l.user.username : html`<span class="muted">nobody</span>`}</td>
-<td data-label="Action">${l.action}</td>
-<td data-label="Target">${l.resource_type}${l.resource_target ? html` <strong>${l.resource_target}</strong>` : ""}</td>
-<td data-label="Status"><span class="chip ${statusClass(l.status_code)}">${l.status_code}</span></td>
-<td data-label="IP">${l.ip || "—"}</td>
-<td data-label="Changes">${diffOf(l)}</td>
-</tr>`,
-  )}</tbody></table>`;
-}
-
-function pager(q: string, filters: Record<QuickKey, string>, offset: number, shown: number, count: number): Html {
-  const href = (o: number) => {
-    const p = new URLSearchParams();
-    if (q) p.set("q", q);
-    for (const [k, v] of Object.entries(filters)) if (v) p.set(k, v);
-    if (o > 0) p.set("offset", String(o));
-    const s = p.toString();
-    return s ? `${AUDIT_PATH}?${s}` : AUDIT_PATH;
-  };
-  const links: Html[] = [];
-  if (offset > 0) links.push(html`<a href="${href(Math.max(0, offset - AUDIT_PAGE_SIZE))}" rel="prev">Previous page</a>`);
-  if (offset + shown < count) links.push(html`<a href="${href(offset + AUDIT_PAGE_SIZE)}" rel="next">Next page</a>`);
-  return html`<nav class="pager" aria-label="Pages of the audit log"><span class="muted">${
-    shown === 0 ? "0" : `${offset + 1}–${offset + shown}`
-  } of ${count}</span>${links}</nav>`;
+  return table(
+    ["Time", "Actor", "Action", "Target", "Status", "IP", "Changes"],
+    logs.map((l) => [
+      html`<time datetime="${l.time}">${when(l.time)}</time>`,
+      l.user ? html`${l.user.username}` : html`<span class="muted">nobody</span>`,
+      html`${l.action}`,
+      html`${l.resource_type} <strong>${l.resource_target}</strong>`,
+      html`<span class="chip status-${statusClass(l.status_code)}">${l.status_code}</span>`,
+      html`${l.ip || "—"}`,
+      diffOf(l),
+    ]),
+  );
 }
 
 async function auditPage(c: Context<AppEnv>, me: UserView) {
   const q = c.req.query("q") ?? "";
-  const filters = quick(c);
-  const rawOffset = c.req.query("offset") ?? "";
-  const offset = /^\d{1,9}$/.test(rawOffset) ? Number(rawOffset) : 0;
-  const params = new URLSearchParams({ limit: String(AUDIT_PAGE_SIZE) });
-  const query = auditQuery(q, filters);
-  if (query) params.set("q", query);
-  if (offset) params.set("offset", String(offset));
-  const res = await apiGet<{ audit_logs: AuditLog[]; count: number } & ApiErrorBody>(c, `/audit?${params}`);
+  const chosen = quick(c);
+  const offset = Number(c.req.query("offset")) || 0;
+  const res = await apiGet<{ audit_logs: AuditLog[]; count: number } & ApiErrorBody>(
+    c,
+    href("/audit", { q: auditQuery(q, chosen), offset: offset || undefined, limit: AUDIT_PAGE_SIZE }),
+  );
+  let result: Html;
+  if (res.ok) {
+    const { audit_logs: logs, count } = res.body!;
+    const at = (o: number) => href(AUDIT_PATH, { q, ...chosen, offset: o || undefined });
+    const links: Html[] = [html`<span class="muted">${logs.length ? `${offset + 1}–${offset + logs.length}` : "0"} of ${count}</span>`];
+    if (offset > 0) links.push(html`<a href="${at(Math.max(0, offset - AUDIT_PAGE_SIZE))}" rel="prev">Previous page</a>`);
+    if (offset + logs.length < count) links.push(html`<a href="${at(offset + AUDIT_PAGE_SIZE)}" rel="next">Next page</a>`);
+    result = section("audit", `${count} entr${count === 1 ? "y" : "ies"}`, html`${rows(logs)}${pager("Pages of the audit log", links)}`);
+  } else result = apiErrorBox("audit-error", "The search could not run", res.status, res.body);
   const body = html`<h1>Audit log</h1>
-${searchForm(q, filters, !res.ok)}
-${
-  res.ok
-    ? html`<section id="audit" aria-labelledby="audit-h"><h2 id="audit-h">${res.body!.count} entr${res.body!.count === 1 ? "y" : "ies"}</h2>
-${rows(res.body!.audit_logs)}
-${pager(q, filters, offset, res.body!.audit_logs.length, res.body!.count)}</section>`
-    : apiErrorBox("audit-error", "The search could not run", res.status, res.body)
-}`;
+${searchForm({ path: AUDIT_PATH, id: "audit-q", label: "Search the audit log", hint: HINT, q, invalid: !res.ok, extra: filters(chosen) })}
+${result}`;
   const status = res.ok ? 200 : res.status === 400 || res.status === 403 ? res.status : 200;
   return page(c, layout({ title: "Audit log", me, current: AUDIT_PATH, theme: me.theme_preference, body }), status);
 }

@@ -41,7 +41,7 @@ describe.skipIf(skipBrowser)("/audit in Chromium", () => {
       // Quick filters: the user creations only.
       await page.getByLabel("Action").selectOption("create");
       await page.getByLabel("Resource type").selectOption("user");
-      await Promise.all([page.waitForURL(/action=create/), page.getByRole("button", { name: "Filter" }).click()]);
+      await Promise.all([page.waitForURL(/action=create/), page.getByRole("button", { name: "Search" }).click()]);
       const actions = await page.locator('td[data-label="Action"]').allInnerTexts();
       expect(actions.length).toBeGreaterThan(0);
       expect(new Set(actions)).toEqual(new Set(["create"]));
@@ -60,10 +60,10 @@ describe.skipIf(skipBrowser)("/audit in Chromium", () => {
 
       // The search box adds its own terms to the filters; a bad one shows the API's message.
       await page.getByLabel("Search the audit log").fill("username:nobody");
-      await Promise.all([page.waitForURL(/q=username/), page.getByRole("button", { name: "Filter" }).click()]);
+      await Promise.all([page.waitForURL(/q=username/), page.getByRole("button", { name: "Search" }).click()]);
       expect(await page.locator("#audit-h").innerText()).toBe("0 entries");
       await page.getByLabel("Search the audit log").fill("colour:blue");
-      await Promise.all([page.waitForURL(/q=colour/), page.getByRole("button", { name: "Filter" }).click()]);
+      await Promise.all([page.waitForURL(/q=colour/), page.getByRole("button", { name: "Search" }).click()]);
       const alert = await page.getByRole("alert").innerText();
       expect(alert).toContain("Invalid audit search query.");
       expect(alert).toContain('Query param "colour" is not a valid query param');

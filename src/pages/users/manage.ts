@@ -14,6 +14,7 @@ import { apiErrorBox } from "../api-error.ts";
 import { apiForm, field, seg, submit } from "../form.ts";
 import { when } from "../format.ts";
 import { type Html, layout } from "../layout.ts";
+import { section } from "../parts.ts";
 import { page } from "../respond.ts";
 import { roleChips, statusChip } from "./chips.ts";
 import { USERS_PATH } from "./list.ts";
@@ -27,124 +28,116 @@ export interface AssignableRole {
 const isOwner = (u: Pick<UserView, "roles">) => u.roles.some((r) => r.name === "owner");
 
 function details(u: UserView): Html {
-  return html`<dl class="facts">
-<dt>Email</dt><dd>${u.email}</dd>
-<dt>Name</dt><dd>${u.name || html`<span class="muted">none</span>`}</dd>
-<dt>Status</dt><dd>${statusChip(u.status)}</dd>
-<dt>Roles</dt><dd>${roleChips(u)}</dd>
-<dt>Signs in with</dt><dd>${u.login_type}</dd>
-<dt>Created</dt><dd>${when(u.created_at)}</dd>
-<dt>Last seen</dt><dd>${when(u.last_seen_at)}</dd>
-</dl>`;
+  const facts: [string, Html | string][] = [
+    ["Email", u.email],
+    ["Name", u.name || "none"],
+    ["Status", statusChip(u.status)],
+    ["Roles", roleChips(u)],
+    ["Signs in with", u.login_type],
+    ["Created", when(u.created_at)],
+    ["Last seen", when(u.last_seen_at)],
+  ];
+  return html`<dl class="facts">${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
 }
 
 function statusSection(u: UserView): Html {
-  const api = `/api/v2/users/${seg(u.id)}/status`;
+  const api = `/api/v2/users/${seg(u.id)}/status/`;
   // Suspension is undone with one click (activate), so it is not confirmed; the user's keys survive it.
   const form =
     u.status === "suspended"
       ? apiForm(
-          { id: "activate-form", method: "PUT", path: `${api}/activate`, successMessage: `${u.username} is active again.`, signedIn: true },
+          { id: "activate-form", method: "PUT", path: `${api}activate`, successMessage: `${u.username} is active again.`, signedIn: true },
           submit(`Activate ${u.username}`),
         )
       : isOwner(u)
         ? html`<p class="hint">An owner cannot be suspended: remove the Owner role first.</p>`
         : apiForm(
-            { id: "suspend-form", method: "PUT", path: `${api}/suspend`, successMessage: `${u.username} is suspended.`, signedIn: true },
-            html`<p class="hint">A suspended user cannot sign in, and their tokens stop working until they are activated.</p>
-${submit(`Suspend ${u.username}`, "danger")}`,
+            { id: "suspend-form", method: "PUT", path: `${api}suspend`, successMessage: `${u.username} is suspended.`, signedIn: true },
+            html`<p class="hint">A suspended user cannot sign in or use their tokens until activated.</p>${submit(`Suspend ${u.username}`, "danger")}`,
           );
-  return html`<section id="status" aria-labelledby="status-h"><h2 id="status-h">Status</h2>${form}</section>`;
+  return section("status", "Status", form);
 }
 
 function roleBox(r: AssignableRole, held: boolean): Html {
-  if (r.assignable) {
-    return html`<div class="field inline"><input type="checkbox" id="role-${r.name}" name="roles" value="${r.name}" data-type="list"${
-      held ? html` checked` : ""
-    }><label for="role-${r.name}">${r.display_name}</label></div>`;
-  }
+  const id = `role-${r.name}`;
   // A role the administrator may not grant or revoke is shown as it is and, when held, sent back unchanged
   // (PUT /roles replaces the whole set).
-  return html`<div class="field inline"><input type="checkbox" id="role-${r.name}" disabled${held ? html` checked` : ""} aria-describedby="role-${
-    r.name
-  }-why"><label for="role-${r.name}">${r.display_name}</label>
-<span class="hint" id="role-${r.name}-why">(you cannot change this role)</span>${
-    held ? html`<input type="hidden" name="roles" value="${r.name}" data-type="list">` : ""
+  return html`<div class="field inline"><input type="checkbox" id="${id}"${
+    r.assignable ? html` name="roles" value="${r.name}" data-type="list"` : html` disabled`
+  }${held ? html` checked` : ""}><label for="${id}">${r.display_name}</label>${
+    !r.assignable && held ? html`<input type="hidden" name="roles" value="${r.name}" data-type="list">` : ""
   }</div>`;
 }
 
 function rolesSection(u: UserView, roles: AssignableRole[]): Html {
   const held = new Set(u.roles.map((r) => r.name));
-  const boxes = html`<fieldset><legend>Site roles of ${u.username}</legend>
-${roles.map((r) => roleBox(r, held.has(r.name)))}
-</fieldset>`;
+  const boxes = html`<fieldset><legend>Site roles of ${u.username}</legend>${roles.map((r) => roleBox(r, held.has(r.name)))}</fieldset>`;
   // A user admin assigns no site role but the implied member (src/auth/rbac.ts): the roles are shown, not offered.
-  if (!roles.some((r) => r.assignable)) {
-    return html`<section id="roles" aria-labelledby="roles-h"><h2 id="roles-h">Roles</h2>
-${boxes}
-<p class="hint">Only an owner can change site roles.</p>
-</section>`;
-  }
-  return html`<section id="roles" aria-labelledby="roles-h"><h2 id="roles-h">Roles</h2>
-${apiForm(
-  { id: "roles-form", method: "PUT", path: `/api/v2/users/${seg(u.id)}/roles`, successMessage: "Roles saved.", signedIn: true },
-  html`${boxes}
-<p class="hint">Everyone is a member; these roles add to it.</p>
-${submit("Save roles")}`,
-)}
-</section>`;
+  return section(
+    "roles",
+    "Roles",
+    roles.some((r) => r.assignable)
+      ? apiForm(
+          { id: "roles-form", method: "PUT", path: `/api/v2/users/${seg(u.id)}/roles`, successMessage: "Roles saved.", signedIn: true },
+          html`${boxes}${submit("Save roles")}`,
+        )
+      : html`${boxes}<p class="hint">Only an owner can change site roles.</p>`,
+  );
 }
 
 function passwordSection(u: UserView): Html {
   if (u.login_type !== "password") return html``;
-  return html`<section id="reset-password" aria-labelledby="reset-password-h"><h2 id="reset-password-h">Reset password</h2>
-${apiForm(
-  {
-    id: "reset-password-form",
-    method: "PUT",
-    path: `/api/v2/users/${seg(u.id)}/password`,
-    success: "message",
-    successMessage: `Password of ${u.username} changed. Their sessions were signed out.`,
-    reset: true,
-    signedIn: true,
-    confirmDialog: { question: `Set a new password for ${u.username}? Every session of theirs is signed out.`, button: "Reset password" },
-  },
-  html`${field({
-    id: "reset-password-value",
-    name: "password",
-    label: "New password",
-    type: "password",
-    autocomplete: "new-password",
-    required: true,
-    hint: "Tell the user yourself: Gatehouse does not send it.",
-    attrs: html` data-validate-password="reset-password-strength"`,
-  })}
-<p id="reset-password-strength" class="strength" aria-live="polite"></p>
-${submit("Reset password", "danger")}`,
-)}
-</section>`;
+  return section(
+    "reset-password",
+    "Reset password",
+    apiForm(
+      {
+        id: "reset-password-form",
+        method: "PUT",
+        path: `/api/v2/users/${seg(u.id)}/password`,
+        success: "message",
+        successMessage: `Password of ${u.username} changed. Their sessions were signed out.`,
+        reset: true,
+        signedIn: true,
+        confirmDialog: {
+          question: `Set a new password for ${u.username}? Every session of theirs is signed out.`,
+          button: "Reset password",
+        },
+      },
+      html`${field({
+        id: "reset-password-value",
+        name: "password",
+        label: "New password",
+        type: "password",
+        autocomplete: "new-password",
+        required: true,
+        attrs: html` data-validate-password="reset-password-strength"`,
+      })}<p id="reset-password-strength" class="strength" aria-live="polite"></p>${submit("Reset password", "danger")}`,
+    ),
+  );
 }
 
 function deleteSection(u: UserView): Html {
-  return html`<section id="delete" aria-labelledby="delete-h"><h2 id="delete-h">Delete</h2>
-${apiForm(
-  {
-    id: "delete-form",
-    method: "DELETE",
-    path: `/api/v2/users/${seg(u.id)}`,
-    success: "redirect",
-    redirect: USERS_PATH,
-    successMessage: `User ${u.username} deleted.`,
-    signedIn: true,
-    confirmDialog: {
-      question: `Delete ${u.username}? Their tokens and sign-in links are removed; the username and email become free again.`,
-      button: `Delete ${u.username}`,
-    },
-  },
-  html`<p class="hint">Deleting signs the user out everywhere and cannot be undone from the console.</p>
-${submit(`Delete ${u.username}`, "danger")}`,
-)}
-</section>`;
+  return section(
+    "delete",
+    "Delete",
+    apiForm(
+      {
+        id: "delete-form",
+        method: "DELETE",
+        path: `/api/v2/users/${seg(u.id)}`,
+        success: "redirect",
+        redirect: USERS_PATH,
+        successMessage: `User ${u.username} deleted.`,
+        signedIn: true,
+        confirmDialog: {
+          question: `Delete ${u.username}? They are signed out everywhere and their tokens removed.`,
+          button: `Delete ${u.username}`,
+        },
+      },
+      submit(`Delete ${u.username}`, "danger"),
+    ),
+  );
 }
 
 /** Why there are no controls, when there are none. */
