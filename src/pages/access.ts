@@ -3,10 +3,9 @@
 // person who types the address gets a plain "not allowed" page, not the API's JSON.
 import type { Context } from "hono";
 import { html } from "hono/html";
-import { siteRoleDisplayName } from "../auth/rbac.ts";
 import type { AppEnv } from "../deps.ts";
 import type { UserView } from "../users/view.ts";
-import { layout, mayUse, NAV } from "./layout.ts";
+import { type Html, layout, mayUse, NAV } from "./layout.ts";
 import { page, signedIn, toSignIn } from "./respond.ts";
 
 export type Access = { me: UserView; refusal?: undefined } | { me?: undefined; refusal: Response | Promise<Response> };
@@ -18,7 +17,6 @@ export async function requireSection(c: Context<AppEnv>, href: string): Promise<
   const item = NAV.find((n) => n.href === href);
   if (!item) throw new Error(`pages: ${href} is not in NAV`);
   if (mayUse(item, me)) return { me };
-  const roles = (item.roles ?? []).map((r) => siteRoleDisplayName(r) || r).join(" or ");
   return {
     refusal: page(
       c,
@@ -26,10 +24,21 @@ export async function requireSection(c: Context<AppEnv>, href: string): Promise<
         title: "Not allowed",
         me,
         body: html`<h1>Not allowed</h1>
-<p>The ${item.label} page is for people with the ${roles} role. Your account does not have it.</p>
-<p><a href="/">Back to your account</a></p>`,
+<p>Your roles do not include the ${item.label} page. <a href="/">Your account</a></p>`,
       }),
       403,
     ),
   };
+}
+
+/**
+ * An administration page in its frame (the person's theme, `current` marked in the navigation). A refused
+ * read's status (400 bad query, 403, 404) becomes the page's own; anything else is a 200 page.
+ */
+export function adminPage(c: Context<AppEnv>, me: UserView, current: string, title: string, body: Html, status = 200) {
+  return page(
+    c,
+    layout({ title, me, current, theme: me.theme_preference, body }),
+    status === 400 || status === 403 || status === 404 ? status : 200,
+  );
 }

@@ -9,11 +9,11 @@ export interface ApiErrorBody {
   validations?: { field: string; detail: string }[];
 }
 
-export function apiErrorBox(id: string, title: string, status: number, body: ApiErrorBody | undefined): Html {
+export function apiErrorBox(id: string, status: number, body: ApiErrorBody | undefined): Html {
   const message = typeof body?.message === "string" && body.message ? body.message : `The request failed (HTTP ${status}).`;
   const validations = Array.isArray(body?.validations) ? body.validations : [];
   return html`<div id="${id}" class="status error" role="alert">
-<p><strong>${title}:</strong> ${message}${body?.detail ? ` ${body.detail}` : ""}</p>
+<p>${message}${body?.detail ? ` ${body.detail}` : ""}</p>
 ${validations.length ? html`<ul>${validations.map((v) => html`<li>${v.field}: ${v.detail}</li>`)}</ul>` : ""}
 </div>`;
 }

@@ -3,50 +3,27 @@
 // there is a next page), and the create-user form (POST /users).
 import type { Context } from "hono";
 import { html } from "hono/html";
+import { NIL_UUID } from "../../compat/go-parse.ts";
 import type { AppEnv } from "../../deps.ts";
 import type { UserView } from "../../users/view.ts";
-import { apiGetAll } from "../api.ts";
+import { adminPage } from "../access.ts";
+import { apiGet } from "../api.ts";
 import { apiErrorBox, type ApiErrorBody } from "../api-error.ts";
 import { apiForm, field, seg, submit } from "../form.ts";
 import { when } from "../format.ts";
-import { type Html, layout } from "../layout.ts";
+import type { Html } from "../layout.ts";
 import { href, pager, searchForm, section, table } from "../parts.ts";
-import { page } from "../respond.ts";
 import { roleChips, statusChip } from "./chips.ts";
 
 export const USERS_PATH = "/users";
 export const DEFAULT_PAGE_SIZE = 25;
 
-interface Organization {
-  id: string;
-  name: string;
-  display_name: string;
-  is_default: boolean;
-}
-interface AuthMethods {
-  github: { enabled: boolean };
-  oidc: { enabled: boolean };
-}
+const HINT = html`Username or email, and filters such as <code>status:active</code> <code>role:owner</code> <code>login_type:oidc</code>.`;
 
-/** The page size from `?limit=`: a whole number from 1 to 100, else the default (it is the page's own knob). */
-export function pageSize(raw: string | undefined): number {
-  const n = Number(raw);
-  return Number.isInteger(n) && n >= 1 && n <= 100 ? n : DEFAULT_PAGE_SIZE;
-}
-
-const HINT = html`Words match username or email; filters such as <code>status:active</code>, <code>role:owner</code>,
-<code>login_type:password</code>, <code>name:"Ann Lee"</code>.`;
-
-function select(id: string, name: string, label: string, options: Html[], attrs: Html | string = ""): Html {
-  return html`<div class="field"><label for="${id}">${label}</label><select id="${id}" name="${name}"${attrs}>${options}</select></div>`;
-}
-
-function createForm(orgs: Organization[], methods: AuthMethods | undefined): Html {
-  // The login types POST /users accepts here: password, and the providers this deployment has configured.
-  // ("none" is only for service accounts, a Premium feature the API refuses.)
-  const types = [["password", "Password"]];
-  if (methods?.github.enabled) types.push(["github", "GitHub"]);
-  if (methods?.oidc.enabled) types.push(["oidc", "OpenID Connect"]);
+function createForm(): Html {
+  // The login types POST /users accepts ("none" is only for service accounts, a Premium feature the API
+  // refuses). The user joins the default organization, which POST /users names by the nil UUID (Coder's
+  // codersdk.CreateUserRequestWithOrgs).
   return html`<details id="create-user" class="panel"><summary>Create a user</summary>
 ${apiForm(
   {
@@ -60,12 +37,7 @@ ${apiForm(
   html`${field({ id: "new-email", name: "email", label: "Email", type: "email", required: true })}
 ${field({ id: "new-username", name: "username", label: "Username", required: true })}
 ${field({ id: "new-name", name: "name", label: "Full name (optional)", omitEmpty: true })}
-${select(
-  "new-login-type",
-  "login_type",
-  "Sign-in method",
-  types.map(([v, l]) => html`<option value="${v}">${l}</option>`),
-)}
+<div class="field"><label for="new-login-type">Sign-in method</label><select id="new-login-type" name="login_type"><option>password</option><option>github</option><option>oidc</option></select></div>
 ${field({
   id: "new-password",
   name: "password",
@@ -73,17 +45,10 @@ ${field({
   type: "password",
   autocomplete: "new-password",
   omitEmpty: true,
-  hint: "Only for the password sign-in method.",
   attrs: html` data-validate-password="new-password-strength"`,
 })}
 <p id="new-password-strength" class="strength" aria-live="polite"></p>
-${select(
-  "new-org",
-  "organization_ids",
-  "Organization",
-  orgs.map((o) => html`<option value="${o.id}"${o.is_default ? html` selected` : ""}>${o.display_name || o.name}</option>`),
-  html` data-type="list"`,
-)}
+<input type="hidden" name="organization_ids" value="${NIL_UUID}" data-type="list">
 ${submit("Create user")}`,
 )}</details>`;
 }
@@ -91,12 +56,12 @@ ${submit("Create user")}`,
 export async function usersPage(c: Context<AppEnv>, me: UserView) {
   const q = c.req.query("q") ?? "";
   const afterId = c.req.query("after_id") ?? "";
-  const limit = pageSize(c.req.query("limit"));
-  const [list, orgs, methods] = await apiGetAll<[{ users: UserView[]; count: number } & ApiErrorBody, Organization[], AuthMethods]>(c, [
+  // The page's own knob; a value the API refuses (negative, too big) comes back as its message.
+  const limit = Number(c.req.query("limit")) || DEFAULT_PAGE_SIZE;
+  const list = await apiGet<{ users: UserView[]; count: number } & ApiErrorBody>(
+    c,
     href("/users", { q, after_id: afterId, limit: limit + 1 }),
-    "/users/me/organizations",
-    "/users/authmethods",
-  ]);
+  );
   let result: Html;
   if (list.ok) {
     const { users: rows, count } = list.body!;
@@ -126,11 +91,10 @@ export async function usersPage(c: Context<AppEnv>, me: UserView) {
           : html`<p>No user matches.</p>`
       }${pager("Pages of users", links)}`,
     );
-  } else result = apiErrorBox("users-error", "The search could not run", list.status, list.body);
+  } else result = apiErrorBox("users-error", list.status, list.body);
   const body = html`<h1>Users</h1>
 ${searchForm({ path: USERS_PATH, id: "users-q", label: "Search users", hint: HINT, q, invalid: !list.ok })}
 ${result}
-${createForm(orgs.ok ? orgs.body! : [], methods.body)}`;
-  const status = list.ok ? 200 : list.status === 400 || list.status === 403 ? list.status : 200;
-  return page(c, layout({ title: "Users", me, current: USERS_PATH, theme: me.theme_preference, body }), status);
+${createForm()}`;
+  return adminPage(c, me, USERS_PATH, "Users", body, list.status);
 }

@@ -9,13 +9,13 @@ import type { Context } from "hono";
 import { html } from "hono/html";
 import type { AppEnv } from "../../deps.ts";
 import type { UserView } from "../../users/view.ts";
+import { adminPage } from "../access.ts";
 import { apiGetAll } from "../api.ts";
 import { apiErrorBox } from "../api-error.ts";
 import { apiForm, field, seg, submit } from "../form.ts";
 import { when } from "../format.ts";
-import { type Html, layout } from "../layout.ts";
+import type { Html } from "../layout.ts";
 import { section } from "../parts.ts";
-import { page } from "../respond.ts";
 import { roleChips, statusChip } from "./chips.ts";
 import { USERS_PATH } from "./list.ts";
 
@@ -27,61 +27,49 @@ export interface AssignableRole {
 
 const isOwner = (u: Pick<UserView, "roles">) => u.roles.some((r) => r.name === "owner");
 
-function details(u: UserView): Html {
-  const facts: [string, Html | string][] = [
-    ["Email", u.email],
-    ["Name", u.name || "none"],
-    ["Status", statusChip(u.status)],
-    ["Roles", roleChips(u)],
-    ["Signs in with", u.login_type],
-    ["Created", when(u.created_at)],
-    ["Last seen", when(u.last_seen_at)],
-  ];
-  return html`<dl class="facts">${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
-}
+const details = (u: UserView): Html =>
+  html`<p>${u.name} &lt;${u.email}&gt; ${statusChip(u.status)} ${roleChips(u)}</p><p class="muted">Signs in with ${u.login_type}; last seen ${when(u.last_seen_at)}.</p>`;
+
+/** A one-button call on this user (`/api/v2/users/{id}` + `path`), reloading with `done` as the message. */
+const action = (u: UserView, id: string, method: "PUT" | "DELETE", path: string, label: string, done: string, cls?: string) =>
+  apiForm({ id, method, path: `/api/v2/users/${seg(u.id)}${path}`, successMessage: done, signedIn: true }, submit(label, cls));
 
 function statusSection(u: UserView): Html {
-  const api = `/api/v2/users/${seg(u.id)}/status/`;
   // Suspension is undone with one click (activate), so it is not confirmed; the user's keys survive it.
-  const form =
+  // An owner cannot be suspended (put-user-status.ts): no button then.
+  return section(
+    "status",
+    "Status",
     u.status === "suspended"
-      ? apiForm(
-          { id: "activate-form", method: "PUT", path: `${api}activate`, successMessage: `${u.username} is active again.`, signedIn: true },
-          submit(`Activate ${u.username}`),
-        )
+      ? action(u, "activate-form", "PUT", "/status/activate", `Activate ${u.username}`, `${u.username} is active again.`)
       : isOwner(u)
-        ? html`<p class="hint">An owner cannot be suspended: remove the Owner role first.</p>`
-        : apiForm(
-            { id: "suspend-form", method: "PUT", path: `${api}suspend`, successMessage: `${u.username} is suspended.`, signedIn: true },
-            html`<p class="hint">A suspended user cannot sign in or use their tokens until activated.</p>${submit(`Suspend ${u.username}`, "danger")}`,
-          );
-  return section("status", "Status", form);
+        ? html``
+        : action(u, "suspend-form", "PUT", "/status/suspend", `Suspend ${u.username}`, `${u.username} is suspended.`, "danger"),
+  );
 }
 
-function roleBox(r: AssignableRole, held: boolean): Html {
-  const id = `role-${r.name}`;
-  // A role the administrator may not grant or revoke is shown as it is and, when held, sent back unchanged
-  // (PUT /roles replaces the whole set).
-  return html`<div class="field inline"><input type="checkbox" id="${id}"${
+/**
+ * A role the actor may not grant or revoke is shown, disabled. With Gatehouse's role tables an actor may
+ * assign every site role (owner) or none (user admin: no picker at all), so a disabled box is never part
+ * of a submitted set; were a table to allow some, the API would refuse the change with its message.
+ */
+const roleBox = (r: AssignableRole, held: boolean): Html =>
+  html`<div class="field inline"><input type="checkbox" id="role-${r.name}"${
     r.assignable ? html` name="roles" value="${r.name}" data-type="list"` : html` disabled`
-  }${held ? html` checked` : ""}><label for="${id}">${r.display_name}</label>${
-    !r.assignable && held ? html`<input type="hidden" name="roles" value="${r.name}" data-type="list">` : ""
-  }</div>`;
-}
+  }${held ? html` checked` : ""}><label for="role-${r.name}">${r.display_name}</label></div>`;
 
 function rolesSection(u: UserView, roles: AssignableRole[]): Html {
+  // A user admin assigns no site role but the implied member (src/auth/rbac.ts): no picker then; the
+  // user's roles are in the chips above.
+  if (!roles.some((r) => r.assignable)) return html``;
   const held = new Set(u.roles.map((r) => r.name));
-  const boxes = html`<fieldset><legend>Site roles of ${u.username}</legend>${roles.map((r) => roleBox(r, held.has(r.name)))}</fieldset>`;
-  // A user admin assigns no site role but the implied member (src/auth/rbac.ts): the roles are shown, not offered.
   return section(
     "roles",
     "Roles",
-    roles.some((r) => r.assignable)
-      ? apiForm(
-          { id: "roles-form", method: "PUT", path: `/api/v2/users/${seg(u.id)}/roles`, successMessage: "Roles saved.", signedIn: true },
-          html`${boxes}${submit("Save roles")}`,
-        )
-      : html`${boxes}<p class="hint">Only an owner can change site roles.</p>`,
+    apiForm(
+      { id: "roles-form", method: "PUT", path: `/api/v2/users/${seg(u.id)}/roles`, successMessage: "Roles saved.", signedIn: true },
+      html`<fieldset><legend>Site roles of ${u.username}</legend>${roles.map((r) => roleBox(r, held.has(r.name)))}</fieldset>${submit("Save roles")}`,
+    ),
   );
 }
 
@@ -96,11 +84,11 @@ function passwordSection(u: UserView): Html {
         method: "PUT",
         path: `/api/v2/users/${seg(u.id)}/password`,
         success: "message",
-        successMessage: `Password of ${u.username} changed. Their sessions were signed out.`,
+        successMessage: "Password changed: their sessions were signed out.",
         reset: true,
         signedIn: true,
         confirmDialog: {
-          question: `Set a new password for ${u.username}? Every session of theirs is signed out.`,
+          question: `Set a new password for ${u.username}? This signs them out.`,
           button: "Reset password",
         },
       },
@@ -111,8 +99,7 @@ function passwordSection(u: UserView): Html {
         type: "password",
         autocomplete: "new-password",
         required: true,
-        attrs: html` data-validate-password="reset-password-strength"`,
-      })}<p id="reset-password-strength" class="strength" aria-live="polite"></p>${submit("Reset password", "danger")}`,
+      })}${submit("Reset password", "danger")}`,
     ),
   );
 }
@@ -131,7 +118,7 @@ function deleteSection(u: UserView): Html {
         successMessage: `User ${u.username} deleted.`,
         signedIn: true,
         confirmDialog: {
-          question: `Delete ${u.username}? They are signed out everywhere and their tokens removed.`,
+          question: `Delete ${u.username}? This signs them out and removes their tokens.`,
           button: `Delete ${u.username}`,
         },
       },
@@ -142,29 +129,28 @@ function deleteSection(u: UserView): Html {
 
 /** Why there are no controls, when there are none. */
 function noControls(me: UserView, u: UserView): string | undefined {
-  if (u.id === me.id) return "This is you: change your own profile and password on your Account page.";
+  if (u.id === me.id) return "This is you: use your account page.";
   if (isOwner(u) && !isOwner(me)) return "Only an owner can change an owner.";
   return undefined;
 }
 
 export async function userPage(c: Context<AppEnv>, me: UserView, username: string) {
   const [user, roles] = await apiGetAll<[UserView, AssignableRole[]]>(c, [`/users/${seg(username)}`, "/users/roles"]);
-  const back = html`<p><a href="${USERS_PATH}">← All users</a></p>`;
   if (!user.ok) {
-    const body = html`${back}<h1>User not found</h1>${apiErrorBox("user-error", "Could not open this user", user.status, user.body as never)}`;
-    return page(c, layout({ title: "User not found", me, current: USERS_PATH, theme: me.theme_preference, body }), 404);
+    const body = html`<h1>User not found</h1>${apiErrorBox("user-error", user.status, user.body as never)}`;
+    return adminPage(c, me, USERS_PATH, "User not found", body, user.status);
   }
   const u = user.body!;
   const why = noControls(me, u);
-  const body = html`${back}<h1>${u.username}</h1>
+  const body = html`<h1>${u.username}</h1>
 ${details(u)}
 ${
   why
-    ? html`<p class="note">${why}${u.id === me.id ? html` <a href="/">Account</a>` : ""}</p>`
+    ? html`<p class="note">${why}</p>`
     : html`${statusSection(u)}
 ${roles.ok ? rolesSection(u, roles.body!) : ""}
 ${passwordSection(u)}
 ${deleteSection(u)}`
 }`;
-  return page(c, layout({ title: u.username, me, current: USERS_PATH, theme: me.theme_preference, body }));
+  return adminPage(c, me, USERS_PATH, u.username, body);
 }
