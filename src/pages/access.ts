@@ -14,8 +14,7 @@ export type Access = { me: UserView; refusal?: undefined } | { me?: undefined; r
 export async function requireSection(c: Context<AppEnv>, href: string): Promise<Access> {
   const me = await signedIn(c);
   if (!me) return { refusal: toSignIn(c) };
-  const item = NAV.find((n) => n.href === href);
-  if (!item) throw new Error(`pages: ${href} is not in NAV`);
+  const item = NAV.find((n) => n.href === href)!;
   if (mayUse(item, me)) return { me };
   return {
     refusal: page(

@@ -34,7 +34,7 @@ interface AuditLog {
   user: UserView | null;
 }
 
-const HINT = html`Terms: <code>action:delete</code> <code>resource_type:user</code> <code>username:me</code> <code>email:</code> <code>status:4xx</code>.`;
+const HINT = "Terms such as action:delete resource_type:user username:me email:… status:4xx";
 
 const shown = (v: unknown) => (v === undefined || v === null || v === "" ? "—" : typeof v === "string" ? v : JSON.stringify(v));
 
@@ -50,12 +50,12 @@ function diffOf(log: AuditLog): Html {
 const statusClass = (code: number) => (code >= 500 ? "error" : code >= 400 ? "refused" : "ok");
 
 function rows(logs: AuditLog[]): Html {
-  if (logs.length === 0) return html`<p>No audit entry matches.</p>`;
+  if (logs.length === 0) return html`<p>None.</p>`;
   return table(
     ["Time", "Actor", "Action", "Target", "Status", "IP", "Changes"],
     logs.map((l) => [
       html`<time datetime="${l.time}">${when(l.time)}</time>`,
-      l.user ? html`${l.user.username}` : html`<span class="muted">nobody</span>`,
+      html`${l.user?.username ?? "—"}`,
       html`${l.action}`,
       html`${l.resource_type} <strong>${l.resource_target}</strong>`,
       html`<span class="chip status-${statusClass(l.status_code)}">${l.status_code}</span>`,
@@ -76,10 +76,10 @@ async function auditPage(c: Context<AppEnv>, me: UserView) {
   if (res.ok) {
     const { audit_logs: logs, count } = res.body!;
     const at = (o: number) => href(AUDIT_PATH, { q, offset: o || undefined });
-    const links: Html[] = [html`<span class="muted">${logs.length ? `${offset + 1}–${offset + logs.length}` : "0"} of ${count}</span>`];
+    const links: Html[] = [];
     if (offset > 0) links.push(html`<a href="${at(Math.max(0, offset - AUDIT_PAGE_SIZE))}" rel="prev">Previous page</a>`);
     if (offset + logs.length < count) links.push(html`<a href="${at(offset + AUDIT_PAGE_SIZE)}" rel="next">Next page</a>`);
-    result = section("audit", `${count} entr${count === 1 ? "y" : "ies"}`, html`${rows(logs)}${pager("Pages of the audit log", links)}`);
+    result = section("audit", `${count} found`, html`${rows(logs)}${pager("Pages of the audit log", links)}`);
   } else result = apiErrorBox("audit-error", res.status, res.body);
   const body = html`<h1>Audit log</h1>
 ${searchForm({ path: AUDIT_PATH, id: "audit-q", label: "Search the audit log", hint: HINT, q, invalid: !res.ok })}

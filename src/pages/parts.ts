@@ -12,7 +12,7 @@ export function href(path: string, params: Record<string, string | number | unde
 }
 
 /** A plain GET form (no script needed) whose box is `q`; a refused query marks it invalid. */
-export function searchForm(o: { path: string; id: string; label: string; hint: Html; q: string; invalid: boolean }): Html {
+export function searchForm(o: { path: string; id: string; label: string; hint: string; q: string; invalid: boolean }): Html {
   return html`<form method="get" action="${o.path}" role="search" class="search">
 <div class="field"><label for="${o.id}">${o.label}</label><p class="hint" id="${o.id}-hint">${o.hint}</p>
 <input id="${o.id}" name="q" type="search" value="${o.q}" aria-describedby="${o.id}-hint"${o.invalid ? html` aria-invalid="true"` : ""}></div>

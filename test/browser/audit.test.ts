@@ -64,7 +64,7 @@ describe.skipIf(skipBrowser)("/audit in Chromium", () => {
       // The search box adds its own terms to the filters; a bad one shows the API's message.
       await page.getByLabel("Search the audit log").fill("username:nobody");
       await Promise.all([page.waitForURL(/q=username/), page.getByRole("button", { name: "Search" }).click()]);
-      expect(await page.locator("#audit-h").innerText()).toBe("0 entries");
+      expect(await page.locator("#audit-h").innerText()).toBe("0 found");
       await page.getByLabel("Search the audit log").fill("colour:blue");
       await Promise.all([page.waitForURL(/q=colour/), page.getByRole("button", { name: "Search" }).click()]);
       const alert = await page.getByRole("alert").innerText();

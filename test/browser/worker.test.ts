@@ -101,7 +101,7 @@ describe.skipIf(skipBrowser)("the console on the Worker (npm run dev)", () => {
     expect(((await me.json()) as { username: string }).username).toBe(OWNER.username);
 
     await Promise.all([page.waitForURL(`${base}/users`), page.getByRole("link", { name: "Users" }).click()]);
-    expect(await page.locator("#users-h").innerText()).toBe("1 user");
+    expect(await page.locator("#users-h").innerText()).toBe("1 found");
     expect(await page.getByRole("link", { name: OWNER.username }).count()).toBe(1);
     await expectAccessible(page);
 

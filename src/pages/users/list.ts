@@ -18,7 +18,7 @@ import { roleChips, statusChip } from "./chips.ts";
 export const USERS_PATH = "/users";
 export const DEFAULT_PAGE_SIZE = 25;
 
-const HINT = html`Username or email, and filters such as <code>status:active</code> <code>role:owner</code> <code>login_type:oidc</code>.`;
+const HINT = "Username or email, and filters such as status:active role:owner login_type:oidc";
 
 function createForm(): Html {
   // The login types POST /users accepts ("none" is only for service accounts, a Premium feature the API
@@ -75,7 +75,7 @@ export async function usersPage(c: Context<AppEnv>, me: UserView) {
       links.push(html`<a href="${href(USERS_PATH, { ...keep, after_id: last.id })}" rel="next">Next page</a>`);
     result = section(
       "users",
-      html`${count} user${count === 1 ? "" : "s"}${q ? html` matching <q>${q}</q>` : ""}`,
+      `${count} found`,
       html`${
         users.length
           ? table(
@@ -88,7 +88,7 @@ export async function usersPage(c: Context<AppEnv>, me: UserView) {
                 html`${when(u.last_seen_at)}`,
               ]),
             )
-          : html`<p>No user matches.</p>`
+          : html`<p>None.</p>`
       }${pager("Pages of users", links)}`,
     );
   } else result = apiErrorBox("users-error", list.status, list.body);

@@ -48,27 +48,26 @@ function statusSection(u: UserView): Html {
   );
 }
 
-/**
- * A role the actor may not grant or revoke is shown, disabled. With Gatehouse's role tables an actor may
- * assign every site role (owner) or none (user admin: no picker at all), so a disabled box is never part
- * of a submitted set; were a table to allow some, the API would refuse the change with its message.
- */
+/** An assignable role's checkbox, ticked when the user holds it. */
 const roleBox = (r: AssignableRole, held: boolean): Html =>
-  html`<div class="field inline"><input type="checkbox" id="role-${r.name}"${
-    r.assignable ? html` name="roles" value="${r.name}" data-type="list"` : html` disabled`
-  }${held ? html` checked` : ""}><label for="role-${r.name}">${r.display_name}</label></div>`;
+  html`<div class="field inline"><input type="checkbox" id="role-${r.name}" name="roles" value="${r.name}" data-type="list"${
+    held ? html` checked` : ""
+  }><label for="role-${r.name}">${r.display_name}</label></div>`;
 
 function rolesSection(u: UserView, roles: AssignableRole[]): Html {
-  // A user admin assigns no site role but the implied member (src/auth/rbac.ts): no picker then; the
-  // user's roles are in the chips above.
-  if (!roles.some((r) => r.assignable)) return html``;
+  // Only the roles this actor may grant or revoke are offered. With Gatehouse's role tables that is every
+  // site role (owner) or none (a user admin assigns only the implied member: no picker then; the user's
+  // roles are in the chips above). PUT /roles replaces the whole set, so were a table ever to allow some
+  // but not all, a held role left out would be a removal, which the API refuses with its message.
+  const offered = roles.filter((r) => r.assignable);
+  if (offered.length === 0) return html``;
   const held = new Set(u.roles.map((r) => r.name));
   return section(
     "roles",
     "Roles",
     apiForm(
       { id: "roles-form", method: "PUT", path: `/api/v2/users/${seg(u.id)}/roles`, successMessage: "Roles saved.", signedIn: true },
-      html`<fieldset><legend>Site roles of ${u.username}</legend>${roles.map((r) => roleBox(r, held.has(r.name)))}</fieldset>${submit("Save roles")}`,
+      html`<fieldset><legend>Site roles of ${u.username}</legend>${offered.map((r) => roleBox(r, held.has(r.name)))}</fieldset>${submit("Save roles")}`,
     ),
   );
 }
@@ -129,7 +128,7 @@ function deleteSection(u: UserView): Html {
 
 /** Why there are no controls, when there are none. */
 function noControls(me: UserView, u: UserView): string | undefined {
-  if (u.id === me.id) return "This is you: use your account page.";
+  if (u.id === me.id) return "This is you.";
   if (isOwner(u) && !isOwner(me)) return "Only an owner can change an owner.";
   return undefined;
 }
@@ -137,8 +136,7 @@ function noControls(me: UserView, u: UserView): string | undefined {
 export async function userPage(c: Context<AppEnv>, me: UserView, username: string) {
   const [user, roles] = await apiGetAll<[UserView, AssignableRole[]]>(c, [`/users/${seg(username)}`, "/users/roles"]);
   if (!user.ok) {
-    const body = html`<h1>User not found</h1>${apiErrorBox("user-error", user.status, user.body as never)}`;
-    return adminPage(c, me, USERS_PATH, "User not found", body, user.status);
+    return adminPage(c, me, USERS_PATH, username, apiErrorBox("user-error", user.status, user.body as never), user.status);
   }
   const u = user.body!;
   const why = noControls(me, u);
