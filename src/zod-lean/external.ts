@@ -1,4 +1,5 @@
-// zod's public API minus `locales`. See ./index.ts for why the worker bundles this instead of "zod".
+// zod's public API minus `locales` and `fromJSONSchema` (JSON Schema to zod, ~5 KiB gzip, which nothing in
+// Gatehouse or its zod-based libraries calls). See ./index.ts for why the worker bundles this instead of "zod".
 // @ts-nocheck -- plain re-exports of zod's own modules; their types come from "zod" for every caller.
 export * as core from "./core.ts";
 export * from "../../node_modules/zod/v4/classic/schemas.js";
@@ -32,7 +33,6 @@ export {
   getDiscriminatedOption,
 } from "./core.ts";
 export { toJSONSchema } from "../../node_modules/zod/v4/core/json-schema-processors.js";
-export { fromJSONSchema } from "../../node_modules/zod/v4/classic/from-json-schema.js";
 export { deepPartial } from "../../node_modules/zod/v4/classic/deep-partial.js";
 export { input, output } from "../../node_modules/zod/v4/classic/in-out.js";
 export { ZodISODateTime, ZodISODate, ZodISOTime, ZodISODuration } from "../../node_modules/zod/v4/classic/iso.js";
