@@ -1,6 +1,7 @@
 // /audit: GET /audit for owners and auditors. The search box's `q` goes to the API unchanged, so the API
-// alone decides what is valid and its message is what the page shows; quick filters are links to searches. Offset paging; each row's diff is in a
-// <details>, a secret field shown only as "secret".
+// alone decides what is valid and its message is what the page shows (the hint gives the filter terms:
+// separate quick-filter controls did not fit the Worker's bundle budget). Offset paging; each row's diff is
+// in a <details>, a secret field shown only as "secret".
 import type { Context } from "hono";
 import { html } from "hono/html";
 import type { AppEnv } from "../deps.ts";
