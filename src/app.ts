@@ -16,6 +16,7 @@ import { getBuildInfo } from "./meta/buildinfo.ts";
 import { getHealth } from "./meta/health.ts";
 import { getJwks } from "./meta/jwks.ts";
 import { mountPages } from "./pages/index.ts";
+import { mountSignInFailurePages } from "./pages/sign-in-failures.ts";
 import { csrfGuard } from "./security/csrf.ts";
 import { readRequestInput } from "./security/input.ts";
 import { apiRateLimit } from "./security/api-rate-limit.ts";
@@ -72,6 +73,9 @@ export function createApp() {
   getBuildInfo(api);
   mountUsers(api);
   mountKeys(api);
+  // Outside the API router, so its audit trail sees the real status: a failed provider sign-in sends a
+  // browser to the sign-in page with the message instead of showing it JSON (src/pages/sign-in-failures.ts).
+  mountSignInFailurePages(app);
   app.route("/api/v2", api);
   getJwks(app);
   getHealth(app);

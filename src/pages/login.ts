@@ -94,12 +94,16 @@ export function mountLogin(app: Router): void {
     if (me) return c.redirect(redirect, 303);
     if (first.status === 404) return c.redirect("/setup", 303);
     const m = methods.body!;
+    // Why a sign-in through a provider was refused (src/pages/sign-in-failures.ts, and Coder's own
+    // /login?message=…): escaped like every value in these templates.
+    const message = c.req.query("message")?.slice(0, 500);
     return page(
       c,
       layout({
         title: "Sign in",
         narrow: true,
         body: html`<h1>Sign in to Gatehouse</h1>
+${message ? html`<div id="login-message" class="status error" role="alert"><p>${message}</p></div>` : ""}
 ${m.password.enabled ? passwordForms(redirect) : ""}
 ${providers(m, redirect, accessUrl)}
 ${!m.password.enabled && !m.github.enabled && !m.oidc.enabled ? html`<p>No sign-in method is configured.</p>` : ""}`,

@@ -52,3 +52,27 @@ describe.skipIf(skipBrowser).each([
     await page.close();
   });
 });
+
+describe.skipIf(skipBrowser)("a refused OIDC sign-in", () => {
+  it("lands on the sign-in page with the API's message, not on a JSON body", async () => {
+    await gh.context.clearCookies();
+    idp.next = {
+      idToken: { sub: "sso-unverified", email: "unverified@example.com", email_verified: false, preferred_username: "unverified" },
+      userInfo: {},
+    };
+    const page = await gh.newPage(DESKTOP);
+    await page.goto(`${gh.base}/login`);
+    await Promise.all([
+      page.waitForURL((url) => url.origin === gh.base && url.pathname === "/login" && url.searchParams.has("message")),
+      page.getByRole("link", { name: "Sign in with Acme SSO" }).click(),
+    ]);
+    const alert = page.locator("#login-message");
+    await expect
+      .poll(() => alert.innerText())
+      .toBe('Verify the "unverified@example.com" email address on your OIDC provider to authenticate!');
+    expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe("Sign in to Gatehouse");
+    await expectAccessible(page);
+    expect(problems(page).filter((p) => !p.includes("403"))).toEqual([]);
+    await page.close();
+  });
+});

@@ -64,16 +64,21 @@ describe("login CSRF on the OAuth callbacks", () => {
     await victim.get(GITHUB_CALLBACK);
     const before = await keyCount();
     const res = await visit(victim, callback, CROSS_SITE_NAVIGATION);
-    expect(res.status).toBe(401);
-    expect(await json(res)).toEqual({ message: "State mismatched." });
+    // Refused with 401 "State mismatched."; a browser's navigation is shown that on the sign-in page.
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/login?message=State+mismatched.");
     expect(victim.cookies.has("coder_session_token")).toBe(false);
     expect(await keyCount()).toBe(before);
 
     // A browser that never started a flow has no state cookie at all.
     const fresh = new Browser(app);
     const none = await visit(fresh, callback, CROSS_SITE_NAVIGATION);
-    expect(none.status).toBe(401);
-    expect(await json(none)).toEqual({ message: 'Cookie "oauth_state" must be provided.' });
+    expect(none.status).toBe(303);
+    expect(new URL(none.headers.get("location")!, "http://x").searchParams.get("message")).toBe('Cookie "oauth_state" must be provided.');
+    // The same refusal as the API answers it to a client that does not navigate.
+    const api = await app.request(callback, { headers: { cookie: fresh.cookieHeader() } });
+    expect(api.status).toBe(401);
+    expect(await json(api)).toEqual({ message: 'Cookie "oauth_state" must be provided.' });
     expect(await keyCount()).toBe(before);
   });
 
