@@ -4,7 +4,8 @@
 // (a local Postgres); otherwise a PGlite database persisted under DATA_DIR, served over the Postgres
 // wire protocol, so it works on a machine with nothing installed.
 import { spawn } from "node:child_process";
-import { join, resolve } from "node:path";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { migrate } from "drizzle-orm/neon-serverless/migrator";
 import { loadConfig } from "../src/config.ts";
@@ -55,6 +56,13 @@ await neon.close();
 
 const keys = JSON.stringify(await signingKeys(config));
 const accessUrl = process.env.CODER_ACCESS_URL ?? `http://127.0.0.1:${port}`;
+// The secrets (the private signing keys, a database URL that may hold a password) go to wrangler in an
+// owner-only file, not as --var arguments, which anyone on the machine can read in the process list.
+const secrets = join(resolve(config.dataDir), "dev-worker.env");
+mkdirSync(dirname(secrets), { recursive: true, mode: 0o700 });
+// Single-quoted .env values are taken literally (the keys are JSON); neither value can hold a single quote.
+writeFileSync(secrets, `SIGNING_KEYS='${keys}'\nDATABASE_URL='${database.url.replaceAll("'", "%27")}'\n`, { mode: 0o600 });
+chmodSync(secrets, 0o600);
 const wrangler = spawn(
   "npx",
   [
@@ -64,11 +72,11 @@ const wrangler = spawn(
     "127.0.0.1",
     "--port",
     String(port),
+    "--env-file",
+    secrets,
     ...Object.entries({
-      DATABASE_URL: database.url,
       NEON_WS_PROXY: proxy.address,
       NEON_HTTP_PROXY: http.address,
-      SIGNING_KEYS: keys,
       CODER_ACCESS_URL: accessUrl,
     }).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ],

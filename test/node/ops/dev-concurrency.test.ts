@@ -4,7 +4,7 @@
 // requests fail with 500s. The real `npm run dev` is started (wrangler dev, workerd) in a process group
 // of its own, which is stopped by its id at the end.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -109,4 +109,34 @@ describe("npm run dev on PGlite", () => {
     // Sign-ins may be rate limited (429); everything else succeeds.
     for (const r of results) expect([200, 201, 429]).toContain(r.status);
   }, 50_000);
+});
+
+describe("npm run dev's secrets", () => {
+  /** The command lines of every process in the dev server's group (npm, the script, wrangler, workerd). */
+  function groupCommandLines(): string[] {
+    const lines: string[] = [];
+    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      try {
+        // /proc/<pid>/stat: "pid (comm) state ppid pgrp ...", comm may hold spaces: split after its ")".
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+        if (pgrp === child.pid) lines.push(readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " "));
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return lines;
+  }
+
+  it.runIf(process.platform === "linux")("never appear on a command line: the signing keys go to wrangler in an owner-only file", () => {
+    const lines = groupCommandLines();
+    expect(lines.some((l) => l.includes("wrangler"))).toBe(true);
+    for (const line of lines) {
+      expect(line).not.toContain("SIGNING_KEYS");
+      expect(line).not.toContain('"d":');
+    }
+    const file = join(dataDir, "data", "dev-worker.env");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, "utf8")).toMatch(/^SIGNING_KEYS='\[\{.*"d":/);
+  });
 });
