@@ -9,8 +9,9 @@ import { openPostgres } from "../src/db/postgres.ts";
 import { createTestDatabase } from "../test/support/databases.ts";
 import { argon2Limit } from "./argon2.ts";
 import { BENCH_METRICS_PATH, type BenchMetrics } from "./metrics.ts";
+import { type Peer, startPeer } from "./peer.ts";
 import { nodeCommand, startChild, type Child } from "./processes.ts";
-import { BENCH_LIMITS } from "./scenarios.ts";
+import { BENCH_LIMITS, type Server } from "./scenarios.ts";
 import { postgresCpuReader } from "./postgres.ts";
 import { explainSql, planLines, seedAndMint, type Statement, type Target, targetBasics } from "./target.ts";
 
@@ -23,6 +24,8 @@ export interface NodeTargetOptions {
   signingKeys: string;
   /** Where the Gatehouse server writes a V8 CPU profile (--cpu-prof) when it stops. */
   profileDir?: string | undefined;
+  /** Start better-auth beside Gatehouse (Postgres only: the peer gets its own database on the same server). */
+  peer?: boolean;
   log: (msg: string) => void;
 }
 
@@ -82,6 +85,7 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
   log(`seeded in ${seeded.seconds.toFixed(1)} s`);
 
   const children: Child[] = [];
+  let peer: Peer | undefined;
   try {
     children.push(
       await startChild({
@@ -101,6 +105,7 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
         readyTimeoutMs: 60_000,
       }),
     );
+    if (options.peer && options.database === "postgres") peer = await startPeer(log);
   } catch (err) {
     await Promise.allSettled(children.map((c) => c.stop()));
     await cleanup();
@@ -109,6 +114,12 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
   }
 
   const database = options.database === "postgres" ? `postgres ${options.postgresVersion}` : "pglite";
+  const metricsOf = (on: Server) => {
+    if (on === "app") return metrics(appOrigin);
+    if (on === "baseline") return metrics(baselineOrigin);
+    if (!peer) throw new Error("no peer on this target");
+    return peer.metrics(on);
+  };
   return {
     label: `node/${options.database === "postgres" ? "pg" : "pglite"}`,
     description: `Node ${process.versions.node} + ${database}`,
@@ -116,12 +127,13 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
     baselineOrigin,
     seeded,
     tokens,
-    statements: async (on) => (await metrics(on === "app" ? appOrigin : baselineOrigin)).queries,
+    ...(peer ? { peer } : {}),
+    statements: async (on) => (await metricsOf(on)).queries,
     lastStatement: async () => (await metrics(appOrigin)).last,
     ...(postgresCpu ? { postgresCpuMicros: postgresCpu } : {}),
-    rssBytes: async () => (await metrics(appOrigin)).rssBytes,
+    rssBytes: async (on = "app") => (await metricsOf(on)).rssBytes,
     cpu: async (on) => {
-      const m = await metrics(on === "app" ? appOrigin : baselineOrigin);
+      const m = await metricsOf(on);
       return { micros: m.cpuMicros, mainThreadMicros: m.mainThreadCpuMicros };
     },
     argon2Limit: async () => ({
@@ -129,10 +141,11 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
       how: "@node-rs/argon2 verify in the bench process, one lane per core for 1.5 s",
     }),
     stopServers: async () => {
-      await Promise.allSettled(children.map((c) => c.stop()));
+      await Promise.allSettled([...children.map((c) => c.stop()), peer?.stop()]);
     },
     explain: explainWith,
     dispose: async () => {
+      await peer?.dispose();
       await cleanup();
       rmSync(dataDir, { recursive: true, force: true });
     },
