@@ -5,6 +5,7 @@
 //            --only KEY,KEY (scenario keys of bench/scenarios.ts with their baselines and peers, or
 //                   `memory` (idle RSS and the soak) or `revocation`; the rest, the bundle too, is skipped)
 //            --profile DIR (the Node Gatehouse server writes a V8 CPU profile there)
+//            --node-flags "F F" (Node flags for the Gatehouse server instead of those `npm start` passes)
 //            --pglite --worker (more targets: Node + PGlite, the worker inside `wrangler dev`)
 //            --db-rtt 20ms (with --worker: round trips and p50 one request at a time at that database RTT)
 import { parseArgs } from "node:util";
@@ -24,6 +25,7 @@ export const { values: flags } = parseArgs({
     only: { type: "string" },
     profile: { type: "string" },
     "db-rtt": { type: "string" },
+    "node-flags": { type: "string" },
   },
 });
 

@@ -1,7 +1,7 @@
 // Gatehouse on Node (bench/server.ts, the server with its statements counted, in a child process) and the Node baseline server, both
 // on the same database: a throwaway Postgres database, or a PGlite directory (each server gets its own
 // copy of it, as PGlite is a single-process database).
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openPglite } from "../src/db/pglite.ts";
@@ -24,9 +24,21 @@ export interface NodeTargetOptions {
   signingKeys: string;
   /** Where the Gatehouse server writes a V8 CPU profile (--cpu-prof) when it stops. */
   profileDir?: string | undefined;
+  /** Node flags for the Gatehouse server; by default those `npm start` passes (startFlags). */
+  nodeFlags?: string[] | undefined;
   /** Start better-auth beside Gatehouse (Postgres only: the peer gets its own database on the same server). */
   peer?: boolean;
   log: (msg: string) => void;
+}
+
+/**
+ * The Node flags of `npm start` (package.json's start script, between `node` and the entry), so the bench's
+ * server runs as the real one does; nodeCommand adds the warning filter itself.
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  return words.slice(words.indexOf("node") + 1, words.indexOf("src/server.ts")).filter((w) => !w.startsWith("--disable-warning"));
 }
 
 async function metrics(origin: string): Promise<BenchMetrics> {
@@ -90,7 +102,10 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
     children.push(
       await startChild({
         name: "gatehouse (node)",
-        ...nodeCommand("bench/server.ts", options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : []),
+        ...nodeCommand("bench/server.ts", [
+          ...(options.nodeFlags ?? startFlags()),
+          ...(options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : []),
+        ]),
         env: { ...env, ...databaseEnv, HOST: "127.0.0.1", PORT: String(appPort), DATA_DIR: dataDir },
         url: appOrigin,
         readyUrl: appOrigin + "/api/v2/buildinfo",

@@ -131,6 +131,7 @@ async function main() {
           users: USERS,
           signingKeys,
           profileDir: flags.profile,
+          nodeFlags: flags["node-flags"]?.split(/\s+/).filter(Boolean),
           peer: !flags["no-peer"],
           log,
         }),

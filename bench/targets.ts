@@ -63,8 +63,10 @@ export function targetRows({ target, all, results, limits, how, plans, peerHashM
   /** A peer row: how many times the peer's throughput Gatehouse's scenario served. */
   const peerRow = (peerKey: ScenarioKey, ours: ScenarioKey, min: number | undefined, label: string): Row => {
     const ratio = r(ours).rps / r(peerKey).rps;
+    // Server CPU per request, the peer's over Gatehouse's: steadier than throughput when the machine is shared.
+    const cpu = r(peerKey).cpuUs !== undefined && r(ours).cpuUs ? `; CPU/req ${fmtRatio(r(peerKey).cpuUs! / r(ours).cpuUs!)}` : "";
     return row(peerKey, {
-      vs: `${label} ${fmtRatio(ratio)} this`,
+      vs: `${label} ${fmtRatio(ratio)} this${cpu}`,
       ...(min === undefined
         ? {}
         : { goal: `${label} ≥ ${fmtRatio(min)} this`, pass: ratio >= min && r(peerKey).errors === 0 && r(ours).errors === 0 }),
