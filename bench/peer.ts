@@ -130,17 +130,28 @@ export async function startPeer(log: (msg: string) => void): Promise<Peer> {
     await res.arrayBuffer();
     return res.status;
   };
-  const session = await signIn("peer");
-  const cached = await signIn("peerCache");
-  if (!cached.includes("session_data=")) throw new Error(`peer: the cookie-cache server set no cache cookie (${cached})`);
-  const credentials = { session, cached, forged: forgeCookie(session) };
-  for (const [on, cookie, want] of [
-    ["peer", session, 200],
-    ["peerCache", cached, 200],
-    ["peer", credentials.forged, 401],
-  ] as const) {
-    const status = await check(on, cookie);
-    if (status !== want) throw new Error(`peer: session check on ${on} answered ${status}, expected ${want}`);
+  const tearDown = async () => {
+    await Promise.allSettled(children.map((c) => c.stop()));
+    await database.drop();
+  };
+  let credentials: PeerCredentials;
+  try {
+    const session = await signIn("peer");
+    const cached = await signIn("peerCache");
+    if (!cached.includes("session_data=")) throw new Error(`peer: the cookie-cache server set no cache cookie (${cached})`);
+    credentials = { session, cached, forged: forgeCookie(session) };
+    for (const [on, cookie, want] of [
+      ["peer", session, 200],
+      ["peerCache", cached, 200],
+      ["peer", credentials.forged, 401],
+    ] as const) {
+      const status = await check(on, cookie);
+      if (status !== want) throw new Error(`peer: session check on ${on} answered ${status}, expected ${want}`);
+    }
+  } catch (err) {
+    // Set up but unusable: its servers and database go with it (a bench used alone stops nothing else).
+    await tearDown();
+    throw err;
   }
   log(`peer: better-auth ready (cookie cache maxAge ${COOKIE_CACHE_MAX_AGE_S} s)`);
 
