@@ -1,7 +1,7 @@
 // Gatehouse on Node (bench/server.ts, the server with its statements counted, in a child process) and the Node baseline server, both
 // on the same database: a throwaway Postgres database, or a PGlite directory (each server gets its own
 // copy of it, as PGlite is a single-process database).
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openPglite } from "../src/db/pglite.ts";
@@ -9,8 +9,9 @@ import { openPostgres } from "../src/db/postgres.ts";
 import { createTestDatabase } from "../test/support/databases.ts";
 import { argon2Limit } from "./argon2.ts";
 import { BENCH_METRICS_PATH, type BenchMetrics } from "./metrics.ts";
+import { type Peer, startPeer } from "./peer.ts";
 import { nodeCommand, startChild, type Child } from "./processes.ts";
-import { BENCH_LIMITS } from "./scenarios.ts";
+import { BENCH_LIMITS, type Server } from "./scenarios.ts";
 import { postgresCpuReader } from "./postgres.ts";
 import { explainSql, planLines, seedAndMint, type Statement, type Target, targetBasics } from "./target.ts";
 
@@ -23,7 +24,21 @@ export interface NodeTargetOptions {
   signingKeys: string;
   /** Where the Gatehouse server writes a V8 CPU profile (--cpu-prof) when it stops. */
   profileDir?: string | undefined;
+  /** Node flags for the Gatehouse server; by default those `npm start` passes (startFlags). */
+  nodeFlags?: string[] | undefined;
+  /** Start better-auth beside Gatehouse (Postgres only: the peer gets its own database on the same server). */
+  peer?: boolean;
   log: (msg: string) => void;
+}
+
+/**
+ * The Node flags of `npm start` (package.json's start script, between `node` and the entry), so the bench's
+ * server runs as the real one does; nodeCommand adds the warning filter itself.
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  return words.slice(words.indexOf("node") + 1, words.indexOf("src/server.ts")).filter((w) => !w.startsWith("--disable-warning"));
 }
 
 async function metrics(origin: string): Promise<BenchMetrics> {
@@ -82,11 +97,15 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
   log(`seeded in ${seeded.seconds.toFixed(1)} s`);
 
   const children: Child[] = [];
+  let peer: Peer | undefined;
   try {
     children.push(
       await startChild({
         name: "gatehouse (node)",
-        ...nodeCommand("bench/server.ts", options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : []),
+        ...nodeCommand("bench/server.ts", [
+          ...(options.nodeFlags ?? startFlags()),
+          ...(options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : []),
+        ]),
         env: { ...env, ...databaseEnv, HOST: "127.0.0.1", PORT: String(appPort), DATA_DIR: dataDir },
         url: appOrigin,
         readyUrl: appOrigin + "/api/v2/buildinfo",
@@ -101,6 +120,7 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
         readyTimeoutMs: 60_000,
       }),
     );
+    if (options.peer && options.database === "postgres") peer = await startPeer(log);
   } catch (err) {
     await Promise.allSettled(children.map((c) => c.stop()));
     await cleanup();
@@ -109,6 +129,12 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
   }
 
   const database = options.database === "postgres" ? `postgres ${options.postgresVersion}` : "pglite";
+  const metricsOf = (on: Server) => {
+    if (on === "app") return metrics(appOrigin);
+    if (on === "baseline") return metrics(baselineOrigin);
+    if (!peer) throw new Error("no peer on this target");
+    return peer.metrics(on);
+  };
   return {
     label: `node/${options.database === "postgres" ? "pg" : "pglite"}`,
     description: `Node ${process.versions.node} + ${database}`,
@@ -116,12 +142,13 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
     baselineOrigin,
     seeded,
     tokens,
-    statements: async (on) => (await metrics(on === "app" ? appOrigin : baselineOrigin)).queries,
+    ...(peer ? { peer } : {}),
+    statements: async (on) => (await metricsOf(on)).queries,
     lastStatement: async () => (await metrics(appOrigin)).last,
     ...(postgresCpu ? { postgresCpuMicros: postgresCpu } : {}),
-    rssBytes: async () => (await metrics(appOrigin)).rssBytes,
+    rssBytes: async (on = "app") => (await metricsOf(on)).rssBytes,
     cpu: async (on) => {
-      const m = await metrics(on === "app" ? appOrigin : baselineOrigin);
+      const m = await metricsOf(on);
       return { micros: m.cpuMicros, mainThreadMicros: m.mainThreadCpuMicros };
     },
     argon2Limit: async () => ({
@@ -129,10 +156,11 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
       how: "@node-rs/argon2 verify in the bench process, one lane per core for 1.5 s",
     }),
     stopServers: async () => {
-      await Promise.allSettled(children.map((c) => c.stop()));
+      await Promise.allSettled([...children.map((c) => c.stop()), peer?.stop()]);
     },
     explain: explainWith,
     dispose: async () => {
+      await peer?.dispose();
       await cleanup();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -55,3 +55,47 @@ export function formatTable(rows: Row[]): string {
   const rule = `|${widths.map((w, i) => (i >= 2 && i <= 7 ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
   return [line(header), rule, ...body.map(line)].join("\n");
 }
+
+/** CPU used per request in a CPU-bound scenario, by part (µs); as bench/measure.ts gathers it. */
+export interface CpuParts {
+  server?: number;
+  serverMain?: number;
+  postgres?: number;
+  bench: number;
+  machineBusy?: number;
+  machineSteal?: number;
+}
+
+/**
+ * Where the machine's CPU went per request in a CPU-bound scenario (login): the server's event loop, its
+ * other threads (libuv's pool, where argon2 runs, and V8's helpers), Postgres, the load generator and
+ * everything else, against what the cores could give in the same wall time. The argon2 limit assumes every
+ * core hashes and nothing else runs; this shows how far from that the run was, and why.
+ */
+export function cpuBudget(runs: { cpu: CpuParts; run: { responses: number; seconds: number } }[], cores: number): string | undefined {
+  if (!runs.every((m) => m.cpu.server !== undefined && m.cpu.serverMain !== undefined && m.cpu.machineBusy !== undefined)) return undefined;
+  const responses = runs.reduce((a, m) => a + m.run.responses, 0);
+  if (responses === 0) return undefined;
+  const sum = (f: (c: CpuParts) => number | undefined) => runs.reduce((a, m) => a + (f(m.cpu) ?? 0), 0);
+  const perReq = (micros: number) => (micros / responses / 1000).toFixed(2);
+  const server = sum((c) => c.server);
+  const main = sum((c) => c.serverMain);
+  const postgres = runs.every((m) => m.cpu.postgres !== undefined) ? sum((c) => c.postgres) : undefined;
+  const bench = sum((c) => c.bench);
+  const busy = sum((c) => c.machineBusy);
+  const steal = sum((c) => c.machineSteal);
+  const capacity = runs.reduce((a, m) => a + m.run.seconds, 0) * 1e6 * cores;
+  const rest = busy - server - (postgres ?? 0) - bench;
+  const parts = [
+    `server event loop ${perReq(main)}`,
+    `server's other threads ${perReq(server - main)} (argon2 on libuv's pool, V8's helpers)`,
+    ...(postgres === undefined ? [] : [`Postgres ${perReq(postgres)}`]),
+    `load generator ${perReq(bench)}`,
+    `rest of the machine ${perReq(Math.max(0, rest))}`,
+  ];
+  return (
+    `CPU per login, ms: ${parts.join(" + ")} = ${perReq(busy)} busy, of ${perReq(capacity)} the ${cores} cores had per login ` +
+    `(${((busy / capacity) * 100).toFixed(0)}% busy, ${((steal / capacity) * 100).toFixed(0)}% stolen by the host). ` +
+    `The server's other threads had ${(((server - main) / capacity) * 100).toFixed(0)}% of the cores; the argon2 limit gives hashing all of them.`
+  );
+}

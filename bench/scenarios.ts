@@ -1,6 +1,8 @@
 // The scenarios of `npm run bench` (docs/performance.md) and the requests each sends. Gatehouse scenarios go to the
-// server under test; the two `baseline:` ones go to the bare Hono baseline server of the same runtime.
+// server under test; the `baseline:` ones to the bare Hono baseline server of the same runtime; the
+// `better-auth:` ones to the peer's servers (bench/peer.ts), when the target runs them.
 import type { LoadRequest } from "./load.ts";
+import { PEER_SIGN_IN_BODY, type PeerCredentials, signInHeaders } from "./peer.ts";
 import { OWNER, type Seeded } from "./seed.ts";
 
 export type ScenarioKey =
@@ -16,12 +18,19 @@ export type ScenarioKey =
   | "listDeep"
   | "listSearch"
   | "listFilter"
-  | "login";
+  | "login"
+  | "peerMe"
+  | "peerMeCache"
+  | "peerForged"
+  | "peerLogin";
+
+/** Where a scenario's requests go: Gatehouse, the baseline server, or one of the peer's two servers. */
+export type Server = "app" | "baseline" | "peer" | "peerCache";
 
 export interface Scenario {
   key: ScenarioKey;
   name: string;
-  on: "app" | "baseline";
+  on: Server;
   request: LoadRequest;
   expectStatus: number;
 }
@@ -43,7 +52,11 @@ export const BENCH_LIMITS = { LOGIN_RATE_LIMIT: "1000000", LOGIN_RATE_LIMIT_PER_
 export const SEARCH_TERM = "person-0999";
 export const FILTER = "status:active role:owner";
 
-export function scenarios(seeded: Seeded, tokens: Tokens): Scenario[] {
+export function scenarios(
+  seeded: Seeded,
+  tokens: Tokens,
+  peer?: { credentials: PeerCredentials; origins: Record<"peer" | "peerCache", string> },
+): Scenario[] {
   const auth = (token: string) => ({ "Coder-Session-Token": token });
   const sendTo =
     (on: Scenario["on"]) =>
@@ -60,11 +73,11 @@ export function scenarios(seeded: Seeded, tokens: Tokens): Scenario[] {
   const json = { "content-type": "application/json" };
   // Ordered so that each baseline runs next to the scenarios measured against it; rounds alternate the order.
   return [
-    baseline("verify", "baseline: jose verify only (forged token)", "/verify", tokens.forged, 401),
+    baseline("verify", "baseline: bare verify only (forged token)", "/verify", tokens.forged, 401),
     get("forged", "forged token → 401", "/api/v2/users/me", tokens.forged, 401),
-    baseline("verifyExpired", "baseline: jose verify only (expired token)", "/verify", tokens.expired, 401),
+    baseline("verifyExpired", "baseline: bare verify only (expired token)", "/verify", tokens.expired, 401),
     get("expired", "expired token → 401", "/api/v2/users/me", tokens.expired, 401),
-    baseline("verifyQuery", "baseline: jose verify + actor PK query", "/verify-query"),
+    baseline("verifyQuery", "baseline: bare verify + actor PK query", "/verify-query"),
     get("me", "GET /users/me", "/api/v2/users/me"),
     get("userById", "GET /users/{id}", `/api/v2/users/${seeded.middleUserId}`),
     {
@@ -98,11 +111,41 @@ export function scenarios(seeded: Seeded, tokens: Tokens): Scenario[] {
       },
       expectStatus: 201,
     },
+    ...(peer ? peerScenarios(peer) : []),
   ];
 }
 
+/** better-auth's session check (GET /me, bench/peer-server.ts) in both modes, a forged cookie, and its sign-in. */
+function peerScenarios(peer: { credentials: PeerCredentials; origins: Record<"peer" | "peerCache", string> }): Scenario[] {
+  const check = (key: ScenarioKey, name: string, on: "peer" | "peerCache", cookie: string, expectStatus: number): Scenario => ({
+    key,
+    name,
+    on,
+    request: { path: "/me", headers: { cookie } },
+    expectStatus,
+  });
+  return [
+    check("peerMe", "better-auth: session check, database sessions", "peer", peer.credentials.session, 200),
+    check("peerMeCache", "better-auth: session check, cookie cache", "peerCache", peer.credentials.cached, 200),
+    check("peerForged", "better-auth: forged session cookie → 401", "peer", peer.credentials.forged, 401),
+    {
+      key: "peerLogin",
+      name: "better-auth: POST /api/auth/sign-in/email",
+      on: "peer",
+      request: { method: "POST", path: "/api/auth/sign-in/email", headers: signInHeaders(peer.origins.peer), body: PEER_SIGN_IN_BODY },
+      expectStatus: 200,
+    },
+  ];
+}
+
+const pick = (all: Scenario[], key: ScenarioKey) => all.find((s) => s.key === key)!.request;
+
 /** The mixed load of the RSS soak: reads, a list page, a refused token and a write, cycled per connection. */
 export function soakRequests(all: Scenario[]): LoadRequest[] {
-  const pick = (key: ScenarioKey) => all.find((s) => s.key === key)!.request;
-  return [pick("me"), pick("listFirst"), pick("userById"), pick("forged"), pick("listSearch"), pick("token")];
+  return (["me", "listFirst", "userById", "forged", "listSearch", "token"] as const).map((k) => pick(all, k));
+}
+
+/** The peer's soak: what it serves of the same mix (session checks and a refused cookie; it has no users API). */
+export function peerSoakRequests(all: Scenario[]): LoadRequest[] {
+  return (["peerMe", "peerMe", "peerForged"] as const).map((k) => pick(all, k));
 }

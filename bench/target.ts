@@ -4,9 +4,10 @@ import { TokenService } from "../src/auth/tokens.ts";
 import { type Config, loadConfig } from "../src/config.ts";
 import type { Db } from "../src/db/index.ts";
 import type { Argon2Limit } from "./argon2.ts";
+import type { Peer } from "./peer.ts";
 import { freePort } from "./processes.ts";
 import { type Seeded, seed } from "./seed.ts";
-import type { Tokens } from "./scenarios.ts";
+import type { Server, Tokens } from "./scenarios.ts";
 import { mintTokens } from "./tokens.ts";
 
 export interface Statement {
@@ -23,25 +24,35 @@ export interface Target {
   baselineOrigin: string;
   seeded: Seeded;
   tokens: Tokens;
-  /** Database statements sent so far by the app or the baseline server: measured, never assumed. */
-  statements(on: "app" | "baseline"): Promise<number>;
+  /** better-auth beside the app, on the same runtime and Postgres server, when the target runs it. */
+  peer?: Peer;
+  /** Database statements sent so far by one of the target's servers: measured, never assumed. */
+  statements(on: Server): Promise<number>;
   /** The last statement the app sent (for EXPLAIN), when the target can see it. */
   lastStatement(): Promise<Statement | undefined>;
   /**
    * CPU time used so far by the app or the baseline server process, in µs, when the target can see it
    * (Node): every thread, and the event loop's thread alone.
    */
-  cpu?(on: "app" | "baseline"): Promise<{ micros: number; mainThreadMicros: number }>;
+  cpu?(on: Server): Promise<{ micros: number; mainThreadMicros: number }>;
   /** CPU used so far by the Postgres server the target runs against (postmaster and backends), in µs, when it runs on this machine. */
   postgresCpuMicros?(): number | undefined;
-  /** The app server's resident set size, when the target can see it (Node). */
-  rssBytes?(): Promise<number>;
+  /** The resident set size of the app (or the peer's server), when the target can see it (Node). */
+  rssBytes?(on?: Server): Promise<number>;
   argon2Limit(): Promise<Argon2Limit & { how: string }>;
   /** Stops the servers (PGlite can only be opened by one process: EXPLAIN runs after this). */
   stopServers(): Promise<void>;
   /** EXPLAIN ANALYZE plan lines of a statement, against the bench's data. */
   explain(statement: Statement): Promise<string[]>;
   dispose(): Promise<void>;
+}
+
+/** The origin of one of the target's servers. */
+export function originOf(target: Target, on: Server): string {
+  if (on === "app") return target.appOrigin;
+  if (on === "baseline") return target.baselineOrigin;
+  if (!target.peer) throw new Error(`${target.label} runs no peer`);
+  return target.peer.origins[on];
 }
 
 /** What every target starts from: a port and origin each for the app and the baseline, and the app's config. */
