@@ -5,17 +5,16 @@
 //
 // Chromium is /usr/bin/chromium (.ci/run installs it). Outside CI a machine without it skips these files
 // with a warning; in CI (CI=true) they must run.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
 import { createApp } from "../../src/app.ts";
+import { CHROMIUM, launchLoopbackBrowser } from "../support/chromium.ts";
 import { type Hook, startHook, startTestApp, type TestApp } from "../support/harness.ts";
 
-export const CHROMIUM = "/usr/bin/chromium";
 export const skipBrowser = !existsSync(CHROMIUM) && process.env.CI !== "true";
 if (skipBrowser) console.warn(`skipping the console browser tests: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
 
@@ -66,49 +65,15 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const hook = await startHook();
   app = await startTestApp({ env: { CODER_ACCESS_URL: base, NOTIFICATIONS_WEBHOOK_URL: hook.url, ...env } });
-  const profile = mkdtempSync(join(tmpdir(), "gatehouse-console-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  });
-  const blocked: string[] = [];
-  await context.route("**/*", (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === "127.0.0.1") return route.continue();
-    blocked.push(url.href);
-    return route.abort("blockedbyclient");
-  });
+  const browser = await startBrowser();
   const started = app;
   return {
+    ...browser,
     base,
     app: started,
     hook,
-    context,
-    blocked,
-    async newPage(viewport = DESKTOP) {
-      const page = await context.newPage();
-      await page.setViewportSize(viewport);
-      const seen: string[] = [];
-      watched.set(page, seen);
-      page.on("console", (msg) => {
-        // The browser logs every 4xx answer as an error; those are the API refusing, which tests assert on.
-        if (/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) return;
-        if (/Content Security Policy/i.test(msg.text()) || msg.type() === "error") seen.push(msg.text());
-      });
-      page.on("pageerror", (err) => void seen.push(err.message));
-      return page;
-    },
     async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      await browser.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await started.close();
       await hook.close();
@@ -155,30 +120,11 @@ export async function signIn(page: Page, base: string, email: string, password: 
 
 /** Chromium alone, for a Gatehouse this file did not start (the Worker under wrangler dev): same flags, same loopback-only rule, same watched pages. */
 export async function startBrowser(): Promise<Omit<Console, "base" | "app" | "hook">> {
-  const profile = mkdtempSync(join(tmpdir(), "gatehouse-console-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  });
-  const blocked: string[] = [];
-  await context.route("**/*", (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === "127.0.0.1") return route.continue();
-    blocked.push(url.href);
-    return route.abort("blockedbyclient");
-  });
+  const browser = await launchLoopbackBrowser();
   return {
-    context,
-    blocked,
+    ...browser,
     async newPage(viewport = DESKTOP) {
+      const { context } = browser;
       const page = await context.newPage();
       await page.setViewportSize(viewport);
       const seen: string[] = [];
@@ -189,10 +135,6 @@ export async function startBrowser(): Promise<Omit<Console, "base" | "app" | "ho
       });
       page.on("pageerror", (err) => void seen.push(err.message));
       return page;
-    },
-    async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
     },
   };
 }

@@ -3,63 +3,26 @@
 // test/node/ops/dev-concurrency.test.ts does. Setup of the first owner, sign-out and sign-in, a token
 // created on the account page, the /users list; the pages' hashed script and stylesheet come from the
 // ASSETS binding, and the pages run them (no CSP violation, no script error).
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assetPath } from "../../src/pages/assets.ts";
-import { freePort } from "../support/server-process.ts";
+import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { expectAccessible, PHONE, problems, skipBrowser, startBrowser } from "./harness.ts";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const OWNER = { email: "worker-owner@example.com", username: "worker-owner", password: "Worker-Strong-Passw0rd!" };
 
-let child: ChildProcess | undefined;
-let exited: Promise<unknown>;
+let dev: DevServer | undefined;
 let base: string;
-let dataDir: string;
 let browser: Awaited<ReturnType<typeof startBrowser>> | undefined;
-const output: string[] = [];
-
-async function stopGroup(): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  // npm, the dev script and wrangler share the group: stop them all, by the group's id.
-  process.kill(-child.pid!, "SIGTERM");
-  const done = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
-  if (!done) process.kill(-child.pid!, "SIGKILL");
-}
 
 beforeAll(async () => {
   if (skipBrowser) return;
-  dataDir = mkdtempSync(join(tmpdir(), "gatehouse-dev-console-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  child = spawn("npm", ["run", "dev"], {
-    detached: true,
-    env: { ...process.env, DATA_DIR: join(dataDir, "data"), DEV_PORT: String(port), WRANGLER_SEND_METRICS: "false" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  exited = new Promise((resolve) => child!.once("exit", resolve));
-  for (const stream of [child.stdout!, child.stderr!]) stream.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  browser = await startBrowser();
-  const deadline = Date.now() + 45_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`npm run dev did not come up:\n${output.join("")}`);
+  [dev, browser] = await Promise.all([startDevServer(), startBrowser()]);
+  base = dev.base;
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await stopGroup();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await dev?.stop();
 }, 20_000);
 
 describe.skipIf(skipBrowser)("the console on the Worker (npm run dev)", () => {

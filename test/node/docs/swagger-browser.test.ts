@@ -2,29 +2,28 @@
 // page must render the API's operations from what Gatehouse serves, and nothing may leave 127.0.0.1.
 // Chromium is Debian's (/usr/bin/chromium, installed by .ci/run), driven by playwright-core. Outside CI a
 // machine without it skips this file; in CI (CI=true) it must run.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
-import { chromium, type BrowserContext } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app.ts";
 import { DOCS_CONTENT_SECURITY_POLICY } from "../../../src/http/headers.ts";
+import { CHROMIUM, launchLoopbackBrowser, type LoopbackBrowser } from "../../support/chromium.ts";
 import { startTestApp, type TestApp } from "../../support/harness.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const skip = !existsSync(CHROMIUM) && process.env.CI !== "true";
 if (skip) console.warn(`skipping the docs page browser test: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
 
 let app: TestApp;
 let server: ServerType | undefined;
 let base = "";
+let browser: LoopbackBrowser | undefined;
 let context: BrowserContext | undefined;
-let profile = "";
-/** Every URL the browser asked for, and those the route below refused. */
+/** Every URL the browser asked for. */
 const requested: string[] = [];
-const blocked: string[] = [];
+/** Those it was refused (not loopback). */
+const blocked = () => browser?.blocked ?? [];
 
 beforeAll(async () => {
   if (skip) return;
@@ -38,31 +37,13 @@ beforeAll(async () => {
     );
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  profile = mkdtempSync(join(tmpdir(), "gatehouse-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchLoopbackBrowser();
+  context = browser.context;
   context.on("request", (req) => void requested.push(req.url()));
-  await context.route("**/*", (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === "127.0.0.1") return route.continue();
-    blocked.push(url.href);
-    return route.abort("blockedbyclient");
-  });
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await app?.close();
 });
@@ -81,7 +62,7 @@ describe.skipIf(skip)("the docs page in Chromium, offline", () => {
     const res = await page.goto(`${base}/swagger`, { waitUntil: "load" });
     expect(res?.status()).toBe(200);
     // The page's own scripts and stylesheets have loaded by now: none may have come from elsewhere.
-    expect(blocked).toEqual([]);
+    expect(blocked()).toEqual([]);
 
     // Rendered from the OpenAPI document: an operation's path and summary.
     const login = page.locator(".opblock-summary", { has: page.locator('[data-path="/api/v2/users/login"]') });
@@ -89,7 +70,7 @@ describe.skipIf(skip)("the docs page in Chromium, offline", () => {
     expect(await login.innerText()).toContain("Log in user");
     expect(await page.locator(".opblock").count()).toBeGreaterThan(20);
 
-    expect(blocked).toEqual([]);
+    expect(blocked()).toEqual([]);
     expect(res?.headers()["content-security-policy"]).toBe(DOCS_CONTENT_SECURITY_POLICY);
     const offLoopback = requested.filter((url) => /^https?:/.test(url) && new URL(url).hostname !== "127.0.0.1");
     expect(offLoopback).toEqual([]);

@@ -3,59 +3,24 @@
 // protocol messages of two connections interleave, one connection's Bind meets the other's Parse and
 // requests fail with 500s. The real `npm run dev` is started (wrangler dev, workerd) in a process group
 // of its own, which is stopped by its id at the end.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../support/server-process.ts";
+import { type DevServer, startDevServer } from "../../support/dev-server.ts";
 import { OWNER } from "../../support/node-app.ts";
 
 const REQUESTS = 200;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let child: ChildProcess;
-let exited: Promise<unknown>;
+let dev: DevServer;
 let base: string;
 let dataDir: string;
-const output: string[] = [];
-
-async function stopGroup(): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  // npm, the dev script and wrangler share the group: stop them all, by the group's id.
-  process.kill(-child.pid!, "SIGTERM");
-  const done = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
-  if (!done) process.kill(-child.pid!, "SIGKILL");
-}
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "gatehouse-dev-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  child = spawn("npm", ["run", "dev"], {
-    detached: true,
-    env: { ...process.env, DATA_DIR: join(dataDir, "data"), DEV_PORT: String(port), WRANGLER_SEND_METRICS: "false" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  exited = new Promise((resolve) => child.once("exit", resolve));
-  for (const stream of [child.stdout!, child.stderr!]) stream.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  const deadline = Date.now() + 45_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`npm run dev did not come up:\n${output.join("")}`);
+  dev = await startDevServer();
+  ({ base, dataDir } = dev);
 }, 60_000);
 
-afterAll(async () => {
-  if (child) await stopGroup();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-}, 20_000);
+afterAll(() => dev?.stop(), 20_000);
 
 async function call(method: string, path: string, token?: string, body?: unknown): Promise<Response> {
   return fetch(`${base}/api/v2${path}`, {
@@ -104,7 +69,7 @@ describe("npm run dev on PGlite", () => {
     const failed = results.filter((r) => r.status === 0 || r.status >= 500);
     expect(
       failed.length,
-      `${failed.length} of ${REQUESTS} failed, e.g. ${JSON.stringify(failed.slice(0, 3))}\n${output.join("").slice(-3000)}`,
+      `${failed.length} of ${REQUESTS} failed, e.g. ${JSON.stringify(failed.slice(0, 3))}\n${dev.output.join("").slice(-3000)}`,
     ).toBe(0);
     // Sign-ins may be rate limited (429); everything else succeeds.
     for (const r of results) expect([200, 201, 429]).toContain(r.status);
@@ -120,7 +85,7 @@ describe("npm run dev's secrets", () => {
         // /proc/<pid>/stat: "pid (comm) state ppid pgrp ...", comm may hold spaces: split after its ")".
         const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
         const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-        if (pgrp === child.pid) lines.push(readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " "));
+        if (pgrp === dev.pgid) lines.push(readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " "));
       } catch {
         // the process ended meanwhile
       }
@@ -135,7 +100,7 @@ describe("npm run dev's secrets", () => {
       expect(line).not.toContain("SIGNING_KEYS");
       expect(line).not.toContain('"d":');
     }
-    const file = join(dataDir, "data", "dev-worker.env");
+    const file = join(dataDir, "dev-worker.env");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, "utf8")).toMatch(/^SIGNING_KEYS='\[\{.*"d":/);
   });
