@@ -108,7 +108,7 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
         ]),
         env: { ...env, ...databaseEnv, HOST: "127.0.0.1", PORT: String(appPort), DATA_DIR: dataDir },
         url: appOrigin,
-        readyUrl: appOrigin + "/api/v2/buildinfo",
+        readyUrl: `${appOrigin}/api/v2/buildinfo`,
         readyTimeoutMs: 60_000,
       }),
       await startChild({

@@ -23,7 +23,7 @@ import { TokenService } from "../src/auth/tokens.ts";
 import { createTestDatabase } from "../test/support/databases.ts";
 import { percentile } from "./load.ts";
 import { postgresServer } from "./postgres.ts";
-import { type Child, freePort, sleep, startChild } from "./processes.ts";
+import { type Child, freePort, sleep, startWranglerDev } from "./processes.ts";
 import { formatTable, type Row } from "./report.ts";
 import { BENCH_LIMITS } from "./scenarios.ts";
 
@@ -70,39 +70,21 @@ export async function workerRtt(options: WorkerRttOptions): Promise<Row[]> {
   try {
     log(`starting wrangler dev with ${rttMs} ms injected database round-trip time${config ? ` (worker of ${config})` : ""}`);
     const wrangler = async (name: string, port: number, script: string[]) => {
-      const child = await startChild({
+      const child = await startWranglerDev({
         name,
-        command: "npx",
-        args: [
-          "wrangler",
-          "dev",
-          ...script,
-          "--ip",
-          "127.0.0.1",
-          "--port",
-          String(port),
-          "--inspector-port",
-          String(await freePort()),
-          "--persist-to",
-          join(stateDir, name),
-          "--log-level",
-          "warn",
-          "--show-interactive-dev-session=false",
-          ...Object.entries({
-            DATABASE_URL: database.url,
-            NEON_WS_PROXY: ws.address,
-            NEON_HTTP_PROXY: http.address,
-            SIGNING_KEYS: options.signingKeys,
-            // The baseline checks the tokens Gatehouse issues, whose issuer and audience are Gatehouse's URL.
-            CODER_ACCESS_URL: origin,
-            ...BENCH_LIMITS,
-          }).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-        ],
-        env: { WRANGLER_SEND_METRICS: "false", XDG_CONFIG_HOME: stateDir },
-        url: `http://127.0.0.1:${port}`,
-        readyUrl: `http://127.0.0.1:${port}/healthz`,
-        readyTimeoutMs: 120_000,
-        group: true,
+        port,
+        script,
+        stateDir,
+        vars: {
+          DATABASE_URL: database.url,
+          NEON_WS_PROXY: ws.address,
+          NEON_HTTP_PROXY: http.address,
+          SIGNING_KEYS: options.signingKeys,
+          // The baseline checks the tokens Gatehouse issues, whose issuer and audience are Gatehouse's URL.
+          CODER_ACCESS_URL: origin,
+          ...BENCH_LIMITS,
+        },
+        readyPath: "/healthz",
       });
       children.push(child);
       return child;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openPostgres } from "../src/db/postgres.ts";
 import { createTestDatabase } from "../test/support/databases.ts";
-import { freePort, startChild, type Child } from "./processes.ts";
+import { startWranglerDev, type Child } from "./processes.ts";
 import { BENCH_LIMITS } from "./scenarios.ts";
 import { explainSql, planLines, seedAndMint, type Target, targetBasics } from "./target.ts";
 import { startWireProxy, type WireProxy } from "./wire-proxy.ts";
@@ -38,40 +38,20 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<Target
   const proxies: WireProxy[] = [];
   const https: NeonHttp[] = [];
   const children: Child[] = [];
-  const wrangler = async (name: string, port: number, proxy: WireProxy, http: NeonHttp, script: string[]) =>
-    startChild({
+  const wrangler = (name: string, port: number, proxy: WireProxy, http: NeonHttp, script: string[]) =>
+    startWranglerDev({
       name,
-      command: "npx",
-      args: [
-        "wrangler",
-        "dev",
-        ...script,
-        "--ip",
-        "127.0.0.1",
-        "--port",
-        String(port),
-        "--inspector-port",
-        String(await freePort()),
-        "--persist-to",
-        join(stateDir, name),
-        "--log-level",
-        "warn",
-        "--show-interactive-dev-session=false",
-        ...Object.entries({
-          DATABASE_URL: database.url,
-          NEON_WS_PROXY: proxy.address,
-          NEON_HTTP_PROXY: http.address,
-          SIGNING_KEYS: options.signingKeys,
-          CODER_ACCESS_URL: appOrigin,
-          ...BENCH_LIMITS,
-        }).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-      ],
-      env: { WRANGLER_SEND_METRICS: "false", XDG_CONFIG_HOME: stateDir },
-      url: `http://127.0.0.1:${port}`,
-      readyUrl: `http://127.0.0.1:${port}/`,
-      readyTimeoutMs: 120_000,
-      // wrangler runs workerd as its own child: stopping the group stops both.
-      group: true,
+      port,
+      script,
+      stateDir,
+      vars: {
+        DATABASE_URL: database.url,
+        NEON_WS_PROXY: proxy.address,
+        NEON_HTTP_PROXY: http.address,
+        SIGNING_KEYS: options.signingKeys,
+        CODER_ACCESS_URL: appOrigin,
+        ...BENCH_LIMITS,
+      },
     });
   const stopServers = async () => {
     await Promise.allSettled(children.map((c) => c.stop()));
