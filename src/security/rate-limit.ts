@@ -32,7 +32,7 @@ interface Rule {
    * The account the request is about: undefined counts the IP only, null skips counting (the route refuses
    * the request without a query anyway).
    */
-  account?: (c: Ctx) => Promise<string | undefined | null>;
+  account?: (c: Ctx) => string | undefined | null | Promise<string | undefined | null>;
   /**
    * Sign-in: only failures count against the account, and devices that signed in to it before
    * (src/security/device-cookie.ts) are counted apart from it.
@@ -40,16 +40,13 @@ interface Rule {
   knownDevices?: true;
 }
 
-/** The `email` of a JSON body (Hono caches the text, which the route then reads again for free). */
-async function emailOfBody(c: Ctx): Promise<string | undefined> {
-  try {
-    const parsed: unknown = JSON.parse(await c.req.text());
-    const email = (parsed as { email?: unknown } | null)?.email;
-    return typeof email === "string" && email.trim() !== "" ? email.trim().toLowerCase() : undefined;
-  } catch {
-    // Not JSON: the route answers 400 itself; the IP counter still counts the attempt.
-    return undefined;
-  }
+/**
+ * The `email` of a JSON body, as src/security/input.ts parsed it (it runs first, src/app.ts). A body that is
+ * not JSON has none: the route answers 400 itself, and the IP counter still counts the attempt.
+ */
+function emailOfBody(c: Ctx): string | undefined {
+  const email = (c.get("jsonBody") as { email?: unknown } | null | undefined)?.email;
+  return typeof email === "string" && email.trim() !== "" ? email.trim().toLowerCase() : undefined;
 }
 
 /** The session's user: whose old password a stolen session would try to guess. */
