@@ -14,7 +14,7 @@ import { maxTokenLifetimeNs } from "./lifetime.ts";
 /** Long enough for any sensible label, short enough for the unique index (btree entries are capped). */
 const MAX_TOKEN_NAME = 128;
 
-const AllowListTarget = z.object({ type: z.string(), id: z.string() }).openapi("APIAllowListTarget");
+export const AllowListTarget = z.object({ type: z.string(), id: z.string() }).openapi("APIAllowListTarget");
 
 export const CreateTokenRequest = z
   .object({

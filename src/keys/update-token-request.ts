@@ -10,9 +10,7 @@ import { apiError, type ApiError } from "../http/errors.ts";
 import { tag } from "../http/validation.ts";
 import { ALLOW_ALL, parseAllowList } from "./allow-list.ts";
 import { maxTokenLifetimeNs } from "./lifetime.ts";
-import { canonicalScopes } from "./token-request.ts";
-
-const AllowListTarget = z.object({ type: z.string(), id: z.string() });
+import { AllowListTarget, canonicalScopes } from "./token-request.ts";
 
 export const UpdateTokenRequest = z
   .object({
