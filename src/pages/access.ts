@@ -6,13 +6,14 @@ import { html } from "hono/html";
 import type { AppEnv } from "../deps.ts";
 import type { UserView } from "../users/view.ts";
 import { type Html, layout, mayUse, NAV } from "./layout.ts";
+import type { InProcessApp } from "./api.ts";
 import { page, signedIn, toSignIn } from "./respond.ts";
 
 export type Access = { me: UserView; refusal?: undefined } | { me?: undefined; refusal: Response | Promise<Response> };
 
 /** The signed-in person, if the NAV entry `href` is theirs; else the sign-in redirect or the 403 page. */
-export async function requireSection(c: Context<AppEnv>, href: string): Promise<Access> {
-  const me = await signedIn(c);
+export async function requireSection(api: InProcessApp, c: Context<AppEnv>, href: string): Promise<Access> {
+  const me = await signedIn(api, c);
   if (!me) return { refusal: toSignIn(c) };
   const item = NAV.find((n) => n.href === href)!;
   if (mayUse(item, me)) return { me };

@@ -5,15 +5,13 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../deps.ts";
 
-/** The app the pages are mounted on, set by mountPages: anything with Hono's `request`. */
+/**
+ * The app the pages are mounted on (mountPages hands it down): anything with Hono's `request`. Passed, not
+ * kept in a module variable, so that with several apps in one process (the tests) each page reads through
+ * its own app, whose middleware (the rate limiter's counter) holds state of its own.
+ */
 export interface InProcessApp {
   request(input: string | Request, init?: RequestInit, env?: AppEnv["Bindings"]): Response | Promise<Response>;
-}
-
-let api: InProcessApp | undefined;
-
-export function useApp(app: InProcessApp): void {
-  api = app;
 }
 
 /** Request headers carried into the API call: who is asking (cookie) and what with (for audit and logs). */
@@ -30,8 +28,7 @@ export interface ApiReply<T> {
  * GET `path` (under /api/v2, e.g. "/users/me") as the request's own session. Set-Cookie headers of the answer
  * (a cleared or refreshed session) are passed on to the page's response.
  */
-export async function apiGet<T>(c: Context<AppEnv>, path: string): Promise<ApiReply<T>> {
-  if (!api) throw new Error("pages: the app was not registered with useApp()");
+export async function apiGet<T>(api: InProcessApp, c: Context<AppEnv>, path: string): Promise<ApiReply<T>> {
   // The page's request id, so the log lines of its API reads are found with the page's own.
   const headers = new Headers({ accept: "application/json", "x-request-id": c.get("requestId") });
   for (const name of FORWARDED) {
@@ -56,8 +53,9 @@ export async function apiGet<T>(c: Context<AppEnv>, path: string): Promise<ApiRe
 
 /** Several reads at once (they are independent), in the order given. */
 export function apiGetAll<T extends unknown[]>(
+  api: InProcessApp,
   c: Context<AppEnv>,
   paths: { [K in keyof T]: string },
 ): Promise<{ [K in keyof T]: ApiReply<T[K]> }> {
-  return Promise.all(paths.map((p) => apiGet(c, p))) as Promise<{ [K in keyof T]: ApiReply<T[K]> }>;
+  return Promise.all(paths.map((p) => apiGet(api, c, p))) as Promise<{ [K in keyof T]: ApiReply<T[K]> }>;
 }

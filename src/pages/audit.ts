@@ -8,7 +8,7 @@ import type { AppEnv } from "../deps.ts";
 import type { Router } from "../http/router.ts";
 import type { UserView } from "../users/view.ts";
 import { adminPage, requireSection } from "./access.ts";
-import { apiGet } from "./api.ts";
+import { apiGet, type InProcessApp } from "./api.ts";
 import { apiErrorBox, type ApiErrorBody } from "./api-error.ts";
 import { when } from "./format.ts";
 import type { Html } from "./layout.ts";
@@ -66,10 +66,11 @@ function rows(logs: AuditLog[]): Html {
   );
 }
 
-async function auditPage(c: Context<AppEnv>, me: UserView) {
+async function auditPage(app: InProcessApp, c: Context<AppEnv>, me: UserView) {
   const q = c.req.query("q") ?? "";
   const offset = Number(c.req.query("offset")) || 0;
   const res = await apiGet<{ audit_logs: AuditLog[]; count: number } & ApiErrorBody>(
+    app,
     c,
     href("/audit", { q, offset: offset || undefined, limit: AUDIT_PAGE_SIZE }),
   );
@@ -90,7 +91,7 @@ ${result}`;
 
 export function mountAudit(app: Router): void {
   app.get(AUDIT_PATH, async (c) => {
-    const access = await requireSection(c, AUDIT_PATH);
-    return access.me ? auditPage(c, access.me) : access.refusal;
+    const access = await requireSection(app, c, AUDIT_PATH);
+    return access.me ? auditPage(app, c, access.me) : access.refusal;
   });
 }

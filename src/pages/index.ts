@@ -3,7 +3,6 @@
 // nothing here touches the database. Plain routes (app.get), so they stay out of the OpenAPI document.
 import type { Router } from "../http/router.ts";
 import { mountAccount } from "./account/index.ts";
-import { useApp } from "./api.ts";
 import { mountAssets } from "./assets.ts";
 import { mountAudit } from "./audit.ts";
 import { mountLogin } from "./login.ts";
@@ -11,7 +10,6 @@ import { mountSetup } from "./setup.ts";
 import { mountUsers } from "./users/index.ts";
 
 export function mountPages(app: Router): void {
-  useApp(app);
   mountAssets(app);
   mountSetup(app);
   mountLogin(app);

@@ -90,7 +90,11 @@ export function mountLogin(app: Router): void {
     const wanted = safeRedirect(c.req.query("redirect"), accessUrl);
     const redirect = [LOGIN_PATH, "/setup"].includes(new URL(wanted, accessUrl).pathname) ? "/" : wanted;
     // Already signed in: straight on. No user yet: the deployment needs its owner first.
-    const [me, methods, first] = await Promise.all([signedIn(c), apiGet<AuthMethods>(c, "/users/authmethods"), apiGet(c, "/users/first")]);
+    const [me, methods, first] = await Promise.all([
+      signedIn(app, c),
+      apiGet<AuthMethods>(app, c, "/users/authmethods"),
+      apiGet(app, c, "/users/first"),
+    ]);
     if (me) return c.redirect(redirect, 303);
     if (first.status === 404) return c.redirect("/setup", 303);
     const m = methods.body!;

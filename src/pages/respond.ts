@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../deps.ts";
 import { PAGES_CONTENT_SECURITY_POLICY } from "../http/headers.ts";
 import type { UserView } from "../users/view.ts";
-import { apiGet } from "./api.ts";
+import { apiGet, type InProcessApp } from "./api.ts";
 import type { Html } from "./layout.ts";
 
 export function page(c: Context<AppEnv>, body: Html, status: 200 | 400 | 403 | 404 = 200) {
@@ -24,7 +24,7 @@ export function toSignIn(c: Context<AppEnv>) {
  * The signed-in person (GET /users/me as the request's session), or undefined when there is no valid
  * session: the caller then answers toSignIn(c).
  */
-export async function signedIn(c: Context<AppEnv>): Promise<UserView | undefined> {
-  const me = await apiGet<UserView>(c, "/users/me");
+export async function signedIn(api: InProcessApp, c: Context<AppEnv>): Promise<UserView | undefined> {
+  const me = await apiGet<UserView>(api, c, "/users/me");
   return me.ok ? me.body : undefined;
 }

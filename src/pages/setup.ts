@@ -31,7 +31,7 @@ ${submit("Create owner account")}`,
 
 export function mountSetup(app: Router): void {
   app.get(SETUP_PATH, async (c) => {
-    const first = await apiGet(c, "/users/first");
+    const first = await apiGet(app, c, "/users/first");
     if (first.status === 200) return c.redirect("/login", 303);
     return page(
       c,

@@ -16,20 +16,20 @@ export const ACCOUNT_PATH = "/";
 
 export function mountAccount(app: Router): void {
   app.get(ACCOUNT_PATH, async (c) => {
-    const me = await signedIn(c);
+    const me = await signedIn(app, c);
     if (!me) {
       // A new deployment has nobody to sign in yet.
-      const first = await apiGet(c, "/users/first");
+      const first = await apiGet(app, c, "/users/first");
       return first.status === 404 ? c.redirect("/setup", 303) : toSignIn(c);
     }
     const [appearance, tokens, scopes, config, ssh, orgs, prefs] = await Promise.all([
-      apiGet<AppearanceView>(c, "/users/me/appearance"),
-      apiGet<APIKeyView[]>(c, "/users/me/keys/tokens"),
-      apiGet<{ external: string[] }>(c, "/auth/scopes"),
-      apiGet<{ max_token_lifetime: number }>(c, "/users/me/keys/tokens/tokenconfig"),
-      apiGet<SshKey>(c, "/users/me/gitsshkey"),
-      apiGet<Organization[]>(c, "/users/me/organizations"),
-      apiGet<Preference[]>(c, "/users/me/notifications/preferences"),
+      apiGet<AppearanceView>(app, c, "/users/me/appearance"),
+      apiGet<APIKeyView[]>(app, c, "/users/me/keys/tokens"),
+      apiGet<{ external: string[] }>(app, c, "/auth/scopes"),
+      apiGet<{ max_token_lifetime: number }>(app, c, "/users/me/keys/tokens/tokenconfig"),
+      apiGet<SshKey>(app, c, "/users/me/gitsshkey"),
+      apiGet<Organization[]>(app, c, "/users/me/organizations"),
+      apiGet<Preference[]>(app, c, "/users/me/notifications/preferences"),
     ]);
     const body = html`<h1>Account</h1>
 <p>Signed in as <strong>${me.name || me.username}</strong> (${me.email}).</p>

@@ -7,11 +7,11 @@ import { userPage } from "./manage.ts";
 
 export function mountUsers(app: Router): void {
   app.get(USERS_PATH, async (c) => {
-    const access = await requireSection(c, USERS_PATH);
-    return access.me ? usersPage(c, access.me) : access.refusal;
+    const access = await requireSection(app, c, USERS_PATH);
+    return access.me ? usersPage(app, c, access.me) : access.refusal;
   });
   app.get(`${USERS_PATH}/:username`, async (c) => {
-    const access = await requireSection(c, USERS_PATH);
-    return access.me ? userPage(c, access.me, c.req.param("username")) : access.refusal;
+    const access = await requireSection(app, c, USERS_PATH);
+    return access.me ? userPage(app, c, access.me, c.req.param("username")) : access.refusal;
   });
 }

@@ -7,7 +7,7 @@ import { NIL_UUID } from "../../compat/go-parse.ts";
 import type { AppEnv } from "../../deps.ts";
 import type { UserView } from "../../users/view.ts";
 import { adminPage } from "../access.ts";
-import { apiGet } from "../api.ts";
+import { apiGet, type InProcessApp } from "../api.ts";
 import { apiErrorBox, type ApiErrorBody } from "../api-error.ts";
 import { apiForm, field, seg, submit } from "../form.ts";
 import { when } from "../format.ts";
@@ -53,12 +53,13 @@ ${submit("Create user")}`,
 )}</details>`;
 }
 
-export async function usersPage(c: Context<AppEnv>, me: UserView) {
+export async function usersPage(app: InProcessApp, c: Context<AppEnv>, me: UserView) {
   const q = c.req.query("q") ?? "";
   const afterId = c.req.query("after_id") ?? "";
   // The page's own knob; a value the API refuses (negative, too big) comes back as its message.
   const limit = Number(c.req.query("limit")) || DEFAULT_PAGE_SIZE;
   const list = await apiGet<{ users: UserView[]; count: number } & ApiErrorBody>(
+    app,
     c,
     href("/users", { q, after_id: afterId, limit: limit + 1 }),
   );

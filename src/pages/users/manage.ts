@@ -10,7 +10,7 @@ import { html } from "hono/html";
 import type { AppEnv } from "../../deps.ts";
 import type { UserView } from "../../users/view.ts";
 import { adminPage } from "../access.ts";
-import { apiGetAll } from "../api.ts";
+import { apiGetAll, type InProcessApp } from "../api.ts";
 import { apiErrorBox } from "../api-error.ts";
 import { apiForm, field, seg, submit } from "../form.ts";
 import { when } from "../format.ts";
@@ -133,8 +133,8 @@ function noControls(me: UserView, u: UserView): string | undefined {
   return undefined;
 }
 
-export async function userPage(c: Context<AppEnv>, me: UserView, username: string) {
-  const [user, roles] = await apiGetAll<[UserView, AssignableRole[]]>(c, [`/users/${seg(username)}`, "/users/roles"]);
+export async function userPage(app: InProcessApp, c: Context<AppEnv>, me: UserView, username: string) {
+  const [user, roles] = await apiGetAll<[UserView, AssignableRole[]]>(app, c, [`/users/${seg(username)}`, "/users/roles"]);
   if (!user.ok) {
     return adminPage(c, me, USERS_PATH, username, apiErrorBox("user-error", user.status, user.body as never), user.status);
   }
