@@ -89,6 +89,16 @@ ${o.hint ? html`<p class="hint" id="${o.id}-hint">${o.hint}</p>` : ""}
 </div>`;
 }
 
+/**
+ * A new password, with the line console.js fills with POST /users/validate-password's verdict as it is
+ * typed (data-validate-password names that line).
+ */
+export function newPasswordField(o: Pick<FieldOptions, "id" | "name" | "label" | "required" | "omitEmpty">): Html {
+  const strength = `${o.id}-strength`;
+  return html`${field({ ...o, type: "password", autocomplete: "new-password", attrs: html` data-validate-password="${strength}"` })}
+<p id="${strength}" class="strength" aria-live="polite"></p>`;
+}
+
 export const submit = (label: string, cls?: string): Html => html`<button type="submit"${opt("class", cls)}>${label}</button>`;
 
 /** A path segment for an API path: user-supplied values are always encoded. */

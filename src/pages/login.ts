@@ -6,7 +6,7 @@ import { html } from "hono/html";
 import type { Router } from "../http/router.ts";
 import { safeRedirect } from "../oauth/redirect.ts";
 import { apiGet } from "./api.ts";
-import { apiForm, field, submit } from "./form.ts";
+import { apiForm, field, newPasswordField, submit } from "./form.ts";
 import { layout, type Html } from "./layout.ts";
 import { page, signedIn } from "./respond.ts";
 
@@ -67,16 +67,7 @@ ${apiForm(
   },
   html`${field({ id: "otp-email", name: "email", label: "Email", type: "email", autocomplete: "username", required: true })}
 ${field({ id: "otp-code", name: "one_time_passcode", label: "One-time passcode", autocomplete: "one-time-code", required: true })}
-${field({
-  id: "otp-password",
-  name: "password",
-  label: "New password",
-  type: "password",
-  autocomplete: "new-password",
-  required: true,
-  attrs: html` data-validate-password="otp-password-strength"`,
-})}
-<p id="otp-password-strength" class="strength" aria-live="polite"></p>
+${newPasswordField({ id: "otp-password", name: "password", label: "New password", required: true })}
 ${submit("Change password")}`,
 )}
 </div>

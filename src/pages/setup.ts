@@ -5,7 +5,7 @@
 import { html } from "hono/html";
 import type { Router } from "../http/router.ts";
 import { apiGet } from "./api.ts";
-import { apiForm, field, submit } from "./form.ts";
+import { apiForm, field, newPasswordField, submit } from "./form.ts";
 import { layout } from "./layout.ts";
 import { page } from "./respond.ts";
 
@@ -16,16 +16,7 @@ const form = apiForm(
   html`${field({ id: "setup-email", name: "email", label: "Email", type: "email", autocomplete: "email", required: true })}
 ${field({ id: "setup-username", name: "username", label: "Username", autocomplete: "username", required: true, hint: "Letters, digits and single hyphens; at most 32 characters." })}
 ${field({ id: "setup-name", name: "name", label: "Full name (optional)", autocomplete: "name", omitEmpty: true })}
-${field({
-  id: "setup-password",
-  name: "password",
-  label: "Password",
-  type: "password",
-  autocomplete: "new-password",
-  required: true,
-  attrs: html` data-validate-password="setup-password-strength"`,
-})}
-<p id="setup-password-strength" class="strength" aria-live="polite"></p>
+${newPasswordField({ id: "setup-password", name: "password", label: "Password", required: true })}
 ${submit("Create owner account")}`,
 );
 

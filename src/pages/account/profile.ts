@@ -4,7 +4,7 @@ import { html } from "hono/html";
 import { TERMINAL_FONTS } from "../../users/settings/appearance.ts";
 import type { AppearanceView } from "../../users/settings/appearance.ts";
 import type { UserView } from "../../users/view.ts";
-import { apiForm, field, submit } from "../form.ts";
+import { apiForm, field, newPasswordField, submit } from "../form.ts";
 import type { Html } from "../layout.ts";
 
 /** Renaming is an administrator's act (user:update); PUT /profile refuses it to a member. */
@@ -55,15 +55,7 @@ ${apiForm(
     signedIn: true,
   },
   html`${field({ id: "old-password", name: "old_password", label: "Current password", type: "password", autocomplete: "current-password" })}
-${field({
-  id: "new-password",
-  name: "password",
-  label: "New password",
-  type: "password",
-  autocomplete: "new-password",
-  attrs: html` data-validate-password="new-password-strength"`,
-})}
-<p id="new-password-strength" class="strength" aria-live="polite"></p>
+${newPasswordField({ id: "new-password", name: "password", label: "New password" })}
 ${submit("Change password")}`,
 )}
 </section>`;

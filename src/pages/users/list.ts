@@ -9,7 +9,7 @@ import type { UserView } from "../../users/view.ts";
 import { adminPage } from "../access.ts";
 import { apiGet, type InProcessApp } from "../api.ts";
 import { apiErrorBox, type ApiErrorBody } from "../api-error.ts";
-import { apiForm, field, seg, submit } from "../form.ts";
+import { apiForm, field, newPasswordField, seg, submit } from "../form.ts";
 import { when } from "../format.ts";
 import type { Html } from "../layout.ts";
 import { href, pager, searchForm, section, table } from "../parts.ts";
@@ -38,16 +38,7 @@ ${apiForm(
 ${field({ id: "new-username", name: "username", label: "Username", required: true })}
 ${field({ id: "new-name", name: "name", label: "Full name (optional)", omitEmpty: true })}
 <div class="field"><label for="new-login-type">Sign-in method</label><select id="new-login-type" name="login_type"><option>password</option><option>github</option><option>oidc</option></select></div>
-${field({
-  id: "new-password",
-  name: "password",
-  label: "Password",
-  type: "password",
-  autocomplete: "new-password",
-  omitEmpty: true,
-  attrs: html` data-validate-password="new-password-strength"`,
-})}
-<p id="new-password-strength" class="strength" aria-live="polite"></p>
+${newPasswordField({ id: "new-password", name: "password", label: "Password", omitEmpty: true })}
 <input type="hidden" name="organization_ids" value="${NIL_UUID}" data-type="list">
 ${submit("Create user")}`,
 )}</details>`;
