@@ -81,6 +81,19 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
   };
 }
 
+/**
+ * startConsole, then the deployment's first owner created through the API (owner@example.com, username
+ * "owner", password SomeSecurePassword!, no name), as the sign-in, account and OIDC tests expect.
+ */
+export async function startConsoleWithOwner(env: Record<string, string> = {}): Promise<Console> {
+  const gh = await startConsole(env);
+  await gh.app.request("/api/v2/users/first", {
+    method: "POST",
+    json: { email: "owner@example.com", username: "owner", password: "SomeSecurePassword!" },
+  });
+  return gh;
+}
+
 const AXE_SOURCE = readFileSync(join(import.meta.dirname, "../../node_modules/axe-core/axe.min.js"), "utf8");
 
 interface AxeViolation {

@@ -4,17 +4,13 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addUser } from "../support/harness.ts";
-import { type Console, DESKTOP, expectAccessible, PHONE, problems, signIn, skipBrowser, startConsole } from "./harness.ts";
+import { type Console, DESKTOP, expectAccessible, PHONE, problems, signIn, skipBrowser, startConsoleWithOwner } from "./harness.ts";
 
 let gh: Console;
 
 beforeAll(async () => {
   if (skipBrowser) return;
-  gh = await startConsole();
-  await gh.app.request("/api/v2/users/first", {
-    method: "POST",
-    json: { email: "owner@example.com", username: "owner", password: "SomeSecurePassword!" },
-  });
+  gh = await startConsoleWithOwner();
 }, 120_000);
 afterAll(async () => {
   await gh?.close();

@@ -3,7 +3,7 @@
 // The provider's icon is on another origin, so the page must not even ask for it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type OidcProvider, startOidcProvider } from "../support/oidc-provider.ts";
-import { type Console, DESKTOP, expectAccessible, PHONE, problems, skipBrowser, startConsole } from "./harness.ts";
+import { type Console, DESKTOP, expectAccessible, PHONE, problems, skipBrowser, startConsoleWithOwner } from "./harness.ts";
 
 let gh: Console;
 let idp: OidcProvider;
@@ -11,11 +11,7 @@ let idp: OidcProvider;
 beforeAll(async () => {
   if (skipBrowser) return;
   idp = await startOidcProvider();
-  gh = await startConsole(idp.env({ CODER_OIDC_SIGN_IN_TEXT: "Acme SSO", CODER_OIDC_ICON_URL: "https://icons.example/acme.svg" }));
-  await gh.app.request("/api/v2/users/first", {
-    method: "POST",
-    json: { email: "owner@example.com", username: "owner", password: "SomeSecurePassword!" },
-  });
+  gh = await startConsoleWithOwner(idp.env({ CODER_OIDC_SIGN_IN_TEXT: "Acme SSO", CODER_OIDC_ICON_URL: "https://icons.example/acme.svg" }));
 }, 120_000);
 afterAll(async () => {
   await gh?.close();
