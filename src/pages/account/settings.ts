@@ -6,6 +6,7 @@ import type { UserView } from "../../users/view.ts";
 import { apiForm, submit } from "../form.ts";
 import { when } from "../format.ts";
 import type { Html } from "../layout.ts";
+import { section } from "../parts.ts";
 
 export interface SshKey {
   public_key: string;
@@ -13,9 +14,10 @@ export interface SshKey {
 }
 
 export function sshSection(key: SshKey | undefined): Html {
-  return html`<section id="ssh" aria-labelledby="ssh-h">
-<h2 id="ssh-h">Git SSH key</h2>
-<p>Add this public key to your Git provider. Last generated ${key ? when(key.updated_at) : "never"}.</p>
+  return section(
+    "ssh",
+    "Git SSH key",
+    html`<p>Add this public key to your Git provider. Last generated ${key ? when(key.updated_at) : "never"}.</p>
 <code id="ssh-public-key" class="secret">${key?.public_key ?? ""}</code>
 <div class="actions"><button type="button" data-copy="ssh-public-key" class="secondary" hidden data-needs-script>Copy public key</button>
 <span id="ssh-public-key-copied" role="status"></span></div>
@@ -29,8 +31,8 @@ ${apiForm(
     signedIn: true,
   },
   submit("Regenerate key", "danger"),
-)}
-</section>`;
+)}`,
+  );
 }
 
 export interface Organization {
@@ -41,14 +43,15 @@ export interface Organization {
 }
 
 export function organizationsSection(orgs: Organization[]): Html {
-  return html`<section id="organizations" aria-labelledby="orgs-h">
-<h2 id="orgs-h">Organizations</h2>
-${
-  orgs.length === 0
-    ? html`<p>You are not a member of any organization.</p>`
-    : html`<ul>${orgs.map((o) => html`<li>${o.display_name || o.name} <span class="muted">(${o.name})</span>${o.is_default ? html` <span class="chip">default</span>` : ""}</li>`)}</ul>`
-}
-</section>`;
+  return section(
+    "organizations",
+    "Organizations",
+    html`${
+      orgs.length === 0
+        ? html`<p>You are not a member of any organization.</p>`
+        : html`<ul>${orgs.map((o) => html`<li>${o.display_name || o.name} <span class="muted">(${o.name})</span>${o.is_default ? html` <span class="chip">default</span>` : ""}</li>`)}</ul>`
+    }`,
+  );
 }
 
 export interface Preference {
@@ -74,18 +77,19 @@ function optionalTemplates(me: Pick<UserView, "roles">) {
 
 export function notificationsSection(me: Pick<UserView, "roles">, prefs: Preference[]): Html {
   const disabled = new Set(prefs.filter((p) => p.disabled).map((p) => p.id));
-  return html`<section id="notifications" aria-labelledby="notifications-h">
-<h2 id="notifications-h">Notifications</h2>
-${apiForm(
-  {
-    id: "notifications-form",
-    method: "PUT",
-    path: "/api/v2/users/me/notifications/preferences",
-    success: "message",
-    successMessage: "Notification preferences saved.",
-    signedIn: true,
-  },
-  html`<fieldset><legend>Send me these notifications</legend>
+  return section(
+    "notifications",
+    "Notifications",
+    apiForm(
+      {
+        id: "notifications-form",
+        method: "PUT",
+        path: "/api/v2/users/me/notifications/preferences",
+        success: "message",
+        successMessage: "Notification preferences saved.",
+        signedIn: true,
+      },
+      html`<fieldset><legend>Send me these notifications</legend>
 ${optionalTemplates(me).map(
   (t) =>
     html`<div class="field inline"><input type="checkbox" id="notify-${t.id}" name="template_disabled_map.${t.id}" data-invert${
@@ -95,6 +99,6 @@ ${optionalTemplates(me).map(
 </fieldset>
 <p class="hint">One-time passcodes are always sent: without them a forgotten password cannot be reset.</p>
 ${submit("Save preferences")}`,
-)}
-</section>`;
+    ),
+  );
 }
