@@ -1,4 +1,5 @@
 // The one table `npm run bench` prints, as Markdown so it pastes into docs/performance.md unchanged.
+import type { CpuUse } from "./measure.ts";
 
 export interface Row {
   target: string;
@@ -56,27 +57,17 @@ export function formatTable(rows: Row[]): string {
   return [line(header), rule, ...body.map(line)].join("\n");
 }
 
-/** CPU used per request in a CPU-bound scenario, by part (µs); as bench/measure.ts gathers it. */
-export interface CpuParts {
-  server?: number;
-  serverMain?: number;
-  postgres?: number;
-  bench: number;
-  machineBusy?: number;
-  machineSteal?: number;
-}
-
 /**
  * Where the machine's CPU went per request in a CPU-bound scenario (login): the server's event loop, its
  * other threads (libuv's pool, where argon2 runs, and V8's helpers), Postgres, the load generator and
  * everything else, against what the cores could give in the same wall time. The argon2 limit assumes every
  * core hashes and nothing else runs; this shows how far from that the run was, and why.
  */
-export function cpuBudget(runs: { cpu: CpuParts; run: { responses: number; seconds: number } }[], cores: number): string | undefined {
+export function cpuBudget(runs: { cpu: CpuUse; run: { responses: number; seconds: number } }[], cores: number): string | undefined {
   if (!runs.every((m) => m.cpu.server !== undefined && m.cpu.serverMain !== undefined && m.cpu.machineBusy !== undefined)) return undefined;
   const responses = runs.reduce((a, m) => a + m.run.responses, 0);
   if (responses === 0) return undefined;
-  const sum = (f: (c: CpuParts) => number | undefined) => runs.reduce((a, m) => a + (f(m.cpu) ?? 0), 0);
+  const sum = (f: (c: CpuUse) => number | undefined) => runs.reduce((a, m) => a + (f(m.cpu) ?? 0), 0);
   const perReq = (micros: number) => (micros / responses / 1000).toFixed(2);
   const server = sum((c) => c.server);
   const main = sum((c) => c.serverMain);
