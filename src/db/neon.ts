@@ -74,14 +74,21 @@ export interface NeonHandle {
   close(): Promise<void>;
 }
 
+/** A WebSocket Pool bounded by the URL's timeouts. */
+function openPool(url: string): Pool {
+  const pool = new Pool({ connectionString: url, ...poolTimeouts(url) });
+  // A socket that dies after the response is sent must not surface as an unhandled error.
+  pool.on("error", (err: Error) => logLine("error", "neon pool error", { error: err.message }, { time: false }));
+  return pool;
+}
+
 /**
  * Every statement on a WebSocket Pool, a session throughout: for work that needs one from start to end, such
  * as the migrator (npm run dev and the tests migrate the production way, through this driver).
  */
 export function openNeonSession(url: string, options: NeonOptions = {}): NeonHandle {
   configureNeonProxy(options.wsProxy, options.httpProxy);
-  const pool = new Pool({ connectionString: url, ...poolTimeouts(url) });
-  pool.on("error", (err: Error) => logLine("error", "neon pool error", { error: err.message }, { time: false }));
+  const pool = openPool(url);
   return { db: drizzleWs({ client: pool, schema, logger: options.logger ?? false }) as unknown as Db, close: () => pool.end() };
 }
 
@@ -91,17 +98,11 @@ export function openNeon(url: string, options: NeonOptions = {}): NeonHandle {
   const db = drizzleHttp({ client: boundedHttp(url), schema, logger }) as unknown as Db;
   let pool: Pool | undefined;
   let closed = false;
-  const openPool = (): Pool => {
-    const created = new Pool({ connectionString: url, ...poolTimeouts(url) });
-    // A socket that dies after the response is sent must not surface as an unhandled error.
-    created.on("error", (err: Error) => logLine("error", "neon pool error", { error: err.message }, { time: false }));
-    return created;
-  };
   const lazyPool = {
     connect: () => {
       // A transaction deferred past close() would open (or reuse) a pool nothing ends.
       if (closed) throw new Error("the Neon handle is closed");
-      return (pool ??= openPool()).connect();
+      return (pool ??= openPool(url)).connect();
     },
   };
   poolTransactions(db, lazyPool, (client: PoolClient) => drizzleWs({ client, schema, logger }) as unknown as Db);
