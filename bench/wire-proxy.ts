@@ -4,8 +4,9 @@
 // trips that carry a statement (each extended-protocol Sync and each simple Query), and keeps the last
 // statement with its parameters for EXPLAIN. The worker bundle must not carry bench code, so the count is
 // taken on the wire. Only loopback targets are proxied.
-import { connect, isIP } from "node:net";
+import { connect } from "node:net";
 import { WebSocketServer } from "ws";
+import { loopbackTarget } from "../scripts/neon-proxy.ts";
 import type { Statement } from "./target.ts";
 
 export interface WireProxy {
@@ -95,14 +96,6 @@ function bindParams(body: Buffer): unknown[] {
     }
   }
   return params;
-}
-
-function loopbackTarget(address: string): { host: string; port: number } | undefined {
-  const i = address.lastIndexOf(":");
-  const host = address.slice(0, i).replace(/^\[|\]$/g, "");
-  const port = Number(address.slice(i + 1));
-  const loopback = host === "localhost" || host === "::1" || (isIP(host) === 4 && host.startsWith("127."));
-  return i > 0 && loopback && Number.isInteger(port) && port > 0 && port < 65536 ? { host, port } : undefined;
 }
 
 export async function startWireProxy(): Promise<WireProxy> {

@@ -40,11 +40,12 @@ export function isLoopback(host: string): boolean {
   return isIP(h) === 4 && h.startsWith("127.");
 }
 
-function splitAddress(address: string): { host: string; port: number } | undefined {
+/** A "host:port" to connect to when the host is a loopback one (brackets of an IPv6 host removed), else undefined. */
+export function loopbackTarget(address: string): { host: string; port: number } | undefined {
   const i = address.lastIndexOf(":");
-  if (i <= 0) return undefined;
+  if (i <= 0 || !isLoopback(address.slice(0, i))) return undefined;
   const port = Number(address.slice(i + 1));
-  return Number.isInteger(port) && port > 0 && port < 65536 ? { host: address.slice(0, i), port } : undefined;
+  return Number.isInteger(port) && port > 0 && port < 65536 ? { host: address.slice(0, i).replace(/^\[|\]$/g, ""), port } : undefined;
 }
 
 /** Delivers what is pushed after `delayMs`, in the order pushed (each direction of a connection has one). */
@@ -86,14 +87,14 @@ export async function startNeonProxy(options: NeonProxyOptions = {}): Promise<Ne
   wss.on("connection", (ws, req) => {
     stats.connections++;
     stats.roundTrips += 2;
-    const target = splitAddress(new URL(req.url ?? "/", "http://proxy").searchParams.get("address") ?? "");
-    if (!target || !isLoopback(target.host)) {
+    const target = loopbackTarget(new URL(req.url ?? "/", "http://proxy").searchParams.get("address") ?? "");
+    if (!target) {
       ws.close(1008, "only loopback addresses may be proxied");
       return;
     }
     // Whether the server spoke since the client last did: the client's next message starts a round trip.
     let heard = true;
-    const socket = connect(target.port, target.host.replace(/^\[|\]$/g, ""));
+    const socket = connect(target.port, target.host);
     socket.setNoDelay(true);
     const toClient = delayed<Buffer>(rtt / 2, (chunk) => ws.readyState === ws.OPEN && ws.send(chunk, { binary: true }));
     // Writes before the TCP connect completes are buffered by the socket.
