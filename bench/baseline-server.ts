@@ -9,14 +9,13 @@
 //                      authenticated read without a cache).
 // GET /__bench/queries counts statements exactly as the server under test does (bench/metrics.ts).
 import { createPublicKey, verify } from "node:crypto";
-import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import type { JWK } from "jose";
 import { loadActor } from "../src/auth/actor.ts";
 import { loadConfig } from "../src/config.ts";
 import { QueryCounter } from "../src/db/index.ts";
 import { openDatabase } from "../src/node-deps.ts";
-import { withBenchMetrics } from "./metrics.ts";
+import { serveWithBenchMetrics } from "./metrics.ts";
 
 const env = process.env;
 const accessUrl = env.CODER_ACCESS_URL!;
@@ -60,11 +59,8 @@ app.get("/verify-query", async (c) => {
   return c.json(user);
 });
 
-const server = serve({
-  hostname: "127.0.0.1",
-  port: Number(env.PORT),
-  fetch: withBenchMetrics((req: Request) => app.fetch(req), queries),
-});
-const stop = () => server.close(() => void database.close().then(() => process.exit(0)));
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+serveWithBenchMetrics(
+  (req: Request) => app.fetch(req),
+  queries,
+  () => database.close(),
+);

@@ -2,6 +2,7 @@
 // counts every statement it sends and answers GET /__bench/queries with that count, the last statement and its
 // RSS and CPU time, so the bench measures database queries per request instead of assuming them. Nothing in
 // src/ imports this file: neither `npm start` nor the worker bundle carries it.
+import { serve } from "@hono/node-server";
 import type { QueryCounter } from "../src/db/index.ts";
 
 export const BENCH_METRICS_PATH = "/__bench/queries";
@@ -39,4 +40,19 @@ export function withBenchMetrics<A extends unknown[]>(
     }
     return fetch(req, ...rest);
   };
+}
+
+/**
+ * Serves a baseline server of the bench (bench/baseline-server.ts, bench/peer-server.ts) on 127.0.0.1:PORT
+ * with the counters, and on SIGINT or SIGTERM stops taking connections, runs `close` (its database) and exits.
+ */
+export function serveWithBenchMetrics(
+  fetch: (req: Request) => Response | Promise<Response>,
+  counter: QueryCounter,
+  close: () => Promise<unknown>,
+): void {
+  const server = serve({ hostname: "127.0.0.1", port: Number(process.env.PORT), fetch: withBenchMetrics(fetch, counter) });
+  const stop = () => server.close(() => void close().then(() => process.exit(0)));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }

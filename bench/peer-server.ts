@@ -6,11 +6,10 @@
 //   *    /api/auth/*           better-auth's own endpoints (sign-in/email, sign-out, ...)
 //   GET  /__bench/queries      statements sent, RSS and CPU (bench/metrics.ts), as the Gatehouse server answers
 // Environment: DATABASE_URL (migrated by the bench), PORT, PEER_URL, BETTER_AUTH_SECRET, PEER_COOKIE_CACHE=1.
-import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import pg from "pg";
 import { QueryCounter } from "../src/db/index.ts";
-import { withBenchMetrics } from "./metrics.ts";
+import { serveWithBenchMetrics } from "./metrics.ts";
 import { peerAuth } from "./peer-auth.ts";
 
 const env = process.env;
@@ -41,11 +40,8 @@ app.get("/me", async (c) => {
   return c.json(session.user);
 });
 
-const server = serve({
-  hostname: "127.0.0.1",
-  port: Number(env.PORT),
-  fetch: withBenchMetrics((req: Request) => app.fetch(req), queries),
-});
-const stop = () => server.close(() => void pool.end().then(() => process.exit(0)));
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+serveWithBenchMetrics(
+  (req: Request) => app.fetch(req),
+  queries,
+  () => pool.end(),
+);
