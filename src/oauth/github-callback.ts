@@ -17,8 +17,9 @@ import {
 } from "./github.ts";
 import { oauthLogin } from "./login.ts";
 import { normalizeRealName, usernameFrom } from "./names.ts";
+import { GITHUB_CALLBACK_PATH } from "./paths.ts";
 
-const PATH = "/users/oauth2/github/callback";
+const PATH = GITHUB_CALLBACK_PATH;
 
 const redirectUri = (c: Ctx) => `${c.env.deps.config.accessUrl}/api/v2${PATH}`;
 

@@ -12,8 +12,9 @@ import { oauthLogin } from "./login.ts";
 import { normalizeRealName, usernameFrom } from "./names.ts";
 import { discover, exchangeAndVerify, supportsPkce, userInfoClaims } from "./oidc.ts";
 import { oidcEmail } from "./oidc-email.ts";
+import { OIDC_CALLBACK_PATH } from "./paths.ts";
 
-const PATH = "/users/oidc/callback";
+const PATH = OIDC_CALLBACK_PATH;
 
 const redirectUri = (c: Ctx) => `${c.env.deps.config.accessUrl}/api/v2${PATH}`;
 

@@ -4,6 +4,7 @@
 // providers' sign-in routes, which apply it again.
 import { html } from "hono/html";
 import type { Router } from "../http/router.ts";
+import { GITHUB_CALLBACK_PATH, OIDC_CALLBACK_PATH } from "../oauth/paths.ts";
 import { safeRedirect } from "../oauth/redirect.ts";
 import { apiGet } from "./api.ts";
 import { apiForm, field, newPasswordField, submit } from "./form.ts";
@@ -28,12 +29,12 @@ function iconOf(iconUrl: string, accessUrl: string): string | undefined {
 function providers(methods: AuthMethods, redirect: string, accessUrl: string): Html {
   const query = `?redirect=${encodeURIComponent(redirect)}`;
   const buttons: Html[] = [];
-  if (methods.github.enabled) buttons.push(html`<a href="/api/v2/users/oauth2/github/callback${query}">Sign in with GitHub</a>`);
+  if (methods.github.enabled) buttons.push(html`<a href="/api/v2${GITHUB_CALLBACK_PATH}${query}">Sign in with GitHub</a>`);
   if (methods.oidc.enabled) {
     const icon = iconOf(methods.oidc.iconUrl, accessUrl);
     const text = methods.oidc.signInText || "OpenID Connect";
     buttons.push(
-      html`<a href="/api/v2/users/oidc/callback${query}">${icon ? html`<img src="${icon}" alt="">` : ""}Sign in with ${text}</a>`,
+      html`<a href="/api/v2${OIDC_CALLBACK_PATH}${query}">${icon ? html`<img src="${icon}" alt="">` : ""}Sign in with ${text}</a>`,
     );
   }
   return html`${buttons.length ? html`<div class="providers">${buttons}</div>` : ""}`;

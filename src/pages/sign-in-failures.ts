@@ -8,12 +8,10 @@
 // failure with its real status; only what reaches the browser changes.
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../deps.ts";
+import { OAUTH_CALLBACK_PATHS } from "../oauth/paths.ts";
 import { safeRedirect } from "../oauth/redirect.ts";
 import type { Router } from "../http/router.ts";
 import { LOGIN_PATH } from "./login.ts";
-
-/** The browser-facing OAuth routes: where a provider sends the person back (and where the flow starts). */
-export const SIGN_IN_CALLBACKS = ["/api/v2/users/oauth2/github/callback", "/api/v2/users/oidc/callback"];
 
 /**
  * A top-level navigation: Sec-Fetch-Mode navigate into a document where the browser says so (every current
@@ -51,5 +49,5 @@ export const signInFailurePages = (): MiddlewareHandler<AppEnv> =>
   };
 
 export function mountSignInFailurePages(app: Router): void {
-  for (const path of SIGN_IN_CALLBACKS) app.use(path, signInFailurePages());
+  for (const path of OAUTH_CALLBACK_PATHS) app.use(path, signInFailurePages());
 }

@@ -18,6 +18,7 @@ import { matchedRoutes } from "hono/route";
 import { SESSION_COOKIE } from "../auth/token-source.ts";
 import type { AppEnv } from "../deps.ts";
 import { apiError } from "../http/errors.ts";
+import { OAUTH_CALLBACK_PATHS } from "../oauth/paths.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -37,7 +38,7 @@ const SIGN_IN_ROUTES = new Set(["POST /api/v2/users/login", "POST /api/v2/users/
  * readCallback refuses a missing or different one before the code is exchanged). Here they refuse only what
  * no provider sends: a cross-site request that is not a top-level navigation (a fetch, an <img>, a frame).
  */
-const CALLBACK_ROUTES = new Set(["GET /api/v2/users/oauth2/github/callback", "GET /api/v2/users/oidc/callback"]);
+const CALLBACK_ROUTES = new Set(OAUTH_CALLBACK_PATHS.map((path) => `GET ${path}`));
 
 const routeKeys = (c: Context) => matchedRoutes(c).map((r) => `${r.method} ${r.path}`);
 
