@@ -1,6 +1,7 @@
 // The baselines of `npm run bench -- --worker`, inside workerd (`wrangler dev`, same wrangler.toml as the
 // worker): bare Hono routes with the worker's own database handling (src/db/neon.ts: statements over HTTP,
-// a Pool only for transactions, closed with waitUntil), so a Gatehouse scenario's ratio to them is the cost of Gatehouse itself.
+// one HTTP handle per isolate, a Pool only for transactions, closed with waitUntil), so a Gatehouse scenario's
+// ratio to them is the cost of Gatehouse itself.
 //   GET /verify        verifies the token with jose;
 //   GET /verify-query  verifies it and runs the actor query (src/auth/actor.ts);
 //   GET /argon2?n=     times n argon2 verifications with the worker's WASM hasher (the login limit).
@@ -8,7 +9,8 @@ import { Hono } from "hono";
 import { importJWK, jwtVerify, type CryptoKey, type JWK } from "jose";
 import { loadActor } from "../src/auth/actor.ts";
 import { hasher } from "../src/auth/hasher-wasm.ts";
-import { openNeon } from "../src/db/neon.ts";
+import type { Db } from "../src/db/index.ts";
+import { openNeonHttp, requestHandle } from "../src/db/neon.ts";
 
 interface Env {
   DATABASE_URL: string;
@@ -32,6 +34,13 @@ async function verified(env: Env, token: string) {
   }
 }
 
+// The HTTP database handle is kept for the isolate's life, as the worker keeps it (src/worker.ts).
+let http: Db | undefined;
+const openHandle = (env: Env) => {
+  const endpoints = { wsProxy: env.NEON_WS_PROXY, httpProxy: env.NEON_HTTP_PROXY };
+  return requestHandle((http ??= openNeonHttp(env.DATABASE_URL, endpoints)), env.DATABASE_URL, endpoints);
+};
+
 const app = new Hono<{ Bindings: Env }>();
 
 app.get("/verify", async (c) => {
@@ -42,7 +51,7 @@ app.get("/verify", async (c) => {
 app.get("/verify-query", async (c) => {
   const payload = await verified(c.env, c.req.header("Coder-Session-Token") ?? "");
   if (!payload?.jti) return c.json({ message: "invalid token" }, 401);
-  const neon = openNeon(c.env.DATABASE_URL, { wsProxy: c.env.NEON_WS_PROXY, httpProxy: c.env.NEON_HTTP_PROXY });
+  const neon = openHandle(c.env);
   try {
     const actor = await loadActor(neon.db, payload.jti);
     if (!actor) return c.json({ message: "no such key" }, 401);

@@ -1,5 +1,6 @@
-// Workers entry: Neon's serverless driver, single statements over HTTP and a Pool opened only by a request
-// that runs a transaction (Workers forbid sharing I/O objects across requests), the WASM hasher, and keys
+// Workers entry: Neon's serverless driver, single statements over HTTP on a handle built once per isolate and
+// a Pool opened only by a request that runs a transaction (Workers forbid sharing I/O objects across
+// requests), the WASM hasher, and keys
 // from secrets. Bookkeeping writes deferred by the app run under waitUntil, and the pool closes after them.
 // Before its first request an isolate checks that the database is migrated at least as far as this build's
 // code (a deploy must never serve an older schema).
@@ -8,7 +9,8 @@ import { createApp } from "./app.ts";
 import { parseSigningKeys } from "./auth/signing-keys.ts";
 import { TokenService } from "./auth/tokens.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
-import { openNeon } from "./db/neon.ts";
+import type { Db } from "./db/index.ts";
+import { openNeonHttp, requestHandle } from "./db/neon.ts";
 import { behindBody, schemaStatus } from "./db/schema-version.ts";
 import type { AssetsBinding, DeferredTask, Deps, RateLimitBinding } from "./deps.ts";
 import { describeError, logLine, tenantOf } from "./http/logging.ts";
@@ -41,6 +43,8 @@ type Setup = {
   config: Config;
   tokens: TokenService;
   databaseUrl: string;
+  /** The isolate's HTTP database handle (src/db/neon.ts): each request adds only its own transaction Pool. */
+  http: Db;
   rateLimiters: Deps["rateLimiters"];
   /**
    * Set once the database was found migrated. Schemas only move forward, so one good answer holds for the
@@ -49,7 +53,8 @@ type Setup = {
    */
   schemaChecked: boolean;
 };
-// Config and imported CryptoKeys are pure data: safe, and worth, keeping for the isolate's life. Keyed
+// Config, imported CryptoKeys and the HTTP database handle hold no I/O object: safe, and worth, keeping for
+// the isolate's life. Keyed
 // by the env object, which Workers keep stable per isolate (and tests vary to reach other databases).
 const setups = new WeakMap<object, Promise<Setup>>();
 
@@ -77,7 +82,8 @@ async function buildSetup(env: WorkerEnv) {
     );
   }
   const tokens = await TokenService.create(parseSigningKeys(config.signingKeys), config.accessUrl, config.tokenAudience);
-  return { config, tokens, databaseUrl: config.databaseUrl, rateLimiters: rateLimitersOf(env), schemaChecked: false };
+  const http = openNeonHttp(config.databaseUrl, { wsProxy: env.NEON_WS_PROXY, httpProxy: env.NEON_HTTP_PROXY });
+  return { config, tokens, databaseUrl: config.databaseUrl, http, rateLimiters: rateLimitersOf(env), schemaChecked: false };
 }
 
 /** Probes answer for themselves: /healthz must not touch the database, /readyz reports the schema itself. */
@@ -111,7 +117,7 @@ export default {
       return Response.json({ message: "Gatehouse is not configured correctly.", ...(detail ? { detail } : {}) }, { status: 500 });
     }
     const { config, tokens, databaseUrl, rateLimiters } = ready;
-    const neon = openNeon(databaseUrl, { wsProxy: env.NEON_WS_PROXY, httpProxy: env.NEON_HTTP_PROXY });
+    const neon = requestHandle(ready.http, databaseUrl, { wsProxy: env.NEON_WS_PROXY, httpProxy: env.NEON_HTTP_PROXY });
     const deferred: Promise<unknown>[] = [];
     // Deferred work fails after the response has gone: its log line is the only trace it leaves.
     const defer = (task: DeferredTask) =>

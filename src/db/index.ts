@@ -31,25 +31,33 @@ export class QueryCounter implements Logger {
  * PGlite's socket server runs every connection on one backend (a second Parse of a name fails), and a
  * transaction-mode pooler without prepared-statement support would lose the statement between requests.
  */
-const namedStatementHandles = new WeakSet<Db>();
+const namedStatementSessions = new WeakSet<object>();
+
+/**
+ * What runs a handle's statements. Prepared statements belong to it, not to the handle object: a Worker's
+ * per-request handle shares the isolate's HTTP session (src/db/neon.ts), and with it the statements
+ * prepared there; a transaction has a session of its own.
+ */
+const sessionOf = (db: Db): object => db._.session;
 
 export function useNamedStatements(db: Db): Db {
-  namedStatementHandles.add(db);
+  namedStatementSessions.add(sessionOf(db));
   return db;
 }
 
 /** The name to prepare a statement under on this handle: `name`, or "" (unnamed) where names are unsafe. */
-export const statementName = (db: Db, name: string): string => (namedStatementHandles.has(db) ? name : "");
+export const statementName = (db: Db, name: string): string => (namedStatementSessions.has(sessionOf(db)) ? name : "");
 
 /**
- * `prepare(db)` run once per database handle and kept for the handle's life: a hot statement's SQL is built
- * once instead of on every request (and, under a statementName, planned once per connection).
+ * `prepare(db)` run once per database session and kept for its life: a hot statement's SQL is built once
+ * instead of on every request (and, under a statementName, planned once per connection).
  */
 export function preparedPerHandle<Q>(prepare: (db: Db) => Q): (db: Db) => Q {
-  const prepared = new WeakMap<Db, Q>();
+  const prepared = new WeakMap<object, Q>();
   return (db) => {
-    let query = prepared.get(db);
-    if (!query) prepared.set(db, (query = prepare(db)));
+    const session = sessionOf(db);
+    let query = prepared.get(session);
+    if (!query) prepared.set(session, (query = prepare(db)));
     return query;
   };
 }

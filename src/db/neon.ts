@@ -2,7 +2,8 @@
 // single-row writes) go over Neon's SQL-over-HTTP endpoint: one fetch, one round trip, no connection to open.
 // Only an interactive transaction (`db.transaction`) needs a session of its own: a WebSocket Pool opened by
 // the first one a request runs and closed after the response. Workers forbid reusing I/O objects across
-// requests, so a handle lives for one request.
+// requests, so that Pool lives for one request; the HTTP handle holds none (each statement is a fetch of
+// its own), so an isolate builds it, and prepares its hot statements on it, once.
 import { neon, neonConfig, Pool, type NeonQueryFunction, type PoolClient } from "@neondatabase/serverless";
 import type { Logger } from "drizzle-orm/logger";
 import { drizzle as drizzleHttp } from "drizzle-orm/neon-http";
@@ -92,10 +93,27 @@ export function openNeonSession(url: string, options: NeonOptions = {}): NeonHan
   return { db: drizzleWs({ client: pool, schema, logger: options.logger ?? false }) as unknown as Db, close: () => pool.end() };
 }
 
-export function openNeon(url: string, options: NeonOptions = {}): NeonHandle {
+/**
+ * The HTTP handle: single statements over Neon's SQL-over-HTTP endpoint. A Worker opens it once per isolate
+ * (src/worker.ts): building it is ~70 µs of CPU, and the statements prepared on it (src/db/index.ts
+ * preparedPerHandle) are built once instead of on every request. Also sets the driver's endpoints, which are
+ * process-wide.
+ */
+export function openNeonHttp(url: string, options: NeonOptions = {}): Db {
+  configureNeonProxy(options.wsProxy, options.httpProxy);
+  return drizzleHttp({ client: boundedHttp(url), schema, logger: options.logger ?? false }) as unknown as Db;
+}
+
+/**
+ * One request's handle on the isolate's HTTP handle: its statements and prepared statements are the HTTP
+ * handle's; its transactions run on a WebSocket Pool of its own, opened by its first transaction and ended
+ * by close(), so no socket outlives the request. The local endpoints are set again for each request: they
+ * are process-wide, and one isolate may serve environments with different ones (the workers tests do).
+ */
+export function requestHandle(http: Db, url: string, options: NeonOptions = {}): NeonHandle {
   configureNeonProxy(options.wsProxy, options.httpProxy);
   const logger = options.logger ?? false;
-  const db = drizzleHttp({ client: boundedHttp(url), schema, logger }) as unknown as Db;
+  const db = Object.create(http) as Db;
   let pool: Pool | undefined;
   let closed = false;
   const lazyPool = {
@@ -113,4 +131,9 @@ export function openNeon(url: string, options: NeonOptions = {}): NeonHandle {
       await pool?.end();
     },
   };
+}
+
+/** An HTTP handle and a request's Pool in one, for a caller that keeps neither beyond one use. */
+export function openNeon(url: string, options: NeonOptions = {}): NeonHandle {
+  return requestHandle(openNeonHttp(url, options), url, options);
 }

@@ -2,13 +2,14 @@
 // tests and `npm run dev` use: single statements are HTTP requests (counted by the QueryCounter as before),
 // a unique violation still reaches src/db/errors.ts with its index name, a WebSocket is opened only by a
 // transaction (one per handle, ended by close), and an HTTP statement to an endpoint that never answers fails
-// within connect_timeout + query_timeout instead of hanging.
+// within connect_timeout + query_timeout instead of hanging. A Worker keeps one HTTP handle per isolate and
+// gives each request a handle on it: prepared statements shared, transactions and their sockets not.
 import { createServer, type Server, type Socket } from "node:net";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QueryCounter, schema, type Tx } from "../../../src/db/index.ts";
+import { preparedPerHandle, QueryCounter, schema, type Db, type Tx } from "../../../src/db/index.ts";
 import { fromPostgres, uniqueViolation } from "../../../src/db/errors.ts";
-import { httpTimeoutMs, openNeon } from "../../../src/db/neon.ts";
+import { httpTimeoutMs, openNeon, openNeonHttp, requestHandle } from "../../../src/db/neon.ts";
 import { openPostgres } from "../../../src/db/postgres.ts";
 import { startNeonHttp, type NeonHttp } from "../../../scripts/neon-http.ts";
 import { startNeonProxy, type NeonProxy } from "../../../scripts/neon-proxy.ts";
@@ -92,6 +93,53 @@ describe("transactions on a WebSocket Pool", () => {
     await neon.close();
     // A transaction after close would open a Pool that nothing ends: refused.
     await expect(neon.db.transaction(async () => {})).rejects.toThrow(/closed/);
+  });
+});
+
+describe("request handles on an isolate's HTTP handle", () => {
+  const proxies = () => ({ httpProxy: http.address, wsProxy: ws.address });
+
+  it("share the statements prepared on the HTTP handle; a transaction prepares its own", async () => {
+    const shared = openNeonHttp(database.url, proxies());
+    const [a, b] = [requestHandle(shared, database.url, proxies()), requestHandle(shared, database.url, proxies())];
+    const built: Db[] = [];
+    const prepared = preparedPerHandle((db: Db) => {
+      built.push(db);
+      return db
+        .select({ id: users.id })
+        .from(users)
+        .where(eq(users.id, sql.placeholder("id")))
+        .prepare("");
+    });
+    const user = newUser("prepared-once");
+    await a.db.insert(users).values(user);
+    expect(await prepared(a.db).execute({ id: user.id })).toEqual([{ id: user.id }]);
+    expect(await prepared(b.db).execute({ id: user.id })).toEqual([{ id: user.id }]);
+    expect(prepared(shared)).toBe(prepared(a.db));
+    expect(built).toHaveLength(1);
+    await a.db.transaction(async (tx: Tx) => {
+      expect(prepared(tx)).not.toBe(prepared(a.db));
+      expect(await prepared(tx).execute({ id: user.id })).toEqual([{ id: user.id }]);
+    });
+    expect(built).toHaveLength(2);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("each open their own Pool, and closing one request's handle leaves the others working", async () => {
+    const shared = openNeonHttp(database.url, proxies());
+    const [a, b] = [requestHandle(shared, database.url, proxies()), requestHandle(shared, database.url, proxies())];
+    const before = ws.stats().connections;
+    await a.db.transaction(async (tx: Tx) => void (await tx.insert(users).values(newUser("tx-of-a"))));
+    await a.close();
+    await expect(a.db.transaction(async () => {})).rejects.toThrow(/closed/);
+    const user = newUser("tx-of-b");
+    await b.db.transaction(async (tx: Tx) => void (await tx.insert(users).values(user)));
+    expect(await b.db.select({ id: users.id }).from(users).where(eq(users.id, user.id))).toEqual([{ id: user.id }]);
+    expect(await shared.select({ id: users.id }).from(users).where(eq(users.id, user.id))).toEqual([{ id: user.id }]);
+    await b.close();
+    expect(ws.stats().connections - before).toBe(2);
+    // The isolate's handle itself never opens a socket: it has no transactions.
+    await expect(shared.transaction(async () => {})).rejects.toThrow();
   });
 });
 
