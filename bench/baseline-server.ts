@@ -4,6 +4,7 @@
 // driver as the server under test. The signature is checked at the hardware's price: node:crypto's
 // one-shot Ed25519 verify (OpenSSL, synchronous), then the claims any verifier must check (exp, iss, aud).
 //   GET /verify        verifies the token and answers (the limit for refusing a token);
+//   GET /verify-headers the same, refusing with the headers and body of Gatehouse's 401 (bench/refusal-headers.ts);
 //   GET /verify-query  verifies it and runs the actor query of src/auth/actor.ts, the single-row
 //                      primary-key lookup every authenticated request makes (the limit for an
 //                      authenticated read without a cache).
@@ -16,6 +17,7 @@ import { loadConfig } from "../src/config.ts";
 import { QueryCounter } from "../src/db/index.ts";
 import { openDatabase } from "../src/node-deps.ts";
 import { serveWithBenchMetrics } from "./metrics.ts";
+import { refuseAsGatehouse } from "./refusal-headers.ts";
 
 const env = process.env;
 const accessUrl = env.CODER_ACCESS_URL!;
@@ -43,12 +45,17 @@ function verified(token: string): { sub?: string; jti?: string } | undefined {
 
 const queries = new QueryCounter();
 // Opened exactly as the server opens it: DATABASE_URL, or PGlite under DATA_DIR.
-const database = await openDatabase(loadConfig(env), queries);
+const config = loadConfig(env);
+const database = await openDatabase(config, queries);
 
 const app = new Hono();
 app.get("/verify", (c) => {
   const claims = verified(c.req.header("Coder-Session-Token") ?? "");
   return claims ? c.json({ sub: claims.sub }) : c.json({ message: "invalid token" }, 401);
+});
+app.get("/verify-headers", (c) => {
+  const claims = verified(c.req.header("Coder-Session-Token") ?? "");
+  return claims ? c.json({ sub: claims.sub }) : refuseAsGatehouse(c, config.buildVersion, config.rateLimits.apiPerMinute);
 });
 app.get("/verify-query", async (c) => {
   const jti = verified(c.req.header("Coder-Session-Token") ?? "")?.jti;

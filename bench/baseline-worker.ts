@@ -3,6 +3,7 @@
 // one HTTP handle per isolate, a Pool only for transactions, closed with waitUntil), so a Gatehouse scenario's
 // ratio to them is the cost of Gatehouse itself.
 //   GET /verify        verifies the token with jose;
+//   GET /verify-headers the same, refusing with the headers and body of Gatehouse's 401 (bench/refusal-headers.ts);
 //   GET /verify-query  verifies it and runs the actor query (src/auth/actor.ts);
 //   GET /argon2?n=     times n argon2 verifications with the worker's WASM hasher (the login limit).
 import { Hono } from "hono";
@@ -11,6 +12,7 @@ import { loadActor } from "../src/auth/actor.ts";
 import { hasher } from "../src/auth/hasher-wasm.ts";
 import type { Db } from "../src/db/index.ts";
 import { openNeonHttp, requestHandle } from "../src/db/neon.ts";
+import { refuseAsGatehouse } from "./refusal-headers.ts";
 
 interface Env {
   DATABASE_URL: string;
@@ -46,6 +48,11 @@ const app = new Hono<{ Bindings: Env }>();
 app.get("/verify", async (c) => {
   const payload = await verified(c.env, c.req.header("Coder-Session-Token") ?? "");
   return payload ? c.json({ sub: payload.sub }) : c.json({ message: "invalid token" }, 401);
+});
+
+app.get("/verify-headers", async (c) => {
+  const payload = await verified(c.env, c.req.header("Coder-Session-Token") ?? "");
+  return payload ? c.json({ sub: payload.sub }) : refuseAsGatehouse(c, "bench", 512);
 });
 
 app.get("/verify-query", async (c) => {

@@ -10,7 +10,7 @@ import type { Target } from "./target.ts";
 
 /** Scenarios measured together, in alternating rounds: each baseline with what is compared to it. */
 export const GROUPS: ScenarioKey[][] = [
-  ["verify", "forged", "peerForged"],
+  ["verify", "verifyHeaders", "forged", "peerForged"],
   ["verifyExpired", "expired"],
   ["verifyQuery", "me", "peerMe", "peerMeCache", "userById", "token"],
   ["listFirst", "listDeep", "listSearch", "listFilter"],
@@ -19,7 +19,7 @@ export const GROUPS: ScenarioKey[][] = [
 
 /** What --only KEY brings along: what KEY is compared with. */
 const NEEDS: Partial<Record<ScenarioKey, ScenarioKey[]>> = {
-  forged: ["verify", "peerForged"],
+  forged: ["verify", "verifyHeaders", "peerForged"],
   expired: ["verifyExpired"],
   me: ["verifyQuery", "peerMe", "peerMeCache"],
   userById: ["verifyQuery"],

@@ -7,6 +7,7 @@ import { OWNER, type Seeded } from "./seed.ts";
 
 export type ScenarioKey =
   | "verify"
+  | "verifyHeaders"
   | "verifyExpired"
   | "verifyQuery"
   | "forged"
@@ -74,6 +75,13 @@ export function scenarios(
   // Ordered so that each baseline runs next to the scenarios measured against it; rounds alternate the order.
   return [
     baseline("verify", "baseline: bare verify only (forged token)", "/verify", tokens.forged, 401),
+    baseline(
+      "verifyHeaders",
+      "baseline: bare verify, refusing with Gatehouse's 401 headers and body",
+      "/verify-headers",
+      tokens.forged,
+      401,
+    ),
     get("forged", "forged token → 401", "/api/v2/users/me", tokens.forged, 401),
     baseline("verifyExpired", "baseline: bare verify only (expired token)", "/verify", tokens.expired, 401),
     get("expired", "expired token → 401", "/api/v2/users/me", tokens.expired, 401),

@@ -79,6 +79,8 @@ export function targetRows({ target, all, results, limits, how, plans, peerHashM
       .join("; ");
 
   if (has("verify")) rows.push(row("verify", { vs: "baseline" }));
+  // The refusal's headers and body alone, written by a bare route: what is left of the target for the rest.
+  if (has("verifyHeaders")) rows.push(row("verifyHeaders", { vs: vs("verifyHeaders", "verify", "verify") }));
   if (has("forged")) rows.push(ratioRow("forged", "verify", TARGETS.refusal, 0, "verify"));
   if (has("peerForged") && has("forged")) rows.push(peerRow("peerForged", "forged", TARGETS.peerRefusal, "Gatehouse refusal"));
   if (has("verifyExpired")) rows.push(row("verifyExpired", { vs: "baseline" }));
