@@ -122,6 +122,16 @@ describe("request log (LOG_REQUESTS=true)", () => {
     expect(unknown).toMatchObject({ status: 404, route: null });
   });
 
+  it("names the route that answered, not a pattern registered after it that the path also fits", async () => {
+    const lines = await captured(async () => {
+      await app.request(`${API}/users/authmethods`);
+      await app.request(`${API}/users/first`);
+    });
+    const [methods, first] = requestLines(lines);
+    expect(methods).toMatchObject({ status: 200, route: "/api/v2/users/authmethods" });
+    expect(first).toMatchObject({ route: "/api/v2/users/first" });
+  });
+
   it("logs a 500 on the request's line at level error, with its cause chain and without query parameters", async () => {
     const { res, lines } = await failingLogin(app);
     expect(res.status).toBe(500);

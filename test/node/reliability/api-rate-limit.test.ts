@@ -62,6 +62,13 @@ describe("the general API limit", () => {
     expect((await send(app, "GET", "/users/me/keys/tokens", member.token)).status).toBe(200);
   });
 
+  it("counts a literal path apart from the {user} pattern it also fits", async () => {
+    const authMethods = () => send(app, "GET", "/users/authmethods", member.token);
+    for (let i = 0; i < LIMIT; i++) expect((await authMethods()).status).toBe(200);
+    await expectLimited(await authMethods());
+    expect((await me(member.token)).status).toBe(200);
+  });
+
   it("counts requests without a valid session per client IP, forged tokens included", async () => {
     const forged = member.token.slice(0, -4) + (member.token.endsWith("AAAA") ? "BBBB" : "AAAA");
     for (let i = 0; i < LIMIT; i++) expect((await me(forged)).status).toBe(401);
