@@ -59,3 +59,10 @@ export function apiGetAll<T extends unknown[]>(
 ): Promise<{ [K in keyof T]: ApiReply<T[K]> }> {
   return Promise.all(paths.map((p) => apiGet(api, c, p))) as Promise<{ [K in keyof T]: ApiReply<T[K]> }>;
 }
+
+/** GET /users/authmethods: how people may sign in here (the sign-in buttons, the create-user form's choices). */
+export interface AuthMethods {
+  password: { enabled: boolean };
+  github: { enabled: boolean };
+  oidc: { enabled: boolean; signInText: string; iconUrl: string };
+}

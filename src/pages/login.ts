@@ -6,18 +6,12 @@ import { html } from "hono/html";
 import type { Router } from "../http/router.ts";
 import { GITHUB_CALLBACK_PATH, OIDC_CALLBACK_PATH } from "../oauth/paths.ts";
 import { safeRedirect } from "../oauth/redirect.ts";
-import { apiGet } from "./api.ts";
+import { apiGet, type AuthMethods } from "./api.ts";
 import { apiForm, field, newPasswordField, submit } from "./form.ts";
 import { layout, type Html } from "./layout.ts";
 import { page, signedIn } from "./respond.ts";
 
 export const LOGIN_PATH = "/login";
-
-interface AuthMethods {
-  password: { enabled: boolean };
-  github: { enabled: boolean };
-  oidc: { enabled: boolean; signInText: string; iconUrl: string };
-}
 
 /** Only a same-origin path or a data: image can load under the pages' CSP; another origin's icon is left out. */
 function iconOf(iconUrl: string, accessUrl: string): string | undefined {

@@ -7,7 +7,7 @@ import { NIL_UUID } from "../../compat/go-parse.ts";
 import type { AppEnv } from "../../deps.ts";
 import type { UserView } from "../../users/view.ts";
 import { adminPage } from "../access.ts";
-import { apiGet, type InProcessApp } from "../api.ts";
+import { apiGet, type AuthMethods, type InProcessApp } from "../api.ts";
 import { apiErrorBox, type ApiErrorBody } from "../api-error.ts";
 import { apiForm, field, newPasswordField, seg, submit } from "../form.ts";
 import { when } from "../format.ts";
@@ -20,10 +20,12 @@ export const DEFAULT_PAGE_SIZE = 25;
 
 const HINT = "Username or email, and filters such as status:active role:owner login_type:oidc";
 
-function createForm(): Html {
+function createForm(methods: AuthMethods | undefined): Html {
   // The login types POST /users accepts ("none" is only for service accounts, a Premium feature the API
-  // refuses). The user joins the default organization, which POST /users names by the nil UUID (Coder's
-  // codersdk.CreateUserRequestWithOrgs).
+  // refuses), a provider only where it is configured: nobody could sign in as a GitHub user on a deployment
+  // without GitHub. The user joins the default organization, which POST /users names by the nil UUID
+  // (Coder's codersdk.CreateUserRequestWithOrgs).
+  const loginTypes = ["password", ...(["github", "oidc"] as const).filter((p) => methods?.[p].enabled)];
   return html`<details id="create-user" class="panel"><summary>Create a user</summary>
 ${apiForm(
   {
@@ -37,7 +39,7 @@ ${apiForm(
   html`${field({ id: "new-email", name: "email", label: "Email", type: "email", required: true })}
 ${field({ id: "new-username", name: "username", label: "Username", required: true })}
 ${field({ id: "new-name", name: "name", label: "Full name (optional)", omitEmpty: true })}
-<div class="field"><label for="new-login-type">Sign-in method</label><select id="new-login-type" name="login_type"><option>password</option><option>github</option><option>oidc</option></select></div>
+<div class="field"><label for="new-login-type">Sign-in method</label><select id="new-login-type" name="login_type">${loginTypes.map((t) => html`<option>${t}</option>`)}</select></div>
 ${newPasswordField({ id: "new-password", name: "password", label: "Password", omitEmpty: true })}
 <input type="hidden" name="organization_ids" value="${NIL_UUID}" data-type="list">
 ${submit("Create user")}`,
@@ -49,11 +51,10 @@ export async function usersPage(app: InProcessApp, c: Context<AppEnv>, me: UserV
   const afterId = c.req.query("after_id") ?? "";
   // The page's own knob; a value the API refuses (negative, too big) comes back as its message.
   const limit = Number(c.req.query("limit")) || DEFAULT_PAGE_SIZE;
-  const list = await apiGet<{ users: UserView[]; count: number } & ApiErrorBody>(
-    app,
-    c,
-    href("/users", { q, after_id: afterId, limit: limit + 1 }),
-  );
+  const [list, methods] = await Promise.all([
+    apiGet<{ users: UserView[]; count: number } & ApiErrorBody>(app, c, href("/users", { q, after_id: afterId, limit: limit + 1 })),
+    apiGet<AuthMethods>(app, c, "/users/authmethods"),
+  ]);
   let result: Html;
   if (list.ok) {
     const { users: rows, count } = list.body!;
@@ -87,6 +88,6 @@ export async function usersPage(app: InProcessApp, c: Context<AppEnv>, me: UserV
   const body = html`<h1>Users</h1>
 ${searchForm({ path: USERS_PATH, id: "users-q", label: "Search users", hint: HINT, q, invalid: !list.ok })}
 ${result}
-${createForm()}`;
+${createForm(methods.ok ? methods.body : undefined)}`;
   return adminPage(c, me, USERS_PATH, "Users", body, list.status);
 }

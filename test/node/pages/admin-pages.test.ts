@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { SESSION_COOKIE } from "../../../src/auth/token-source.ts";
 import { PAGES_CONTENT_SECURITY_POLICY } from "../../../src/http/headers.ts";
-import { useRolesWorld } from "../../support/harness.ts";
+import { useRolesWorld, useTestApp } from "../../support/harness.ts";
 
 const w = useRolesWorld();
 
@@ -151,5 +151,23 @@ describe("search and paging", () => {
     expect(bad.html).toContain("Invalid audit search query.");
     expect(bad.html).toContain("Query param &quot;color&quot; is not a valid query param");
     expect(bad.html).toMatch(/id="audit-q"[^>]*value="color:blue"[^>]*aria-invalid="true"/);
+  });
+});
+
+describe("the create-user form's sign-in methods", () => {
+  const withOidc = useTestApp({
+    owner: true,
+    env: { CODER_OIDC_ISSUER_URL: "https://idp.test", CODER_OIDC_CLIENT_ID: "id", CODER_OIDC_CLIENT_SECRET: "secret" },
+  });
+  const loginTypes = (html: string) => [...html.matchAll(/<option>(\w+)<\/option>/g)].map((m) => m[1]);
+
+  it("offers password alone where no provider is configured", async () => {
+    expect(loginTypes((await open("/users", w.owner.token)).html)).toEqual(["password"]);
+  });
+
+  it("offers a provider once it is configured", async () => {
+    const res = await withOidc.app.request("/users", { headers: { cookie: `${SESSION_COOKIE}=${withOidc.owner.token}` } });
+    expect(res.status).toBe(200);
+    expect(loginTypes(await res.text())).toEqual(["password", "oidc"]);
   });
 });
