@@ -1,9 +1,10 @@
 // The checks jose's jwtVerify makes around the signature, in its order, so that a token refused by it is
 // refused here with the same answer; only the signature itself is left to the caller, who verifies it
 // with the runtime's cheapest Ed25519 (#ed25519). Mirrors jose 6 lib/jws_verify.js (verifySignature),
-// lib/validate.js (validateCrit, validateB64) and lib/jwt_claims_set.js (validateClaimsSet); jose's own
-// helpers do the decoding (decodeProtectedHeader: strict UTF-8 JSON object; base64url.decode).
-import { base64url, decodeProtectedHeader, type JWSHeaderParameters, type JWTPayload } from "jose";
+// lib/validate.js (validateCrit, validateB64, parseJoseHeader) and lib/jwt_claims_set.js (validateClaimsSet).
+// Segments are decoded as jose's base64url.decode decodes them (decodeSegment).
+import { decodeBase64url } from "#ed25519";
+import { base64url, type JWSHeaderParameters, type JWTPayload } from "jose";
 
 /** Why a token is refused before its claims are trusted; "forged" is the caller's (the signature). */
 export type Refusal = "malformed" | "invalid";
@@ -22,29 +23,49 @@ export interface CompactJws {
 const encoder = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
+/** A segment as every signer writes it: the base64url alphabet, no padding, no whitespace. */
+const CANONICAL_SEGMENT = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * jose's base64url.decode, answered by the runtime's native decoder for a canonical segment: jose maps that
+ * alphabet onto base64's and decodes it with atob (or Uint8Array.fromBase64), which refuses only a length
+ * of 4n+1 and otherwise yields these same bytes. Anything else (padding, whitespace, other characters) goes
+ * to jose's decode for its exact answer. jose's own loop over atob cost about 4 µs of a refusal on Node.
+ */
+function decodeSegment(segment: string): Uint8Array {
+  return segment.length % 4 !== 1 && CANONICAL_SEGMENT.test(segment) ? decodeBase64url(segment) : base64url.decode(segment);
+}
+
+/** jose's parseJoseHeader: strict UTF-8, JSON, an object (JSON.parse makes only plain ones); else undefined. */
+function protectedHeader(segment: string): JWSHeaderParameters | undefined {
+  if (!segment) return undefined;
+  try {
+    const header: unknown = JSON.parse(strictUtf8.decode(decodeSegment(segment)));
+    return typeof header === "object" && header !== null && !Array.isArray(header) ? (header as JWSHeaderParameters) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The protected header, signing input and signature of a compact JWS whose `alg` is `alg`; the length
  * bound and the three-part shape are the caller's. An unparseable header, a bad `crit` or `b64`, a
  * non-ASCII payload or a signature that is not base64url are "malformed"; another algorithm "invalid".
  */
 export function parseCompactJws(token: string, alg: string): CompactJws | Refusal {
-  let header: JWSHeaderParameters;
-  try {
-    header = decodeProtectedHeader(token);
-  } catch {
-    return "malformed";
-  }
+  const dot = token.indexOf(".");
+  const dot2 = token.indexOf(".", dot + 1);
+  const header = protectedHeader(token.slice(0, dot));
+  if (!header) return "malformed";
   // The allow-list: one algorithm, so "none", HS* (a public key used as an HMAC secret) and RS* never reach a verifier.
   if (header.alg !== alg) return "invalid";
   const b64 = critB64(header);
   if (b64 === undefined) return "malformed";
-  const dot = token.indexOf(".");
-  const dot2 = token.indexOf(".", dot + 1);
   const payload = token.slice(dot + 1, dot2);
   if (!isAscii(payload)) return "malformed";
   let signature: Uint8Array;
   try {
-    signature = base64url.decode(token.slice(dot2 + 1));
+    signature = decodeSegment(token.slice(dot2 + 1));
   } catch {
     return "malformed";
   }
@@ -88,7 +109,7 @@ export function checkClaims(
 ): ClaimsCheck {
   let claims: unknown;
   try {
-    claims = JSON.parse(strictUtf8.decode(base64url.decode(payload)));
+    claims = JSON.parse(strictUtf8.decode(decodeSegment(payload)));
   } catch {
     return { ok: false, reason: "malformed" };
   }

@@ -18,3 +18,8 @@ export function verifyEd25519(key: VerifyKey, data: Uint8Array, signature: Uint8
     return false;
   }
 }
+
+/** A canonical base64url segment (the caller checks the alphabet and length), by Node's native decoder. */
+export function decodeBase64url(segment: string): Uint8Array {
+  return Buffer.from(segment, "base64url");
+}

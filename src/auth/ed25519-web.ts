@@ -1,4 +1,6 @@
 // Workers: WebCrypto's Ed25519, which workerd implements natively (BoringSSL); no node:crypto there.
+import { base64url } from "jose";
+
 export type VerifyKey = CryptoKey;
 
 /** `x`: the public key of an Ed25519 JWK (base64url). */
@@ -13,4 +15,9 @@ export async function verifyEd25519(key: VerifyKey, data: Uint8Array, signature:
   } catch {
     return false;
   }
+}
+
+/** A canonical base64url segment (the caller checks the alphabet and length): jose's decoder, as before. */
+export function decodeBase64url(segment: string): Uint8Array {
+  return base64url.decode(segment);
 }

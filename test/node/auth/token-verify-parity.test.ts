@@ -126,6 +126,23 @@ function cases(): Record<string, () => Promise<string>> {
     "empty signature": async () => (await signed(h(), c())).replace(/\.[^.]*$/, "."),
     "signature not base64url": async () => `${(await signed(h(), c())).slice(0, -2)}+/`,
     "signature padded": async () => `${await signed(h(), c())}==`,
+    "signature with a character base64url lacks": async () => `${await signed(h(), c())}!`,
+    "signature with a space": async () => {
+      const t = await signed(h(), c());
+      return `${t.slice(0, -8)} ${t.slice(-8)}`;
+    },
+    "signature of 4n+1 characters": async () => `${await signed(h(), c())}A`,
+    "header padded": async () => {
+      const [hs, ps, ss] = (await signed(h(), c())).split(".");
+      return `${hs}${"=".repeat((4 - (hs!.length % 4)) % 4)}.${ps}.${ss}`;
+    },
+    "header with a newline": async () => {
+      const [hs, ps, ss] = (await signed(h(), c())).split(".");
+      return `${hs!.slice(0, 4)}\n${hs!.slice(4)}.${ps}.${ss}`;
+    },
+    "header of 4n+1 characters": async () =>
+      `${enc(h())}${"A".repeat((5 - (enc(h()).length % 4)) % 4)}.${enc(c())}.${base64url.encode(new Uint8Array(64))}`,
+    "payload padded, signed": () => signRaw(enc(h()), `${enc(c())}==`),
     "payload non-ascii": async () => `${enc(h())}.é${enc(c())}.${base64url.encode(new Uint8Array(64))}`,
     "payload not base64url, signed": () => signRaw(enc(h()), "*not*base64*"),
     "two parts": async () => (await signed(h(), c())).split(".").slice(0, 2).join("."),
