@@ -3,7 +3,8 @@
 // copy of it, as PGlite is a single-process database).
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { buildNode } from "../scripts/build-node.ts";
 import { openPglite } from "../src/db/pglite.ts";
 import { openPostgres } from "../src/db/postgres.ts";
 import { createTestDatabase } from "../test/support/databases.ts";
@@ -32,13 +33,14 @@ export interface NodeTargetOptions {
 }
 
 /**
- * The Node flags of `npm start` (package.json's start script, between `node` and the entry), so the bench's
- * server runs as the real one does; nodeCommand adds the warning filter itself.
+ * The Node flags of `npm start` (package.json's start script: its last command, after the build, between
+ * `node` and the entry), so the bench's server runs as the real one does; nodeCommand adds the warning
+ * filter itself.
  */
 export function startFlags(): string[] {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } };
-  const words = pkg.scripts.start.split(/\s+/);
-  return words.slice(words.indexOf("node") + 1, words.indexOf("src/server.ts")).filter((w) => !w.startsWith("--disable-warning"));
+  const words = pkg.scripts.start.split("&&").at(-1)!.trim().split(/\s+/);
+  return words.slice(1, -1).filter((w) => !w.startsWith("--disable-warning"));
 }
 
 async function metrics(origin: string): Promise<BenchMetrics> {
@@ -102,7 +104,8 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
     children.push(
       await startChild({
         name: "gatehouse (node)",
-        ...nodeCommand("bench/server.ts", [
+        // Built as `npm start` builds src/server.ts: plain JavaScript, without Node's type stripper in the server.
+        ...nodeCommand(relative(process.cwd(), buildNode(["bench/server.ts"])[0]!), [
           ...(options.nodeFlags ?? startFlags()),
           ...(options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : []),
         ]),

@@ -1,5 +1,6 @@
-// The real Node server (`node src/server.ts`, as `npm start` runs it) in a child process on loopback, for
-// the suites about what only a whole process shows: files on disk, signals, crashes and restarts.
+// The real Node server (`node src/server.ts`; `npm start` runs its build, scripts/build-node.ts) in a child
+// process on loopback, for the suites about what only a whole process shows: files on disk, signals, crashes
+// and restarts.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 
@@ -34,12 +35,14 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** How long start-up (PGlite's start, migrations) may take: slow on a busy 2-core machine. */
   startTimeoutMs?: number;
+  /** The module to run; by default src/server.ts (`npm start` runs its build: scripts/build-node.ts). */
+  entry?: string;
 }
 
 export async function startServer(options: StartOptions): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "src/server.ts"], {
+  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", options.entry ?? "src/server.ts"], {
     env: {
       PATH: process.env.PATH,
       HOST: "127.0.0.1",
