@@ -34,13 +34,13 @@ export interface NodeTargetOptions {
 
 /**
  * The Node flags of `npm start` (package.json's start script: its last command, after the build, between
- * `node` and the entry), so the bench's server runs as the real one does; nodeCommand adds the warning
+ * `exec node` and the entry), so the bench's server runs as the real one does; nodeCommand adds the warning
  * filter itself.
  */
 export function startFlags(): string[] {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } };
   const words = pkg.scripts.start.split("&&").at(-1)!.trim().split(/\s+/);
-  return words.slice(1, -1).filter((w) => !w.startsWith("--disable-warning"));
+  return words.slice(words.indexOf("node") + 1, -1).filter((w) => !w.startsWith("--disable-warning"));
 }
 
 async function metrics(origin: string): Promise<BenchMetrics> {
