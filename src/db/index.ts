@@ -36,9 +36,12 @@ const namedStatementSessions = new WeakSet<object>();
 /**
  * What runs a handle's statements. Prepared statements belong to it, not to the handle object: a Worker's
  * per-request handle shares the isolate's HTTP session (src/db/neon.ts), and with it the statements
- * prepared there; a transaction has a session of its own.
+ * prepared there. Drizzle makes a new handle for every transaction, but a transaction on one of the Node
+ * pool's connections runs on that connection's session (poolTransactions), which lasts as long as the
+ * connection: a statement prepared inside an audited transaction is built once per connection, not per
+ * request. Elsewhere (PGlite, Neon's WebSocket pool) a transaction has a session of its own.
  */
-const sessionOf = (db: Db): object => db._.session;
+const sessionOf = (db: Db | Tx): object => db._.session;
 
 export function useNamedStatements(db: Db): Db {
   namedStatementSessions.add(sessionOf(db));
@@ -46,18 +49,18 @@ export function useNamedStatements(db: Db): Db {
 }
 
 /** The name to prepare a statement under on this handle: `name`, or "" (unnamed) where names are unsafe. */
-export const statementName = (db: Db, name: string): string => (namedStatementSessions.has(sessionOf(db)) ? name : "");
+export const statementName = (db: Db | Tx, name: string): string => (namedStatementSessions.has(sessionOf(db)) ? name : "");
 
 /**
  * `prepare(db)` run once per database session and kept for its life: a hot statement's SQL is built once
  * instead of on every request (and, under a statementName, planned once per connection).
  */
-export function preparedPerHandle<Q>(prepare: (db: Db) => Q): (db: Db) => Q {
+export function preparedPerHandle<Q>(prepare: (db: Db) => Q): (db: Db | Tx) => Q {
   const prepared = new WeakMap<object, Q>();
   return (db) => {
     const session = sessionOf(db);
     let query = prepared.get(session);
-    if (!query) prepared.set(session, (query = prepare(db)));
+    if (!query) prepared.set(session, (query = prepare(db as Db)));
     return query;
   };
 }
@@ -99,7 +102,12 @@ export function poolTransactions<C extends PooledClient>(db: Db, pool: { connect
     let failure: unknown;
     try {
       let clientDb = perClient.get(client);
-      if (!clientDb) perClient.set(client, (clientDb = onClient(client)));
+      if (!clientDb) {
+        perClient.set(client, (clientDb = onClient(client)));
+        // The connection's own handle names statements where the pool's handle does: it is one of the pool's
+        // connections. (One first used before the pool's handle was marked stays unnamed: only slower.)
+        if (namedStatementSessions.has(sessionOf(db))) useNamedStatements(clientDb);
+      }
       return await clientDb.transaction(run, config);
     } catch (err) {
       failure = err;
