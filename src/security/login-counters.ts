@@ -1,7 +1,7 @@
 // The login limits' fixed-window counters in Postgres (the rate_limits table), shared by every Node instance
 // and Worker isolate: one statement counts every key of a request at once.
 import { and, eq, gt, lt, sql } from "drizzle-orm";
-import type { Db } from "../db/index.ts";
+import { preparedPerHandle, statementName, type Db } from "../db/index.ts";
 import { rateLimits } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 
@@ -18,25 +18,61 @@ export async function digest(text: string): Promise<string> {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** The placeholder of the i-th counter's key. */
+const keyParam = (i: number) => `key${i}`;
+
+/**
+ * The counting statement for `n` keys, prepared (src/db/index.ts): every login-group request runs it, and
+ * building it cost about as much event-loop time as sending it (npm run bench, docs/performance.md).
+ */
+const hitStatement = (n: number) =>
+  preparedPerHandle((db: Db) =>
+    db
+      .insert(rateLimits)
+      .values(
+        Array.from({ length: n }, (_, i) => ({ key: sql.placeholder(keyParam(i)), windowStart: sql.placeholder("windowStart"), count: 1 })),
+      )
+      .onConflictDoUpdate({
+        target: rateLimits.key,
+        set: {
+          count: sql`case when excluded.window_start > ${rateLimits.windowStart} then 1 else ${rateLimits.count} + 1 end`,
+          windowStart: sql`greatest(${rateLimits.windowStart}, excluded.window_start)`,
+        },
+      })
+      .returning({ key: rateLimits.key, count: rateLimits.count, windowStart: rateLimits.windowStart })
+      .prepare(statementName(db, `gatehouse_rate_limit_hit_${n}`)),
+  );
+/** A request counts its address and at most one account or device key. */
+const hitStatements = [hitStatement(1), hitStatement(2)];
+
 /**
  * Adds one to every key's counter in the current window, in one statement, and answers the counts. A row
  * left from an older window starts over at 1. A row from a newer window (another instance whose clock runs
  * ahead) keeps counting, so clock skew never resets a count early.
  */
 export async function hit(db: Db, counters: Counter[], windowStart: Date): Promise<Counts> {
-  const rows = await db
-    .insert(rateLimits)
-    .values(counters.map((k) => ({ key: k.key, windowStart, count: 1 })))
-    .onConflictDoUpdate({
-      target: rateLimits.key,
-      set: {
-        count: sql`case when excluded.window_start > ${rateLimits.windowStart} then 1 else ${rateLimits.count} + 1 end`,
-        windowStart: sql`greatest(${rateLimits.windowStart}, excluded.window_start)`,
-      },
-    })
-    .returning({ key: rateLimits.key, count: rateLimits.count, windowStart: rateLimits.windowStart });
+  const statement = hitStatements[counters.length - 1];
+  if (!statement) throw new Error(`rate limit: ${counters.length} keys in one request`);
+  const params: Record<string, unknown> = { windowStart };
+  for (const [i, counter] of counters.entries()) params[keyParam(i)] = counter.key;
+  const rows = await statement(db).execute(params);
   return new Map(rows.map((r) => [r.key, { count: r.count, windowStart: r.windowStart }]));
 }
+
+const refundStatement = preparedPerHandle((db: Db) =>
+  db
+    .update(rateLimits)
+    .set({ count: sql`${rateLimits.count} - 1` })
+    .where(
+      and(
+        eq(rateLimits.key, sql.placeholder("key")),
+        // Encoded as the column encodes a Date; a bare placeholder would go to the driver unencoded.
+        eq(rateLimits.windowStart, sql.param(sql.placeholder("windowStart"), rateLimits.windowStart)),
+        gt(rateLimits.count, 0),
+      ),
+    )
+    .prepare(statementName(db, "gatehouse_rate_limit_refund")),
+);
 
 /**
  * Gives back one count taken in `windowStart`, once the request turned out not to be a failure. Counting
@@ -44,10 +80,7 @@ export async function hit(db: Db, counters: Counter[], windowStart: Date): Promi
  * none of them has counted yet. A window that has since rolled over is left alone.
  */
 export function refund(db: Db, key: string, windowStart: Date) {
-  return db
-    .update(rateLimits)
-    .set({ count: sql`${rateLimits.count} - 1` })
-    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, windowStart), gt(rateLimits.count, 0)));
+  return refundStatement(db).execute({ key, windowStart });
 }
 
 /**
