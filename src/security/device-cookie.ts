@@ -38,9 +38,19 @@ async function sign(key: CryptoKey, text: string): Promise<string> {
 /** What the cookie's HMAC covers: the account it was issued for, its expiry and the device's id. */
 const signed = (account: string, expiry: string, id: string) => `device\0${account}\0${expiry}\0${id}`;
 
-/** The account's cookie name: a keyed tag, so the name says nothing about the account to anyone else. */
-async function cookieName(key: CryptoKey, account: string): Promise<string> {
-  return `${DEVICE_COOKIE_PREFIX}${(await sign(key, `name\0${account}`)).slice(0, 22)}`;
+/** Each sign-in's account and its cookie's name: knownDevice computes it, issueDevice reuses it. */
+const names = new WeakMap<Context<AppEnv>, { account: string; name: Promise<string> }>();
+
+/**
+ * The account's cookie name: a keyed tag, so the name says nothing about the account to anyone else. An
+ * HMAC on WebCrypto is a job on libuv's pool and a promise to settle; a sign-in needs the name twice.
+ */
+function cookieName(c: Context<AppEnv>, key: CryptoKey, account: string): Promise<string> {
+  const known = names.get(c);
+  if (known?.account === account) return known.name;
+  const name = sign(key, `name\0${account}`).then((tag) => `${DEVICE_COOKIE_PREFIX}${tag.slice(0, 22)}`);
+  names.set(c, { account, name });
+  return name;
 }
 
 /**
@@ -50,7 +60,7 @@ async function cookieName(key: CryptoKey, account: string): Promise<string> {
 export async function knownDevice(c: Context<AppEnv>, account: string): Promise<string | undefined> {
   const { deps } = c.env;
   const key = await deps.tokens.macKey(PURPOSE);
-  const parts = VALUE.exec(getCookie(c, await cookieName(key, account)) ?? "");
+  const parts = VALUE.exec(getCookie(c, await cookieName(c, key, account)) ?? "");
   if (!parts) return undefined;
   const [, expiry, id, mac] = parts as unknown as [string, string, string, string];
   if (Number(expiry) * 1000 <= deps.now().getTime()) return undefined;
@@ -66,7 +76,7 @@ export async function issueDevice(c: Context<AppEnv>, account: string, id?: stri
   const deviceId = id ?? toBase64url(crypto.getRandomValues(new Uint8Array(16)));
   const expiry = String(Math.floor((deps.now().getTime() + DEVICE_LIFETIME_MS) / 1000));
   const value = `v1.${expiry}.${deviceId}.${await sign(key, signed(account, expiry, deviceId))}`;
-  setCookie(c, await cookieName(key, account), value, {
+  setCookie(c, await cookieName(c, key, account), value, {
     path: DEVICE_COOKIE_PATH,
     httpOnly: true,
     sameSite: "Strict",
