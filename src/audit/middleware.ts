@@ -11,13 +11,12 @@
 //   so their rows are written after the response, off the request's path.
 import type { Context, MiddlewareHandler } from "hono";
 import { sessionClaims } from "../auth/session.ts";
-import { auditLogs } from "../db/schema.ts";
 import type { AppEnv, DeferredTask, Deps } from "../deps.ts";
 import { errorBody } from "../http/errors.ts";
 import { describeError, logLine } from "../http/logging.ts";
 import { matchedRoute } from "../http/route.ts";
 import { AUDIT_RULES, type AuditRule } from "./actions.ts";
-import { auditRow } from "./record.ts";
+import { auditRow, insertAuditRow } from "./record.ts";
 
 type Ctx = Context<AppEnv>;
 
@@ -40,7 +39,7 @@ export const auditTrail = (): MiddlewareHandler<AppEnv> =>
     const rule = ruleOf(c);
     if (!rule || settled.has(c)) return;
     const row = auditRow(c, rule);
-    if (row) c.env.deps.defer((db) => db.insert(auditLogs).values(row));
+    if (row) c.env.deps.defer((db) => insertAuditRow(db, row));
   };
 
 /** A 500 in place of the handler's answer, without anything that answer set (a session cookie, a redirect). */
@@ -73,7 +72,7 @@ export const auditedTransaction = (): MiddlewareHandler<AppEnv> =>
         await next();
         if (c.res.status >= 400) throw ROLLBACK;
         const row = auditRow(c, rule);
-        if (row) await tx.insert(auditLogs).values(row);
+        if (row) await insertAuditRow(tx, row);
       });
       committed = true;
     } catch (err) {

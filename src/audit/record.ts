@@ -5,15 +5,30 @@ import { sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { Actor } from "../auth/actor.ts";
 import { clientIp } from "../auth/session.ts";
-import type { PgInsertValue } from "drizzle-orm/pg-core";
-import type { auditLogs } from "../db/schema.ts";
+import { preparedPerHandle, statementName, type Db } from "../db/index.ts";
+import { auditLogs } from "../db/schema.ts";
 import type { AppEnv } from "../deps.ts";
 import { isEmailAddress } from "../http/validation.ts";
 import type { AuditRule } from "./actions.ts";
 import type { AuditFacts } from "./facts.ts";
 
 type Ctx = Context<AppEnv>;
-export type AuditRow = PgInsertValue<typeof auditLogs>;
+/** One audit_logs row as written; the other columns keep their defaults. */
+export interface AuditRow {
+  time: Date;
+  ip: string;
+  userAgent: string;
+  requestId: string;
+  /** The acting user; null with `userEmail` set: the live user with that email, resolved inside the insert. */
+  userId: string | null;
+  userEmail?: string | undefined;
+  resourceType: string;
+  resourceId: string;
+  resourceTarget: string;
+  action: string;
+  diff: AuditDiff;
+  statusCode: number;
+}
 
 export interface DiffEntry {
   old?: unknown;
@@ -150,11 +165,8 @@ export function auditRow(c: Ctx, rule: AuditRule): AuditRow | undefined {
   const userId = actor?.userId ?? resolved.userId;
   return {
     ...requestColumns(c),
-    userId:
-      userId ??
-      (resolved.userEmail
-        ? sql`(select id from users where lower(email) = lower(${resolved.userEmail}) and deleted = false limit 1)`
-        : null),
+    userId: userId ?? null,
+    userEmail: userId ? undefined : resolved.userEmail,
     resourceType: rule.resourceType,
     resourceId: resolved.resourceId,
     resourceTarget: resolved.resourceTarget,
@@ -162,4 +174,40 @@ export function auditRow(c: Ctx, rule: AuditRule): AuditRow | undefined {
     diff: buildDiff(rule, raw),
     statusCode: c.res.status,
   };
+}
+
+/**
+ * The insert of an audit row, prepared (src/db/index.ts): every audited request writes one, and building
+ * the eleven-column insert cost more event-loop time than sending it (npm run bench, docs/performance.md).
+ * Two forms: the acting user given, or looked up by the email the request named.
+ */
+const insertStatement = (byEmail: boolean) =>
+  preparedPerHandle((db: Db) => {
+    const p = (name: keyof AuditRow) => sql.placeholder(name);
+    return db
+      .insert(auditLogs)
+      .values({
+        time: p("time"),
+        ip: p("ip"),
+        userAgent: p("userAgent"),
+        requestId: p("requestId"),
+        userId: byEmail
+          ? sql`(select id from users where lower(email) = lower(${p("userEmail")}) and deleted = false limit 1)`
+          : p("userId"),
+        resourceType: p("resourceType"),
+        resourceId: p("resourceId"),
+        resourceTarget: p("resourceTarget"),
+        action: p("action"),
+        diff: p("diff"),
+        statusCode: p("statusCode"),
+      })
+      .prepare(statementName(db, byEmail ? "gatehouse_audit_insert_by_email" : "gatehouse_audit_insert"));
+  });
+const insertWithUser = insertStatement(false);
+const insertByEmail = insertStatement(true);
+
+/** Writes `row` on `db` (the request's transaction, or the pool after the response). */
+export async function insertAuditRow(db: Db, row: AuditRow): Promise<void> {
+  const byEmail = row.userId === null && row.userEmail !== undefined;
+  await (byEmail ? insertByEmail : insertWithUser)(db).execute({ ...row });
 }
