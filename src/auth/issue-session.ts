@@ -4,11 +4,10 @@
 // cookie is set only once the key is committed, so a rolled-back sign-in hands the browser nothing.
 import type { Context } from "hono";
 import { setCookie } from "hono/cookie";
-import type { SQL } from "drizzle-orm";
 import type { Db, Tx } from "../db/index.ts";
 import type { LoginType } from "../db/schema.ts";
 import type { AppEnv } from "../deps.ts";
-import { issueKey, issueKeyIf, type NewKey } from "../keys/issue.ts";
+import { issueKey, issueKeyIf, type KeyGuard, type NewKey } from "../keys/issue.ts";
 import { clientIp } from "./session.ts";
 import { SESSION_COOKIE } from "./token-source.ts";
 
@@ -34,12 +33,18 @@ export async function issueSession(c: Ctx, db: Db | Tx, userId: string, loginTyp
 }
 
 /**
- * Writes the session's key row only while the user's row still matches `guard`, in one statement
- * (src/keys/issue.ts, issueKeyIf); undefined when it no longer does.
+ * Writes the session's key row only while the user's row still matches `guard` (its placeholders filled
+ * from `guardParams`), in one statement (src/keys/issue.ts, issueKeyIf); undefined when it no longer does.
  */
-export async function issueSessionIf(c: Ctx, userId: string, loginType: LoginType, guard: SQL): Promise<IssuedSession | undefined> {
+export async function issueSessionIf(
+  c: Ctx,
+  userId: string,
+  loginType: LoginType,
+  guard: KeyGuard,
+  guardParams: Record<string, unknown>,
+): Promise<IssuedSession | undefined> {
   const deps = c.env.deps;
-  const issued = await issueKeyIf(deps, deps.db, sessionKey(c, userId, loginType), guard);
+  const issued = await issueKeyIf(deps, deps.db, sessionKey(c, userId, loginType), guard, guardParams);
   return issued && { token: issued.token, keyId: issued.id };
 }
 

@@ -1,7 +1,8 @@
 // Minting a key: one api_keys row (the revocation handle) and the signed token that names it.
 import type { Deps } from "../deps.ts";
-import type { Db, Tx } from "../db/index.ts";
+import { preparedPerHandle, statementName, type Db, type Tx } from "../db/index.ts";
 import { getTableColumns, sql, type SQL } from "drizzle-orm";
+import { PgDialect, type PgPreparedQuery, type PreparedQueryConfig } from "drizzle-orm/pg-core";
 import { apiKeys, users, type ApiKeyRow, type LoginType } from "../db/schema.ts";
 
 type ApiKeyInsert = typeof apiKeys.$inferInsert;
@@ -74,29 +75,76 @@ export async function issueKey(deps: Deps, db: Db | Tx, key: NewKey): Promise<{ 
 }
 
 /**
- * Inserts the key row only if the user's row still matches `guard`, in one statement that holds a shared
- * lock on the user's row while it runs, and signs its token; undefined when the guard no longer holds.
- * The shared lock lets keys for one user be issued side by side, while an UPDATE of the user's row (a
- * password change, suspension) waits for it or, having committed first, makes the guard fail: such a
- * change and the key it must revoke cannot cross. One round trip where a transaction takes four.
+ * A condition on the user's row under which a key may be written (issueKeyIf), over the placeholders its
+ * caller fills: one statement is prepared per guard, so `name` must be unique to it.
  */
-export async function issueKeyIf(deps: Deps, db: Db, key: NewKey, guard: SQL): Promise<{ token: string; id: string } | undefined> {
-  const plan = planKey(deps, key);
+export interface KeyGuard {
+  name: string;
+  where: SQL;
+}
+
+/** The columns a key row sets (planKey), in the order the guarded insert names them. */
+const KEY_FIELDS = [
+  "id",
+  "userId",
+  "loginType",
+  "lifetimeSeconds",
+  "expiresAt",
+  "createdAt",
+  "updatedAt",
+  "ipAddress",
+  "scopes",
+  "allowList",
+  "tokenName",
+] as const satisfies readonly (keyof ReturnType<typeof planKey>["row"])[];
+
+const dialect = new PgDialect();
+
+/**
+ * The guarded insert for `guard`, prepared (src/db/index.ts): every sign-in runs it, and building it cost
+ * about as much event-loop time as sending it (npm run bench, docs/performance.md). INSERT ... SELECT
+ * takes no DEFAULT, so only the columns set here are named; each parameter is encoded as its column
+ * encodes it and cast to the column's type, which a SELECT list cannot infer.
+ */
+function guardedInsert(guard: KeyGuard) {
   const columns = getTableColumns(apiKeys);
-  const entries = Object.entries(plan.row).map(([name, value]) => [columns[name as keyof typeof columns], value] as const);
-  // INSERT ... SELECT takes no DEFAULT, so only the columns set here are named; each parameter is encoded as
-  // its column encodes it and cast to the column's type, which a SELECT list cannot infer.
   const names = sql.join(
-    entries.map(([column]) => sql.identifier(column.name)),
+    KEY_FIELDS.map((f) => sql.identifier(columns[f].name)),
     sql`, `,
   );
   const values = sql.join(
-    entries.map(([column, value]) => sql`${sql.param(value, column)}::${sql.raw(column.getSQLType())}`),
+    KEY_FIELDS.map((f) => sql`${sql.param(sql.placeholder(f), columns[f])}::${sql.raw(columns[f].getSQLType())}`),
     sql`, `,
   );
-  const inserted = await db.execute(
-    sql`insert into ${apiKeys} (${names}) select ${values} from ${users} where ${users.id} = ${key.userId} and (${guard}) for share of ${users} returning ${apiKeys.id}`,
+  const query = dialect.sqlToQuery(
+    sql`insert into ${apiKeys} (${names}) select ${values} from ${users} where ${users.id} = ${sql.placeholder("userId")} and (${guard.where}) for share of ${users} returning ${apiKeys.id}`,
   );
-  if ((inserted as unknown as { rows: unknown[] }).rows.length === 0) return undefined;
+  return preparedPerHandle(
+    (db: Db): PgPreparedQuery<PreparedQueryConfig> =>
+      db._.session.prepareQuery(query, undefined, statementName(db, `gatehouse_key_if_${guard.name}`), false),
+  );
+}
+const guardedInserts = new Map<KeyGuard, ReturnType<typeof guardedInsert>>();
+
+/**
+ * Inserts the key row only if the user's row still matches `guard` (its placeholders filled from
+ * `guardParams`), in one statement that holds a shared lock on the user's row while it runs, and signs its
+ * token; undefined when the guard no longer holds. The shared lock lets keys for one user be issued side by
+ * side, while an UPDATE of the user's row (a password change, suspension) waits for it or, having committed
+ * first, makes the guard fail: such a change and the key it must revoke cannot cross. One round trip where
+ * a transaction takes four.
+ */
+export async function issueKeyIf(
+  deps: Deps,
+  db: Db,
+  key: NewKey,
+  guard: KeyGuard,
+  guardParams: Record<string, unknown>,
+): Promise<{ token: string; id: string } | undefined> {
+  const plan = planKey(deps, key);
+  let statement = guardedInserts.get(guard);
+  if (!statement) guardedInserts.set(guard, (statement = guardedInsert(guard)));
+  const inserted = await statement(db).execute({ ...guardParams, ...plan.row });
+  if ((inserted as { rows: unknown[] }).rows.length === 0) return undefined;
   return { token: await plan.sign(), id: plan.row.id };
 }

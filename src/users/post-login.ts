@@ -8,7 +8,7 @@ import type { Router } from "../http/router.ts";
 import type { Tx } from "../db/index.ts";
 import { emailField, requiredString } from "../http/validation.ts";
 import { assertPasswordSignIn } from "./password-sign-in.ts";
-import { findUserByEmail, lockUserIf, passwordStillIs, updateUser } from "./queries.ts";
+import { findUserByEmail, lockUserIf, PASSWORD_UNCHANGED, passwordStillIs, updateUser } from "./queries.ts";
 
 const Body = z.object({ email: emailField(), password: requiredString() }).openapi("LoginWithPasswordRequest");
 const Response = z.object({ session_token: z.string() }).openapi("LoginWithPasswordResponse");
@@ -35,13 +35,13 @@ export const postLogin = (app: Router) =>
     // every key of the user) either committed first, and this sign-in fails like a wrong password, or waits
     // for the lock on the user's row and then deletes the key written here. Checking before the write alone
     // let a sign-in with the old password keep a working session (docs/reliability.md).
-    const unchanged = passwordStillIs(stored!);
     let issued: IssuedSession | undefined;
     if (!legacy && user.status !== "dormant") {
       // The usual sign-in writes nothing but the key: one statement, under a shared lock, so sign-ins to one
       // account run side by side (an exclusive lock in a transaction serialised them: npm run bench, docs/performance.md).
-      issued = await issueSessionIf(c, user.id, "password", unchanged);
+      issued = await issueSessionIf(c, user.id, "password", PASSWORD_UNCHANGED, { hash: stored });
     } else {
+      const unchanged = passwordStillIs(stored!);
       // A Coder PBKDF2 hash (an imported account) is replaced by argon2id on its first successful login;
       // hashed before the transaction, so no row stays locked while argon2 runs. This sign-in writes the
       // user's row, so it locks it exclusively from the start (two shared holders upgrading would deadlock).

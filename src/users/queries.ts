@@ -1,8 +1,9 @@
-import { and, eq, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, ne, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { membershipsOf, type Actor, type Membership } from "../auth/actor.ts";
 import { OWNER_ROLE } from "../auth/rbac.ts";
 import { preparedPerHandle, statementName, type Db, type Tx } from "../db/index.ts";
 import { users, type UserRow, type UserStatus } from "../db/schema.ts";
+import type { KeyGuard } from "../keys/issue.ts";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -67,7 +68,10 @@ export async function hasFirstUser(db: Db | Tx): Promise<boolean> {
 }
 
 /** A live user's row still holds this password hash: the guard under which a sign-in writes its key. */
-export const passwordStillIs = (hash: string): SQL => and(eq(users.hashedPassword, hash), eq(users.deleted, false))!;
+export const passwordStillIs = (hash: string | SQLWrapper): SQL => and(eq(users.hashedPassword, hash), eq(users.deleted, false))!;
+
+/** passwordStillIs as the guard of a prepared key insert (src/keys/issue.ts): the hash is its `hash` parameter. */
+export const PASSWORD_UNCHANGED: KeyGuard = { name: "password_unchanged", where: passwordStillIs(sql.placeholder("hash")) };
 
 /** Locks the user's row against other writers (not against key inserts) if it still matches `guard`. */
 export async function lockUserIf(tx: Tx, userId: string, guard: SQL): Promise<boolean> {
