@@ -53,6 +53,14 @@ export interface AuditRule {
    * routes are recorded only once a session was accepted, so unauthenticated noise cannot fill the log.
    */
   public?: boolean;
+  /**
+   * The handler writes its success's record itself, in the statement (or its own transaction) that makes
+   * the change (successRecord, middleware.ts), so the request runs without the middleware's transaction.
+   * For a route whose change is one guarded statement after slow work: a password sign-in, which would
+   * otherwise hold a connection idle in its transaction while argon2 runs, and send BEGIN, the record and
+   * COMMIT as three more round trips. Its refusals must change nothing, as every audited route's.
+   */
+  recordsItself?: boolean;
 }
 
 const USER_FIELDS = ["email", "username", "name", "login_type", "user_status", "organization_ids", "roles", "service_account"];
@@ -71,6 +79,7 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
   "POST /api/v2/users": { action: "create", resourceType: "user", requested: "body-username", fields: USER_FIELDS, secrets: ["password"] },
   "POST /api/v2/users/login": {
     public: true,
+    recordsItself: true,
     action: "login",
     resourceType: "api_key",
     requested: "body-email",

@@ -16,7 +16,8 @@ import { errorBody } from "../http/errors.ts";
 import { describeError, logLine } from "../http/logging.ts";
 import { matchedRoute } from "../http/route.ts";
 import { AUDIT_RULES, type AuditRule } from "./actions.ts";
-import { auditRow, insertAuditRow } from "./record.ts";
+import type { AuditFacts } from "./facts.ts";
+import { type AuditRow, auditRow, auditRowOf, insertAuditRow } from "./record.ts";
 
 type Ctx = Context<AppEnv>;
 
@@ -32,6 +33,23 @@ const ROLLBACK = Symbol("rollback");
 
 /** Successes, whose row the transaction wrote (or deliberately did not): the outer layer skips them. */
 const settled = new WeakSet<Ctx>();
+
+/** Requests of a recordsItself route whose handler took its success's record (successRecord). */
+const recordedByHandler = new WeakSet<Ctx>();
+
+/**
+ * The record of this request's success, answered with `status` after doing what `facts` say, for the handler
+ * of a recordsItself route (actions.ts) to write in the statement or transaction that makes its change.
+ * Write it there or fail the request: once it is taken, the request is not recorded again.
+ */
+export function successRecord(c: Ctx, status: number, facts: AuditFacts): AuditRow {
+  const rule = ruleOf(c);
+  if (!rule?.recordsItself) throw new Error(`${c.req.method} ${c.req.path} does not record itself`);
+  const row = auditRowOf(c, rule, status, facts);
+  if (!row) throw new Error("a success with no record");
+  recordedByHandler.add(c);
+  return row;
+}
 
 export const auditTrail = (): MiddlewareHandler<AppEnv> =>
   async function auditTrail(c, next) {
@@ -61,6 +79,15 @@ export const auditedTransaction = (): MiddlewareHandler<AppEnv> =>
     // a WebSocket, a Postgres start-up, BEGIN and ROLLBACK. A rule is public exactly when its route is
     // (test/node/audit/records.test.ts).
     if (!rule.public && !(await sessionClaims(c))) return next();
+    if (rule.recordsItself) {
+      await next();
+      // A refusal or a failure changed nothing, and the outer layer records it after the response.
+      if (c.res.status >= 400) return;
+      if (recordedByHandler.has(c)) settled.add(c);
+      // Never a success without its record: written after the response, and the missing record logged.
+      else logLine("error", "audited success not recorded by its handler", { request_id: c.get("requestId") });
+      return;
+    }
     const root: Deps = c.env.deps;
     // Work the request defers (last-used stamps, notifications) waits for the commit, and is dropped with a
     // rollback: a passcode must not be sent for a write that did not happen.

@@ -1,7 +1,7 @@
 // What one audited request is recorded as: the audit_logs row built from the matched rule, the request body
 // (through the rule's allow-list), the status, what the handler declared it did (facts.ts) and the request's
 // context. Secret fields are recorded as `{"secret": true}` only, and nothing else is ever copied.
-import { sql } from "drizzle-orm";
+import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { Actor } from "../auth/actor.ts";
 import { clientIp } from "../auth/session.ts";
@@ -150,12 +150,16 @@ export function requestColumns(c: Ctx): Pick<AuditRow, "time" | "ip" | "userAgen
  * that takes one (unauthenticated noise), or an OAuth hop that neither signed in nor failed.
  */
 export function auditRow(c: Ctx, rule: AuditRule): AuditRow | undefined {
-  if (c.res.status === 429) return undefined;
+  // What the handler declared holds only for a success: an error rolled back whatever it created.
+  return auditRowOf(c, rule, c.res.status, c.res.status < 400 ? c.get("auditFacts") : undefined);
+}
+
+/** auditRow for an answer with `status` and what the handler `declared`, before the answer exists. */
+export function auditRowOf(c: Ctx, rule: AuditRule, status: number, declared: AuditFacts | undefined): AuditRow | undefined {
+  if (status === 429) return undefined;
   const actor = c.get("actor");
   if (!actor && !rule.public) return undefined;
-  // What the handler declared holds only for a success: an error rolled back whatever it created.
-  const declared = c.res.status < 400 ? c.get("auditFacts") : undefined;
-  if (rule.onlyOutcomes && c.res.status < 400 && !declared) return undefined;
+  if (rule.onlyOutcomes && status < 400 && !declared) return undefined;
 
   // The body as src/security/input.ts parsed and accepted it: never a refused one (too large, too deep,
   // holding text Postgres cannot store).
@@ -172,7 +176,7 @@ export function auditRow(c: Ctx, rule: AuditRule): AuditRow | undefined {
     resourceTarget: resolved.resourceTarget,
     action: rule.action,
     diff: buildDiff(rule, raw),
-    statusCode: c.res.status,
+    statusCode: status,
   };
 }
 
@@ -205,6 +209,48 @@ const insertStatement = (byEmail: boolean) =>
   });
 const insertWithUser = insertStatement(false);
 const insertByEmail = insertStatement(true);
+
+/** The fields of an AuditRow an insert ... select writes, in the order it names their columns. */
+const SELECTED_FIELDS = [
+  "time",
+  "ip",
+  "userAgent",
+  "requestId",
+  "userId",
+  "resourceType",
+  "resourceId",
+  "resourceTarget",
+  "action",
+  "diff",
+  "statusCode",
+] as const satisfies readonly (keyof AuditRow)[];
+
+/** The placeholder of an audit field inside a statement that fills other placeholders too. */
+const selectedParam = (field: string) => `audit_${field}`;
+
+/**
+ * `insert into audit_logs ... select <the row> from <source>`: the record written by the statement that
+ * makes the change it records, one row per row of `source` (a WITH query over that change's RETURNING), so
+ * the change and its record commit together or not at all without a transaction. Its placeholders are
+ * filled by auditParams; each is encoded as its column encodes it and cast to the column's type, which a
+ * SELECT list cannot infer. The acting user is given (userId), never looked up by email.
+ */
+export function auditInsertFrom(source: SQL): SQL {
+  const columns = getTableColumns(auditLogs);
+  const names = sql.join(
+    SELECTED_FIELDS.map((f) => sql.identifier(columns[f].name)),
+    sql`, `,
+  );
+  const values = sql.join(
+    SELECTED_FIELDS.map((f) => sql`${sql.param(sql.placeholder(selectedParam(f)), columns[f])}::${sql.raw(columns[f].getSQLType())}`),
+    sql`, `,
+  );
+  return sql`insert into ${auditLogs} (${names}) select ${values} from ${source}`;
+}
+
+/** The placeholders of auditInsertFrom, filled from `row`. */
+export const auditParams = (row: AuditRow): Record<string, unknown> =>
+  Object.fromEntries(SELECTED_FIELDS.map((f) => [selectedParam(f), row[f]]));
 
 /** Writes `row` on `db` (the request's transaction, or the pool after the response). */
 export async function insertAuditRow(db: Db, row: AuditRow): Promise<void> {

@@ -4,6 +4,7 @@ import { preparedPerHandle, statementName, type Db, type Tx } from "../db/index.
 import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import { PgDialect, type PgPreparedQuery, type PreparedQueryConfig } from "drizzle-orm/pg-core";
 import { apiKeys, users, type ApiKeyRow, type LoginType } from "../db/schema.ts";
+import { type AuditRow, auditInsertFrom, auditParams } from "../audit/record.ts";
 
 type ApiKeyInsert = typeof apiKeys.$inferInsert;
 
@@ -104,9 +105,10 @@ const dialect = new PgDialect();
  * The guarded insert for `guard`, prepared (src/db/index.ts): every sign-in runs it, and building it cost
  * about as much event-loop time as sending it (npm run bench, docs/performance.md). INSERT ... SELECT
  * takes no DEFAULT, so only the columns set here are named; each parameter is encoded as its column
- * encodes it and cast to the column's type, which a SELECT list cannot infer.
+ * encodes it and cast to the column's type, which a SELECT list cannot infer. With `recorded`, the same
+ * statement writes the audit record of the key it inserted (src/audit/record.ts, auditInsertFrom).
  */
-function guardedInsert(guard: KeyGuard) {
+function guardedInsert(guard: KeyGuard, recorded: boolean) {
   const columns = getTableColumns(apiKeys);
   const names = sql.join(
     KEY_FIELDS.map((f) => sql.identifier(columns[f].name)),
@@ -116,15 +118,18 @@ function guardedInsert(guard: KeyGuard) {
     KEY_FIELDS.map((f) => sql`${sql.param(sql.placeholder(f), columns[f])}::${sql.raw(columns[f].getSQLType())}`),
     sql`, `,
   );
+  const insert = sql`insert into ${apiKeys} (${names}) select ${values} from ${users} where ${users.id} = ${sql.placeholder("userId")} and (${guard.where}) for share of ${users} returning ${apiKeys.id}`;
   const query = dialect.sqlToQuery(
-    sql`insert into ${apiKeys} (${names}) select ${values} from ${users} where ${users.id} = ${sql.placeholder("userId")} and (${guard.where}) for share of ${users} returning ${apiKeys.id}`,
+    recorded
+      ? sql`with inserted_key as (${insert}), record as (${auditInsertFrom(sql.raw("inserted_key"))}) select id from inserted_key`
+      : insert,
   );
+  const name = `gatehouse_key_if_${guard.name}${recorded ? "_recorded" : ""}`;
   return preparedPerHandle(
-    (db: Db): PgPreparedQuery<PreparedQueryConfig> =>
-      db._.session.prepareQuery(query, undefined, statementName(db, `gatehouse_key_if_${guard.name}`), false),
+    (db: Db): PgPreparedQuery<PreparedQueryConfig> => db._.session.prepareQuery(query, undefined, statementName(db, name), false),
   );
 }
-const guardedInserts = new Map<KeyGuard, ReturnType<typeof guardedInsert>>();
+const guardedInserts = new Map<string, ReturnType<typeof guardedInsert>>();
 
 /**
  * Inserts the key row only if the user's row still matches `guard` (its placeholders filled from
@@ -132,7 +137,9 @@ const guardedInserts = new Map<KeyGuard, ReturnType<typeof guardedInsert>>();
  * token; undefined when the guard no longer holds. The shared lock lets keys for one user be issued side by
  * side, while an UPDATE of the user's row (a password change, suspension) waits for it or, having committed
  * first, makes the guard fail: such a change and the key it must revoke cannot cross. One round trip where
- * a transaction takes four.
+ * a transaction takes four. With `record`, the audit record of the new key (given its id) is written by
+ * the same statement, so the two commit together without a transaction. The token is signed first: once
+ * the statement has committed, nothing is left that could fail the request.
  */
 export async function issueKeyIf(
   deps: Deps,
@@ -140,11 +147,15 @@ export async function issueKeyIf(
   key: NewKey,
   guard: KeyGuard,
   guardParams: Record<string, unknown>,
+  record?: (keyId: string) => AuditRow,
 ): Promise<{ token: string; id: string } | undefined> {
   const plan = planKey(deps, key);
-  let statement = guardedInserts.get(guard);
-  if (!statement) guardedInserts.set(guard, (statement = guardedInsert(guard)));
-  const inserted = await statement(db).execute({ ...guardParams, ...plan.row });
+  const token = await plan.sign();
+  const variant = `${guard.name}|${record ? "recorded" : ""}`;
+  let statement = guardedInserts.get(variant);
+  if (!statement) guardedInserts.set(variant, (statement = guardedInsert(guard, record !== undefined)));
+  const params = { ...guardParams, ...plan.row, ...(record ? auditParams(record(plan.row.id)) : {}) };
+  const inserted = await statement(db).execute(params);
   if ((inserted as { rows: unknown[] }).rows.length === 0) return undefined;
-  return { token: await plan.sign(), id: plan.row.id };
+  return { token, id: plan.row.id };
 }

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { auditFacts } from "../audit/facts.ts";
+import { successRecord } from "../audit/middleware.ts";
+import { insertAuditRow } from "../audit/record.ts";
 import { issueSession, issueSessionIf, setSessionCookie, type IssuedSession } from "../auth/issue-session.ts";
 import { verifyStoredPassword } from "../auth/pbkdf2.ts";
 import { defineRoute, created } from "../http/define-route.ts";
@@ -35,11 +36,14 @@ export const postLogin = (app: Router) =>
     // every key of the user) either committed first, and this sign-in fails like a wrong password, or waits
     // for the lock on the user's row and then deletes the key written here. Checking before the write alone
     // let a sign-in with the old password keep a working session (docs/reliability.md).
+    // The route records itself (src/audit/actions.ts): the record goes with the key, whichever way it is written.
+    const record = (keyId: string) => successRecord(c, 201, { resourceId: keyId, resourceTarget: email, userId: user.id });
     let issued: IssuedSession | undefined;
     if (!legacy && user.status !== "dormant") {
-      // The usual sign-in writes nothing but the key: one statement, under a shared lock, so sign-ins to one
-      // account run side by side (an exclusive lock in a transaction serialised them: npm run bench, docs/performance.md).
-      issued = await issueSessionIf(c, user.id, "password", PASSWORD_UNCHANGED, { hash: stored });
+      // The usual sign-in writes nothing but the key and its record: one statement, under a shared lock, so
+      // sign-ins to one account run side by side (an exclusive lock in a transaction serialised them), and
+      // no connection is held while argon2 runs (npm run bench, docs/performance.md).
+      issued = await issueSessionIf(c, user.id, "password", PASSWORD_UNCHANGED, { hash: stored }, record);
     } else {
       const unchanged = passwordStillIs(stored!);
       // A Coder PBKDF2 hash (an imported account) is replaced by argon2id on its first successful login;
@@ -54,11 +58,12 @@ export const postLogin = (app: Router) =>
           ...(user.status === "dormant" ? { status: "active" as const } : {}),
         };
         await updateUser(tx, user.id, changes);
-        return issueSession(c, tx, user.id, "password");
+        const session = await issueSession(c, tx, user.id, "password");
+        await insertAuditRow(tx, record(session.keyId));
+        return session;
       });
     }
     if (issued === undefined) throw apiError(401, "Incorrect email or password.");
     setSessionCookie(c, issued.token);
-    auditFacts(c, { resourceId: issued.keyId, resourceTarget: email, userId: user.id });
     return c.json({ session_token: issued.token }, 201);
   });

@@ -1,12 +1,12 @@
 // Guards for the changes `npm run bench` led to: each one fixed a measured cost, and these tests
 // keep the cause from coming back without anyone running the bench.
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { loadActor } from "../../src/auth/actor.ts";
 import { BENCH_METRICS_PATH, withBenchMetrics, type BenchMetrics } from "../../bench/metrics.ts";
 import { QueryCounter, statementName, useNamedStatements } from "../../src/db/index.ts";
 import { openPostgres } from "../../src/db/postgres.ts";
-import { apiKeys } from "../../src/db/schema.ts";
+import { apiKeys, auditLogs } from "../../src/db/schema.ts";
 import { apiError } from "../../src/http/errors.ts";
 import { newKeyId } from "../../src/keys/issue.ts";
 import { findUserByEmail } from "../../src/users/queries.ts";
@@ -83,13 +83,19 @@ describe("GET /users with a role filter", () => {
 });
 
 describe("sign-in", () => {
-  it("writes the session in one statement: the lookup, the guarded key insert, and the deferred audit row", async () => {
+  it("writes the session and its audit record in one statement, after the lookup, with no transaction", async () => {
     await app.settle();
     const before = app.queries.count;
     const res = await app.request("/api/v2/users/login", { method: "POST", json: { email: OWNER.email, password: OWNER.password } });
     expect(res.status).toBe(201);
     await app.settle();
-    expect(app.queries.count - before).toBe(3);
+    // The lookup, then the guarded key insert that also writes the record: no BEGIN, no COMMIT, no third insert.
+    expect(app.queries.count - before).toBe(2);
+    const requestId = res.headers.get("x-request-id")!;
+    const [record] = await app.db.select().from(auditLogs).where(eq(auditLogs.requestId, requestId));
+    expect(record).toMatchObject({ action: "login", resourceType: "api_key", statusCode: 201, userId: owner.userId });
+    const [key] = await app.db.select().from(apiKeys).where(eq(apiKeys.id, record!.resourceId));
+    expect(key).toMatchObject({ userId: owner.userId, loginType: "password" });
   });
 
   // Real Postgres only (CI): it needs two sessions at once.

@@ -139,7 +139,8 @@ describe("request log (LOG_REQUESTS=true)", () => {
     expect(lines).toHaveLength(1);
     const [line] = requestLines(lines);
     expect(line).toMatchObject({ level: "error", status: 500, route: "/api/v2/users/login" });
-    expect(line!.error!.message).toMatch(/^Failed query: insert into "api_keys"/);
+    // The statement that writes the session key (with its audit record: src/keys/issue.ts issueKeyIf).
+    expect(line!.error!.message).toMatch(/^Failed query: with inserted_key as \(insert into "api_keys"/);
     expect(line!.error!.cause).toMatchObject({ code: "23514" });
     expect(lines[0]).not.toContain("params");
     expect(lines[0]).not.toContain(OWNER.password);
