@@ -6,9 +6,8 @@ import type { Context } from "hono";
 import { setCookie } from "hono/cookie";
 import type { Db, Tx } from "../db/index.ts";
 import type { LoginType } from "../db/schema.ts";
-import type { AuditRow } from "../audit/record.ts";
 import type { AppEnv } from "../deps.ts";
-import { issueKey, issueKeyIf, type KeyGuard, type NewKey } from "../keys/issue.ts";
+import { issueKey, issueKeyIf, type KeyGuard, type NewKey, type WrittenWithKey } from "../keys/issue.ts";
 import { clientIp } from "./session.ts";
 import { SESSION_COOKIE } from "./token-source.ts";
 
@@ -35,8 +34,8 @@ export async function issueSession(c: Ctx, db: Db | Tx, userId: string, loginTyp
 
 /**
  * Writes the session's key row only while the user's row still matches `guard` (its placeholders filled
- * from `guardParams`), and with `record` the key's audit record, in one statement (src/keys/issue.ts,
- * issueKeyIf); undefined when the guard no longer holds.
+ * from `guardParams`), with what `also` names (its audit record, the login counter's refund), in one
+ * statement (src/keys/issue.ts, issueKeyIf); undefined when the guard no longer holds.
  */
 export async function issueSessionIf(
   c: Ctx,
@@ -44,10 +43,10 @@ export async function issueSessionIf(
   loginType: LoginType,
   guard: KeyGuard,
   guardParams: Record<string, unknown>,
-  record?: (keyId: string) => AuditRow,
+  also?: WrittenWithKey,
 ): Promise<IssuedSession | undefined> {
   const deps = c.env.deps;
-  const issued = await issueKeyIf(deps, deps.db, sessionKey(c, userId, loginType), guard, guardParams, record);
+  const issued = await issueKeyIf(deps, deps.db, sessionKey(c, userId, loginType), guard, guardParams, also);
   return issued && { token: issued.token, keyId: issued.id };
 }
 

@@ -5,6 +5,7 @@ import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import { PgDialect, type PgPreparedQuery, type PreparedQueryConfig } from "drizzle-orm/pg-core";
 import { apiKeys, users, type ApiKeyRow, type LoginType } from "../db/schema.ts";
 import { type AuditRow, auditInsertFrom, auditParams } from "../audit/record.ts";
+import { type Refund, refundParams, refundWhen } from "../security/login-counters.ts";
 
 type ApiKeyInsert = typeof apiKeys.$inferInsert;
 
@@ -101,14 +102,23 @@ const KEY_FIELDS = [
 
 const dialect = new PgDialect();
 
+/** What the statement that writes a session key also writes, so that it all commits together. */
+export interface WrittenWithKey {
+  /** The key's audit record, given the key's id (src/audit/record.ts, auditInsertFrom). */
+  record?: (keyId: string) => AuditRow;
+  /** The login counter's refund, given back with the key (src/security/login-counters.ts, refundWhen). */
+  refund?: Refund | undefined;
+}
+
 /**
  * The guarded insert for `guard`, prepared (src/db/index.ts): every sign-in runs it, and building it cost
  * about as much event-loop time as sending it (npm run bench, docs/performance.md). INSERT ... SELECT
  * takes no DEFAULT, so only the columns set here are named; each parameter is encoded as its column
- * encodes it and cast to the column's type, which a SELECT list cannot infer. With `recorded`, the same
- * statement writes the audit record of the key it inserted (src/audit/record.ts, auditInsertFrom).
+ * encodes it and cast to the column's type, which a SELECT list cannot infer. With `recorded` and
+ * `refunded`, the same statement writes the key's audit record and gives back the login counter's count,
+ * each only if the key was written.
  */
-function guardedInsert(guard: KeyGuard, recorded: boolean) {
+function guardedInsert(guard: KeyGuard, recorded: boolean, refunded: boolean) {
   const columns = getTableColumns(apiKeys);
   const names = sql.join(
     KEY_FIELDS.map((f) => sql.identifier(columns[f].name)),
@@ -119,12 +129,12 @@ function guardedInsert(guard: KeyGuard, recorded: boolean) {
     sql`, `,
   );
   const insert = sql`insert into ${apiKeys} (${names}) select ${values} from ${users} where ${users.id} = ${sql.placeholder("userId")} and (${guard.where}) for share of ${users} returning ${apiKeys.id}`;
-  const query = dialect.sqlToQuery(
-    recorded
-      ? sql`with inserted_key as (${insert}), record as (${auditInsertFrom(sql.raw("inserted_key"))}) select id from inserted_key`
-      : insert,
-  );
-  const name = `gatehouse_key_if_${guard.name}${recorded ? "_recorded" : ""}`;
+  const inserted = sql.raw("inserted_key");
+  const parts = [sql`inserted_key as (${insert})`];
+  if (recorded) parts.push(sql`record as (${auditInsertFrom(inserted)})`);
+  if (refunded) parts.push(sql`refund as (${refundWhen(inserted)})`);
+  const query = dialect.sqlToQuery(parts.length === 1 ? insert : sql`with ${sql.join(parts, sql`, `)} select id from inserted_key`);
+  const name = `gatehouse_key_if_${guard.name}${recorded ? "_recorded" : ""}${refunded ? "_refunded" : ""}`;
   return preparedPerHandle(
     (db: Db): PgPreparedQuery<PreparedQueryConfig> => db._.session.prepareQuery(query, undefined, statementName(db, name), false),
   );
@@ -137,9 +147,9 @@ const guardedInserts = new Map<string, ReturnType<typeof guardedInsert>>();
  * token; undefined when the guard no longer holds. The shared lock lets keys for one user be issued side by
  * side, while an UPDATE of the user's row (a password change, suspension) waits for it or, having committed
  * first, makes the guard fail: such a change and the key it must revoke cannot cross. One round trip where
- * a transaction takes four. With `record`, the audit record of the new key (given its id) is written by
- * the same statement, so the two commit together without a transaction. The token is signed first: once
- * the statement has committed, nothing is left that could fail the request.
+ * a transaction takes four. What `also` names is written by the same statement, so it commits with the key
+ * without a transaction. The token is signed first: once the statement has committed, nothing is left that
+ * could fail the request.
  */
 export async function issueKeyIf(
   deps: Deps,
@@ -147,14 +157,20 @@ export async function issueKeyIf(
   key: NewKey,
   guard: KeyGuard,
   guardParams: Record<string, unknown>,
-  record?: (keyId: string) => AuditRow,
+  also: WrittenWithKey = {},
 ): Promise<{ token: string; id: string } | undefined> {
   const plan = planKey(deps, key);
   const token = await plan.sign();
-  const variant = `${guard.name}|${record ? "recorded" : ""}`;
+  const { record, refund } = also;
+  const variant = `${guard.name}|${record ? "recorded" : ""}|${refund ? "refunded" : ""}`;
   let statement = guardedInserts.get(variant);
-  if (!statement) guardedInserts.set(variant, (statement = guardedInsert(guard, record !== undefined)));
-  const params = { ...guardParams, ...plan.row, ...(record ? auditParams(record(plan.row.id)) : {}) };
+  if (!statement) guardedInserts.set(variant, (statement = guardedInsert(guard, record !== undefined, refund !== undefined)));
+  const params = {
+    ...guardParams,
+    ...plan.row,
+    ...(record ? auditParams(record(plan.row.id)) : {}),
+    ...(refund ? refundParams(refund) : {}),
+  };
   const inserted = await statement(db).execute(params);
   if ((inserted as { rows: unknown[] }).rows.length === 0) return undefined;
   return { token, id: plan.row.id };

@@ -1,6 +1,6 @@
 // The login limits' fixed-window counters in Postgres (the rate_limits table), shared by every Node instance
 // and Worker isolate: one statement counts every key of a request at once.
-import { and, eq, gt, lt, sql } from "drizzle-orm";
+import { and, eq, gt, lt, type SQL, sql } from "drizzle-orm";
 import { preparedPerHandle, statementName, type Db } from "../db/index.ts";
 import { rateLimits } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
@@ -82,6 +82,22 @@ const refundStatement = preparedPerHandle((db: Db) =>
 export function refund(db: Db, key: string, windowStart: Date) {
   return refundStatement(db).execute({ key, windowStart });
 }
+
+/** A count a sign-in took and gives back once it did not fail (src/security/rate-limit.ts). */
+export interface Refund {
+  key: string;
+  windowStart: Date;
+}
+
+/**
+ * The refund as a part of the statement that makes a sign-in's change: `update ... where exists (select 1
+ * from <source>)`, `source` being a WITH query over that change's RETURNING. So the count is given back
+ * exactly when the change is made, in the same round trip and the same commit. Filled by refundParams.
+ */
+export const refundWhen = (source: SQL): SQL =>
+  sql`update ${rateLimits} set ${sql.identifier(rateLimits.count.name)} = ${rateLimits.count} - 1 where ${rateLimits.key} = ${sql.placeholder("refund_key")} and ${rateLimits.windowStart} = ${sql.param(sql.placeholder("refund_window"), rateLimits.windowStart)} and ${rateLimits.count} > 0 and exists (select 1 from ${source})`;
+
+export const refundParams = (refund: Refund): Record<string, unknown> => ({ refund_key: refund.key, refund_window: refund.windowStart });
 
 /**
  * When this process (or Worker isolate) next deletes the counters of past windows: once a window is plenty,

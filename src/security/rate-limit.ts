@@ -20,7 +20,7 @@ import { ApiError, errorBody } from "../http/errors.ts";
 import { describeError, logLine } from "../http/logging.ts";
 import type { Router } from "../http/router.ts";
 import { issueDevice, knownDevice } from "./device-cookie.ts";
-import { digest, hit, prunePastWindows, refund, type Counter } from "./login-counters.ts";
+import { digest, hit, prunePastWindows, refund, type Counter, type Refund } from "./login-counters.ts";
 
 type Ctx = Context<AppEnv>;
 
@@ -54,6 +54,21 @@ async function sessionUser(c: Ctx): Promise<string | null> {
   // A token that fails cryptography is refused by requireActor without a query; counting it would add one.
   const claims = await sessionClaims(c);
   return claims ? `user:${claims.sub}` : null;
+}
+
+/** The count each sign-in in flight gives back if it does not fail, and whether its handler took it. */
+const pending = new WeakMap<Ctx, { refund: Refund; taken: boolean }>();
+
+/**
+ * The count this sign-in took, for its handler to give back in the statement that signs it in (the refund
+ * is then applied exactly when that statement writes the session: see refundWhen). Once taken, a 201 means
+ * it was given back; any other answer is refunded after the handler as before.
+ */
+export function takeRefund(c: Ctx): Refund | undefined {
+  const entry = pending.get(c);
+  if (!entry) return undefined;
+  entry.taken = true;
+  return entry.refund;
 }
 
 /** Coder's login group, plus password changes: what an attacker would hammer to guess a secret. */
@@ -141,13 +156,16 @@ function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
     // Set before the handler, as src/http/headers.ts does: the response (the error handler's too) is built
     // with them, and they replace the general API limit's, which counts a looser limit.
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    // Only failed sign-ins count against an account (or a device): anything but a 401 gives its count back.
+    const spent = rule.knownDevices && account !== undefined ? counters[1] : undefined;
+    const seen = spent && counts.get(spent.key);
+    const owed = seen ? { refund: { key: spent.key, windowStart: seen.windowStart }, taken: false } : undefined;
+    if (owed) pending.set(c, owed);
     await next();
 
     if (!rule.knownDevices || account === undefined) return;
-    // Only failed sign-ins count against an account (or a device): anything but a 401 gives its count back.
-    const spent = counters[1];
-    const seen = spent && counts.get(spent.key);
-    if (seen && c.res.status !== 401) {
+    // A 201 whose handler took the refund gave it back with the session it wrote (takeRefund).
+    if (seen && c.res.status !== 401 && !(owed?.taken && c.res.status === 201)) {
       // Before the response, so the next attempt already sees it; a failure here must not fail a sign-in.
       await refund(deps.db, spent.key, seen.windowStart).catch((err: unknown) =>
         logLine("error", "rate-limit refund failed", { request_id: c.get("requestId"), error: describeError(err) }),

@@ -8,6 +8,7 @@ import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import type { Tx } from "../db/index.ts";
 import { emailField, requiredString } from "../http/validation.ts";
+import { takeRefund } from "../security/rate-limit.ts";
 import { assertPasswordSignIn } from "./password-sign-in.ts";
 import { findUserByEmail, lockUserIf, PASSWORD_UNCHANGED, passwordStillIs, updateUser } from "./queries.ts";
 
@@ -43,7 +44,9 @@ export const postLogin = (app: Router) =>
       // The usual sign-in writes nothing but the key and its record: one statement, under a shared lock, so
       // sign-ins to one account run side by side (an exclusive lock in a transaction serialised them), and
       // no connection is held while argon2 runs (npm run bench, docs/performance.md).
-      issued = await issueSessionIf(c, user.id, "password", PASSWORD_UNCHANGED, { hash: stored }, record);
+      // The login counter's refund goes with it too (src/security/rate-limit.ts): given back exactly when the
+      // session is written, without a round trip of its own.
+      issued = await issueSessionIf(c, user.id, "password", PASSWORD_UNCHANGED, { hash: stored }, { record, refund: takeRefund(c) });
     } else {
       const unchanged = passwordStillIs(stored!);
       // A Coder PBKDF2 hash (an imported account) is replaced by argon2id on its first successful login;

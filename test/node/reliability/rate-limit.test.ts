@@ -127,6 +127,22 @@ describe("per account, from any number of IPs", () => {
     await expectLimited(await login("bob@Example.com"), PER_ACCOUNT);
   });
 
+  it("a sign-in gives its count back in the statement that writes its session: three statements in all", async () => {
+    // Someone else's attempt first: the deletion of past windows' counters runs once in a window.
+    expect((await login("nobody@example.com")).status).toBe(401);
+    app.setIp(freshIp());
+    let res: Response | undefined;
+    const queries = await countQueries(app, async () => {
+      res = await login("alice@example.com", "AlicePassword!123");
+    });
+    expect(res!.status).toBe(201);
+    // The counter's hit, the lookup, and the key with its audit record and the refund.
+    expect(queries).toBe(3);
+    // Given back: the account's whole budget is left for failures.
+    for (let i = 0; i < PER_ACCOUNT; i++) expect((await login("alice@example.com")).status).toBe(401);
+    await expectLimited(await login("alice@example.com"), PER_ACCOUNT);
+  });
+
   it("stores account keys hashed: the table never holds an email someone typed", async () => {
     await login("hashed-check@example.com");
     const rows = await app.db.select().from(rateLimits);
@@ -168,6 +184,9 @@ describe("per account, from any number of IPs", () => {
   });
 
   it("a forged token on PUT /users/{user}/password is refused without any query: nothing is counted", async () => {
+    // Someone else's attempt first: the deletion of past windows' counters runs once in a window.
+    expect((await login("nobody@example.com")).status).toBe(401);
+    app.setIp(freshIp());
     let res: Response | undefined;
     const queries = await countQueries(app, async () => {
       res = await send(app, "PUT", "/users/me/password", "aaa.bbb.ccc", { password: "x" });
