@@ -1,11 +1,11 @@
 // What one audited request is recorded as: the audit_logs row built from the matched rule, the request body
 // (through the rule's allow-list), the status, what the handler declared it did (facts.ts) and the request's
 // context. Secret fields are recorded as `{"secret": true}` only, and nothing else is ever copied.
-import { getTableColumns, sql, type SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { Actor } from "../auth/actor.ts";
 import { clientIp } from "../auth/session.ts";
-import { preparedPerHandle, statementName, type Db } from "../db/index.ts";
+import { insertSelectLists, preparedPerHandle, statementName, type Db } from "../db/index.ts";
 import { auditLogs } from "../db/schema.ts";
 import type { AppEnv } from "../deps.ts";
 import { isEmailAddress } from "../http/validation.ts";
@@ -180,38 +180,8 @@ export function auditRowOf(c: Ctx, rule: AuditRule, status: number, declared: Au
   };
 }
 
-/**
- * The insert of an audit row, prepared (src/db/index.ts): every audited request writes one, and building
- * the eleven-column insert cost more event-loop time than sending it (npm run bench, docs/performance.md).
- * Two forms: the acting user given, or looked up by the email the request named.
- */
-const insertStatement = (byEmail: boolean) =>
-  preparedPerHandle((db: Db) => {
-    const p = (name: keyof AuditRow) => sql.placeholder(name);
-    return db
-      .insert(auditLogs)
-      .values({
-        time: p("time"),
-        ip: p("ip"),
-        userAgent: p("userAgent"),
-        requestId: p("requestId"),
-        userId: byEmail
-          ? sql`(select id from users where lower(email) = lower(${p("userEmail")}) and deleted = false limit 1)`
-          : p("userId"),
-        resourceType: p("resourceType"),
-        resourceId: p("resourceId"),
-        resourceTarget: p("resourceTarget"),
-        action: p("action"),
-        diff: p("diff"),
-        statusCode: p("statusCode"),
-      })
-      .prepare(statementName(db, byEmail ? "gatehouse_audit_insert_by_email" : "gatehouse_audit_insert"));
-  });
-const insertWithUser = insertStatement(false);
-const insertByEmail = insertStatement(true);
-
-/** The fields of an AuditRow an insert ... select writes, in the order it names their columns. */
-const SELECTED_FIELDS = [
+/** The fields of an AuditRow that every insert writes (the other columns keep their defaults). */
+const WRITTEN_FIELDS = [
   "time",
   "ip",
   "userAgent",
@@ -225,6 +195,24 @@ const SELECTED_FIELDS = [
   "statusCode",
 ] as const satisfies readonly (keyof AuditRow)[];
 
+/**
+ * The insert of an audit row, prepared (src/db/index.ts): every audited request writes one, and building
+ * the eleven-column insert cost more event-loop time than sending it (npm run bench, docs/performance.md).
+ * Two forms: the acting user given, or looked up by the email the request named.
+ */
+const insertStatement = (byEmail: boolean) =>
+  preparedPerHandle((db: Db) => {
+    const values: Record<string, unknown> = Object.fromEntries(WRITTEN_FIELDS.map((f) => [f, sql.placeholder(f)]));
+    if (byEmail)
+      values.userId = sql`(select id from users where lower(email) = lower(${sql.placeholder("userEmail")}) and deleted = false limit 1)`;
+    return db
+      .insert(auditLogs)
+      .values(values as unknown as typeof auditLogs.$inferInsert)
+      .prepare(statementName(db, byEmail ? "gatehouse_audit_insert_by_email" : "gatehouse_audit_insert"));
+  });
+const insertWithUser = insertStatement(false);
+const insertByEmail = insertStatement(true);
+
 /** The placeholder of an audit field inside a statement that fills other placeholders too. */
 const selectedParam = (field: string) => `audit_${field}`;
 
@@ -232,25 +220,17 @@ const selectedParam = (field: string) => `audit_${field}`;
  * `insert into audit_logs ... select <the row> from <source>`: the record written by the statement that
  * makes the change it records, one row per row of `source` (a WITH query over that change's RETURNING), so
  * the change and its record commit together or not at all without a transaction. Its placeholders are
- * filled by auditParams; each is encoded as its column encodes it and cast to the column's type, which a
- * SELECT list cannot infer. The acting user is given (userId), never looked up by email.
+ * filled by auditParams (src/db/index.ts insertSelectLists). The acting user is given (userId), never looked
+ * up by email.
  */
 export function auditInsertFrom(source: SQL): SQL {
-  const columns = getTableColumns(auditLogs);
-  const names = sql.join(
-    SELECTED_FIELDS.map((f) => sql.identifier(columns[f].name)),
-    sql`, `,
-  );
-  const values = sql.join(
-    SELECTED_FIELDS.map((f) => sql`${sql.param(sql.placeholder(selectedParam(f)), columns[f])}::${sql.raw(columns[f].getSQLType())}`),
-    sql`, `,
-  );
-  return sql`insert into ${auditLogs} (${names}) select ${values} from ${source}`;
+  const { columns, values } = insertSelectLists(auditLogs, WRITTEN_FIELDS, selectedParam);
+  return sql`insert into ${auditLogs} (${columns}) select ${values} from ${source}`;
 }
 
 /** The placeholders of auditInsertFrom, filled from `row`. */
 export const auditParams = (row: AuditRow): Record<string, unknown> =>
-  Object.fromEntries(SELECTED_FIELDS.map((f) => [selectedParam(f), row[f]]));
+  Object.fromEntries(WRITTEN_FIELDS.map((f) => [selectedParam(f), row[f]]));
 
 /** Writes `row` on `db` (the request's transaction, or the pool after the response). */
 export async function insertAuditRow(db: Db, row: AuditRow): Promise<void> {

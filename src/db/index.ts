@@ -1,8 +1,9 @@
 // The database handle every route receives. All backends (PGlite, node-postgres, Neon) produce the same
 // Drizzle Postgres type, so domain code never knows which one it runs on.
+import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import { DrizzleQueryError } from "drizzle-orm/errors";
 import type { Logger } from "drizzle-orm/logger";
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransaction } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations } from "drizzle-orm/relations";
 import { fromPostgres } from "./errors.ts";
 import * as schema from "./schema.ts";
@@ -62,6 +63,31 @@ export function preparedPerHandle<Q>(prepare: (db: Db) => Q): (db: Db | Tx) => Q
     let query = prepared.get(session);
     if (!query) prepared.set(session, (query = prepare(db as Db)));
     return query;
+  };
+}
+
+/**
+ * The column list and the SELECT list of `insert into <table> (<columns>) select <values> ...` whose values
+ * are placeholders (`param(field)` names each): INSERT ... SELECT takes no DEFAULT, so only these columns
+ * are named, and a SELECT list cannot infer a parameter's type, so each is encoded as its column encodes it
+ * and cast to the column's type.
+ */
+export function insertSelectLists<T extends PgTable>(
+  table: T,
+  fields: readonly (keyof T["_"]["columns"] & string)[],
+  param: (field: string) => string = (field) => field,
+): { columns: SQL; values: SQL } {
+  const all = getTableColumns(table);
+  const columns = fields.map((f) => all[f]!);
+  return {
+    columns: sql.join(
+      columns.map((c) => sql.identifier(c.name)),
+      sql`, `,
+    ),
+    values: sql.join(
+      fields.map((f, i) => sql`${sql.param(sql.placeholder(param(f)), columns[i])}::${sql.raw(columns[i]!.getSQLType())}`),
+      sql`, `,
+    ),
   };
 }
 

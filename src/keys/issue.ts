@@ -1,7 +1,7 @@
 // Minting a key: one api_keys row (the revocation handle) and the signed token that names it.
 import type { Deps } from "../deps.ts";
-import { preparedPerHandle, statementName, type Db, type Tx } from "../db/index.ts";
-import { getTableColumns, sql, type SQL } from "drizzle-orm";
+import { insertSelectLists, preparedPerHandle, statementName, type Db, type Tx } from "../db/index.ts";
+import { sql, type SQL } from "drizzle-orm";
 import { PgDialect, type PgPreparedQuery, type PreparedQueryConfig } from "drizzle-orm/pg-core";
 import { apiKeys, users, type ApiKeyRow, type LoginType } from "../db/schema.ts";
 import { type AuditRow, auditInsertFrom, auditParams } from "../audit/record.ts";
@@ -112,22 +112,12 @@ export interface WrittenWithKey {
 
 /**
  * The guarded insert for `guard`, prepared (src/db/index.ts): every sign-in runs it, and building it cost
- * about as much event-loop time as sending it (npm run bench, docs/performance.md). INSERT ... SELECT
- * takes no DEFAULT, so only the columns set here are named; each parameter is encoded as its column
- * encodes it and cast to the column's type, which a SELECT list cannot infer. With `recorded` and
+ * about as much event-loop time as sending it (npm run bench, docs/performance.md). With `recorded` and
  * `refunded`, the same statement writes the key's audit record and gives back the login counter's count,
  * each only if the key was written.
  */
 function guardedInsert(guard: KeyGuard, recorded: boolean, refunded: boolean) {
-  const columns = getTableColumns(apiKeys);
-  const names = sql.join(
-    KEY_FIELDS.map((f) => sql.identifier(columns[f].name)),
-    sql`, `,
-  );
-  const values = sql.join(
-    KEY_FIELDS.map((f) => sql`${sql.param(sql.placeholder(f), columns[f])}::${sql.raw(columns[f].getSQLType())}`),
-    sql`, `,
-  );
+  const { columns: names, values } = insertSelectLists(apiKeys, KEY_FIELDS);
   const insert = sql`insert into ${apiKeys} (${names}) select ${values} from ${users} where ${users.id} = ${sql.placeholder("userId")} and (${guard.where}) for share of ${users} returning ${apiKeys.id}`;
   const inserted = sql.raw("inserted_key");
   const parts = [sql`inserted_key as (${insert})`];
