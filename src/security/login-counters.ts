@@ -59,18 +59,23 @@ export async function hit(db: Db, counters: Counter[], windowStart: Date): Promi
   return new Map(rows.map((r) => [r.key, { count: r.count, windowStart: r.windowStart }]));
 }
 
+/**
+ * The counter a refund gives back to: its key, in the window it was counted in (a window that has since
+ * rolled over is left alone), never below zero. The window is encoded as the column encodes a Date; a bare
+ * placeholder would go to the driver unencoded.
+ */
+const refundable = (key: string, windowStart: string): SQL =>
+  and(
+    eq(rateLimits.key, sql.placeholder(key)),
+    eq(rateLimits.windowStart, sql.param(sql.placeholder(windowStart), rateLimits.windowStart)),
+    gt(rateLimits.count, 0),
+  )!;
+
 const refundStatement = preparedPerHandle((db: Db) =>
   db
     .update(rateLimits)
     .set({ count: sql`${rateLimits.count} - 1` })
-    .where(
-      and(
-        eq(rateLimits.key, sql.placeholder("key")),
-        // Encoded as the column encodes a Date; a bare placeholder would go to the driver unencoded.
-        eq(rateLimits.windowStart, sql.param(sql.placeholder("windowStart"), rateLimits.windowStart)),
-        gt(rateLimits.count, 0),
-      ),
-    )
+    .where(refundable("key", "windowStart"))
     .prepare(statementName(db, "gatehouse_rate_limit_refund")),
 );
 
@@ -95,7 +100,7 @@ export interface Refund {
  * exactly when the change is made, in the same round trip and the same commit. Filled by refundParams.
  */
 export const refundWhen = (source: SQL): SQL =>
-  sql`update ${rateLimits} set ${sql.identifier(rateLimits.count.name)} = ${rateLimits.count} - 1 where ${rateLimits.key} = ${sql.placeholder("refund_key")} and ${rateLimits.windowStart} = ${sql.param(sql.placeholder("refund_window"), rateLimits.windowStart)} and ${rateLimits.count} > 0 and exists (select 1 from ${source})`;
+  sql`update ${rateLimits} set ${sql.identifier(rateLimits.count.name)} = ${rateLimits.count} - 1 where ${refundable("refund_key", "refund_window")} and exists (select 1 from ${source})`;
 
 export const refundParams = (refund: Refund): Record<string, unknown> => ({ refund_key: refund.key, refund_window: refund.windowStart });
 
