@@ -7,6 +7,7 @@ import { verify as nodeVerify, createPublicKey } from "node:crypto";
 import { parseArgs } from "node:util";
 import { jwtVerify } from "jose";
 import { TokenService } from "../src/auth/tokens.ts";
+import { cpuPerCall } from "./micro.ts";
 
 const { values } = parseArgs({ options: { iterations: { type: "string", default: "3000" }, rounds: { type: "string", default: "5" } } });
 const ITERATIONS = Number(values.iterations);
@@ -47,15 +48,7 @@ if (!(await uncached.verify(token)).ok || (await cached.verify(forged)).ok || !n
   throw new Error("bench tokens do not verify as expected");
 }
 
-const samples = new Map<string, number[]>(Object.keys(cases).map((k) => [k, []]));
-for (let round = 0; round < ROUNDS + 1; round++) {
-  for (const [name, run] of Object.entries(cases)) {
-    const start = process.cpuUsage();
-    for (let i = 0; i < ITERATIONS; i++) await run();
-    const { user, system } = process.cpuUsage(start);
-    if (round > 0) samples.get(name)!.push((user + system) / ITERATIONS); // round 0 warms up
-  }
-}
+const samples = await cpuPerCall(cases, { rounds: ROUNDS, iterations: ITERATIONS });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const results = [...samples].map(([name, xs]) => ({ name, us: median(xs) }));

@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { neonConfig } from "@neondatabase/serverless";
 import { loadActor } from "../src/auth/actor.ts";
 import { openNeon, openNeonHttp, requestHandle } from "../src/db/neon.ts";
+import { cpuPerCall } from "./micro.ts";
 
 const { values } = parseArgs({ options: { requests: { type: "string", default: "5000" }, rounds: { type: "string", default: "3" } } });
 const REQUESTS = Number(values.requests);
@@ -20,7 +21,7 @@ const EMPTY = JSON.stringify({ fields: [], rows: [], rowCount: 0, command: "SELE
 neonConfig.fetchFunction = async () => new Response(EMPTY, { headers: { "content-type": "application/json" } });
 
 const isolate = openNeonHttp(URL);
-const variants: Record<string, () => Promise<void>> = {
+const variants = {
   "handle per request (openNeon)": async () => {
     const neon = openNeon(URL);
     await loadActor(neon.db, "0123456789");
@@ -33,16 +34,7 @@ const variants: Record<string, () => Promise<void>> = {
   },
 };
 
-const results = new Map<string, number[]>();
-for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, run] of Object.entries(variants)) {
-    for (let i = 0; i < REQUESTS / 10; i++) await run();
-    const start = process.cpuUsage();
-    for (let i = 0; i < REQUESTS; i++) await run();
-    const used = process.cpuUsage(start);
-    results.set(name, [...(results.get(name) ?? []), (used.user + used.system) / REQUESTS]);
-  }
-}
+const results = await cpuPerCall(variants, { rounds: ROUNDS, iterations: REQUESTS });
 for (const [name, perRequest] of results) {
   console.log(`${name.padEnd(50)} ${perRequest.map((us) => us.toFixed(1)).join(" / ")} µs of CPU per request`);
 }
