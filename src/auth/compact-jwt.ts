@@ -1,9 +1,9 @@
 // The checks jose's jwtVerify makes around the signature, in its order, so that a token refused by it is
 // refused here with the same answer; only the signature itself is left to the caller, who verifies it
-// with the runtime's cheapest Ed25519 (#ed25519). Mirrors jose 6 lib/jws_verify.js (verifySignature),
+// with the runtime's cheapest Ed25519 (#crypto). Mirrors jose 6 lib/jws_verify.js (verifySignature),
 // lib/validate.js (validateCrit, validateB64, parseJoseHeader) and lib/jwt_claims_set.js (validateClaimsSet).
 // Segments are decoded as jose's base64url.decode decodes them (decodeSegment).
-import { decodeBase64url } from "#ed25519";
+import { decodeBase64url, encodeBase64url } from "#crypto";
 import { base64url, type JWSHeaderParameters, type JWTPayload } from "jose";
 
 /** Why a token is refused before its claims are trusted; "forged" is the caller's (the signature). */
@@ -70,6 +70,20 @@ export function parseCompactJws(token: string, alg: string): CompactJws | Refusa
     return "malformed";
   }
   return { header, signingInput: encoder.encode(token.slice(0, dot2)), signature, payload, b64 };
+}
+
+/**
+ * A compact JWS (RFC 7515 §7.1) of `payload` under `encodedHeader` (the protected header, already base64url),
+ * as jose's CompactSign writes one: base64url(JSON) segments joined by dots, the signature over the ASCII of
+ * the first two.
+ */
+export async function signCompactJws(
+  encodedHeader: string,
+  payload: object,
+  sign: (signingInput: Uint8Array) => Promise<Uint8Array>,
+): Promise<string> {
+  const signingInput = `${encodedHeader}.${encodeBase64url(encoder.encode(JSON.stringify(payload)))}`;
+  return `${signingInput}.${encodeBase64url(await sign(encoder.encode(signingInput)))}`;
 }
 
 /** jose refuses a payload it cannot sign as ASCII bytes (encodeAsciiMember), before the signature. */

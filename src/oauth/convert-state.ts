@@ -8,6 +8,7 @@
 // holds no secret and only this deployment can mint it. It names the user, the state, both login types and
 // a digest of the password hash it was issued under: once the password is gone (the conversion) or changed,
 // the JWT no longer matches, so it cannot be replayed.
+import { sha256 } from "#crypto";
 import type { Context } from "hono";
 import { deleteCookie, getCookie } from "hono/cookie";
 import { base64url, errors, jwtVerify, SignJWT } from "jose";
@@ -40,8 +41,7 @@ export const isConvertState = (state: string | undefined): state is string => st
 
 /** A digest, not the hash: the cookie is readable by whoever holds it, the hash must never leave the server. */
 export async function passwordDigest(hashedPassword: string): Promise<string> {
-  const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`convert\0${hashedPassword}`));
-  return base64url.encode(new Uint8Array(bytes)).slice(0, 22);
+  return base64url.encode(await sha256(new TextEncoder().encode(`convert\0${hashedPassword}`))).slice(0, 22);
 }
 
 /** Mints the state and its cookie; answers the state and when both expire. */

@@ -31,8 +31,8 @@ const toBase64url = (bytes: Uint8Array) =>
 const fromBase64url = (text: string) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (ch) => ch.charCodeAt(0));
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
-async function sign(key: CryptoKey, text: string): Promise<string> {
-  return toBase64url(new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8(text))));
+async function sign(c: Context<AppEnv>, text: string): Promise<string> {
+  return toBase64url(await c.env.deps.tokens.hmac(PURPOSE, utf8(text)));
 }
 
 /** What the cookie's HMAC covers: the account it was issued for, its expiry and the device's id. */
@@ -42,13 +42,13 @@ const signed = (account: string, expiry: string, id: string) => `device\0${accou
 const names = new WeakMap<Context<AppEnv>, { account: string; name: Promise<string> }>();
 
 /**
- * The account's cookie name: a keyed tag, so the name says nothing about the account to anyone else. An
- * HMAC on WebCrypto is a job on libuv's pool and a promise to settle; a sign-in needs the name twice.
+ * The account's cookie name: a keyed tag, so the name says nothing about the account to anyone else. A
+ * sign-in needs the name twice.
  */
-function cookieName(c: Context<AppEnv>, key: CryptoKey, account: string): Promise<string> {
+function cookieName(c: Context<AppEnv>, account: string): Promise<string> {
   const known = names.get(c);
   if (known?.account === account) return known.name;
-  const name = sign(key, `name\0${account}`).then((tag) => `${DEVICE_COOKIE_PREFIX}${tag.slice(0, 22)}`);
+  const name = sign(c, `name\0${account}`).then((tag) => `${DEVICE_COOKIE_PREFIX}${tag.slice(0, 22)}`);
   names.set(c, { account, name });
   return name;
 }
@@ -59,24 +59,21 @@ function cookieName(c: Context<AppEnv>, key: CryptoKey, account: string): Promis
  */
 export async function knownDevice(c: Context<AppEnv>, account: string): Promise<string | undefined> {
   const { deps } = c.env;
-  const key = await deps.tokens.macKey(PURPOSE);
-  const parts = VALUE.exec(getCookie(c, await cookieName(c, key, account)) ?? "");
+  const parts = VALUE.exec(getCookie(c, await cookieName(c, account)) ?? "");
   if (!parts) return undefined;
   const [, expiry, id, mac] = parts as unknown as [string, string, string, string];
   if (Number(expiry) * 1000 <= deps.now().getTime()) return undefined;
-  // crypto.subtle.verify compares in constant time.
-  const valid = await crypto.subtle.verify("HMAC", key, fromBase64url(mac), utf8(signed(account, expiry, id)));
+  const valid = await deps.tokens.verifyHmac(PURPOSE, fromBase64url(mac), utf8(signed(account, expiry, id)));
   return valid ? id : undefined;
 }
 
 /** Marks the client as a known device for `account`: a new id, or the same one renewed. */
 export async function issueDevice(c: Context<AppEnv>, account: string, id?: string): Promise<void> {
   const { deps } = c.env;
-  const key = await deps.tokens.macKey(PURPOSE);
   const deviceId = id ?? toBase64url(crypto.getRandomValues(new Uint8Array(16)));
   const expiry = String(Math.floor((deps.now().getTime() + DEVICE_LIFETIME_MS) / 1000));
-  const value = `v1.${expiry}.${deviceId}.${await sign(key, signed(account, expiry, deviceId))}`;
-  setCookie(c, await cookieName(c, key, account), value, {
+  const value = `v1.${expiry}.${deviceId}.${await sign(c, signed(account, expiry, deviceId))}`;
+  setCookie(c, await cookieName(c, account), value, {
     path: DEVICE_COOKIE_PATH,
     httpOnly: true,
     sameSite: "Strict",

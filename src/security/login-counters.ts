@@ -1,5 +1,6 @@
 // The login limits' fixed-window counters in Postgres (the rate_limits table), shared by every Node instance
 // and Worker isolate: one statement counts every key of a request at once.
+import { sha256 } from "#crypto";
 import { and, eq, gt, lt, type SQL, sql } from "drizzle-orm";
 import { preparedPerHandle, statementName, type Db } from "../db/index.ts";
 import { rateLimits } from "../db/schema.ts";
@@ -14,7 +15,7 @@ export type Counts = Map<string, { count: number; windowStart: Date }>;
 
 /** Hex SHA-256: the table never holds the emails people type (sometimes a password, by mistake). */
 export async function digest(text: string): Promise<string> {
-  const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  const bytes = await sha256(new TextEncoder().encode(text));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 

@@ -1,6 +1,6 @@
-// Token verification inside workerd, where #ed25519 is WebCrypto (no node:crypto): a good token verifies
+// Token verification inside workerd, where #crypto is WebCrypto (no node:crypto): a good token verifies
 // (and is then served from the isolate's cache), a forged one is refused as forged, a foreign key's as invalid.
-import { importVerifyKey, verifyEd25519 } from "#ed25519";
+import { importVerifyKey, verifyEd25519 } from "#crypto";
 import { describe, expect, it } from "vitest";
 import { TokenService } from "../../src/auth/tokens.ts";
 
