@@ -27,7 +27,7 @@ type Ctx = Context<AppEnv>;
 function ruleOf(c: Ctx): AuditRule | undefined {
   if (c.req.method === "HEAD") return undefined;
   const route = matchedRoute(c);
-  return route ? AUDIT_RULES[`${route.method} ${route.path}`] : undefined;
+  return route ? AUDIT_RULES[route.key] : undefined;
 }
 
 /** Thrown inside the transaction to roll it back; never escapes this module. */

@@ -87,8 +87,18 @@ function scheduleTouch(deps: Deps, actor: Actor, claims: TokenClaims, ip: string
  * point resolved (src/security/client-ip.ts), canonical, or 0.0.0.0 when there is none.
  */
 export function clientIp(env: AppEnv["Bindings"]): string {
-  return normalizeIp(env.clientIp) ?? "0.0.0.0";
+  const known = canonicalIps.get(env);
+  if (known && known.raw === env.clientIp) return known.ip;
+  const ip = normalizeIp(env.clientIp) ?? "0.0.0.0";
+  canonicalIps.set(env, { raw: env.clientIp, ip });
+  return ip;
 }
+
+/**
+ * Each request's canonical address, worked out once: the session, the rate limits and the audit trail all
+ * ask. Keyed by the bindings object every entry point passes per request, and by the text it carries.
+ */
+const canonicalIps = new WeakMap<AppEnv["Bindings"], { raw: string | undefined; ip: string }>();
 
 /** The client as the rate limits count it: the IPv4 address, or the IPv6 address's /64. */
 export function rateLimitIp(env: AppEnv["Bindings"]): string {

@@ -52,7 +52,7 @@ export const apiRateLimit = (): MiddlewareHandler<AppEnv> => {
     // Per endpoint is per route pattern ("GET /api/v2/users/:user"): every path no route matches shares one
     // key per client. Keying by the raw path let every distinct path, however long, hold an entry of its own.
     const route = matchedRoute(c);
-    const endpoint = route ? `${route.method} ${route.path}` : "unmatched";
+    const endpoint = route ? route.key : "unmatched";
     // Both halves are bounded: a user id from a verified token, or a canonical address (an IPv6 /64).
     const parts = [claims ? `user:${claims.sub}` : `ip:${rateLimitIp(c.env)}`, endpoint];
     const now = deps.now().getTime();

@@ -1,8 +1,12 @@
 // Guards for the changes `npm run bench` led to: each one fixed a measured cost, and these tests
 // keep the cause from coming back without anyone running the bench.
 import { eq, sql } from "drizzle-orm";
+import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { loadActor } from "../../src/auth/actor.ts";
+import { clientIp } from "../../src/auth/session.ts";
+import type { AppEnv } from "../../src/deps.ts";
+import { matchedRoute } from "../../src/http/route.ts";
 import { BENCH_METRICS_PATH, withBenchMetrics, type BenchMetrics } from "../../bench/metrics.ts";
 import { QueryCounter, statementName, useNamedStatements } from "../../src/db/index.ts";
 import { openPostgres } from "../../src/db/postgres.ts";
@@ -245,5 +249,31 @@ describe("request bodies", () => {
     expect(res.status).toBe(413);
     expect(((await res.json()) as { message: string }).message).toBe("Request body too large.");
     expect(streamAsked).toBe(0);
+  });
+});
+
+describe("per-request lookups", () => {
+  it("name the matched route and the client's address once per request, and again for another", async () => {
+    const app = new Hono<AppEnv>();
+    const seen: unknown[] = [];
+    app.get("/users/:user", (c) => {
+      seen.push(matchedRoute(c), matchedRoute(c), clientIp(c.env), clientIp(c.env));
+      return c.body(null, 204);
+    });
+    const env = (ip: string) => ({ clientIp: ip }) as AppEnv["Bindings"];
+    await app.request("/users/me", {}, env("::ffff:10.0.0.1"));
+    await app.request("/users/someone", {}, env("2001:DB8::1"));
+    expect(seen[0]).toEqual({ method: "GET", path: "/users/:user", key: "GET /users/:user" });
+    expect(seen[1]).toBe(seen[0]);
+    expect(seen[4]).not.toBe(seen[0]);
+    expect(seen.slice(2, 4)).toEqual(["10.0.0.1", "10.0.0.1"]);
+    expect(seen.slice(6, 8)).toEqual(["2001:db8::1", "2001:db8::1"]);
+  });
+
+  it("answers a changed address, were an entry point to reuse its bindings", () => {
+    const env = { clientIp: "10.0.0.1" } as AppEnv["Bindings"];
+    expect(clientIp(env)).toBe("10.0.0.1");
+    env.clientIp = "10.0.0.2";
+    expect(clientIp(env)).toBe("10.0.0.2");
   });
 });
