@@ -14,7 +14,7 @@ export interface CompactJws {
   /** ASCII bytes of `header.payload`, what the signature covers. */
   signingInput: Uint8Array;
   signature: Uint8Array;
-  /** base64url of the claims, decoded only once the signature holds. */
+  /** base64url of the claims (decodeClaims); trusted only once the signature holds. */
   payload: string;
   /** false for an RFC 7797 unencoded payload, which no JWT may use (refused after the signature, as jose does). */
   b64: boolean;
@@ -111,22 +111,34 @@ export type ClaimsCheck =
   | { ok: false; reason: Refusal }
   | { ok: false; reason: "expired"; exp: number };
 
+/** A payload that is not base64url of strict UTF-8 JSON. */
+export const UNREADABLE = Symbol("unreadable claims");
+
+/** The claims segment decoded as jose decodes it: any JSON value, or UNREADABLE. */
+export function decodeClaims(payload: string): unknown {
+  try {
+    return JSON.parse(strictUtf8.decode(decodeSegment(payload)));
+  } catch {
+    return UNREADABLE;
+  }
+}
+
+/** The decoded claims' `exp` when it is a number that has passed, else undefined. */
+export function passedExp(claims: unknown, now: number): number | undefined {
+  const exp = typeof claims === "object" && claims !== null ? (claims as JWTPayload).exp : undefined;
+  return typeof exp === "number" && exp <= now ? exp : undefined;
+}
+
 /**
- * The claims of a token whose signature holds: a JSON object with `required` present, our `iss`, our `aud`
- * (a string or an array holding it), numeric `iat`, `nbf` not in the future and `exp` in the future, with
- * no clock tolerance (jose's default, which the service has always used).
+ * The claims (decodeClaims) of a token whose signature holds: a JSON object with `required` present, our
+ * `iss`, our `aud` (a string or an array holding it), numeric `iat`, `nbf` not in the future and `exp` in the
+ * future, with no clock tolerance (jose's default, which the service has always used).
  */
 export function checkClaims(
-  payload: string,
+  claims: unknown,
   expected: { issuer: string; audience: string; required: readonly string[] },
   now: number,
 ): ClaimsCheck {
-  let claims: unknown;
-  try {
-    claims = JSON.parse(strictUtf8.decode(decodeSegment(payload)));
-  } catch {
-    return { ok: false, reason: "malformed" };
-  }
   if (typeof claims !== "object" || claims === null || Array.isArray(claims)) return { ok: false, reason: "malformed" };
   const set = claims as JWTPayload;
   for (const claim of [...expected.required, "aud", "iss"]) {

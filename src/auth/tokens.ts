@@ -15,7 +15,7 @@ import {
   verifyHmacSha256,
 } from "#crypto";
 import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
-import { checkClaims, parseCompactJws, signCompactJws } from "./compact-jwt.ts";
+import { checkClaims, decodeClaims, parseCompactJws, passedExp, signCompactJws, UNREADABLE } from "./compact-jwt.ts";
 import { DEFAULT_TOKEN_CACHE_BYTES, ENTRY_OVERHEAD_BYTES, VerifiedTokenCache } from "./token-cache.ts";
 
 const ALG = "EdDSA";
@@ -193,9 +193,16 @@ export class TokenService {
     if (typeof jws === "string") return { ok: false, reason: jws };
     const key = typeof jws.header.kid === "string" ? this.byKid.get(jws.header.kid) : undefined;
     if (!key) return { ok: false, reason: "invalid" };
+    const decoded = jws.b64 ? decodeClaims(jws.payload) : UNREADABLE;
+    // Past its exp a token is refused before its signature is checked: no signature could make it
+    // acceptable, and clients that keep sending a stale session (a CLI, a tab left open) are then answered
+    // without one. The one departure from jose's order: jose would call such a token forged, or name another
+    // failing claim, first (docs/tokens-and-scopes.md).
+    const passed = passedExp(decoded, now);
+    if (passed !== undefined) return { ok: false, reason: "expired", expiredAt: new Date(passed * 1000) };
     if (!(await verifyEd25519(key.publicKey, jws.signingInput, jws.signature))) return { ok: false, reason: "forged" };
     if (!jws.b64) return { ok: false, reason: "malformed" };
-    const checked = checkClaims(jws.payload, { issuer: this.issuer, audience: this.audience, required: REQUIRED_CLAIMS }, now);
+    const checked = checkClaims(decoded, { issuer: this.issuer, audience: this.audience, required: REQUIRED_CLAIMS }, now);
     if (!checked.ok) {
       return checked.reason === "expired"
         ? { ok: false, reason: "expired", expiredAt: new Date(checked.exp * 1000) }

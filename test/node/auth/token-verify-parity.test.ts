@@ -1,5 +1,6 @@
 // The hand-assembled verifier (jose's checks around node:crypto) gives the answer jose's jwtVerify gave for
-// every token shape an attacker can send: the same reason for each, in the same order of checks.
+// every token shape an attacker can send: the same reason for each, in the same order of checks, but for
+// one documented departure (expiredFirst).
 import { base64url, errors, jwtVerify, SignJWT, type JWK } from "jose";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { TokenService, type VerifyResult } from "../../../src/auth/tokens.ts";
@@ -35,6 +36,8 @@ async function joseAnswer(token: string): Promise<string> {
     if (typeof header !== "object" || header === null || Array.isArray(header)) return "malformed";
     if (header.alg !== "EdDSA") return "invalid";
     if (header.kid !== key.kid) return "invalid";
+    const expired = expiredFirst(token, header);
+    if (expired) return expired;
   } catch {
     return "malformed";
   }
@@ -53,6 +56,25 @@ async function joseAnswer(token: string): Promise<string> {
     if (err instanceof errors.JWTClaimValidationFailed) return "invalid";
     return "malformed";
   }
+}
+
+/**
+ * Gatehouse's one departure from jose's order (src/auth/tokens.ts): once the header passes, readable claims
+ * whose numeric `exp` has passed make the token expired, before its signature and its other claims.
+ */
+function expiredFirst(token: string, header: { crit?: unknown; b64?: unknown }): string | undefined {
+  // No `crit`, or `crit: ["b64"]` with `b64: true`: jose refuses any other `crit` with the header, and
+  // `b64: false` leaves no claims to read.
+  const critOk = Array.isArray(header.crit) && header.crit.length > 0 && header.crit.every((p) => p === "b64") && header.b64 === true;
+  if (header.crit !== undefined && !critOk) return undefined;
+  let claims: unknown;
+  try {
+    claims = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(base64url.decode(token.split(".")[1]!)));
+  } catch {
+    return undefined;
+  }
+  const exp = typeof claims === "object" && claims !== null ? (claims as { exp?: unknown }).exp : undefined;
+  return typeof exp === "number" && exp <= Math.floor(Date.now() / 1000) ? `expired@${exp}` : undefined;
 }
 
 const answer = (r: VerifyResult) => (r.ok ? "ok" : r.reason === "expired" ? `expired@${r.expiredAt.getTime() / 1000}` : r.reason);
@@ -122,6 +144,9 @@ function cases(): Record<string, () => Promise<string>> {
     "header not base64url": async () => `e+y.${enc(c())}.${base64url.encode(new Uint8Array(64))}`,
     "forged signature": () => unsigned(h(), c()),
     "forged and expired": () => unsigned(h(), { ...c(), exp: now - 10 }),
+    "foreign iss and expired": () => signed(h(), { ...c(), iss: "http://evil.test", exp: now - 10 }),
+    "no sub and expired": () => signed(h(), { ...without("sub"), exp: now - 10 }),
+    "crit unknown and expired": () => unsigned({ ...h(), crit: ["exp"], exp: 1 }, { ...c(), exp: now - 10 }),
     "short signature": async () => (await signed(h(), c())).slice(0, -10),
     "empty signature": async () => (await signed(h(), c())).replace(/\.[^.]*$/, "."),
     "signature not base64url": async () => `${(await signed(h(), c())).slice(0, -2)}+/`,
