@@ -3,7 +3,7 @@
 import initialize from "@phi-ag/argon2/node";
 import { Argon2Type, Argon2Version } from "@phi-ag/argon2";
 import { beforeAll, describe, expect, it } from "vitest";
-import { hasher as nodeHasher } from "../../src/auth/hasher-node.ts";
+import { hasher as nodeHasher, withLanes } from "../../src/auth/hasher-node.ts";
 import { ARGON2_PARAMS, verifyOrWaste, wasmArgon2Input, type Hasher } from "../../src/auth/hasher.ts";
 import { checkPassword, passwordEntropy } from "../../src/auth/password-policy.ts";
 import { OWNER, post, useTestApp } from "../support/harness.ts";
@@ -201,5 +201,26 @@ describe("login timing does not reveal whether the email exists", () => {
     expect(ratio, `median unknown ${u.toFixed(1)} ms, wrong ${w.toFixed(1)} ms`).toBeLessThan(1.5);
     // Both actually ran argon2 (tens of milliseconds), not a shortcut.
     expect(Math.min(u, w)).toBeGreaterThan(5);
+  });
+});
+
+describe("hashing lanes on Node (withLanes)", () => {
+  it("runs at most `lanes` hashes and verifies at once, and every one of them", async () => {
+    let running = 0;
+    let most = 0;
+    const slow = async <T>(value: T) => {
+      most = Math.max(most, ++running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+      return value;
+    };
+    const inner: Hasher = { hash: (p) => slow(`hash:${p}`), verify: (phc, p) => slow(phc === `hash:${p}`) };
+    const limited = withLanes(inner, 2);
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, (_, i) => limited.hash(`p${i}`)),
+      ...Array.from({ length: 5 }, (_, i) => limited.verify(`hash:p${i}`, i % 2 === 0 ? `p${i}` : "wrong")),
+    ]);
+    expect(most).toBe(2);
+    expect(results).toEqual(["hash:p0", "hash:p1", "hash:p2", "hash:p3", "hash:p4", true, false, true, false, true]);
   });
 });
