@@ -59,6 +59,23 @@ async function sessionUser(c: Ctx): Promise<string | null> {
 /** The count each sign-in in flight gives back if it does not fail, and whether its handler took it. */
 const pending = new WeakMap<Ctx, { refund: Refund; taken: boolean }>();
 
+/** The device cookie each sign-in in flight earns if it succeeds, and whether its handler set it. */
+const earned = new WeakMap<Ctx, { account: string; device: string | undefined; set: boolean }>();
+
+/**
+ * For a sign-in's handler that is about to answer 201: marks the client as a known device of the account
+ * (src/security/device-cookie.ts). Set before the response is built, as every header is (src/http/headers.ts):
+ * on a finished response, @hono/node-server first turns its lightweight response into a full Fetch Response
+ * and streams the body out of it (about 90 µs of a sign-in's event loop). A 201 whose handler did not call
+ * this gets its cookie from the limiter after the handler, as before.
+ */
+export async function markKnownDevice(c: Ctx): Promise<void> {
+  const entry = earned.get(c);
+  if (!entry || entry.set) return;
+  entry.set = true;
+  await issueDevice(c, entry.account, entry.device);
+}
+
 /**
  * The count this sign-in took, for its handler to give back in the statement that signs it in (the refund
  * is then applied exactly when that statement writes the session: see refundWhen). Once taken, a 201 means
@@ -161,9 +178,11 @@ function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
     const seen = spent && counts.get(spent.key);
     const owed = seen ? { refund: { key: spent.key, windowStart: seen.windowStart }, taken: false } : undefined;
     if (owed) pending.set(c, owed);
+    const cookie = rule.knownDevices && account !== undefined ? { account, device, set: false } : undefined;
+    if (cookie) earned.set(c, cookie);
     await next();
 
-    if (!rule.knownDevices || account === undefined) return;
+    if (!cookie || account === undefined) return;
     // A 201 whose handler took the refund gave it back with the session it wrote (takeRefund).
     if (seen && c.res.status !== 401 && !(owed?.taken && c.res.status === 201)) {
       // Before the response, so the next attempt already sees it; a failure here must not fail a sign-in.
@@ -171,7 +190,7 @@ function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
         logLine("error", "rate-limit refund failed", { request_id: c.get("requestId"), error: describeError(err) }),
       );
     }
-    if (c.res.status === 201) await issueDevice(c, account, device);
+    if (c.res.status === 201 && !cookie.set) await issueDevice(c, account, device);
   };
 }
 

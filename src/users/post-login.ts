@@ -8,7 +8,7 @@ import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import type { Tx } from "../db/index.ts";
 import { emailField, requiredString } from "../http/validation.ts";
-import { takeRefund } from "../security/rate-limit.ts";
+import { markKnownDevice, takeRefund } from "../security/rate-limit.ts";
 import { assertPasswordSignIn } from "./password-sign-in.ts";
 import { findUserByEmail, lockUserIf, PASSWORD_UNCHANGED, passwordStillIs, updateUser } from "./queries.ts";
 
@@ -68,5 +68,6 @@ export const postLogin = (app: Router) =>
     }
     if (issued === undefined) throw apiError(401, "Incorrect email or password.");
     setSessionCookie(c, issued.token);
+    await markKnownDevice(c);
     return c.json({ session_token: issued.token }, 201);
   });

@@ -155,6 +155,20 @@ describe("device cookies", () => {
     }
   });
 
+  it("is set once by a sign-in, renewed once by the next, and never by a failed one", async () => {
+    const user = await newUser();
+    const devices = (res: Response) => setCookies(res).filter((h) => h.startsWith("gatehouse_device_"));
+    const first = await signIn(user, { ip: OWNER_IP });
+    expect(first.status).toBe(201);
+    expect(devices(first)).toHaveLength(1);
+    const again = await signIn(user, { ip: OWNER_IP, cookie: deviceCookie(first).pair });
+    expect(again.status).toBe(201);
+    expect(devices(again)).toHaveLength(1);
+    const failed = await signIn(user, { ip: OWNER_IP, cookie: deviceCookie(first).pair, password: "Wrong-Password-1!" });
+    expect(failed.status).toBe(401);
+    expect(devices(failed)).toEqual([]);
+  });
+
   it("is HttpOnly, SameSite=Strict, limited to the sign-in path, and Secure on an https access URL", async () => {
     const victim = await newUser();
     const plain = deviceCookie(await signIn(victim));
