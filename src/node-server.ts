@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { loadConfig, type Env } from "./config.ts";
 import { secureDataDir, usesDataDir } from "./db/data-dir.ts";
+import type { Hasher } from "./auth/hasher.ts";
 import type { QueryCounter } from "./db/index.ts";
 import { logLine } from "./http/logging.ts";
 import { buildNodeDeps, openDatabase } from "./node-deps.ts";
@@ -18,13 +19,16 @@ export interface NodeServerHooks {
   queries?: QueryCounter;
   /** Wraps the fetch handler the socket is served with. */
   wrapFetch?: (fetch: NodeFetch) => NodeFetch;
+  /** Replaces the password hasher (npm run bench:login-loop measures a sign-in without argon2 beside it). */
+  hasher?: Hasher;
 }
 
 async function startNodeServer(env: Env, hooks: NodeServerHooks) {
   const config = loadConfig(env);
   if (usesDataDir(config)) secureDataDir(config.dataDir);
   const database = await openDatabase(config, hooks.queries);
-  const deps = await buildNodeDeps(config, database.db);
+  const built = await buildNodeDeps(config, database.db);
+  const deps = hooks.hasher ? { ...built, hasher: hooks.hasher } : built;
   const app = createApp();
   const handle: NodeFetch = (req, nodeEnv) => {
     return app.fetch(req, { deps, clientIp: nodeClientIp(req, nodeEnv, config.trustedProxies) });
