@@ -1,5 +1,6 @@
 // The checks jose's jwtVerify makes around the signature, in its order, so that a token refused by it is
-// refused here with the same answer; only the signature itself is left to the caller, who verifies it
+// refused here with the same answer (but for one departure, made by the caller: an expired token is refused
+// before its signature, src/auth/tokens.ts); only the signature itself is left to the caller, who verifies it
 // with the runtime's cheapest Ed25519 (#crypto). Mirrors jose 6 lib/jws_verify.js (verifySignature),
 // lib/validate.js (validateCrit, validateB64, parseJoseHeader) and lib/jwt_claims_set.js (validateClaimsSet).
 // Segments are decoded as jose's base64url.decode decodes them (decodeSegment).

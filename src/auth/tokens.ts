@@ -166,8 +166,9 @@ export class TokenService {
   /**
    * The token jose's `new SignJWT({ scp }).setProtectedHeader({ alg, kid, typ: "JWT" }).setIssuer()...
    * .setExpirationTime().sign()` writes, with the claims in that order (Ed25519 signatures are deterministic:
-   * test/node/auth/token-verify-parity.test.ts compares the two byte for byte). Written here because jose
-   * signs through WebCrypto, which on Node cost 92 µs of a sign-in's event loop against 40 here.
+   * test/node/auth/crypto-primitives.test.ts compares the two byte for byte). Written here because jose
+   * signs through WebCrypto: on Node its SignJWT cost 92 µs of CPU per token, node:crypto's signature 30 µs
+   * (docs/performance.md).
    */
   async sign(claims: { userId: string; keyId: string; scopes: string[]; issuedAt: Date; expiresAt: Date }): Promise<string> {
     const signer = this.keys[0]!;
