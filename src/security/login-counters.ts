@@ -85,7 +85,7 @@ const refundStatement = preparedPerHandle((db: Db) =>
  * first and refunding after keeps the limit atomic: concurrent attempts can never all pass a check that
  * none of them has counted yet. A window that has since rolled over is left alone.
  */
-export function refund(db: Db, key: string, windowStart: Date) {
+export function refund(db: Db, { key, windowStart }: Refund) {
   return refundStatement(db).execute({ key, windowStart });
 }
 

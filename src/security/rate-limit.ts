@@ -56,11 +56,18 @@ async function sessionUser(c: Ctx): Promise<string | null> {
   return claims ? `user:${claims.sub}` : null;
 }
 
-/** The count each sign-in in flight gives back if it does not fail, and whether its handler took it. */
-const pending = new WeakMap<Ctx, { refund: Refund; taken: boolean }>();
-
-/** The device cookie each sign-in in flight earns if it succeeds, and whether its handler set it. */
-const earned = new WeakMap<Ctx, { account: string; device: string | undefined; set: boolean }>();
+/**
+ * Each sign-in in flight: the count it gives back if it does not fail (none when it was not counted against
+ * an account) and the device cookie it earns if it succeeds, and whether its handler took each.
+ */
+interface SignIn {
+  account: string;
+  device: string | undefined;
+  refund: Refund | undefined;
+  refundTaken: boolean;
+  cookieSet: boolean;
+}
+const signIns = new WeakMap<Ctx, SignIn>();
 
 /**
  * For a sign-in's handler that is about to answer 201: marks the client as a known device of the account
@@ -70,10 +77,10 @@ const earned = new WeakMap<Ctx, { account: string; device: string | undefined; s
  * this gets its cookie from the limiter after the handler, as before.
  */
 export async function markKnownDevice(c: Ctx): Promise<void> {
-  const entry = earned.get(c);
-  if (!entry || entry.set) return;
-  entry.set = true;
-  await issueDevice(c, entry.account, entry.device);
+  const signIn = signIns.get(c);
+  if (!signIn || signIn.cookieSet) return;
+  signIn.cookieSet = true;
+  await issueDevice(c, signIn.account, signIn.device);
 }
 
 /**
@@ -82,10 +89,10 @@ export async function markKnownDevice(c: Ctx): Promise<void> {
  * it was given back; any other answer is refunded after the handler as before.
  */
 export function takeRefund(c: Ctx): Refund | undefined {
-  const entry = pending.get(c);
-  if (!entry) return undefined;
-  entry.taken = true;
-  return entry.refund;
+  const signIn = signIns.get(c);
+  if (!signIn?.refund) return undefined;
+  signIn.refundTaken = true;
+  return signIn.refund;
 }
 
 /** Coder's login group, plus password changes: what an attacker would hammer to guess a secret. */
@@ -173,24 +180,29 @@ function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
     // Set before the handler, as src/http/headers.ts does: the response (the error handler's too) is built
     // with them, and they replace the general API limit's, which counts a looser limit.
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    if (!rule.knownDevices || account === undefined) return next();
+
     // Only failed sign-ins count against an account (or a device): anything but a 401 gives its count back.
-    const spent = rule.knownDevices && account !== undefined ? counters[1] : undefined;
+    const spent = counters[1];
     const seen = spent && counts.get(spent.key);
-    const owed = seen ? { refund: { key: spent.key, windowStart: seen.windowStart }, taken: false } : undefined;
-    if (owed) pending.set(c, owed);
-    const cookie = rule.knownDevices && account !== undefined ? { account, device, set: false } : undefined;
-    if (cookie) earned.set(c, cookie);
+    const signIn: SignIn = {
+      account,
+      device,
+      refund: spent && seen ? { key: spent.key, windowStart: seen.windowStart } : undefined,
+      refundTaken: false,
+      cookieSet: false,
+    };
+    signIns.set(c, signIn);
     await next();
 
-    if (!cookie || account === undefined) return;
     // A 201 whose handler took the refund gave it back with the session it wrote (takeRefund).
-    if (seen && c.res.status !== 401 && !(owed?.taken && c.res.status === 201)) {
+    if (signIn.refund && c.res.status !== 401 && !(signIn.refundTaken && c.res.status === 201)) {
       // Before the response, so the next attempt already sees it; a failure here must not fail a sign-in.
-      await refund(deps.db, spent.key, seen.windowStart).catch((err: unknown) =>
+      await refund(deps.db, signIn.refund).catch((err: unknown) =>
         logLine("error", "rate-limit refund failed", { request_id: c.get("requestId"), error: describeError(err) }),
       );
     }
-    if (c.res.status === 201 && !cookie.set) await issueDevice(c, account, device);
+    if (c.res.status === 201) await markKnownDevice(c);
   };
 }
 
