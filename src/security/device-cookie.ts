@@ -13,6 +13,7 @@
 //   the owner to stay known, short enough that a copied cookie does not stay useful.
 // - HttpOnly (no script reads it), SameSite=Strict (sent only with the site's own sign-ins), Secure on an
 //   https access URL, and Path=/api/v2/users/login: no other request carries it.
+import { decodeBase64url, encodeBase64url } from "#crypto";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../deps.ts";
@@ -23,16 +24,10 @@ export const DEVICE_LIFETIME_MS = 30 * 24 * 3600_000;
 const PURPOSE = "login device cookie";
 const VALUE = /^v1\.(\d{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 
-const toBase64url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-const fromBase64url = (text: string) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (ch) => ch.charCodeAt(0));
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
 async function sign(c: Context<AppEnv>, text: string): Promise<string> {
-  return toBase64url(await c.env.deps.tokens.hmac(PURPOSE, utf8(text)));
+  return encodeBase64url(await c.env.deps.tokens.hmac(PURPOSE, utf8(text)));
 }
 
 /** What the cookie's HMAC covers: the account it was issued for, its expiry and the device's id. */
@@ -63,14 +58,14 @@ export async function knownDevice(c: Context<AppEnv>, account: string): Promise<
   if (!parts) return undefined;
   const [, expiry, id, mac] = parts as unknown as [string, string, string, string];
   if (Number(expiry) * 1000 <= deps.now().getTime()) return undefined;
-  const valid = await deps.tokens.verifyHmac(PURPOSE, fromBase64url(mac), utf8(signed(account, expiry, id)));
+  const valid = await deps.tokens.verifyHmac(PURPOSE, decodeBase64url(mac), utf8(signed(account, expiry, id)));
   return valid ? id : undefined;
 }
 
 /** Marks the client as a known device for `account`: a new id, or the same one renewed. */
 export async function issueDevice(c: Context<AppEnv>, account: string, id?: string): Promise<void> {
   const { deps } = c.env;
-  const deviceId = id ?? toBase64url(crypto.getRandomValues(new Uint8Array(16)));
+  const deviceId = id ?? encodeBase64url(crypto.getRandomValues(new Uint8Array(16)));
   const expiry = String(Math.floor((deps.now().getTime() + DEVICE_LIFETIME_MS) / 1000));
   const value = `v1.${expiry}.${deviceId}.${await sign(c, signed(account, expiry, deviceId))}`;
   setCookie(c, await cookieName(c, account), value, {
