@@ -6,19 +6,16 @@
 // event loop's own work per sign-in; the ratio is what the hash beside it costs on this machine.
 // Run: npm run bench:login-loop [-- --rounds 4 --seconds 3 --connections 16]
 // Starts Postgres when TEST_DATABASE_URL is unset (as root), as `npm run bench` does.
-import { relative } from "node:path";
 import { parseArgs } from "node:util";
-import { buildNode } from "../scripts/build-node.ts";
 import { TokenService } from "../src/auth/tokens.ts";
 import { openPostgres } from "../src/db/postgres.ts";
 import { createTestDatabase } from "../test/support/databases.ts";
 import { load } from "./load.ts";
-import { BENCH_METRICS_PATH, type BenchMetrics } from "./metrics.ts";
 import { postgresServer } from "./postgres.ts";
-import { freePort, nodeCommand, startChild, stopAll } from "./processes.ts";
+import { metrics, startGatehouse } from "./node-target.ts";
+import { freePort, stopAll } from "./processes.ts";
 import { BENCH_LIMITS } from "./scenarios.ts";
 import { OWNER, seed } from "./seed.ts";
-import { startFlags } from "./node-target.ts";
 
 const { values } = parseArgs({
   options: {
@@ -43,7 +40,6 @@ try {
   await seed(handle.db, 100);
   await handle.close();
   const signingKeys = JSON.stringify([await TokenService.generateKey()]);
-  const [entry] = buildNode(["bench/server.ts"]);
   const variants = [
     { name: "beside argon2 (as production runs)", env: {} as Record<string, string> },
     { name: "without hashing (BENCH_HASHER=none)", env: { BENCH_HASHER: "none" } },
@@ -52,25 +48,10 @@ try {
   for (const variant of variants) {
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
-    await startChild({
-      name: variant.name,
-      ...nodeCommand(relative(process.cwd(), entry!), startFlags()),
-      env: {
-        ...BENCH_LIMITS,
-        ...variant.env,
-        CODER_ACCESS_URL: origin,
-        SIGNING_KEYS: signingKeys,
-        DATABASE_URL: database.url,
-        HOST: "127.0.0.1",
-        PORT: String(port),
-      },
-      url: origin,
-      readyUrl: `${origin}/api/v2/buildinfo`,
-      readyTimeoutMs: 60_000,
-    });
+    const env = { ...BENCH_LIMITS, ...variant.env, CODER_ACCESS_URL: origin, SIGNING_KEYS: signingKeys, DATABASE_URL: database.url };
+    await startGatehouse({ name: variant.name, port, env });
     servers.push({ ...variant, origin, perLogin: [] as number[], rates: [] as number[] });
   }
-  const metrics = async (origin: string) => (await (await fetch(origin + BENCH_METRICS_PATH)).json()) as BenchMetrics;
   const body = JSON.stringify({ email: OWNER.email, password: OWNER.password });
   // Round 0 warms both servers up and is not counted.
   for (let round = 0; round <= ROUNDS; round++) {

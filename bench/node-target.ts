@@ -43,10 +43,27 @@ export function startFlags(): string[] {
   return words.slice(words.indexOf("node") + 1, -1).filter((w) => !w.startsWith("--disable-warning"));
 }
 
-async function metrics(origin: string): Promise<BenchMetrics> {
+/** The counters of a server built with bench/metrics.ts (Gatehouse's bench server, the baseline server). */
+export async function metrics(origin: string): Promise<BenchMetrics> {
   const res = await fetch(origin + BENCH_METRICS_PATH, { signal: AbortSignal.timeout(5_000) });
   if (!res.ok) throw new Error(`${origin}${BENCH_METRICS_PATH}: ${res.status}`);
   return (await res.json()) as BenchMetrics;
+}
+
+/**
+ * Gatehouse's bench server (bench/server.ts) on 127.0.0.1:`port`, built as `npm start` builds src/server.ts:
+ * plain JavaScript, without Node's type stripper in the server. `env` carries its configuration.
+ */
+export function startGatehouse(options: { name: string; port: number; env: Record<string, string>; nodeFlags?: string[] }): Promise<Child> {
+  const origin = `http://127.0.0.1:${options.port}`;
+  return startChild({
+    name: options.name,
+    ...nodeCommand(relative(process.cwd(), buildNode(["bench/server.ts"])[0]!), options.nodeFlags ?? startFlags()),
+    env: { ...options.env, HOST: "127.0.0.1", PORT: String(options.port) },
+    url: origin,
+    readyUrl: `${origin}/api/v2/buildinfo`,
+    readyTimeoutMs: 60_000,
+  });
 }
 
 export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
@@ -102,17 +119,14 @@ export async function nodeTarget(options: NodeTargetOptions): Promise<Target> {
   let peer: Peer | undefined;
   try {
     children.push(
-      await startChild({
+      await startGatehouse({
         name: "gatehouse (node)",
-        // Built as `npm start` builds src/server.ts: plain JavaScript, without Node's type stripper in the server.
-        ...nodeCommand(relative(process.cwd(), buildNode(["bench/server.ts"])[0]!), [
+        port: appPort,
+        env: { ...env, ...databaseEnv, DATA_DIR: dataDir },
+        nodeFlags: [
           ...(options.nodeFlags ?? startFlags()),
           ...(options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : []),
-        ]),
-        env: { ...env, ...databaseEnv, HOST: "127.0.0.1", PORT: String(appPort), DATA_DIR: dataDir },
-        url: appOrigin,
-        readyUrl: `${appOrigin}/api/v2/buildinfo`,
-        readyTimeoutMs: 60_000,
+        ],
       }),
       await startChild({
         name: "baseline (node)",
