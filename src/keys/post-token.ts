@@ -5,12 +5,11 @@ import { auditFacts } from "../audit/facts.ts";
 import { clientIp } from "../auth/session.ts";
 import type { ApiKeyRow } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
-import { uniqueViolation } from "../db/errors.ts";
 import { defineRoute, created } from "../http/define-route.ts";
 import { apiError } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
 import { assertWithinCaller, mayCreateKey, refuseSystemUser } from "./guards.ts";
-import { issueKey, type NewKey } from "./issue.ts";
+import { issueNamedKey, type NewKey } from "./issue.ts";
 import { readLifetime } from "./lifetime.ts";
 import { generateTokenName } from "./names.ts";
 import { CreateTokenRequest, resolveAllowList, resolveLifetimeMs, resolveScopes } from "./token-request.ts";
@@ -27,25 +26,21 @@ const route = defineRoute("post", "/users/{user}/keys/tokens", "Create token API
 /** Generated names collide rarely; each retry draws a new name with more digits. */
 const NAME_ATTEMPTS = 6;
 
-const TOKEN_NAME_INDEX = "api_keys_token_name_idx";
-
 async function insertNamed(
   deps: Deps,
-  key: Omit<NewKey, "tokenName">,
+  key: Omit<NewKey, "tokenName" | "loginType">,
   name: string | undefined,
 ): Promise<{ token: string; row: ApiKeyRow }> {
-  for (let attempt = 0; ; attempt++) {
-    const tokenName = name ?? generateTokenName(attempt);
-    try {
-      return await issueKey(deps, deps.db, { ...key, tokenName });
-    } catch (err) {
-      if (uniqueViolation(err) !== TOKEN_NAME_INDEX) throw err;
-      if (name === undefined && attempt + 1 < NAME_ATTEMPTS) continue;
-      throw apiError(409, `A token with name "${tokenName}" already exists.`, undefined, [
-        { field: "name", detail: "This value is already in use and should be unique." },
-      ]);
-    }
+  const attempts = name === undefined ? NAME_ATTEMPTS : 1;
+  let tokenName = "";
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    tokenName = name ?? generateTokenName(attempt);
+    const issued = await issueNamedKey(deps, deps.db, { ...key, loginType: "token", tokenName });
+    if (issued) return issued;
   }
+  throw apiError(409, `A token with name "${tokenName}" already exists.`, undefined, [
+    { field: "name", detail: "This value is already in use and should be unique." },
+  ]);
 }
 
 export const postToken = (app: Router) =>
@@ -66,7 +61,7 @@ export const postToken = (app: Router) =>
 
     const { token, row } = await insertNamed(
       deps,
-      { userId: user.id, loginType: "token", lifetimeMs, ip: clientIp(c.env), scopes, allowList, exactExpiry: true },
+      { userId: user.id, lifetimeMs, ip: clientIp(c.env), scopes, allowList, exactExpiry: true },
       name,
     );
     // A generated name is recorded as the key's id, as the caller did not choose it.

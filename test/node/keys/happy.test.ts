@@ -2,7 +2,7 @@
 // with its effect on the api_keys table.
 import { describe, expect, it, vi } from "vitest";
 import { SCOPE_CATALOGUE } from "../../../src/auth/scopes.ts";
-import { call, createToken, DAY_MS, expOf, keyIdOf, keyRow, keysOf, lastSeenAt, useWorld } from "../../support/harness.ts";
+import { auditRowsOf, call, createToken, DAY_MS, expOf, keyIdOf, keyRow, keysOf, lastSeenAt, useWorld } from "../../support/harness.ts";
 
 const w = useWorld();
 
@@ -137,6 +137,28 @@ describe("named tokens: create, list, delete", () => {
     }
     expect(names.size).toBe(5);
     for (const name of names) expect(name).toMatch(/^[a-z]+_[a-z]+\d*$/);
+  });
+
+  it("draws another name when the generated one is taken, and records the token", async () => {
+    // Every one-byte draw is 0: the name drawn first is agile_babbage, then agile_babbage0. Longer draws (the
+    // key id) stay random.
+    const real = crypto.getRandomValues.bind(crypto);
+    const taken = await createToken(w.app, w.member.token, { token_name: "agile_babbage" });
+    const spy = vi.spyOn(crypto, "getRandomValues").mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
+      if (array instanceof Uint8Array && array.length === 1) array.fill(0);
+      else real(array as Uint8Array);
+      return array;
+    });
+    let drawn;
+    try {
+      drawn = await createToken(w.app, w.member.token, { token_name: "" });
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await keyRow(w.app, drawn.id))!.tokenName).toBe("agile_babbage0");
+    expect((await keyRow(w.app, taken.id))!.tokenName).toBe("agile_babbage");
+    const record = (await auditRowsOf(w.app)).find((r) => r.resourceId === drawn.id);
+    expect(record).toMatchObject({ action: "create", statusCode: 201, resourceTarget: drawn.id });
   });
 
   it("lists every user's tokens with include_all for an owner, each with its username", async () => {
