@@ -8,10 +8,10 @@
 // holds no secret and only this deployment can mint it. It names the user, the state, both login types and
 // a digest of the password hash it was issued under: once the password is gone (the conversion) or changed,
 // the JWT no longer matches, so it cannot be replayed.
-import { sha256 } from "#crypto";
+import { encodeBase64url, sha256 } from "#crypto";
 import type { Context } from "hono";
 import { deleteCookie, getCookie } from "hono/cookie";
-import { base64url, errors, jwtVerify, SignJWT } from "jose";
+import { errors, jwtVerify, SignJWT } from "jose";
 import type { LoginType } from "../db/schema.ts";
 import type { AppEnv } from "../deps.ts";
 import { apiError } from "../http/errors.ts";
@@ -41,7 +41,7 @@ export const isConvertState = (state: string | undefined): state is string => st
 
 /** A digest, not the hash: the cookie is readable by whoever holds it, the hash must never leave the server. */
 export async function passwordDigest(hashedPassword: string): Promise<string> {
-  return base64url.encode(await sha256(new TextEncoder().encode(`convert\0${hashedPassword}`))).slice(0, 22);
+  return encodeBase64url(await sha256(new TextEncoder().encode(`convert\0${hashedPassword}`))).slice(0, 22);
 }
 
 /** Mints the state and its cookie; answers the state and when both expire. */
@@ -51,7 +51,7 @@ export async function issueConvertState<E extends AppEnv>(
   to: ConvertTarget,
 ): Promise<{ state: string; expiresAt: Date }> {
   const { deps } = c.env;
-  const state = `${STATE_PREFIX}${base64url.encode(crypto.getRandomValues(new Uint8Array(24)))}`;
+  const state = `${STATE_PREFIX}${encodeBase64url(crypto.getRandomValues(new Uint8Array(24)))}`;
   const now = deps.now();
   const expiresAt = new Date(now.getTime() + CONVERT_LIFETIME_MS);
   const jwt = await new SignJWT({
