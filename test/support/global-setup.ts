@@ -9,7 +9,7 @@ import { hasher as nodeHasher } from "../../src/auth/hasher-node.ts";
 import { TokenService } from "../../src/auth/tokens.ts";
 import { MIGRATIONS_FOLDER } from "../../src/db/index.ts";
 import { openNeonSession } from "../../src/db/neon.ts";
-import { createTestDatabase } from "./databases.ts";
+import { createTestDatabase, type TestDatabase } from "./databases.ts";
 import { startFaultProxy, type FaultProxy, type ProxyMode } from "./fault-proxy.ts";
 import { startNeonHttp, type NeonHttp } from "../../scripts/neon-http.ts";
 import { startNeonProxy, type NeonProxy } from "../../scripts/neon-proxy.ts";
@@ -107,7 +107,7 @@ export default async function setup(project: TestProject) {
   // blocks the event loop for seconds. Started side by side, the migrations' connections waited behind the
   // other databases' start-ups (up to 3.2 s on an idle machine, all six in the same 13.8 s either way) and,
   // with the machine busy, past the driver's 10 s connect timeout.
-  const extra: Awaited<ReturnType<typeof migrated>>[] = [];
+  const extra: TestDatabase[] = [];
   for (const name of WORKER_DATABASES) extra.push(await migrated(`workers_${name}`));
   const verifier = await startVerifier();
   const oidc = await startOidcProvider();
