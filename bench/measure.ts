@@ -2,7 +2,7 @@
 // statements the server sent and the CPU each process used during it; and the statistics of its rounds.
 import { benchProcessMicros, machineMicros } from "./cpu.ts";
 import { CONNECTIONS, WARMUP_SECONDS } from "./flags.ts";
-import { load, percentile, pool, type LoadRun } from "./load.ts";
+import { load, percentile, pool, warmUp, type LoadRun } from "./load.ts";
 import { sleep } from "./processes.ts";
 import type { Scenario, Server } from "./scenarios.ts";
 import { originOf, type Target } from "./target.ts";
@@ -48,11 +48,19 @@ function cpuSpent(before: CpuUse, after: CpuUse): CpuUse {
   return out;
 }
 
+/** The scenarios each target has already run, and so warmed up. */
+const warmed = new WeakMap<Target, Set<string>>();
+
 /** One scenario once: a warm-up, then the measured run, with the statements sent during it. */
 export async function measure(target: Target, s: Scenario, seconds: number): Promise<Measured> {
   const origin = originOf(target, s.on);
   const options = { origin, connections: CONNECTIONS, requests: [s.request], expect: (st: number) => st === s.expectStatus };
-  await load({ ...options, seconds: WARMUP_SECONDS });
+  // WARMUP_SECONDS before every run; before a scenario's first run on a target, as long as warmUp takes.
+  const done = warmed.get(target) ?? new Set<string>();
+  warmed.set(target, done);
+  if (done.has(s.key)) await load({ ...options, seconds: WARMUP_SECONDS });
+  else await warmUp(options, WARMUP_SECONDS);
+  done.add(s.key);
   await quiesce(target, s.on); // requests still in flight from the warm-up finish on the server
   const before = await target.statements(s.on);
   const cpuBefore = await cpuNow(target, s.on);

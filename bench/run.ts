@@ -14,6 +14,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { TokenService } from "../src/auth/tokens.ts";
 import { workerBundle } from "./bundle.ts";
 import { armDeadline, CONNECTIONS, flags, log, ONLY, ROUNDS, SECONDS, USERS, WARMUP_SECONDS, wants } from "./flags.ts";
+import { FIRST_WARMUP_MAX_SECONDS, FIRST_WARMUP_REQUESTS } from "./load.ts";
 import { idleRss, type IdleServer, RSS_IDLE_LIMIT_MIB, RSS_LOADED_LIMIT_MIB, soak } from "./memory.ts";
 import { quiesce } from "./measure.ts";
 import { nodeTarget } from "./node-target.ts";
@@ -104,7 +105,7 @@ function machine(pgVersion: string | undefined): string[] {
   }
   return [
     `machine: nproc ${nproc}, ${cpu}, Node ${process.versions.node}${pgVersion ? `, PostgreSQL ${pgVersion}` : ""}`,
-    `load: ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s per scenario (after ${WARMUP_SECONDS} s warm-up), ${USERS} users, autocannon on loopback`,
+    `load: ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s per scenario (each after ${WARMUP_SECONDS} s of warm-up, the first after ${FIRST_WARMUP_REQUESTS} requests or ${FIRST_WARMUP_MAX_SECONDS} s), ${USERS} users, autocannon on loopback`,
   ];
 }
 
