@@ -35,6 +35,8 @@ export async function load(options: {
   seconds: number;
   requests: LoadRequest[];
   expect: (status: number) => boolean;
+  /** Requests per second across all connections; unset, each connection sends as fast as it is answered. */
+  rate?: number;
 }): Promise<LoadRun> {
   const [first, ...rest] = options.requests;
   if (!first) throw new Error("load: no request");
@@ -47,6 +49,7 @@ export async function load(options: {
     duration: options.seconds,
     timeout: TIMEOUT_SECONDS,
     idReplacement: options.requests.some((r) => r.uniqueIds),
+    ...(options.rate === undefined ? {} : { overallRate: options.rate }),
     // A single request is sent as the default one; several are cycled through by each connection.
     ...(rest.length === 0
       ? { method: first.method ?? "GET", headers: first.headers ?? {}, ...(first.body === undefined ? {} : { body: first.body }) }

@@ -1,16 +1,24 @@
 // What a sign-in costs the server's event loop, beside argon2 and without it. `npm run bench` reports the
-// event-loop CPU per sign-in with argon2 hashing on the machine's other threads, as production runs; on a
-// small machine those hashes (19 MiB each) slow the event loop's own code down, and that figure mixes the two.
-// Here the same server runs twice, built as `npm run bench` builds it, side by side in alternating rounds of
-// sign-ins: once as is, once with BENCH_HASHER=none (bench/server.ts: no hashing at all). The second is the
-// event loop's own work per sign-in; the ratio is what the hash beside it costs on this machine.
+// event-loop CPU per sign-in with argon2 hashing on the machine's other threads, as production runs; that
+// figure mixes the event loop's own work with what the hash does to it. Here the same server, built as
+// `npm run bench` builds it, runs four times side by side, in alternating rounds of sign-ins, taking argon2
+// out step by step:
+//   1. as is (argon2 on libuv's pool, as production runs);
+//   2. BENCH_HASHER=wait (bench/server.ts): each hash only waits as long as a verification took on this
+//      machine, in the same lanes: the same queueing and requests in flight, without the hash's CPU;
+//   3. BENCH_HASHER=none at the rate 1 reached in the same round: the event loop's own work per sign-in at
+//      production's pace, one sign-in at a time;
+//   4. BENCH_HASHER=none as fast as it answers: the same work in batches.
+// Each server is first warmed up as `npm run bench` warms a scenario up (bench/load.ts warmUp), so V8 has
+// compiled the path in all four.
 // Run: npm run bench:login-loop [-- --rounds 4 --seconds 3 --connections 16]
 // Starts Postgres when TEST_DATABASE_URL is unset (as root), as `npm run bench` does.
 import { parseArgs } from "node:util";
 import { TokenService } from "../src/auth/tokens.ts";
 import { openPostgres } from "../src/db/postgres.ts";
 import { createTestDatabase } from "../test/support/databases.ts";
-import { load } from "./load.ts";
+import { argon2Limit } from "./argon2.ts";
+import { load, warmUp } from "./load.ts";
 import { postgresServer } from "./postgres.ts";
 import { metrics, startGatehouse } from "./node-target.ts";
 import { freePort, stopAll } from "./processes.ts";
@@ -40,9 +48,17 @@ try {
   await seed(handle.db, 100);
   await handle.close();
   const signingKeys = JSON.stringify([await TokenService.generateKey()]);
+  const { hashMs } = await argon2Limit();
+  log(`argon2: ${hashMs.toFixed(2)} ms per verification with every core hashing`);
   const variants = [
-    { name: "beside argon2 (as production runs)", env: {} as Record<string, string> },
-    { name: "without hashing (BENCH_HASHER=none)", env: { BENCH_HASHER: "none" } },
+    { name: "beside argon2 (as production runs)", env: {} as Record<string, string>, paced: false },
+    {
+      name: `waiting ${hashMs.toFixed(1)} ms per hash, no hashing`,
+      env: { BENCH_HASHER: "wait", BENCH_HASH_MS: hashMs.toFixed(1) },
+      paced: false,
+    },
+    { name: "no hashing, at the rate of the first", env: { BENCH_HASHER: "none" }, paced: true },
+    { name: "no hashing, as fast as answered", env: { BENCH_HASHER: "none" }, paced: false },
   ];
   const servers = [];
   for (const variant of variants) {
@@ -53,20 +69,22 @@ try {
     servers.push({ ...variant, origin, perLogin: [] as number[], rates: [] as number[] });
   }
   const body = JSON.stringify({ email: OWNER.email, password: OWNER.password });
-  // Round 0 warms both servers up and is not counted.
-  for (let round = 0; round <= ROUNDS; round++) {
-    for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
+  const signIns = (origin: string) => ({
+    origin,
+    connections: CONNECTIONS,
+    requests: [{ method: "POST" as const, path: "/api/v2/users/login", headers: { "content-type": "application/json" }, body }],
+    expect: (status: number) => status === 201,
+  });
+  for (const server of servers) log(`${server.name}: warmed up with ${await warmUp(signIns(server.origin), 1)} sign-ins`);
+  const [beside] = servers as [(typeof servers)[0]];
+  for (let round = 1; round <= ROUNDS; round++) {
+    // The paced server runs after the one beside argon2, at the rate that one reached in this round.
+    const order = round % 2 === 1 ? servers : [beside, ...servers.slice(1).reverse()];
+    for (const server of order) {
       const before = await metrics(server.origin);
-      const run = await load({
-        origin: server.origin,
-        connections: CONNECTIONS,
-        seconds: SECONDS,
-        requests: [{ method: "POST", path: "/api/v2/users/login", headers: { "content-type": "application/json" }, body }],
-        expect: (status) => status === 201,
-      });
+      const run = await load({ ...signIns(server.origin), seconds: SECONDS, rate: server.paced ? beside.rates.at(-1) : undefined });
       const after = await metrics(server.origin);
       if (run.errors > 0) throw new Error(`${server.name}: ${run.errors} sign-ins did not answer 201`);
-      if (round === 0) continue;
       server.perLogin.push((after.mainThreadCpuMicros - before.mainThreadCpuMicros) / run.responses);
       server.rates.push(run.responses / run.seconds);
       log(
@@ -75,14 +93,15 @@ try {
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const [beside, alone] = servers as [(typeof servers)[0], (typeof servers)[0]];
+  const [, waiting, paced] = servers as [(typeof servers)[0], (typeof servers)[0], (typeof servers)[0]];
   console.log(`sign-ins, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s; server event-loop CPU per sign-in:`);
   for (const s of servers) {
     console.log(
-      `  ${s.name.padEnd(38)} ${s.perLogin.map((x) => x.toFixed(0)).join(" / ")} µs (median ${median(s.perLogin).toFixed(0)}), ${median(s.rates).toFixed(0)} sign-ins/s`,
+      `  ${s.name.padEnd(40)} ${s.perLogin.map((x) => x.toFixed(0)).join(" / ")} µs (median ${median(s.perLogin).toFixed(0)}), ${median(s.rates).toFixed(0)} sign-ins/s`,
     );
   }
-  console.log(`  beside argon2 / without: ${(median(beside.perLogin) / median(alone.perLogin)).toFixed(2)}x`);
+  const ratio = (a: typeof beside, b: typeof beside) => (median(a.perLogin) / median(b.perLogin)).toFixed(2);
+  console.log(`  beside argon2 / waiting: ${ratio(beside, waiting)}x; waiting / no hashing at the same rate: ${ratio(waiting, paced)}x`);
 } finally {
   await stopAll();
   await database.drop();

@@ -1,24 +1,46 @@
 // The Gatehouse server as `npm run bench` runs it: src/server.ts's startup, with every statement counted and
 // GET /__bench/queries answering the count (bench/metrics.ts). Kept out of src/ so the server `npm start`
 // runs carries no bench code.
+import { availableParallelism } from "node:os";
+import { withLanes } from "../src/auth/hasher-node.ts";
 import type { Hasher } from "../src/auth/hasher.ts";
 import { QueryCounter } from "../src/db/index.ts";
 import { runNodeServer } from "../src/node-server.ts";
 import { withBenchMetrics } from "./metrics.ts";
 import { OWNER } from "./seed.ts";
 
-/**
- * BENCH_HASHER=none (npm run bench:login-loop): no hashing at all, a password matches when it is the bench
- * owner's. The same server, so the difference is what argon2 running beside the event loop does to it.
- */
+// npm run bench:login-loop takes argon2 out of the same server in two steps, so that what is left is what
+// the hash does to the event loop: a password matches when it is the bench owner's.
+const matches = (password: string) => password === OWNER.password;
+
+/** BENCH_HASHER=none: no hashing at all, answered at once. */
 const noHashing: Hasher = {
   hash: (password) => Promise.resolve(`unhashed:${password}`),
-  verify: (_phc, password) => Promise.resolve(password === OWNER.password),
+  verify: (_phc, password) => Promise.resolve(matches(password)),
 };
+
+/**
+ * BENCH_HASHER=wait: no hashing, but each hash waits as long as an argon2 verification takes (BENCH_HASH_MS),
+ * in the server's lanes: sign-ins queue and stay in flight as they do beside argon2, with no CPU spent.
+ */
+function waiting(ms: number): Hasher {
+  const after = <T>(value: T) => new Promise<T>((resolve) => setTimeout(resolve, ms, value));
+  return withLanes(
+    { hash: (password) => after(`unhashed:${password}`), verify: (_phc, password) => after(matches(password)) },
+    availableParallelism(),
+  );
+}
+
+const hashers: Record<string, () => Hasher> = {
+  none: () => noHashing,
+  wait: () => waiting(Number(process.env.BENCH_HASH_MS ?? 12)),
+};
+const replaced = process.env.BENCH_HASHER ? hashers[process.env.BENCH_HASHER] : undefined;
+if (process.env.BENCH_HASHER && !replaced) throw new Error(`unknown BENCH_HASHER: ${process.env.BENCH_HASHER}`);
 
 const queries = new QueryCounter();
 runNodeServer(process.env, {
   queries,
   wrapFetch: (fetch) => withBenchMetrics(fetch, queries),
-  ...(process.env.BENCH_HASHER === "none" ? { hasher: noHashing } : {}),
+  ...(replaced ? { hasher: replaced() } : {}),
 });
