@@ -1,8 +1,7 @@
 // The Gatehouse server as `npm run bench` runs it: src/server.ts's startup, with every statement counted and
 // GET /__bench/queries answering the count (bench/metrics.ts). Kept out of src/ so the server `npm start`
 // runs carries no bench code.
-import { availableParallelism } from "node:os";
-import { withLanes } from "../src/auth/hasher-node.ts";
+import { HASH_LANES, withLanes } from "../src/auth/hasher-node.ts";
 import type { Hasher } from "../src/auth/hasher.ts";
 import { QueryCounter } from "../src/db/index.ts";
 import { runNodeServer } from "../src/node-server.ts";
@@ -25,10 +24,7 @@ const noHashing: Hasher = {
  */
 function waiting(ms: number): Hasher {
   const after = <T>(value: T) => new Promise<T>((resolve) => setTimeout(resolve, ms, value));
-  return withLanes(
-    { hash: (password) => after(`unhashed:${password}`), verify: (_phc, password) => after(matches(password)) },
-    availableParallelism(),
-  );
+  return withLanes({ hash: (password) => after(`unhashed:${password}`), verify: (_phc, password) => after(matches(password)) }, HASH_LANES);
 }
 
 const hashers: Record<string, () => Hasher> = {

@@ -41,4 +41,7 @@ const native: Hasher = {
   },
 };
 
-export const hasher: Hasher = withLanes(native, availableParallelism());
+/** How many hashes run at once: one per core (see above). */
+export const HASH_LANES = availableParallelism();
+
+export const hasher: Hasher = withLanes(native, HASH_LANES);
