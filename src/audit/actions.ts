@@ -56,9 +56,10 @@ export interface AuditRule {
   /**
    * The handler writes its success's record itself, in the statement (or its own transaction) that makes
    * the change (successRecord, middleware.ts), so the request runs without the middleware's transaction.
-   * For a route whose change is one guarded statement after slow work: a password sign-in, which would
-   * otherwise hold a connection idle in its transaction while argon2 runs, and send BEGIN, the record and
-   * COMMIT as three more round trips. Its refusals must change nothing, as every audited route's.
+   * For a route whose change is one guarded statement: a password sign-in, which would otherwise hold a
+   * connection idle in its transaction while argon2 runs, and minting an API key. Each would otherwise send
+   * BEGIN, the record and COMMIT as three more round trips, and on Workers open a WebSocket and start a
+   * Postgres session for them. Its refusals must change nothing, as every audited route's.
    */
   recordsItself?: boolean;
 }
@@ -154,8 +155,20 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
     requested: "user-param",
     implied: { private_key: { secret: true } },
   },
-  "POST /api/v2/users/:user/keys": { action: "create", resourceType: "api_key", requested: "body-token-name", fields: TOKEN_FIELDS },
-  "POST /api/v2/users/:user/keys/tokens": { action: "create", resourceType: "api_key", requested: "body-token-name", fields: TOKEN_FIELDS },
+  "POST /api/v2/users/:user/keys": {
+    recordsItself: true,
+    action: "create",
+    resourceType: "api_key",
+    requested: "body-token-name",
+    fields: TOKEN_FIELDS,
+  },
+  "POST /api/v2/users/:user/keys/tokens": {
+    recordsItself: true,
+    action: "create",
+    resourceType: "api_key",
+    requested: "body-token-name",
+    fields: TOKEN_FIELDS,
+  },
   "DELETE /api/v2/users/:user/keys/:keyid": { action: "delete", resourceType: "api_key", requested: "keyid-param" },
   "PUT /api/v2/users/:user/keys/:keyid/expire": { action: "write", resourceType: "api_key", requested: "keyid-param" },
   "PATCH /api/v2/users/:user/keys/tokens/:keyname": {

@@ -6,8 +6,8 @@
 //   and the client gets a 500, never a success that left no trace. A refusal (4xx) or a failure (5xx) is
 //   rolled back whole, so an answer that is not a success has changed nothing, whatever the handler wrote
 //   before it refused (and a statement that failed inside the transaction cannot poison the audit insert).
-//   A route that records itself (AuditRule.recordsItself: password sign-in) runs without it: its handler
-//   writes its success's record (successRecord) in the very statement that makes its change.
+//   A route that records itself (AuditRule.recordsItself: password sign-in, minting an API key) runs without
+//   it: its handler writes its success's record (successRecord) in the very statement that makes its change.
 // - `auditTrail`, in front of everything, records the audited requests that were refused or failed,
 //   including those refused before the transaction (the CSRF guard, the input checks). They changed nothing,
 //   so their rows are written after the response, off the request's path.
@@ -44,7 +44,9 @@ const recordedByHandler = new WeakSet<Ctx>();
  * of a recordsItself route (actions.ts) to write in the statement or transaction that makes its change.
  * Write it there or fail the request: once it is taken, the request is not recorded again.
  */
-export function successRecord(c: Ctx, status: number, facts: AuditFacts): AuditRow {
+export function successRecord<E extends AppEnv>(route: Context<E>, status: number, facts: AuditFacts): AuditRow {
+  // A route's env only narrows AppEnv's variables (an actor that is present), and this only reads them.
+  const c = route as unknown as Ctx;
   const rule = ruleOf(c);
   if (!rule?.recordsItself) throw new Error(`${c.req.method} ${c.req.path} does not record itself`);
   const row = auditRowOf(c, rule, status, facts);

@@ -77,24 +77,6 @@ export async function issueKey(deps: Deps, db: Db | Tx, key: NewKey): Promise<{ 
 }
 
 /**
- * Inserts a named API token's key row unless the user already has a token of that name (the partial unique
- * index api_keys_token_name_idx), and signs its token; undefined when the name is taken. The statement
- * answers the clash instead of raising it: inside the audited transaction a unique violation aborts the
- * transaction, and every later statement of the request (a retry under another name, the audit record)
- * would fail with it.
- */
-export async function issueNamedKey(deps: Deps, db: Db | Tx, key: NewKey & { loginType: "token"; tokenName: string }) {
-  const plan = planKey(deps, key);
-  const [row] = await db
-    .insert(apiKeys)
-    .values(plan.row)
-    .onConflictDoNothing({ target: [apiKeys.userId, apiKeys.tokenName], where: sql`${apiKeys.loginType} = 'token'` })
-    .returning();
-  if (!row) return undefined;
-  return { token: await plan.sign(), row };
-}
-
-/**
  * A condition on the user's row under which a key may be written (issueKeyIf), over the placeholders its
  * caller fills: one statement is prepared per guard, so `name` must be unique to it.
  */

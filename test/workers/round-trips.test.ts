@@ -114,10 +114,19 @@ describe("database round trips per request on Workers", () => {
     expect(await counted("/api/v2/users/me", { token: session })).toMatchObject({ status: 200, httpRequests: 1, wsConnections: 0 });
   });
 
-  it("token creation: one WebSocket, eight round trips, nothing over HTTP", async () => {
+  it("token creation: two statements over HTTP, the key with its audit record in one; no WebSocket", async () => {
     const created = await counted("/api/v2/users/me/keys/tokens", { method: "POST", token, json: { token_name: "trips-ci" } });
     expect(created.status).toBe(201);
-    // Open (2), start-up, BEGIN, the actor query, the key's insert, the audit row, COMMIT.
-    expect(created).toMatchObject({ httpRequests: 0, wsConnections: 1, wsRoundTrips: 8 });
+    // The actor query, then the key written with its record (src/keys/issue-recorded.ts). The audited
+    // transaction took a WebSocket: open (2), start-up, BEGIN, the actor query, the key, the record, COMMIT.
+    expect(created).toMatchObject({ httpRequests: 2, statements: 2, wsConnections: 0, wsRoundTrips: 0 });
+    const { key } = JSON.parse(created.body) as { key: string };
+    expect((await call("/api/v2/users/me", { token: key })).status).toBe(200);
+
+    // A name already taken: the same two, the insert refused by the unique index, and the refusal's record
+    // written after the response (src/audit/middleware.ts auditTrail).
+    const clash = await counted("/api/v2/users/me/keys/tokens", { method: "POST", token, json: { token_name: "trips-ci" } });
+    expect(clash.status).toBe(409);
+    expect(clash).toMatchObject({ httpRequests: 3, statements: 3, wsConnections: 0 });
   });
 });

@@ -1,0 +1,101 @@
+// Minting an API key while the user's password changes. A password change deletes every key of the user
+// (src/users/lifecycle/passwords.ts); a key written by a request that read the user before the change
+// committed must not survive it. The key is written by one statement that holds a shared lock on the user's
+// row and re-checks the password hash the request read (src/keys/issue-recorded.ts). Here a second
+// connection holds the user's row, the request's insert waits on it, and the change commits in between:
+// the finest interleaving, made deterministic. Needs the real Postgres at TEST_DATABASE_URL: PGlite runs
+// one statement at a time, so nothing can wait on a lock.
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { apiKeys, auditLogs, users } from "../../../src/db/schema.ts";
+import { addUser, json, send, sleep, useTestApp } from "../../support/harness.ts";
+
+const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
+const { app, owner } = useTestApp({ owner: true, database: onPostgres ? "mint_race" : undefined });
+
+/** Resolves once some statement of this database waits for a row lock. */
+async function someoneWaits(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const rows = await app.db.execute(
+      sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    if ((rows as unknown as { rows: { n: number }[] }).rows[0]!.n > 0) return;
+    await sleep(25);
+  }
+  throw new Error("no statement ever waited for the held row");
+}
+
+/** Sends the request while another transaction holds the user's row, and runs `meanwhile` before letting go. */
+async function whileRowHeld(userId: string, request: () => Promise<Response>, meanwhile: (tx: typeof app.db) => Promise<void>) {
+  let pending: Promise<Response> | undefined;
+  await app.db.transaction(async (tx) => {
+    await tx.execute(sql`select 1 from ${users} where ${users.id} = ${userId} for update`);
+    pending = request();
+    await someoneWaits();
+    await meanwhile(tx as unknown as typeof app.db);
+  });
+  return pending!;
+}
+
+const keysOf = async (userId: string) => app.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.userId, userId));
+
+describe.skipIf(!onPostgres)("minting a key while the user's password changes", () => {
+  for (const [route, body] of [
+    ["/users/me/keys/tokens", { token_name: "straddler" }],
+    ["/users/me/keys", undefined],
+  ] as const) {
+    it(`attack: POST ${route} that read the user before the change commits gets no key, and leaves no record`, async () => {
+      const user = await addUser(app, { username: `minter${route.length}`, login: true });
+      const res = await whileRowHeld(
+        user.id,
+        () => send(app, "POST", route, user.token, body),
+        async (tx) => {
+          // What a password change commits: a new hash, and every key of the user gone.
+          await tx.update(users).set({ hashedPassword: "$argon2id$changed" }).where(eq(users.id, user.id));
+          await tx.delete(apiKeys).where(eq(apiKeys.userId, user.id));
+        },
+      );
+      expect(res.status).toBe(409);
+      expect(await json(res)).toMatchObject({ message: "The user changed while the key was being created." });
+      expect(await keysOf(user.id)).toEqual([]);
+      await app.settle();
+      const requestId = res.headers.get("x-request-id")!;
+      const [record] = await app.db.select().from(auditLogs).where(eq(auditLogs.requestId, requestId));
+      // The refusal is recorded as one (after the response), never as the creation it did not make.
+      expect(record).toMatchObject({ statusCode: 409, action: "create", resourceType: "api_key" });
+    });
+
+    it(`POST ${route} that only waited for the user's row is created, with its record`, async () => {
+      const user = await addUser(app, { username: `waiter${route.length}`, login: true });
+      const res = await whileRowHeld(
+        user.id,
+        () => send(app, "POST", route, user.token, body),
+        async (tx) => {
+          await tx.update(users).set({ name: "Renamed meanwhile" }).where(eq(users.id, user.id));
+        },
+      );
+      expect(res.status).toBe(201);
+      const { key } = await json<{ key: string }>(res);
+      expect((await send(app, "GET", "/users/me", key)).status).toBe(200);
+      expect(await keysOf(user.id)).toHaveLength(2);
+      const requestId = res.headers.get("x-request-id")!;
+      const records = await app.db.select().from(auditLogs).where(eq(auditLogs.requestId, requestId));
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({ statusCode: 201, userId: user.id });
+    });
+  }
+
+  it("an owner minting for a member whose password changes meanwhile gets no key for them", async () => {
+    const member = await addUser(app, { username: "minted-for", login: true });
+    const res = await whileRowHeld(
+      member.id,
+      () => send(app, "POST", `/users/${member.username}/keys/tokens`, owner.token, { token_name: "for-member" }),
+      async (tx) => {
+        await tx.update(users).set({ hashedPassword: "$argon2id$changed" }).where(eq(users.id, member.id));
+        await tx.delete(apiKeys).where(eq(apiKeys.userId, member.id));
+      },
+    );
+    expect(res.status).toBe(409);
+    expect(await keysOf(member.id)).toEqual([]);
+  });
+});
