@@ -3,7 +3,15 @@
 import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import { DrizzleQueryError } from "drizzle-orm/errors";
 import type { Logger } from "drizzle-orm/logger";
-import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransaction } from "drizzle-orm/pg-core";
+import {
+  PgDialect,
+  type PgDatabase,
+  type PgPreparedQuery,
+  type PgQueryResultHKT,
+  type PgTable,
+  type PgTransaction,
+  type PreparedQueryConfig,
+} from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations } from "drizzle-orm/relations";
 import { fromPostgres } from "./errors.ts";
 import * as schema from "./schema.ts";
@@ -64,6 +72,16 @@ export function preparedPerHandle<Q>(prepare: (db: Db) => Q): (db: Db | Tx) => Q
     if (!query) prepared.set(session, (query = prepare(db as Db)));
     return query;
   };
+}
+
+const dialect = new PgDialect();
+
+/**
+ * A statement written as SQL, for what the query builder cannot say (a data-modifying WITH query), prepared
+ * per handle as preparedPerHandle prepares: built once, its placeholders filled by `execute(params)`.
+ */
+export function preparedSql(name: string, build: () => SQL): (db: Db | Tx) => PgPreparedQuery<PreparedQueryConfig> {
+  return preparedPerHandle((db: Db) => db._.session.prepareQuery(dialect.sqlToQuery(build()), undefined, statementName(db, name), false));
 }
 
 /**

@@ -1,8 +1,7 @@
 // Minting a key: one api_keys row (the revocation handle) and the signed token that names it.
 import type { Deps } from "../deps.ts";
-import { insertSelectLists, preparedPerHandle, statementName, type Db, type Tx } from "../db/index.ts";
+import { insertSelectLists, preparedSql, type Db, type Tx } from "../db/index.ts";
 import { sql, type SQL } from "drizzle-orm";
-import { PgDialect, type PgPreparedQuery, type PreparedQueryConfig } from "drizzle-orm/pg-core";
 import { apiKeys, users, type ApiKeyRow, type LoginType } from "../db/schema.ts";
 import { type AuditRow, auditInsertFrom, auditParams } from "../audit/record.ts";
 import { type Refund, refundParams, refundWhen } from "../security/login-counters.ts";
@@ -100,8 +99,6 @@ const KEY_FIELDS = [
   "tokenName",
 ] as const satisfies readonly (keyof ReturnType<typeof planKey>["row"])[];
 
-const dialect = new PgDialect();
-
 /** What the statement that writes a session key also writes, so that it all commits together. */
 export interface WrittenWithKey {
   /** The key's audit record, given the key's id (src/audit/record.ts, auditInsertFrom). */
@@ -117,17 +114,16 @@ export interface WrittenWithKey {
  * each only if the key was written.
  */
 function guardedInsert(guard: KeyGuard, recorded: boolean, refunded: boolean) {
-  const { columns: names, values } = insertSelectLists(apiKeys, KEY_FIELDS);
-  const insert = sql`insert into ${apiKeys} (${names}) select ${values} from ${users} where ${users.id} = ${sql.placeholder("userId")} and (${guard.where}) for share of ${users} returning ${apiKeys.id}`;
-  const inserted = sql.raw("inserted_key");
-  const parts = [sql`inserted_key as (${insert})`];
-  if (recorded) parts.push(sql`record as (${auditInsertFrom(inserted)})`);
-  if (refunded) parts.push(sql`refund as (${refundWhen(inserted)})`);
-  const query = dialect.sqlToQuery(parts.length === 1 ? insert : sql`with ${sql.join(parts, sql`, `)} select id from inserted_key`);
   const name = `gatehouse_key_if_${guard.name}${recorded ? "_recorded" : ""}${refunded ? "_refunded" : ""}`;
-  return preparedPerHandle(
-    (db: Db): PgPreparedQuery<PreparedQueryConfig> => db._.session.prepareQuery(query, undefined, statementName(db, name), false),
-  );
+  return preparedSql(name, () => {
+    const { columns: names, values } = insertSelectLists(apiKeys, KEY_FIELDS);
+    const insert = sql`insert into ${apiKeys} (${names}) select ${values} from ${users} where ${users.id} = ${sql.placeholder("userId")} and (${guard.where}) for share of ${users} returning ${apiKeys.id}`;
+    const inserted = sql.raw("inserted_key");
+    const parts = [sql`inserted_key as (${insert})`];
+    if (recorded) parts.push(sql`record as (${auditInsertFrom(inserted)})`);
+    if (refunded) parts.push(sql`refund as (${refundWhen(inserted)})`);
+    return parts.length === 1 ? insert : sql`with ${sql.join(parts, sql`, `)} select id from inserted_key`;
+  });
 }
 const guardedInserts = new Map<string, ReturnType<typeof guardedInsert>>();
 
