@@ -56,10 +56,10 @@ export interface AuditRule {
   /**
    * The handler writes its success's record itself, in the statement (or its own transaction) that makes
    * the change (successRecord, middleware.ts), so the request runs without the middleware's transaction.
-   * For a route whose change is one guarded statement: a password sign-in, which would otherwise hold a
-   * connection idle in its transaction while argon2 runs, and minting an API key. Each would otherwise send
-   * BEGIN, the record and COMMIT as three more round trips, and on Workers open a WebSocket and start a
-   * Postgres session for them. Its refusals must change nothing, as every audited route's.
+   * For a route whose change is one statement: a password sign-in (which would otherwise also hold a
+   * connection idle in its transaction while argon2 runs), minting an API key, signing out. Each would
+   * otherwise send BEGIN, the record and COMMIT as three more round trips, and on Workers open a WebSocket
+   * and start a Postgres session for them. Its refusals must change nothing, as every audited route's.
    */
   recordsItself?: boolean;
 }
@@ -89,7 +89,7 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
   },
   "GET /api/v2/users/oauth2/github/callback": { public: true, action: "login", resourceType: "api_key", onlyOutcomes: true },
   "GET /api/v2/users/oidc/callback": { public: true, action: "login", resourceType: "api_key", onlyOutcomes: true },
-  "POST /api/v2/users/logout": { action: "logout", resourceType: "api_key", requested: "caller-session" },
+  "POST /api/v2/users/logout": { recordsItself: true, action: "logout", resourceType: "api_key", requested: "caller-session" },
   "POST /api/v2/users/otp/request": {
     public: true,
     action: "request_password_reset",

@@ -1,9 +1,10 @@
 // Reading keys, always through the actor's permissions: a key the caller may not see is answered exactly
 // like a key that does not exist (404), as Coder's authorised data layer does.
-import { and, asc, eq, gt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, sql, type SQL } from "drizzle-orm";
 import type { Actor } from "../auth/actor.ts";
 import { can, permits, type Action } from "../auth/rbac.ts";
-import type { Db } from "../db/index.ts";
+import { type AuditRow, auditInsertFrom, auditParams } from "../audit/record.ts";
+import { preparedSql, type Db } from "../db/index.ts";
 import { apiKeys, users, type ApiKeyRow } from "../db/schema.ts";
 import { notFound } from "../http/errors.ts";
 
@@ -68,11 +69,20 @@ export async function expireKey(db: Db, id: string, at: Date): Promise<void> {
     .where(and(eq(apiKeys.id, id), gt(apiKeys.expiresAt, at)));
 }
 
-/** Signing out, in one statement: the calling key, and every application-connect key of its user (as Coder does). */
-export async function deleteSessionKeys(db: Db, key: Pick<ApiKeyRow, "id" | "userId">): Promise<void> {
-  await db
-    .delete(apiKeys)
-    .where(or(eq(apiKeys.id, key.id), and(eq(apiKeys.userId, key.userId), sql`'coder:application_connect' = any(${apiKeys.scopes})`)));
+/**
+ * Signing out, prepared: the calling key and every application-connect key of its user deleted (as Coder
+ * does), and the sign-out's audit record written, by one statement, so they commit together without a
+ * transaction. A data-modifying WITH query runs exactly once whatever reads it, so the record is written
+ * once, also when a concurrent sign-out deleted the key first.
+ */
+const signOutStatement = preparedSql("gatehouse_sign_out_recorded", () => {
+  const keys = sql`delete from ${apiKeys} where ${apiKeys.id} = ${sql.placeholder("keyId")} or (${apiKeys.userId} = ${sql.placeholder("userId")} and 'coder:application_connect' = any(${apiKeys.scopes}))`;
+  return sql`with deleted as (${keys}), record as (${auditInsertFrom(sql`(values (1)) as once (n)`)}) select 1`;
+});
+
+/** Signs `key` out with `record` (src/audit/middleware.ts successRecord) in one statement. */
+export async function signOut(db: Db, key: Pick<ApiKeyRow, "id" | "userId">, record: AuditRow): Promise<void> {
+  await signOutStatement(db).execute({ keyId: key.id, userId: key.userId, ...auditParams(record) });
 }
 
 export interface KeyUse {

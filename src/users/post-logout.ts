@@ -1,9 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { deleteCookie } from "hono/cookie";
+import { successRecord } from "../audit/middleware.ts";
 import { SESSION_COOKIE } from "../auth/token-source.ts";
 import { defineRoute } from "../http/define-route.ts";
 import type { Router } from "../http/router.ts";
-import { deleteSessionKeys } from "../keys/queries.ts";
+import { signOut } from "../keys/queries.ts";
 
 const route = defineRoute("post", "/users/logout", "Log out user", {
   auth: "session",
@@ -14,8 +15,9 @@ const route = defineRoute("post", "/users/logout", "Log out user", {
 
 export const postLogout = (app: Router) =>
   app.openapi(route, async (c) => {
-    const { key } = c.get("actor");
-    await deleteSessionKeys(c.env.deps.db, key);
+    const { key, user } = c.get("actor");
+    // The route records itself (src/audit/actions.ts): the record goes with the deletion.
+    await signOut(c.env.deps.db, key, successRecord(c, 200, { resourceId: key.id, resourceTarget: user.username }));
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.json({ message: "Logged out!" }, 200);
   });

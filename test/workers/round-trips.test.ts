@@ -92,7 +92,7 @@ describe("database round trips per request on Workers", () => {
     }
   });
 
-  it("sign-in: over HTTP only, three statements; a dormant user's first one also runs a transaction", async () => {
+  it("sign-in: over HTTP only, three statements; a dormant user's first one also runs a transaction; sign-out two", async () => {
     const signIn = () =>
       counted("/api/v2/users/login", { method: "POST", json: { email: "trips@example.com", password: "SomeSecurePassword!" } });
     const first = await signIn();
@@ -112,6 +112,12 @@ describe("database round trips per request on Workers", () => {
     // The new key's first use also stamps its last use (deferred): a second single statement, still over HTTP.
     expect(await counted("/api/v2/users/me", { token: session })).toMatchObject({ status: 200, httpRequests: 2, wsConnections: 0 });
     expect(await counted("/api/v2/users/me", { token: session })).toMatchObject({ status: 200, httpRequests: 1, wsConnections: 0 });
+
+    // Signing out: the actor query, then the keys deleted with the sign-out's record in one statement
+    // (src/keys/queries.ts signOut). The audited transaction took a WebSocket and eight round trips.
+    const out = await counted("/api/v2/users/logout", { method: "POST", token: session });
+    expect(out).toMatchObject({ status: 200, httpRequests: 2, statements: 2, wsConnections: 0, wsRoundTrips: 0 });
+    expect((await call("/api/v2/users/me", { token: session })).status).toBe(401);
   });
 
   it("token creation: two statements over HTTP, the key with its audit record in one; no WebSocket", async () => {

@@ -4,7 +4,7 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { apiKeys } from "../../../src/db/schema.ts";
-import { auditRowsOf, type ErrorBody, json, OWNER, sendJsonText, useTestApp } from "../../support/harness.ts";
+import { auditRowsOf, type ErrorBody, getMe, json, jwtPayload, login, OWNER, sendJsonText, useTestApp } from "../../support/harness.ts";
 
 const { app, owner } = useTestApp({ owner: true });
 
@@ -27,42 +27,59 @@ describe("the audit record of what was stored", () => {
   });
 });
 
+/**
+ * Runs `attack` while the audit log refuses the rows `when` matches (a trigger), standing in for any reason
+ * an insert can fail: a full disk, a value the table refuses, a lost connection.
+ */
+async function whileAuditRefuses(when: string, attack: () => Promise<void>): Promise<void> {
+  await app.db.execute(sql`create function refuse_audit() returns trigger language plpgsql as $$
+    begin if ${sql.raw(when)} then raise exception 'audit refused'; end if; return new; end $$`);
+  await app.db.execute(sql`create trigger refuse_audit before insert on audit_logs for each row execute function refuse_audit()`);
+  try {
+    await attack();
+  } finally {
+    await app.db.execute(sql`drop trigger refuse_audit on audit_logs`);
+    await app.db.execute(sql`drop function refuse_audit()`);
+  }
+}
+
 describe("an audited change commits only with its record", () => {
   it("attack: when the audit insert fails, the token it would record is rolled back and the client gets a 500", async () => {
-    // Stands in for any reason an insert can fail (a full disk, a value the table refuses, a lost connection).
-    await app.db.execute(sql`create function refuse_audit() returns trigger language plpgsql as $$
-      begin if new.action = 'create' and new.resource_type = 'api_key' and new.status_code < 400 then raise exception 'audit refused'; end if; return new; end $$`);
-    await app.db.execute(sql`create trigger refuse_audit before insert on audit_logs for each row execute function refuse_audit()`);
-    try {
+    await whileAuditRefuses("new.action = 'create' and new.resource_type = 'api_key' and new.status_code < 400", async () => {
       const res = await send("POST", "/users/me/keys/tokens", '{"token_name":"unrecorded"}', owner.token);
       expect(res.status).toBe(500);
       expect(res.headers.get("set-cookie")).toBeNull();
       expect(await json<ErrorBody>(res)).toEqual({ message: "An internal server error occurred." });
       expect(await app.db.select().from(apiKeys).where(eq(apiKeys.tokenName, "unrecorded"))).toEqual([]);
-    } finally {
-      await app.db.execute(sql`drop trigger refuse_audit on audit_logs`);
-      await app.db.execute(sql`drop function refuse_audit()`);
-    }
+    });
     const again = await send("POST", "/users/me/keys/tokens", '{"token_name":"unrecorded"}', owner.token);
     expect(again.status).toBe(201);
   });
 
   it("attack: a session whose login record fails is never handed out", async () => {
-    await app.db.execute(sql`create function refuse_login_audit() returns trigger language plpgsql as $$
-      begin if new.action = 'login' and new.status_code < 400 then raise exception 'audit refused'; end if; return new; end $$`);
-    await app.db.execute(
-      sql`create trigger refuse_login_audit before insert on audit_logs for each row execute function refuse_login_audit()`,
-    );
     const keysBefore = (await app.db.select().from(apiKeys).where(eq(apiKeys.userId, owner.userId))).length;
-    try {
+    await whileAuditRefuses("new.action = 'login' and new.status_code < 400", async () => {
       const res = await send("POST", "/users/login", JSON.stringify({ email: OWNER.email, password: OWNER.password }));
       expect(res.status).toBe(500);
       expect(res.headers.get("set-cookie")).toBeNull();
       expect((await app.db.select().from(apiKeys).where(eq(apiKeys.userId, owner.userId))).length).toBe(keysBefore);
-    } finally {
-      await app.db.execute(sql`drop trigger refuse_login_audit on audit_logs`);
-      await app.db.execute(sql`drop function refuse_login_audit()`);
-    }
+    });
+  });
+
+  it("attack: a sign-out whose record fails signs nothing out, and says so", async () => {
+    const session = await login(app, OWNER.email, OWNER.password);
+    await whileAuditRefuses("new.action = 'logout' and new.status_code < 400", async () => {
+      const res = await send("POST", "/users/logout", "{}", session);
+      expect(res.status).toBe(500);
+      // The cookie is not cleared either: the browser keeps the session that still works.
+      expect(res.headers.get("set-cookie")).toBeNull();
+      expect((await getMe(app, session)).status).toBe(200);
+    });
+    const out = await send("POST", "/users/logout", "{}", session);
+    expect(out.status).toBe(200);
+    expect((await getMe(app, session)).status).toBe(401);
+    const [record] = (await auditRowsOf(app)).filter((r) => r.action === "logout").slice(-1);
+    expect(record).toMatchObject({ statusCode: 200, userId: owner.userId, resourceId: jwtPayload(session).jti });
   });
 });
 
