@@ -154,6 +154,17 @@ export async function workerRtt(options: WorkerRttOptions): Promise<Row[]> {
       return { name, latencies, errors, roundTrips: per("trips"), http: per("http"), ws: per("ws") };
     };
 
+    // Sessions to sign out: each signed in and used once beforehand (its first use stamps it), so what a
+    // sign-out is counted for is its own work.
+    const signOuts = 15;
+    const sessions: string[] = [];
+    for (let i = 0; i < signOuts + 3; i++) {
+      const signedIn = await send("/api/v2/users/login", { method: "POST", json: { email: OWNER.email, password: OWNER.password } });
+      const session = (JSON.parse(signedIn.body) as { session_token: string }).session_token;
+      await send("/api/v2/users/me", { token: session });
+      sessions.push(session);
+    }
+
     const samples = [
       await measure("GET /healthz (no database)", 30, () => send("/healthz"), 200),
       await measure(
@@ -174,6 +185,12 @@ export async function workerRtt(options: WorkerRttOptions): Promise<Row[]> {
         20,
         () => send("/api/v2/users/me/keys/tokens", { method: "POST", token, json: { token_name: `rtt-${n++}` } }),
         201,
+      ),
+      await measure(
+        "sign-out (POST /users/logout)",
+        signOuts,
+        () => send("/api/v2/users/logout", { method: "POST", token: sessions.pop()! }),
+        200,
       ),
     ];
     const limit = 1.3 * rttMs + 10;
