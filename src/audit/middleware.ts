@@ -6,8 +6,9 @@
 //   and the client gets a 500, never a success that left no trace. A refusal (4xx) or a failure (5xx) is
 //   rolled back whole, so an answer that is not a success has changed nothing, whatever the handler wrote
 //   before it refused (and a statement that failed inside the transaction cannot poison the audit insert).
-//   A route that records itself (AuditRule.recordsItself: password sign-in, minting an API key) runs without
-//   it: its handler writes its success's record (successRecord) in the very statement that makes its change.
+//   A route that records itself (AuditRule.recordsItself: password sign-in, minting an API key, signing out)
+//   runs without it: its handler writes its success's record (successRecord) in the very statement that
+//   makes its change. Either way, what the request defers runs only after a success.
 // - `auditTrail`, in front of everything, records the audited requests that were refused or failed,
 //   including those refused before the transaction (the CSRF guard, the input checks). They changed nothing,
 //   so their rows are written after the response, off the request's path.
@@ -83,23 +84,31 @@ export const auditedTransaction = (): MiddlewareHandler<AppEnv> =>
     // a WebSocket, a Postgres start-up, BEGIN and ROLLBACK. A rule is public exactly when its route is
     // (test/node/audit/records.test.ts).
     if (!rule.public && !(await sessionClaims(c))) return next();
+    const root: Deps = c.env.deps;
+    // Work the request defers (last-used stamps, notifications) waits for its success, and is dropped with a
+    // refusal or a rollback: an answer that is not a success has changed nothing, and a passcode must not be
+    // sent for a write that did not happen.
+    const deferred: DeferredTask[] = [];
+    const holding = { ...root, defer: (task: DeferredTask) => void deferred.push(task) };
     if (rule.recordsItself) {
-      await next();
+      c.env = { ...c.env, deps: holding };
+      try {
+        await next();
+      } finally {
+        c.env = { ...c.env, deps: root };
+      }
       // A refusal or a failure changed nothing, and the outer layer records it after the response.
       if (c.res.status >= 400) return;
       if (recordedByHandler.has(c)) settled.add(c);
       // Never a success without its record: written after the response, and the missing record logged.
       else logLine("error", "audited success not recorded by its handler", { request_id: c.get("requestId") });
+      for (const task of deferred) root.defer(task);
       return;
     }
-    const root: Deps = c.env.deps;
-    // Work the request defers (last-used stamps, notifications) waits for the commit, and is dropped with a
-    // rollback: a passcode must not be sent for a write that did not happen.
-    const deferred: DeferredTask[] = [];
     let committed = false;
     try {
       await root.db.transaction(async (tx) => {
-        c.env = { ...c.env, deps: { ...root, db: tx, defer: (task) => void deferred.push(task) } };
+        c.env = { ...c.env, deps: { ...holding, db: tx } };
         await next();
         if (c.res.status >= 400) throw ROLLBACK;
         const row = auditRow(c, rule);
