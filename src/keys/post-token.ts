@@ -27,8 +27,12 @@ const route = defineRoute("post", "/users/{user}/keys/tokens", "Create token API
 /** Generated names collide rarely; each retry draws a new name with more digits. */
 const NAME_ATTEMPTS = 6;
 
-/** The index that makes a user's token names unique (src/db/schema.ts); "" when the driver did not name it. */
-const nameClash = (err: unknown) => ["api_keys_token_name_idx", ""].includes(uniqueViolation(err) ?? "-");
+/** A violation of the index that makes a user's token names unique (src/db/schema.ts). */
+function nameClash(err: unknown): boolean {
+  const index = uniqueViolation(err);
+  // "" when the driver did not name the index: the only other unique one is the key's random 10-character id.
+  return index === "api_keys_token_name_idx" || index === "";
+}
 
 /**
  * Writes the key with its audit record under `name`, or under generated names until one is free. Each try
