@@ -37,6 +37,12 @@ async function whileRowHeld(userId: string, request: () => Promise<Response>, me
   return pending!;
 }
 
+/** What a password change commits (src/users/lifecycle/passwords.ts): a new hash, and every key of the user gone. */
+const changePassword = (userId: string) => async (tx: typeof app.db) => {
+  await tx.update(users).set({ hashedPassword: "$argon2id$changed" }).where(eq(users.id, userId));
+  await tx.delete(apiKeys).where(eq(apiKeys.userId, userId));
+};
+
 const keysOf = async (userId: string) => app.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.userId, userId));
 
 describe.skipIf(!onPostgres)("minting a key while the user's password changes", () => {
@@ -46,15 +52,7 @@ describe.skipIf(!onPostgres)("minting a key while the user's password changes", 
   ] as const) {
     it(`attack: POST ${route} that read the user before the change commits gets no key, and leaves no record`, async () => {
       const user = await addUser(app, { username: `minter${route.length}`, login: true });
-      const res = await whileRowHeld(
-        user.id,
-        () => send(app, "POST", route, user.token, body),
-        async (tx) => {
-          // What a password change commits: a new hash, and every key of the user gone.
-          await tx.update(users).set({ hashedPassword: "$argon2id$changed" }).where(eq(users.id, user.id));
-          await tx.delete(apiKeys).where(eq(apiKeys.userId, user.id));
-        },
-      );
+      const res = await whileRowHeld(user.id, () => send(app, "POST", route, user.token, body), changePassword(user.id));
       expect(res.status).toBe(409);
       expect(await json(res)).toMatchObject({ message: "The user changed while the key was being created." });
       expect(await keysOf(user.id)).toEqual([]);
@@ -90,10 +88,7 @@ describe.skipIf(!onPostgres)("minting a key while the user's password changes", 
     const res = await whileRowHeld(
       member.id,
       () => send(app, "POST", `/users/${member.username}/keys/tokens`, owner.token, { token_name: "for-member" }),
-      async (tx) => {
-        await tx.update(users).set({ hashedPassword: "$argon2id$changed" }).where(eq(users.id, member.id));
-        await tx.delete(apiKeys).where(eq(apiKeys.userId, member.id));
-      },
+      changePassword(member.id),
     );
     expect(res.status).toBe(409);
     expect(await keysOf(member.id)).toEqual([]);
