@@ -57,9 +57,10 @@ export interface AuditRule {
    * The handler writes its success's record itself, in the statement (or its own transaction) that makes
    * the change (successRecord, middleware.ts), so the request runs without the middleware's transaction.
    * For a route whose change is one statement: a password sign-in (which would otherwise also hold a
-   * connection idle in its transaction while argon2 runs), minting an API key, signing out. Each would
-   * otherwise send BEGIN, the record and COMMIT as three more round trips, and on Workers open a WebSocket
-   * and start a Postgres session for them. Its refusals must change nothing, as every audited route's.
+   * connection idle in its transaction while argon2 runs), minting, deleting or expiring an API key, signing
+   * out. Each would otherwise send BEGIN, the record and COMMIT as three more round trips, and on Workers
+   * open a WebSocket and start a Postgres session for them. Its refusals must change nothing, as every
+   * audited route's.
    */
   recordsItself?: boolean;
 }
@@ -169,8 +170,8 @@ export const AUDIT_RULES: Readonly<Record<string, AuditRule>> = {
     requested: "body-token-name",
     fields: TOKEN_FIELDS,
   },
-  "DELETE /api/v2/users/:user/keys/:keyid": { action: "delete", resourceType: "api_key", requested: "keyid-param" },
-  "PUT /api/v2/users/:user/keys/:keyid/expire": { action: "write", resourceType: "api_key", requested: "keyid-param" },
+  "DELETE /api/v2/users/:user/keys/:keyid": { recordsItself: true, action: "delete", resourceType: "api_key", requested: "keyid-param" },
+  "PUT /api/v2/users/:user/keys/:keyid/expire": { recordsItself: true, action: "write", resourceType: "api_key", requested: "keyid-param" },
   "PATCH /api/v2/users/:user/keys/tokens/:keyname": {
     action: "write",
     resourceType: "api_key",

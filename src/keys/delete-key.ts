@@ -1,6 +1,7 @@
 // DELETE /users/{user}/keys/{keyid} (Coder's coderd/apikey.go `deleteAPIKey`). The row is the token's revocation handle:
 // once it is gone the session middleware refuses the token on the very next request. Expired keys can be
 // deleted too.
+import { successRecord } from "../audit/middleware.ts";
 import { defineRoute, noContent } from "../http/define-route.ts";
 import { notFound } from "../http/errors.ts";
 import type { Router } from "../http/router.ts";
@@ -17,7 +18,9 @@ export const deleteKey = (app: Router) =>
   app.openapi(route, async (c) => {
     const { db } = c.env.deps;
     const key = await keyForAction(db, c.get("actor"), c.req.valid("param").keyid, "delete");
-    // Deleted by someone else between the lookup and now.
-    if (!(await deleteKeyById(db, key.id))) throw notFound();
+    // The route records itself (src/audit/actions.ts): the record goes with the deletion. Deleted by someone
+    // else between the lookup and now: nothing written, and the refusal is recorded after the response.
+    const record = successRecord(c, 204, { resourceId: key.id, resourceTarget: key.id });
+    if (!(await deleteKeyById(db, key.id, record))) throw notFound();
     return c.body(null, 204);
   });

@@ -55,32 +55,62 @@ export async function listTokens(db: Db, actor: Actor, listing: TokenListing): P
   return rows.filter((row) => mayAct(actor, row.key, "read"));
 }
 
-/** Deletes the key; false when it was already gone. */
-export async function deleteKeyById(db: Db, id: string): Promise<boolean> {
-  const deleted = await db.delete(apiKeys).where(eq(apiKeys.id, id)).returning({ id: apiKeys.id });
-  return deleted.length > 0;
-}
-
-/** Expires the key at `at`, unless it has expired already (its earlier expiry stands). */
-export async function expireKey(db: Db, id: string, at: Date): Promise<void> {
-  await db
-    .update(apiKeys)
-    .set({ expiresAt: at, updatedAt: at })
-    .where(and(eq(apiKeys.id, id), gt(apiKeys.expiresAt, at)));
-}
+/** Where a record written once, whatever the change returned, selects from. */
+const ONCE = sql`(values (1)) as once (n)`;
 
 /**
- * Signing out, prepared: the calling key and every application-connect key of its user deleted (as Coder
- * does), and the sign-out's audit record written, by one statement, so they commit together without a
- * transaction. A data-modifying WITH query runs exactly once whatever reads it, so the record is written
- * once, also when a concurrent sign-out deleted the key first.
+ * A change to keys and its audit record in one statement, prepared, for a route that records itself
+ * (src/audit/actions.ts): they commit together without a transaction. `change` is a data-modifying statement
+ * returning the ids it touched; the record is written once for each (`perKey`) or once whatever it touched. A
+ * data-modifying WITH query runs exactly once whatever reads it. Its placeholders are filled with auditParams'.
  */
-const signOutStatement = preparedSql("gatehouse_sign_out_recorded", () => {
-  const keys = sql`delete from ${apiKeys} where ${apiKeys.id} = ${sql.placeholder("keyId")} or (${apiKeys.userId} = ${sql.placeholder("userId")} and 'coder:application_connect' = any(${apiKeys.scopes}))`;
-  return sql`with deleted as (${keys}), record as (${auditInsertFrom(sql`(values (1)) as once (n)`)}) select 1`;
-});
+function recordedChange(name: string, change: () => SQL, perKey: boolean) {
+  return preparedSql(
+    name,
+    () => sql`with changed as (${change()}), record as (${auditInsertFrom(perKey ? sql.raw("changed") : ONCE)}) select id from changed`,
+  );
+}
 
-/** Signs `key` out with `record` (src/audit/middleware.ts successRecord) in one statement. */
+const deleteStatement = recordedChange(
+  "gatehouse_key_delete_recorded",
+  () => sql`delete from ${apiKeys} where ${apiKeys.id} = ${sql.placeholder("keyId")} returning ${apiKeys.id}`,
+  true,
+);
+
+/** Deletes the key with the record of the deletion; false, and nothing written, when it was already gone. */
+export async function deleteKeyById(db: Db, id: string, record: AuditRow): Promise<boolean> {
+  const deleted = await deleteStatement(db).execute({ keyId: id, ...auditParams(record) });
+  return (deleted as { rows: unknown[] }).rows.length > 0;
+}
+
+const expireStatement = recordedChange(
+  "gatehouse_key_expire_recorded",
+  () => {
+    const at = sql`${sql.param(sql.placeholder("at"), apiKeys.expiresAt)}::timestamptz`;
+    return sql`update ${apiKeys} set ${sql.identifier(apiKeys.expiresAt.name)} = ${at}, ${sql.identifier(apiKeys.updatedAt.name)} = ${at} where ${apiKeys.id} = ${sql.placeholder("keyId")} and ${apiKeys.expiresAt} > ${at} returning ${apiKeys.id}`;
+  },
+  false,
+);
+
+/**
+ * Expires the key at `at`, unless it has expired already (its earlier expiry stands), with the record of the
+ * request, which succeeds either way.
+ */
+export async function expireKey(db: Db, id: string, at: Date, record: AuditRow): Promise<void> {
+  await expireStatement(db).execute({ keyId: id, at, ...auditParams(record) });
+}
+
+const signOutStatement = recordedChange(
+  "gatehouse_sign_out_recorded",
+  () =>
+    sql`delete from ${apiKeys} where ${apiKeys.id} = ${sql.placeholder("keyId")} or (${apiKeys.userId} = ${sql.placeholder("userId")} and 'coder:application_connect' = any(${apiKeys.scopes})) returning ${apiKeys.id}`,
+  false,
+);
+
+/**
+ * Signing out: the calling key and every application-connect key of its user deleted (as Coder does), with
+ * the sign-out's record, written once, also when a concurrent sign-out deleted the key first.
+ */
 export async function signOut(db: Db, key: Pick<ApiKeyRow, "id" | "userId">, record: AuditRow): Promise<void> {
   await signOutStatement(db).execute({ keyId: key.id, userId: key.userId, ...auditParams(record) });
 }

@@ -35,13 +35,15 @@ beforeAll(async () => {
 });
 
 describe("routes that record themselves", () => {
-  it("are exactly sign-in, minting a key (both routes) and sign-out", () => {
+  it("are exactly sign-in, minting (both routes), deleting and expiring a key, and sign-out", () => {
     const recordingItself = Object.entries(AUDIT_RULES).flatMap(([key, rule]) => (rule.recordsItself ? [key] : []));
     expect(recordingItself.sort()).toEqual([
+      "DELETE /api/v2/users/:user/keys/:keyid",
       "POST /api/v2/users/:user/keys",
       "POST /api/v2/users/:user/keys/tokens",
       "POST /api/v2/users/login",
       "POST /api/v2/users/logout",
+      "PUT /api/v2/users/:user/keys/:keyid/expire",
     ]);
   });
 
@@ -87,6 +89,25 @@ describe("routes that record themselves", () => {
       resourceTarget: "leaving",
     });
     expect((await getMe(app, user.token)).status).toBe(401);
+  });
+
+  it("DELETE and PUT …/expire of a key: the actor query, the key's lookup, then the change with its record", async () => {
+    const user = await addUser(app, { username: "pruner", login: true });
+    expect((await getMe(app, user.token)).status).toBe(200);
+    for (const [method, suffix, action] of [
+      ["PUT", "/expire", "write"],
+      ["DELETE", "", "delete"],
+    ] as const) {
+      const made = await send(app, "POST", "/users/me/keys/tokens", user.token, { token_name: `doomed-${action}` });
+      const id = jwtPayload(((await made.json()) as { key: string }).key).jti as string;
+      const { res, statements } = await counted(() => send(app, method, `/users/me/keys/${id}${suffix}`, user.token));
+      expect(res.status).toBe(204);
+      expect(statements).toBe(3);
+      expect(await recordOf(res)).toMatchObject({ action, statusCode: 204, userId: user.id, resourceId: id, resourceTarget: id });
+    }
+    const [expired] = await app.db.select().from(apiKeys).where(eq(apiKeys.tokenName, "doomed-write"));
+    expect(expired!.expiresAt.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(await app.db.select().from(apiKeys).where(eq(apiKeys.tokenName, "doomed-delete"))).toEqual([]);
   });
 
   it("a name clash is refused by the insert alone, and recorded as a refusal after the response", async () => {
