@@ -43,6 +43,9 @@ export async function timedCall(
   return { res, respondedMs, settledMs: Date.now() - started };
 }
 
+/** The key id (`jti`) a token names. */
+export const jti = (token: string): string => JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))).jti;
+
 export const OWNER = { email: "edge-owner@example.com", username: "edge-owner", password: "SomeSecurePassword!" };
 
 /** Creates the first user on this client's database and returns an owner session token. */

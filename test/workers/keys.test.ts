@@ -1,14 +1,12 @@
 // API keys on the real worker, database through the Neon driver: create → use → expire → delete, with
 // each step taking effect on the very next request.
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { ownerSession, workerClient } from "./client.ts";
+import { jti, ownerSession, workerClient } from "./client.ts";
 
 const call = workerClient("keys");
 let owner: { token: string; userId: string; organizationId: string };
 let memberToken = "";
 let memberId = "";
-
-const jti = (token: string): string => JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))).jti;
 
 beforeAll(async () => {
   owner = await ownerSession(call);

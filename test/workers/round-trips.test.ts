@@ -2,7 +2,7 @@
 // (their own pair, so no other file's traffic is counted): a single statement is one HTTP request to Neon's
 // SQL-over-HTTP endpoint; only a request that runs a transaction opens a WebSocket, and only one.
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { ownerSession, workerClient, type CallInit } from "./client.ts";
+import { jti, ownerSession, workerClient, type CallInit } from "./client.ts";
 
 const { bindings, statsUrl } = inject("roundTrips");
 const call = workerClient(undefined, bindings);
@@ -120,7 +120,7 @@ describe("database round trips per request on Workers", () => {
     expect((await call("/api/v2/users/me", { token: session })).status).toBe(401);
   });
 
-  it("token creation: two statements over HTTP, the key with its audit record in one; no WebSocket", async () => {
+  it("token creation: two statements over HTTP, the key with its audit record in one; expiry and deletion three; no WebSocket", async () => {
     const created = await counted("/api/v2/users/me/keys/tokens", { method: "POST", token, json: { token_name: "trips-ci" } });
     expect(created.status).toBe(201);
     // The actor query, then the key written with its record (src/keys/issue-recorded.ts). The audited
@@ -134,5 +134,15 @@ describe("database round trips per request on Workers", () => {
     const clash = await counted("/api/v2/users/me/keys/tokens", { method: "POST", token, json: { token_name: "trips-ci" } });
     expect(clash.status).toBe(409);
     expect(clash).toMatchObject({ httpRequests: 3, statements: 3, wsConnections: 0 });
+
+    // Expiring and deleting it: the actor query, the key's lookup, the change with its record.
+    const id = jti(key);
+    for (const [method, path] of [
+      ["PUT", `/api/v2/users/me/keys/${id}/expire`],
+      ["DELETE", `/api/v2/users/me/keys/${id}`],
+    ] as const) {
+      const changed = await counted(path, { method, token });
+      expect(changed, path).toMatchObject({ status: 204, httpRequests: 3, statements: 3, wsConnections: 0, wsRoundTrips: 0 });
+    }
   });
 });
