@@ -6,9 +6,9 @@
 //   and the client gets a 500, never a success that left no trace. A refusal (4xx) or a failure (5xx) is
 //   rolled back whole, so an answer that is not a success has changed nothing, whatever the handler wrote
 //   before it refused (and a statement that failed inside the transaction cannot poison the audit insert).
-//   A route that records itself (AuditRule.recordsItself: password sign-in, minting an API key, signing out)
-//   runs without it: its handler writes its success's record (successRecord) in the very statement that
-//   makes its change. Either way, what the request defers runs only after a success.
+//   A route that records itself (AuditRule.recordsItself: password sign-in; minting, deleting and expiring an
+//   API key; signing out) runs without it: its handler writes its success's record (successRecord) in the
+//   very statement that makes its change. Either way, what the request defers runs only after a success.
 // - `auditTrail`, in front of everything, records the audited requests that were refused or failed,
 //   including those refused before the transaction (the CSRF guard, the input checks). They changed nothing,
 //   so their rows are written after the response, off the request's path.
