@@ -1,5 +1,6 @@
 // Reading keys, always through the actor's permissions: a key the caller may not see is answered exactly
-// like a key that does not exist (404), as Coder's authorised data layer does.
+// like a key that does not exist (404), as Coder's authorised data layer does. Changing them: delete, expire and
+// sign out (each with its audit record in the same statement), stamp a use, update a token's settings.
 import { and, asc, eq, gt, sql, type SQL } from "drizzle-orm";
 import type { Actor } from "../auth/actor.ts";
 import { can, permits, type Action } from "../auth/rbac.ts";
