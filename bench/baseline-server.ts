@@ -62,7 +62,7 @@ app.get("/verify-query", async (c) => {
   if (!jti) return c.json({ message: "invalid token" }, 401);
   const actor = await loadActor(database.db, jti);
   if (!actor) return c.json({ message: "no such key" }, 401);
-  const { hashedPassword: _h, hashedOneTimePasscode: _o, ...user } = actor.user;
+  const { hashedPassword: _h, ...user } = actor.user;
   return c.json(user);
 });
 

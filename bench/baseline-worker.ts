@@ -62,7 +62,7 @@ app.get("/verify-query", async (c) => {
   try {
     const actor = await loadActor(neon.db, payload.jti);
     if (!actor) return c.json({ message: "no such key" }, 401);
-    const { hashedPassword: _h, hashedOneTimePasscode: _o, ...user } = actor.user;
+    const { hashedPassword: _h, ...user } = actor.user;
     return c.json(user);
   } finally {
     c.executionCtx.waitUntil(neon.close());

@@ -1,8 +1,8 @@
 // The authenticated caller, loaded in a single round trip: the key row, its user and the user's
 // organization memberships. The same query is the revocation check (a deleted key finds no row).
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import { preparedPerHandle, statementName, type Db } from "../db/index.ts";
-import { apiKeys, userLinks, users, type ApiKeyRow, type UserRow } from "../db/schema.ts";
+import { apiKeys, userLinks, users, type ApiKeyRow, type UserWithoutPasscode } from "../db/schema.ts";
 import type { Subject } from "./rbac.ts";
 
 export interface Membership {
@@ -16,9 +16,29 @@ export interface ProviderLink {
   hasRefreshToken: boolean;
 }
 
+/**
+ * The key's columns a request reads (the session check, scopes, sign-out): not its creation bookkeeping, its
+ * name or an imported Coder key's hashed secret, which nothing on a request's path reads.
+ */
+const {
+  hashedSecret: _secret,
+  createdAt: _created,
+  updatedAt: _updated,
+  ipAddress: _ip,
+  tokenName: _name,
+  ...keyColumns
+} = getTableColumns(apiKeys);
+export type ActorKey = Omit<ApiKeyRow, "hashedSecret" | "createdAt" | "updatedAt" | "ipAddress" | "tokenName">;
+
+/**
+ * The user's columns, but for the one-time passcode's hash and expiry: only the passcode change reads them,
+ * from its own query (src/users/lifecycle/post-otp-change-password.ts).
+ */
+const { hashedOneTimePasscode: _otp, oneTimePasscodeExpiresAt: _otpExpiry, ...userColumns } = getTableColumns(users);
+
 export interface Actor extends Subject {
-  key: ApiKeyRow;
-  user: UserRow;
+  key: ActorKey;
+  user: UserWithoutPasscode;
   memberships: Membership[];
   link: ProviderLink | undefined;
 }
@@ -38,8 +58,8 @@ export const membershipsOf = (userId: unknown) =>
 const actorQuery = preparedPerHandle((db: Db) =>
   db
     .select({
-      key: apiKeys,
-      user: users,
+      key: keyColumns,
+      user: userColumns,
       memberships: membershipsOf(users.id),
       // Same round trip: the link a GitHub/OIDC session depends on (Coder's coderd/httpmw/apikey.go).
       linkExpiry: userLinks.oauthExpiry,

@@ -280,5 +280,7 @@ export const auditLogs = pgTable(
 export type AuditLogRow = typeof auditLogs.$inferSelect;
 
 export type UserRow = typeof users.$inferSelect;
+/** A user's row as requests hold it: without the one-time passcode, which only the passcode change reads. */
+export type UserWithoutPasscode = Omit<UserRow, "hashedOneTimePasscode" | "oneTimePasscodeExpiresAt">;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type OrganizationRow = typeof organizations.$inferSelect;

@@ -70,7 +70,7 @@ export function resolveAllowList(body: CreateTokenBody, actor: Actor): string[] 
  * An explicit lifetime must be positive and within the maximum for the key's user; 0 or absent means the
  * default token lifetime, which is not held to the maximum (as in Coder).
  */
-export function resolveLifetimeMs(lifetimeNs: bigint | undefined, config: Config, user: UserRow): number {
+export function resolveLifetimeMs(lifetimeNs: bigint | undefined, config: Config, user: Pick<UserRow, "rbacRoles">): number {
   if (lifetimeNs === undefined || lifetimeNs === 0n) return config.defaultTokenLifetimeMs;
   const invalid = (detail: string) => apiError(400, "Failed to validate create API key request.", detail);
   if (lifetimeNs < 0n) throw invalid("lifetime must be positive number greater than 0");

@@ -74,7 +74,13 @@ export interface UpdatedExpiry {
  * be changed after issue, so the new expiry may not pass the key's current one, which is never later than
  * that `exp`: shortening works at once, extending needs a new token (docs/coder-compatibility.md).
  */
-export function updatedExpiry(lifetimeNs: bigint | undefined, key: ApiKeyRow, config: Config, user: UserRow, now: Date): UpdatedExpiry {
+export function updatedExpiry(
+  lifetimeNs: bigint | undefined,
+  key: ApiKeyRow,
+  config: Config,
+  user: Pick<UserRow, "rbacRoles">,
+  now: Date,
+): UpdatedExpiry {
   if (lifetimeNs === undefined) return { expiresAt: key.expiresAt, lifetimeSeconds: key.lifetimeSeconds };
   if (lifetimeNs <= 0n) throw failedUpdate("lifetime must be positive number greater than 0");
   const max = maxTokenLifetimeNs(config, user);

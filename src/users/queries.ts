@@ -2,13 +2,14 @@ import { and, eq, ne, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { membershipsOf, type Actor, type Membership } from "../auth/actor.ts";
 import { OWNER_ROLE } from "../auth/rbac.ts";
 import { preparedPerHandle, statementName, type Db, type Tx } from "../db/index.ts";
-import { users, type UserRow, type UserStatus } from "../db/schema.ts";
+import { users, type UserRow, type UserStatus, type UserWithoutPasscode } from "../db/schema.ts";
 import type { KeyGuard } from "../keys/issue.ts";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface UserWithOrgs {
-  user: UserRow;
+  /** The caller's own row as the session loaded it (src/auth/actor.ts), or another user's whole row. */
+  user: UserWithoutPasscode;
   memberships: Membership[];
 }
 

@@ -1,7 +1,7 @@
 // The one serializer for users: only these fields ever leave the server (no hashes, no passcodes).
 import { z } from "@hono/zod-openapi";
 import { siteRoleDisplayName } from "../auth/rbac.ts";
-import type { UserRow } from "../db/schema.ts";
+import type { UserWithoutPasscode } from "../db/schema.ts";
 import { rfc3339 } from "../compat/time.ts";
 
 export const RoleSchema = z.object({
@@ -35,7 +35,7 @@ export type UserView = z.infer<typeof UserSchema>;
 /** The organization ids a user's view lists, from the memberships read with the user. */
 export const organizationIdsOf = (memberships: readonly { organization_id: string }[]) => memberships.map((m) => m.organization_id);
 
-export function userView(user: UserRow, organizationIds: string[]): UserView {
+export function userView(user: UserWithoutPasscode, organizationIds: string[]): UserView {
   return {
     id: user.id,
     username: user.username,

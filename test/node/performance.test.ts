@@ -169,6 +169,17 @@ describe("the actor query, prepared", () => {
     expect(await loadActor(app.db, newKeyId())).toBeUndefined();
   });
 
+  it("reads only what a request uses: not the passcode, nor the key's hashed secret, creation bookkeeping or name", async () => {
+    const [key] = await app.db.select({ id: apiKeys.id }).from(apiKeys).limit(1);
+    expect((await loadActor(app.db, key!.id))?.user.username).toBe(OWNER.username);
+    const { query } = app.queries.last!;
+    for (const column of ["hashed_one_time_passcode", "one_time_passcode_expires_at", "hashed_secret", "ip_address", "token_name"])
+      expect(query, column).not.toContain(`"${column}"`);
+    // What a key is minted under (src/keys/issue-recorded.ts) and the session check reads stay.
+    for (const column of ["hashed_password", "expires_at", "last_used", "lifetime_seconds", "scopes", "allow_list"])
+      expect(query, column).toContain(`"${column}"`);
+  });
+
   // Real Postgres only (CI): a named statement is parsed once on each pooled connection, which PGlite's
   // socket server (one backend for every connection) cannot host.
   it.runIf(process.env.TEST_DATABASE_URL)("runs as a named statement across every connection of a pool", async () => {
