@@ -41,11 +41,12 @@ const settled = new WeakSet<Ctx>();
 const recordedByHandler = new WeakSet<Ctx>();
 
 /**
- * The record of this request's success, answered with `status` after doing what `facts` say, for the handler
- * of a recordsItself route (actions.ts) to write in the statement or transaction that makes its change.
- * Write it there or fail the request: once it is taken, the request is not recorded again.
+ * The record of this request's success, answered with `status` after doing what `facts` say (without them,
+ * the resource the request names, as its rule's `requested` reads it), for the handler of a recordsItself
+ * route (actions.ts) to write in the statement or transaction that makes its change. Write it there or fail
+ * the request: once it is taken, the request is not recorded again.
  */
-export function successRecord<E extends AppEnv>(route: Context<E>, status: number, facts: AuditFacts): AuditRow {
+export function successRecord<E extends AppEnv>(route: Context<E>, status: number, facts?: AuditFacts): AuditRow {
   // A route's env only narrows AppEnv's variables (an actor that is present), and this only reads them.
   const c = route as unknown as Ctx;
   const rule = ruleOf(c);

@@ -20,7 +20,6 @@ export const deleteKey = (app: Router) =>
     const key = await keyForAction(db, c.get("actor"), c.req.valid("param").keyid, "delete");
     // The route records itself (src/audit/actions.ts): the record goes with the deletion. Deleted by someone
     // else between the lookup and now: nothing written, and the refusal is recorded after the response.
-    const record = successRecord(c, 204, { resourceId: key.id, resourceTarget: key.id });
-    if (!(await deleteKeyById(db, key.id, record))) throw notFound();
+    if (!(await deleteKeyById(db, key.id, successRecord(c, 204)))) throw notFound();
     return c.body(null, 204);
   });

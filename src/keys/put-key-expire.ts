@@ -18,6 +18,6 @@ export const putKeyExpire = (app: Router) =>
     const { db, now } = c.env.deps;
     const key = await keyForAction(db, c.get("actor"), c.req.valid("param").keyid, "update");
     // The route records itself (src/audit/actions.ts): the record goes with the expiry.
-    await expireKey(db, key.id, now(), successRecord(c, 204, { resourceId: key.id, resourceTarget: key.id }));
+    await expireKey(db, key.id, now(), successRecord(c, 204));
     return c.body(null, 204);
   });
