@@ -1,8 +1,8 @@
 // The authenticated caller, loaded in a single round trip: the key row, its user and the user's
 // organization memberships. The same query is the revocation check (a deleted key finds no row).
-import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, sql, type Table } from "drizzle-orm";
 import { preparedPerHandle, statementName, type Db } from "../db/index.ts";
-import { apiKeys, userLinks, users, type ApiKeyRow, type UserWithoutPasscode } from "../db/schema.ts";
+import { apiKeys, PASSCODE_COLUMNS, userLinks, users, type ApiKeyRow, type UserWithoutPasscode } from "../db/schema.ts";
 import type { Subject } from "./rbac.ts";
 
 export interface Membership {
@@ -16,25 +16,22 @@ export interface ProviderLink {
   hasRefreshToken: boolean;
 }
 
-/**
- * The key's columns a request reads (the session check, scopes, sign-out): not its creation bookkeeping, its
- * name or an imported Coder key's hashed secret, which nothing on a request's path reads.
- */
-const {
-  hashedSecret: _secret,
-  createdAt: _created,
-  updatedAt: _updated,
-  ipAddress: _ip,
-  tokenName: _name,
-  ...keyColumns
-} = getTableColumns(apiKeys);
-export type ActorKey = Omit<ApiKeyRow, "hashedSecret" | "createdAt" | "updatedAt" | "ipAddress" | "tokenName">;
+/** `table`'s columns but `left`, for a selection that leaves them out. */
+function columnsWithout<T extends Table, K extends keyof T["_"]["columns"] & string>(table: T, left: readonly K[]) {
+  const columns: Partial<T["_"]["columns"]> = { ...getTableColumns(table) };
+  for (const name of left) delete columns[name];
+  return columns as Omit<T["_"]["columns"], K>;
+}
 
 /**
- * The user's columns, but for the one-time passcode's hash and expiry: only the passcode change reads them,
- * from its own query (src/users/lifecycle/post-otp-change-password.ts).
+ * The key's columns nothing on a request's path reads (the session check, scopes and sign-out read the
+ * rest): its creation bookkeeping, its name, an imported Coder key's hashed secret.
  */
-const { hashedOneTimePasscode: _otp, oneTimePasscodeExpiresAt: _otpExpiry, ...userColumns } = getTableColumns(users);
+const KEY_COLUMNS_UNREAD = ["hashedSecret", "createdAt", "updatedAt", "ipAddress", "tokenName"] as const;
+export type ActorKey = Omit<ApiKeyRow, (typeof KEY_COLUMNS_UNREAD)[number]>;
+const keyColumns = columnsWithout(apiKeys, KEY_COLUMNS_UNREAD);
+/** The user's columns but the one-time passcode (src/users/lifecycle/post-otp-change-password.ts reads it). */
+const userColumns = columnsWithout(users, PASSCODE_COLUMNS);
 
 export interface Actor extends Subject {
   key: ActorKey;

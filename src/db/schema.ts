@@ -280,7 +280,9 @@ export const auditLogs = pgTable(
 export type AuditLogRow = typeof auditLogs.$inferSelect;
 
 export type UserRow = typeof users.$inferSelect;
-/** A user's row as requests hold it: without the one-time passcode, which only the passcode change reads. */
-export type UserWithoutPasscode = Omit<UserRow, "hashedOneTimePasscode" | "oneTimePasscodeExpiresAt">;
+/** The one-time passcode's columns: only the passcode change reads them, by its own query. */
+export const PASSCODE_COLUMNS = ["hashedOneTimePasscode", "oneTimePasscodeExpiresAt"] as const;
+/** A user's row as requests hold it: without the one-time passcode. */
+export type UserWithoutPasscode = Omit<UserRow, (typeof PASSCODE_COLUMNS)[number]>;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type OrganizationRow = typeof organizations.$inferSelect;
