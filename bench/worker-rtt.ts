@@ -27,6 +27,9 @@ import { type Child, freePort, sleep, startWranglerDev } from "./processes.ts";
 import { formatTable, type Row } from "./report.ts";
 import { BENCH_LIMITS } from "./scenarios.ts";
 
+/** Requests each scenario sends, unmeasured, before its measured ones. */
+const WARMUP_REQUESTS = 3;
+
 export interface WorkerRttOptions {
   adminUrl: string;
   rttMs: number;
@@ -111,8 +114,9 @@ export async function workerRtt(options: WorkerRttOptions): Promise<Row[]> {
     };
     const created = await send("/api/v2/users/first", { method: "POST", json: OWNER });
     if (created.status !== 201) throw new Error(`first user: ${created.status} ${created.body}`);
-    const login = await send("/api/v2/users/login", { method: "POST", json: { email: OWNER.email, password: OWNER.password } });
-    const token = (JSON.parse(login.body) as { session_token: string }).session_token;
+    const signIn = () => send("/api/v2/users/login", { method: "POST", json: { email: OWNER.email, password: OWNER.password } });
+    const sessionOf = (signedIn: { body: string }) => (JSON.parse(signedIn.body) as { session_token: string }).session_token;
+    const token = sessionOf(await signIn());
 
     const counts = () => ({
       http: http.stats().requests,
@@ -131,7 +135,7 @@ export async function workerRtt(options: WorkerRttOptions): Promise<Row[]> {
     };
     let n = 0;
     const measure = async (name: string, runs: number, request: () => Promise<{ status: number }>, ok: number): Promise<Sample> => {
-      for (let i = 0; i < 3; i++) await request(); // warm-up: the isolate's setup, JIT, pooled connections
+      for (let i = 0; i < WARMUP_REQUESTS; i++) await request(); // the isolate's setup, JIT, pooled connections
       await quiet();
       const before = counts();
       const latencies: number[] = [];
@@ -158,9 +162,8 @@ export async function workerRtt(options: WorkerRttOptions): Promise<Row[]> {
     // sign-out is counted for is its own work.
     const signOuts = 15;
     const sessions: string[] = [];
-    for (let i = 0; i < signOuts + 3; i++) {
-      const signedIn = await send("/api/v2/users/login", { method: "POST", json: { email: OWNER.email, password: OWNER.password } });
-      const session = (JSON.parse(signedIn.body) as { session_token: string }).session_token;
+    for (let i = 0; i < signOuts + WARMUP_REQUESTS; i++) {
+      const session = sessionOf(await signIn());
       await send("/api/v2/users/me", { token: session });
       sessions.push(session);
     }
@@ -174,12 +177,7 @@ export async function workerRtt(options: WorkerRttOptions): Promise<Row[]> {
         200,
       ),
       await measure("GET /users/me", 40, () => send("/api/v2/users/me", { token }), 200),
-      await measure(
-        "sign-in (POST /users/login)",
-        15,
-        () => send("/api/v2/users/login", { method: "POST", json: { email: OWNER.email, password: OWNER.password } }),
-        201,
-      ),
+      await measure("sign-in (POST /users/login)", 15, signIn, 201),
       await measure(
         "token creation (POST /users/me/keys/tokens)",
         20,
