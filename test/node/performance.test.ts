@@ -10,13 +10,13 @@ import { matchedRoute } from "../../src/http/route.ts";
 import { BENCH_METRICS_PATH, withBenchMetrics, type BenchMetrics } from "../../bench/metrics.ts";
 import { QueryCounter, statementName, useNamedStatements } from "../../src/db/index.ts";
 import { openPostgres } from "../../src/db/postgres.ts";
-import { apiKeys, auditLogs } from "../../src/db/schema.ts";
+import { apiKeys } from "../../src/db/schema.ts";
 import { createApp } from "../../src/app.ts";
 import { apiError } from "../../src/http/errors.ts";
 import { newKeyId } from "../../src/keys/issue.ts";
 import { findUserByEmail } from "../../src/users/queries.ts";
 import { createTestDatabase } from "../support/databases.ts";
-import { addUser, OWNER, startTestApp, withOwner, useTestApp } from "../support/harness.ts";
+import { addUser, auditRowsFor, OWNER, startTestApp, withOwner, useTestApp } from "../support/harness.ts";
 
 const { app, owner } = useTestApp({ owner: true });
 
@@ -96,8 +96,7 @@ describe("sign-in", () => {
     await app.settle();
     // The lookup, then the guarded key insert that also writes the record: no BEGIN, no COMMIT, no third insert.
     expect(app.queries.count - before).toBe(2);
-    const requestId = res.headers.get("x-request-id")!;
-    const [record] = await app.db.select().from(auditLogs).where(eq(auditLogs.requestId, requestId));
+    const [record] = await auditRowsFor(app, res);
     expect(record).toMatchObject({ action: "login", resourceType: "api_key", statusCode: 201, userId: owner.userId });
     const [key] = await app.db.select().from(apiKeys).where(eq(apiKeys.id, record!.resourceId));
     expect(key).toMatchObject({ userId: owner.userId, loginType: "password" });

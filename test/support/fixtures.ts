@@ -132,6 +132,15 @@ export async function auditRowsOf(app: TestApp) {
   return app.db.select().from(auditLogs);
 }
 
+/** The audit rows a response produced, found by its request id, once the work deferred past it has run. */
+export async function auditRowsFor(app: TestApp, res: Response) {
+  await app.settle();
+  return app.db
+    .select()
+    .from(auditLogs)
+    .where(eq(auditLogs.requestId, res.headers.get("x-request-id")!));
+}
+
 /**
  * One hash of every row of `tables`, once the work deferred past earlier responses has run: equal before
  * and after a request means the request changed none of them.

@@ -6,17 +6,13 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AUDIT_RULES } from "../../../src/audit/actions.ts";
-import { apiKeys, auditLogs } from "../../../src/db/schema.ts";
-import { addUser, countQueriesWithDeferred, getMe, jwtPayload, send, useTestApp } from "../../support/harness.ts";
+import { apiKeys } from "../../../src/db/schema.ts";
+import { addUser, auditRowsFor, countQueriesWithDeferred, getMe, jwtPayload, send, useTestApp } from "../../support/harness.ts";
 
 const { app, owner } = useTestApp({ owner: true });
 
 async function recordOf(res: Response) {
-  await app.settle();
-  const rows = await app.db
-    .select()
-    .from(auditLogs)
-    .where(eq(auditLogs.requestId, res.headers.get("x-request-id")!));
+  const rows = await auditRowsFor(app, res);
   expect(rows).toHaveLength(1);
   return rows[0]!;
 }

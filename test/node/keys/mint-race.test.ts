@@ -7,8 +7,8 @@
 // one statement at a time, so nothing can wait on a lock.
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { apiKeys, auditLogs, users } from "../../../src/db/schema.ts";
-import { addUser, json, send, sleep, useTestApp } from "../../support/harness.ts";
+import { apiKeys, users } from "../../../src/db/schema.ts";
+import { addUser, auditRowsFor, json, keysOf, send, sleep, useTestApp } from "../../support/harness.ts";
 
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 const { app, owner } = useTestApp({ owner: true, database: onPostgres ? "mint_race" : undefined });
@@ -43,8 +43,6 @@ const changePassword = (userId: string) => async (tx: typeof app.db) => {
   await tx.delete(apiKeys).where(eq(apiKeys.userId, userId));
 };
 
-const keysOf = async (userId: string) => app.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.userId, userId));
-
 describe.skipIf(!onPostgres)("minting a key while the user's password changes", () => {
   for (const [route, body] of [
     ["/users/me/keys/tokens", { token_name: "straddler" }],
@@ -55,10 +53,8 @@ describe.skipIf(!onPostgres)("minting a key while the user's password changes", 
       const res = await whileRowHeld(user.id, () => send(app, "POST", route, user.token, body), changePassword(user.id));
       expect(res.status).toBe(409);
       expect(await json(res)).toMatchObject({ message: "The user changed while the key was being created." });
-      expect(await keysOf(user.id)).toEqual([]);
-      await app.settle();
-      const requestId = res.headers.get("x-request-id")!;
-      const [record] = await app.db.select().from(auditLogs).where(eq(auditLogs.requestId, requestId));
+      expect(await keysOf(app, user.id)).toEqual([]);
+      const [record] = await auditRowsFor(app, res);
       // The refusal is recorded as one (after the response), never as the creation it did not make.
       expect(record).toMatchObject({ statusCode: 409, action: "create", resourceType: "api_key" });
     });
@@ -75,9 +71,8 @@ describe.skipIf(!onPostgres)("minting a key while the user's password changes", 
       expect(res.status).toBe(201);
       const { key } = await json<{ key: string }>(res);
       expect((await send(app, "GET", "/users/me", key)).status).toBe(200);
-      expect(await keysOf(user.id)).toHaveLength(2);
-      const requestId = res.headers.get("x-request-id")!;
-      const records = await app.db.select().from(auditLogs).where(eq(auditLogs.requestId, requestId));
+      expect(await keysOf(app, user.id)).toHaveLength(2);
+      const records = await auditRowsFor(app, res);
       expect(records).toHaveLength(1);
       expect(records[0]).toMatchObject({ statusCode: 201, userId: user.id });
     });
@@ -91,6 +86,6 @@ describe.skipIf(!onPostgres)("minting a key while the user's password changes", 
       changePassword(member.id),
     );
     expect(res.status).toBe(409);
-    expect(await keysOf(member.id)).toEqual([]);
+    expect(await keysOf(app, member.id)).toEqual([]);
   });
 });
