@@ -5,9 +5,10 @@
 // message exchange on a WebSocket, plus two for opening one (TCP and upgrade; the TLS handshake a real
 // deployment adds is not modelled, so a WebSocket here costs less than it would). Requests are sent one
 // at a time, so the latency is the request's own; the proxies count the round trips each one caused,
-// deferred work included. Target: GET /users/me in 1 database round trip, p50 ≤ 1.3 × RTT + 10 ms. Beside
-// it, the bare-Hono baseline worker (bench/baseline-worker.ts) verifying a token and running the same actor
-// query over the same proxies: the floor of one round trip inside workerd on this machine, Gatehouse aside.
+// deferred work included (requests to the SQL-over-HTTP stand-in sent together as one). Target: GET
+// /users/me in 1 database round trip, p50 ≤ 1.3 × RTT + 10 ms. Beside it, the bare-Hono baseline worker
+// (bench/baseline-worker.ts) verifying a token and running the same actor query over the same proxies:
+// the floor of one round trip inside workerd on this machine, Gatehouse aside.
 //
 // BENCH_WORKER_CONFIG=<path to another checkout's wrangler.toml> measures that checkout's worker with the
 // same proxies and load (how the figures before a change are taken); this file always comes from here.
@@ -51,7 +52,10 @@ interface Sample {
   name: string;
   latencies: number[];
   errors: number;
-  /** Per request: all database round trips, HTTP requests, WebSocket connections. */
+  /**
+   * Per request: the database round trips waited for in sequence (HTTP requests sent together count once;
+   * every WebSocket round trip counts), the HTTP requests, the WebSocket connections.
+   */
   roundTrips: number;
   http: number;
   ws: number;
@@ -121,7 +125,8 @@ export async function workerRtt(options: WorkerRttOptions): Promise<Row[]> {
     const counts = () => ({
       http: http.stats().requests,
       ws: ws.stats().connections,
-      trips: http.stats().requests + ws.stats().roundTrips,
+      // Requests sent together (a sign-in's count and account read) wait for one round trip, not two.
+      trips: http.stats().rounds + ws.stats().roundTrips,
     });
     /** Until the proxies see nothing more for a while: work deferred past the last response is done. */
     const quiet = async () => {
@@ -208,14 +213,14 @@ export async function workerRtt(options: WorkerRttOptions): Promise<Row[]> {
         p50,
         p99: percentile(sorted, 0.99),
         errors: s.errors,
-        vs: `${s.roundTrips.toFixed(2)} DB round trips/req (${s.http.toFixed(2)} HTTP, ${s.ws.toFixed(2)} WebSocket opened)`,
+        vs: `${s.roundTrips.toFixed(2)} DB round trips/req in sequence (${s.http.toFixed(2)} HTTP requests, ${s.ws.toFixed(2)} WebSocket opened)`,
       };
       if (s.name !== "GET /users/me") return row;
       return {
         ...row,
         vs: `${row.vs}; p50 ${(p50 / p50Of(floor)).toFixed(2)}x the bare worker's`,
         goal: `1 DB round trip, p50 ≤ 1.3 × RTT + 10 = ${limit.toFixed(0)} ms`,
-        pass: Math.abs(s.roundTrips - 1) < 0.005 && p50 <= limit && s.errors === 0,
+        pass: Math.abs(s.roundTrips - 1) < 0.005 && Math.abs(s.http - 1) < 0.005 && p50 <= limit && s.errors === 0,
       };
     });
   } finally {

@@ -28,8 +28,12 @@ export interface NeonHttpOptions {
 export interface NeonHttp {
   /** host:port, the value for NEON_HTTP_PROXY (the driver posts to http://<address>/sql). */
   address: string;
-  /** What it received so far: HTTP requests (each one a database round trip) and the statements they held. */
-  stats(): { requests: number; statements: number };
+  /**
+   * What it received so far: HTTP requests (each one a database round trip), the statements they held, and
+   * rounds: the requests that arrived while none was in flight. For a client sending one request at a time,
+   * rounds are the round trips it waited for one after another; requests sent together count once.
+   */
+  stats(): { requests: number; statements: number; rounds: number };
   /** The last statement received, with its parameters (the bench EXPLAINs it). */
   last(): { query: string; params: unknown[] } | undefined;
   close(): Promise<void>;
@@ -135,6 +139,8 @@ export async function startNeonHttp(options: NeonHttpOptions = {}): Promise<Neon
   const pools = new Map<string, pg.Pool>();
   let requests = 0;
   let statements = 0;
+  let rounds = 0;
+  let inFlight = 0;
   let last: { query: string; params: unknown[] } | undefined;
 
   const poolFor = (connectionString: string): pg.Pool => {
@@ -219,6 +225,7 @@ export async function startNeonHttp(options: NeonHttpOptions = {}): Promise<Neon
     let status = 200;
     let body: unknown;
     requests++;
+    if (inFlight++ === 0) rounds++;
     try {
       body = await run(req);
     } catch (err) {
@@ -229,6 +236,7 @@ export async function startNeonHttp(options: NeonHttpOptions = {}): Promise<Neon
       else [status, body] = [502, `could not reach the database: ${e.message}`];
     }
     if (rtt) await sleep(rtt);
+    inFlight--;
     answer(res, status, body);
   });
   await new Promise<void>((resolve, reject) => {
@@ -238,7 +246,7 @@ export async function startNeonHttp(options: NeonHttpOptions = {}): Promise<Neon
   const { port } = server.address() as { port: number };
   return {
     address: `127.0.0.1:${port}`,
-    stats: () => ({ requests, statements }),
+    stats: () => ({ requests, statements, rounds }),
     last: () => last,
     close: async () => {
       server.closeAllConnections();

@@ -154,8 +154,24 @@ describe("counting and round-trip time", () => {
     const before = endpoint.stats();
     await sql.query("select 1");
     await sql.query("select 2");
-    expect(endpoint.stats()).toEqual({ requests: before.requests + 2, statements: before.statements + 2 });
+    // One after the other: each request is a round of its own.
+    expect(endpoint.stats()).toEqual({ requests: before.requests + 2, statements: before.statements + 2, rounds: before.rounds + 2 });
     expect(endpoint.last()).toEqual({ query: "select 2", params: [] });
+  });
+
+  it("counts requests sent together as one round, and one sent after they were answered as the next", async () => {
+    // Held for 150 ms each, so the second of a pair always arrives while the first is still in flight.
+    const slow = await startNeonHttp({ rttMs: 150 });
+    try {
+      neonConfig.fetchEndpoint = `http://${slow.address}/sql`;
+      await Promise.all([sql.query("select 1"), sql.query("select 2")]);
+      expect(slow.stats()).toEqual({ requests: 2, statements: 2, rounds: 1 });
+      await sql.query("select 3");
+      expect(slow.stats()).toEqual({ requests: 3, statements: 3, rounds: 2 });
+    } finally {
+      neonConfig.fetchEndpoint = `http://${endpoint.address}/sql`;
+      await slow.close();
+    }
   });
 
   it("adds the round-trip time it was given to every request", async () => {
