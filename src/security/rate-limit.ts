@@ -19,6 +19,7 @@ import type { AppEnv } from "../deps.ts";
 import { ApiError, errorBody } from "../http/errors.ts";
 import { describeError, logLine } from "../http/logging.ts";
 import type { Router } from "../http/router.ts";
+import { startSignInLookup } from "../users/sign-in-lookup.ts";
 import { issueDevice, knownDevice } from "./device-cookie.ts";
 import { digest, hit, prunePastWindows, refund, type Counter, type Refund } from "./login-counters.ts";
 
@@ -38,6 +39,12 @@ interface Rule {
    * (src/security/device-cookie.ts) are counted apart from it.
    */
   knownDevices?: true;
+  /**
+   * A read the route makes first in any case, started beside the count (never before the edge's refusal):
+   * on Workers the two then take one database round trip instead of two in a row. The route awaits it only
+   * after the count let the request through; a refused request leaves it unread.
+   */
+  alongside?: (c: Ctx) => void;
 }
 
 /**
@@ -97,7 +104,7 @@ export function takeRefund(c: Ctx): Refund | undefined {
 
 /** Coder's login group, plus password changes: what an attacker would hammer to guess a secret. */
 const RULES: readonly Rule[] = [
-  { method: "POST", path: "/users/login", account: emailOfBody, knownDevices: true },
+  { method: "POST", path: "/users/login", account: emailOfBody, knownDevices: true, alongside: startSignInLookup },
   { method: "POST", path: "/users/otp/request", account: emailOfBody },
   { method: "POST", path: "/users/otp/change-password", account: emailOfBody },
   { method: "POST", path: "/users/validate-password" },
@@ -141,6 +148,7 @@ function limiter(rule: Rule): MiddlewareHandler<AppEnv> {
       // The binding does not say when its window ends: a whole window is the honest upper bound.
       throw rateLimited(limits.perIp, limits.windowMs, now, now + limits.windowMs);
     }
+    rule.alongside?.(c);
     const accountKey = account === undefined ? undefined : `${route}|account|${await digest(account)}`;
     // On sign-in, a device that signed in to this account before spends its own budget instead of the
     // account's, so guesses from elsewhere cannot lock its owner out (src/security/device-cookie.ts).

@@ -10,7 +10,8 @@ import type { Tx } from "../db/index.ts";
 import { emailField, requiredString } from "../http/validation.ts";
 import { markKnownDevice, takeRefund } from "../security/rate-limit.ts";
 import { assertPasswordSignIn } from "./password-sign-in.ts";
-import { findUserByEmail, lockUserIf, PASSWORD_UNCHANGED, passwordStillIs, updateUser } from "./queries.ts";
+import { signInAccount } from "./sign-in-lookup.ts";
+import { lockUserIf, PASSWORD_UNCHANGED, passwordStillIs, updateUser } from "./queries.ts";
 
 const Body = z.object({ email: emailField(), password: requiredString() }).openapi("LoginWithPasswordRequest");
 const Response = z.object({ session_token: z.string() }).openapi("LoginWithPasswordResponse");
@@ -27,7 +28,8 @@ export const postLogin = (app: Router) =>
   app.openapi(route, async (c) => {
     const deps = c.env.deps;
     const { email, password } = c.req.valid("json");
-    const user = await findUserByEmail(deps.db, email);
+    // Usually already under way: the login limiter started it beside its count (./sign-in-lookup.ts).
+    const user = await signInAccount(c, email);
     const stored = user?.hashedPassword || undefined;
     // Unknown users and users without a password spend the same argon2 time as a wrong password.
     const { ok, legacy } = await verifyStoredPassword(deps.hasher, stored, password);

@@ -103,9 +103,9 @@ describe("database round trips per request on Workers", () => {
     // Over HTTP: the login counter's hit, the lookup, and the counter's refund (src/security/rate-limit.ts).
     expect(first).toMatchObject({ httpRequests: 3, statements: 3 });
 
-    // The usual sign-in: the counter's hit, the lookup, and the key written with its audit record and the
-    // counter's refund in one statement (src/audit/actions.ts, recordsItself; src/security/rate-limit.ts,
-    // takeRefund). No transaction, so no WebSocket.
+    // The usual sign-in: the counter's hit, the lookup (sent together: src/users/sign-in-lookup.ts), and the
+    // key written with its audit record and the counter's refund in one statement (src/audit/actions.ts,
+    // recordsItself; src/security/rate-limit.ts, takeRefund). No transaction, so no WebSocket.
     const usual = await signIn();
     expect(usual).toMatchObject({ status: 201, httpRequests: 3, statements: 3, wsConnections: 0, wsRoundTrips: 0 });
     const session = (JSON.parse(usual.body) as { session_token: string }).session_token;

@@ -1,0 +1,28 @@
+// The account a password sign-in names, read once per request. The login limiter starts the read beside its
+// count (src/security/rate-limit.ts, `alongside`): on Workers each statement is a round trip to the
+// database, and the two then take one round trip together instead of two in a row (docs/performance.md).
+// The route awaits the read only once the limiter let the request through, so nothing is decided on it
+// before the count is.
+import type { Context } from "hono";
+import type { UserRow } from "../db/schema.ts";
+import type { AppEnv } from "../deps.ts";
+import { findUserByEmail } from "./queries.ts";
+
+const lookups = new WeakMap<Context, { email: string; user: Promise<UserRow | undefined> }>();
+
+/** The live user `email` names: the read already started for this request, or a new one. */
+export function signInAccount<E extends AppEnv>(c: Context<E>, email: string): Promise<UserRow | undefined> {
+  const started = lookups.get(c);
+  if (started?.email === email) return started.user;
+  const user = findUserByEmail(c.env.deps.db, email);
+  lookups.set(c, { email, user });
+  return user;
+}
+
+/** Starts the read for the `email` of the request's JSON body (src/security/input.ts parsed it), if any. */
+export function startSignInLookup(c: Context<AppEnv>): void {
+  const email = (c.get("jsonBody") as { email?: unknown } | null | undefined)?.email;
+  if (typeof email !== "string" || email === "") return;
+  // A request the limiter refuses never awaits it: its failure must not be an unhandled rejection.
+  signInAccount(c, email).catch(() => {});
+}

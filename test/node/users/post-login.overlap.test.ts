@@ -1,0 +1,58 @@
+// POST /users/login sends its attempt's count and its read of the account together (src/security/rate-limit.ts
+// `alongside`, src/users/sign-in-lookup.ts): on Workers, where each statement is a round trip to the
+// database, a sign-in waits for two round trips in a row instead of three (docs/performance.md). Shown by
+// holding the login counters' table: while the count waits for the lock, the account read has been sent.
+// Needs the real Postgres at TEST_DATABASE_URL: PGlite runs one statement at a time, so nothing can wait.
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { rateLimits } from "../../../src/db/schema.ts";
+import { addUser, getMe, json, send, sleep, STRONG, useTestApp } from "../../support/harness.ts";
+
+const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
+const { app } = useTestApp({ env: { DISABLE_RATE_LIMITS: "false" }, database: onPostgres ? "login_overlap" : undefined });
+
+/** The account lookup's statement (src/users/queries.ts). */
+const isLookup = (statement: string) => statement.includes('lower("users"."email") = lower(');
+
+/** Resolves once the count (an insert into the held table) waits for its lock; throws after 5 s. */
+async function countWaits(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const rows = await app.db.execute(sql`
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock' and query like 'insert into "rate_limits"%'`);
+    if ((rows as unknown as { rows: { n: number }[] }).rows[0]!.n > 0) return;
+    await sleep(25);
+  }
+  throw new Error("the count never waited for the held table");
+}
+
+describe.skipIf(!onPostgres)("a sign-in's count and account read", () => {
+  it("are sent together: the account read is out while the count waits for its lock, and the sign-in then succeeds", async () => {
+    await addUser(app, { username: "overlap", email: "overlap@example.com" });
+    // Every statement the app's handle sends, in order (the suite's own polls among them).
+    const sent: string[] = [];
+    const log = app.queries.logQuery.bind(app.queries);
+    app.queries.logQuery = (statement, params) => {
+      sent.push(statement);
+      log(statement, params);
+    };
+    let pending: Promise<Response> | undefined;
+    let lookupsMeanwhile = -1;
+    await app.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table ${rateLimits} in exclusive mode`);
+      pending = send(app, "POST", "/users/login", undefined, { email: "overlap@example.com", password: STRONG });
+      await countWaits();
+      lookupsMeanwhile = sent.filter(isLookup).length;
+    });
+    // Before: the lookup was sent only once the count had come back, so never while it waited.
+    expect(lookupsMeanwhile).toBe(1);
+    const res = await pending!;
+    expect(res.status).toBe(201);
+    // The route used the read already made: no second lookup.
+    expect(sent.filter(isLookup)).toHaveLength(1);
+    const { session_token } = await json<{ session_token: string }>(res);
+    expect((await getMe(app, session_token)).status).toBe(200);
+    const counted = await app.db.select().from(rateLimits);
+    expect(counted.map((r) => r.key.split("|")[1]).sort()).toEqual(["account", "ip"]);
+  });
+});
