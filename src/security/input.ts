@@ -12,7 +12,7 @@
 //   U+FFFD in the query string.
 // - JSON nested deeper than MAX_JSON_DEPTH. No request Gatehouse accepts nests deeper than four levels;
 //   deeper input would only exercise recursive code (JSON.stringify, revivers) until the stack overflows.
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../deps.ts";
 import { apiError } from "../http/errors.ts";
 
@@ -57,6 +57,12 @@ export function checkJsonValue(root: unknown): void {
       stack.push([(value as Record<string, unknown>)[key], depth + 1]);
     }
   }
+}
+
+/** A text field of the JSON body as parsed here (undefined when the body is not a JSON object or the field not a string). */
+export function bodyText(c: Context<AppEnv>, field: string): string | undefined {
+  const value = (c.get("jsonBody") as Record<string, unknown> | null | undefined)?.[field];
+  return typeof value === "string" ? value : undefined;
 }
 
 export const readRequestInput = (): MiddlewareHandler<AppEnv> =>

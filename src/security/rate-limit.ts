@@ -21,6 +21,7 @@ import { describeError, logLine } from "../http/logging.ts";
 import type { Router } from "../http/router.ts";
 import { startSignInLookup } from "../users/sign-in-lookup.ts";
 import { issueDevice, knownDevice } from "./device-cookie.ts";
+import { bodyText } from "./input.ts";
 import { digest, hit, prunePastWindows, refund, type Counter, type Refund } from "./login-counters.ts";
 
 type Ctx = Context<AppEnv>;
@@ -52,8 +53,8 @@ interface Rule {
  * not JSON has none: the route answers 400 itself, and the IP counter still counts the attempt.
  */
 function emailOfBody(c: Ctx): string | undefined {
-  const email = (c.get("jsonBody") as { email?: unknown } | null | undefined)?.email;
-  return typeof email === "string" && email.trim() !== "" ? email.trim().toLowerCase() : undefined;
+  const email = bodyText(c, "email")?.trim();
+  return email ? email.toLowerCase() : undefined;
 }
 
 /** The session's user: whose old password a stolen session would try to guess. */

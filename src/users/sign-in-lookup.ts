@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import type { UserRow } from "../db/schema.ts";
 import type { AppEnv } from "../deps.ts";
+import { bodyText } from "../security/input.ts";
 import { findUserByEmail } from "./queries.ts";
 
 const lookups = new WeakMap<Context, { email: string; user: Promise<UserRow | undefined> }>();
@@ -19,10 +20,10 @@ export function signInAccount<E extends AppEnv>(c: Context<E>, email: string): P
   return user;
 }
 
-/** Starts the read for the `email` of the request's JSON body (src/security/input.ts parsed it), if any. */
+/** Starts the read for the `email` of the request's JSON body, if it has one. */
 export function startSignInLookup(c: Context<AppEnv>): void {
-  const email = (c.get("jsonBody") as { email?: unknown } | null | undefined)?.email;
-  if (typeof email !== "string" || email === "") return;
+  const email = bodyText(c, "email");
+  if (!email) return;
   // A request the limiter refuses never awaits it: its failure must not be an unhandled rejection.
   signInAccount(c, email).catch(() => {});
 }
