@@ -142,6 +142,21 @@ export async function auditRowsFor(app: TestApp, res: Response) {
 }
 
 /**
+ * Resolves once some statement of this database waits for a lock another connection holds; throws after
+ * about 5 s. The real Postgres only: PGlite runs one statement at a time, so nothing can wait on a lock.
+ */
+export async function someoneWaits(app: TestApp): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const rows = await app.db.execute(
+      sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    if ((rows as unknown as { rows: { n: number }[] }).rows[0]!.n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error("no statement ever waited for the held lock");
+}
+
+/**
  * One hash of every row of `tables`, once the work deferred past earlier responses has run: equal before
  * and after a request means the request changed none of them.
  */

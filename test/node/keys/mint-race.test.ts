@@ -8,22 +8,10 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { apiKeys, users } from "../../../src/db/schema.ts";
-import { addUser, auditRowsFor, json, keysOf, send, sleep, useTestApp } from "../../support/harness.ts";
+import { addUser, auditRowsFor, json, keysOf, send, someoneWaits, useTestApp } from "../../support/harness.ts";
 
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 const { app, owner } = useTestApp({ owner: true, database: onPostgres ? "mint_race" : undefined });
-
-/** Resolves once some statement of this database waits for a row lock. */
-async function someoneWaits(): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const rows = await app.db.execute(
-      sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-    );
-    if ((rows as unknown as { rows: { n: number }[] }).rows[0]!.n > 0) return;
-    await sleep(25);
-  }
-  throw new Error("no statement ever waited for the held row");
-}
 
 /** Sends the request while another transaction holds the user's row, and runs `meanwhile` before letting go. */
 async function whileRowHeld(userId: string, request: () => Promise<Response>, meanwhile: (tx: typeof app.db) => Promise<void>) {
@@ -31,7 +19,7 @@ async function whileRowHeld(userId: string, request: () => Promise<Response>, me
   await app.db.transaction(async (tx) => {
     await tx.execute(sql`select 1 from ${users} where ${users.id} = ${userId} for update`);
     pending = request();
-    await someoneWaits();
+    await someoneWaits(app);
     await meanwhile(tx as unknown as typeof app.db);
   });
   return pending!;

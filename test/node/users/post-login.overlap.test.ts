@@ -6,25 +6,13 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rateLimits } from "../../../src/db/schema.ts";
-import { addUser, getMe, json, send, sleep, STRONG, useTestApp } from "../../support/harness.ts";
+import { addUser, getMe, json, send, someoneWaits, STRONG, useTestApp } from "../../support/harness.ts";
 
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 const { app } = useTestApp({ env: { DISABLE_RATE_LIMITS: "false" }, database: onPostgres ? "login_overlap" : undefined });
 
 /** The account lookup's statement (src/users/queries.ts). */
 const isLookup = (statement: string) => statement.includes('lower("users"."email") = lower(');
-
-/** Resolves once the count (an insert into the held table) waits for its lock; throws after 5 s. */
-async function countWaits(): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const rows = await app.db.execute(sql`
-      select count(*)::int as n from pg_stat_activity
-      where datname = current_database() and wait_event_type = 'Lock' and query like 'insert into "rate_limits"%'`);
-    if ((rows as unknown as { rows: { n: number }[] }).rows[0]!.n > 0) return;
-    await sleep(25);
-  }
-  throw new Error("the count never waited for the held table");
-}
 
 describe.skipIf(!onPostgres)("a sign-in's count and account read", () => {
   it("are sent together: the account read is out while the count waits for its lock, and the sign-in then succeeds", async () => {
@@ -41,7 +29,8 @@ describe.skipIf(!onPostgres)("a sign-in's count and account read", () => {
     await app.db.transaction(async (tx) => {
       await tx.execute(sql`lock table ${rateLimits} in exclusive mode`);
       pending = send(app, "POST", "/users/login", undefined, { email: "overlap@example.com", password: STRONG });
-      await countWaits();
+      // The count is the only statement that can wait: nothing else touches the held table before it returns.
+      await someoneWaits(app);
       lookupsMeanwhile = sent.filter(isLookup).length;
     });
     // Before: the lookup was sent only once the count had come back, so never while it waited.
