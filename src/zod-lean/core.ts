@@ -1,4 +1,4 @@
-// zod's `core` namespace minus `locales`. See ./index.ts.
+// zod's `core` namespace minus `locales` and the schema compiler (compile.js). See ./index.ts and ./external.ts.
 // @ts-nocheck -- plain re-exports of zod's own modules; their types come from "zod" for every caller.
 export * from "../../node_modules/zod/v4/core/core.js";
 export * from "../../node_modules/zod/v4/core/parse.js";
@@ -12,7 +12,6 @@ export { toZod } from "../../node_modules/zod/v4/core/util.js";
 export * as regexes from "../../node_modules/zod/v4/core/regexes.js";
 export * from "../../node_modules/zod/v4/core/registries.js";
 export * from "../../node_modules/zod/v4/core/doc.js";
-export * from "../../node_modules/zod/v4/core/compile.js";
 export * from "../../node_modules/zod/v4/core/api.js";
 export * from "../../node_modules/zod/v4/core/to-json-schema.js";
 export { toJSONSchema } from "../../node_modules/zod/v4/core/json-schema-processors.js";

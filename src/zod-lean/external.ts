@@ -1,5 +1,8 @@
-// zod's public API minus `locales` and `fromJSONSchema` (JSON Schema to zod, ~5 KiB gzip, which nothing in
-// Gatehouse or its zod-based libraries calls). See ./index.ts for why the worker bundles this instead of "zod".
+// zod's public API minus `locales`, `fromJSONSchema` (JSON Schema to zod, ~5 KiB gzip) and the schema compiler
+// (`compile`, `withParser` and their errors and sentinel: code generation of a schema's validator, ~8 KiB gzip),
+// which nothing in Gatehouse or its zod-based libraries calls. zod's parser never imports the compiler: it only
+// uses a validator `compile` attached to a schema, and none is. See ./index.ts for why the worker bundles this
+// instead of "zod".
 // @ts-nocheck -- plain re-exports of zod's own modules; their types come from "zod" for every caller.
 export * as core from "./core.ts";
 export * from "../../node_modules/zod/v4/classic/schemas.js";
@@ -24,12 +27,7 @@ export {
   TimePrecision,
   util,
   NEVER,
-  INVALID,
   toZod,
-  compile,
-  withParser,
-  ZodCompileAsyncError,
-  ZodCompileUnsupportedError,
   getDiscriminatedOption,
 } from "./core.ts";
 export { toJSONSchema } from "../../node_modules/zod/v4/core/json-schema-processors.js";
