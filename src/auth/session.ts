@@ -8,6 +8,7 @@ import { recordKeyUse } from "../keys/queries.ts";
 import { rateLimitSubject } from "../security/client-ip.ts";
 import { normalizeIp } from "../security/ip.ts";
 import { updateUser } from "../users/queries.ts";
+import { startTargetReads, type TargetRead } from "../users/target-reads.ts";
 import { loadActor, type Actor } from "./actor.ts";
 import { checkProviderLink } from "./provider-link.ts";
 import { unauthorized } from "./refusals.ts";
@@ -105,14 +106,18 @@ export function rateLimitIp(env: AppEnv["Bindings"]): string {
   return rateLimitSubject(clientIp(env));
 }
 
-/** Requires a valid session; sets `actor`. */
-export const requireActor = (): MiddlewareHandler<ActorEnv> =>
+/**
+ * Requires a valid session; sets `actor`. `alongside`: the route's reads of its target user, started beside
+ * the actor query when the target is the caller (src/users/target-reads.ts).
+ */
+export const requireActor = (alongside: readonly TargetRead<unknown>[] = []): MiddlewareHandler<ActorEnv> =>
   async function requireActor(c, next) {
     const deps = c.env.deps;
     const verified = await verifyRequestToken(c);
     if (!verified) throw unauthorized(`Cookie "${SESSION_COOKIE}" or query parameter must be provided.`);
     const claims = claimsOrRefuse(verified.token, verified.result);
 
+    startTargetReads(c, alongside, claims.sub);
     const actor = await loadActor(deps.db, claims.jti);
     if (!actor || actor.user.id !== claims.sub) throw unauthorized("API key is invalid.");
     if (actor.key.expiresAt.getTime() <= deps.now().getTime()) {

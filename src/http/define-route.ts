@@ -12,6 +12,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { requireActor } from "../auth/session.ts";
 import type { ActorEnv, AppEnv, TargetEnv } from "../deps.ts";
 import { UserParam, withTargetUser } from "../users/target.ts";
+import type { TargetRead } from "../users/target-reads.ts";
 import { errorResponses } from "./errors.ts";
 import { decodeJsonBody, jsonBody } from "./validation.ts";
 
@@ -78,6 +79,11 @@ export interface RouteSpec<
    * order given: a refusal must not depend on (or reveal anything about) the body.
    */
   middleware?: [...M];
+  /**
+   * Reads of the target user the handler makes with `readTarget` (src/users/target-reads.ts): on a GET of
+   * `/users/me/...` they start beside the session's actor query, so on Workers both take one round trip.
+   */
+  alongside?: TargetRead<unknown>[];
   /** Checks of the raw body that run after it is decoded and before the schema validates it. */
   bodyMiddleware?: [...D];
   /** Query parameters documented by hand (read with queryParams in src/http/validation.ts). */
@@ -123,16 +129,20 @@ export function defineRoute<
   R extends RouteConfig["responses"] = RouteConfig["responses"],
   E extends ContentfulStatusCode = never,
 >(method: Me, path: Pa, summary: string, spec: RouteSpec<A, P, Q, B, M, D, R, E>): DefinedRoute<Me, Pa, A, P, Q, B, M, D, R, E> {
-  const { tags = ["Users"], auth, params, query, body, middleware = [], bodyMiddleware = [], parameters, responses, errors = [] } = spec;
+  const { tags = ["Users"], auth, params, query, body, middleware = [], alongside = [], bodyMiddleware = [] } = spec;
+  const { parameters, responses, errors = [] } = spec;
   const signedIn = auth !== "public";
   const targeted = auth === "user-target";
   if (targeted !== path.includes("{user}")) {
     throw new Error(`${path}: a route has a {user} parameter exactly when its auth is "user-target"`);
   }
   if (bodyMiddleware.length > 0 && !body) throw new Error(`${path}: bodyMiddleware without a body`);
+  // A read started before any check must be one the route makes anyway, with nothing else in flight: a
+  // GET's, never inside a write's transaction.
+  if (alongside.length > 0 && !(targeted && method === "get")) throw new Error(`${path}: alongside reads are for GET {user} routes`);
 
   const chain: AnyMiddleware[] = [];
-  if (signedIn) chain.push(requireActor());
+  if (signedIn) chain.push(requireActor(alongside));
   if (targeted) chain.push(withTargetUser());
   chain.push(...middleware);
   if (body) chain.push(decodeJsonBody(), ...bodyMiddleware);

@@ -117,7 +117,9 @@ export default async function setup(project: TestProject) {
   const faultUrl = new URL(faultProxy.url);
   faultUrl.searchParams.set("connect_timeout", "1");
   faultUrl.searchParams.set("query_timeout", "2000");
-  const countedHttp = await startNeonHttp();
+  // Each statement takes at least this long, so statements the worker sends together are in flight together
+  // and count as one round (test/workers/round-trips.test.ts), however the machine schedules them.
+  const countedHttp = await startNeonHttp({ rttMs: 25 });
   const countedWs = await startNeonProxy();
   const stats = await startStats(countedHttp, countedWs);
 

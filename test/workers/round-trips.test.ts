@@ -1,6 +1,8 @@
 // What each request costs in database round trips on Workers, counted by the proxies it goes through
 // (their own pair, so no other file's traffic is counted): a single statement is one HTTP request to Neon's
-// SQL-over-HTTP endpoint; only a request that runs a transaction opens a WebSocket, and only one.
+// SQL-over-HTTP endpoint; only a request that runs a transaction opens a WebSocket, and only one. `rounds`
+// counts the HTTP requests the request waited for one after another: requests sent together count once (the
+// endpoint here holds each for 25 ms, test/support/global-setup.ts).
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { jti, ownerSession, workerClient, type CallInit } from "./client.ts";
 
@@ -8,7 +10,7 @@ const { bindings, statsUrl } = inject("roundTrips");
 const call = workerClient(undefined, bindings);
 
 interface Stats {
-  http: { requests: number; statements: number };
+  http: { requests: number; statements: number; rounds: number };
   ws: { connections: number; roundTrips: number };
 }
 
@@ -25,6 +27,7 @@ async function counted(path: string, init: CallInit = {}) {
     body,
     httpRequests: after.http.requests - before.http.requests,
     statements: after.http.statements - before.http.statements,
+    rounds: after.http.rounds - before.http.rounds,
     wsConnections: after.ws.connections - before.ws.connections,
     wsRoundTrips: after.ws.roundTrips - before.ws.roundTrips,
   };
@@ -45,7 +48,7 @@ describe("database round trips per request on Workers", () => {
       const me = await counted("/api/v2/users/me", { token });
       expect(me.status).toBe(200);
       expect(JSON.parse(me.body)).toMatchObject({ username: "edge-owner" });
-      expect(me).toMatchObject({ httpRequests: 1, statements: 1, wsConnections: 0, wsRoundTrips: 0 });
+      expect(me).toMatchObject({ httpRequests: 1, statements: 1, rounds: 1, wsConnections: 0, wsRoundTrips: 0 });
     }
   });
 
@@ -63,6 +66,18 @@ describe("database round trips per request on Workers", () => {
       expect(read.httpRequests, path).toBeGreaterThanOrEqual(1);
       expect(read.httpRequests, path).toBe(read.statements);
     }
+  });
+
+  it("GET /users/me/appearance, /preferences, /gitsshkey, /organizations: the actor and the route's read together, one round", async () => {
+    for (const path of ["appearance", "preferences", "gitsshkey", "organizations"]) {
+      // The route's read of the caller's rows is sent beside the actor query (src/users/target-reads.ts).
+      const read = await counted(`/api/v2/users/me/${path}`, { token });
+      expect(read.status, path).toBe(200);
+      expect(read, path).toMatchObject({ httpRequests: 2, statements: 2, rounds: 1, wsConnections: 0, wsRoundTrips: 0 });
+    }
+    // Named by username, the target is known only once resolved: the actor, the user the name names, then the read.
+    const byName = await counted("/api/v2/users/edge-owner/appearance", { token });
+    expect(byName).toMatchObject({ status: 200, httpRequests: 3, statements: 3, rounds: 3, wsConnections: 0 });
   });
 
   it("a transactional write opens exactly one WebSocket, closed after the response", async () => {
@@ -107,7 +122,7 @@ describe("database round trips per request on Workers", () => {
     // key written with its audit record and the counter's refund in one statement (src/audit/actions.ts,
     // recordsItself; src/security/rate-limit.ts, takeRefund). No transaction, so no WebSocket.
     const usual = await signIn();
-    expect(usual).toMatchObject({ status: 201, httpRequests: 3, statements: 3, wsConnections: 0, wsRoundTrips: 0 });
+    expect(usual).toMatchObject({ status: 201, httpRequests: 3, statements: 3, rounds: 2, wsConnections: 0, wsRoundTrips: 0 });
     const session = (JSON.parse(usual.body) as { session_token: string }).session_token;
     // The new key's first use also stamps its last use (deferred): a second single statement, still over HTTP.
     expect(await counted("/api/v2/users/me", { token: session })).toMatchObject({ status: 200, httpRequests: 2, wsConnections: 0 });

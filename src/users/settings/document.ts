@@ -8,6 +8,7 @@ import type { z } from "@hono/zod-openapi";
 import { defineRoute, ok } from "../../http/define-route.ts";
 import type { Router } from "../../http/router.ts";
 import { requireMayActOnTarget, requirePersonal } from "../target.ts";
+import { readTarget, type TargetRead } from "../target-reads.ts";
 import { readConfigs, writeAndRead } from "./configs.ts";
 
 export interface SettingsDocument<S extends z.ZodType, B extends z.ZodType> {
@@ -28,8 +29,10 @@ export interface SettingsDocument<S extends z.ZodType, B extends z.ZodType> {
 
 export function mountSettingsDocument<S extends z.ZodType, B extends z.ZodType>(app: Router, doc: SettingsDocument<S, B>): void {
   const path = `/users/{user}/${doc.path}` as const;
+  const stored: TargetRead<Map<string, string>> = (db, userId) => readConfigs(db, userId, doc.keys);
   const read = defineRoute("get", path, `Get user ${doc.noun} settings`, {
     auth: "user-target",
+    alongside: [stored],
     middleware: [requirePersonal("read_personal")],
     responses: ok(doc.schema),
   });
@@ -41,10 +44,7 @@ export function mountSettingsDocument<S extends z.ZodType, B extends z.ZodType>(
     responses: ok(doc.schema),
   });
 
-  app.openapi(read, async (c) => {
-    const stored = await readConfigs(c.env.deps.db, c.get("target").user.id, doc.keys);
-    return c.json(doc.view(stored), 200);
-  });
+  app.openapi(read, async (c) => c.json(doc.view(await readTarget(c, stored)), 200));
   app.openapi(write, async (c) => {
     // The body validated against doc.body; TypeScript cannot follow a generic schema through the route's types.
     const body = c.req.valid("json" as never) as z.infer<B>;

@@ -37,11 +37,11 @@ export function gitSshKeyView(row: PublicRow): GitSshKeyView {
 }
 
 /**
- * The user's key. Every user gets one at creation; one imported without it gets one now. Concurrent
- * first reads race on the primary key, and the loser reads the winner's row.
+ * The user's key: `existing`, what readKey found, or one made now. Every user gets one at creation; one
+ * imported without it gets one on its first read. Concurrent first reads race on the primary key, and the
+ * loser reads the winner's row.
  */
-export async function readOrCreateKey(db: Db, userId: string, now: Date): Promise<PublicRow> {
-  const [existing] = await db.select(publicColumns).from(gitSshKeys).where(eq(gitSshKeys.userId, userId)).limit(1);
+export async function keyOrNew(db: Db, userId: string, now: Date, existing: PublicRow | undefined): Promise<PublicRow> {
   if (existing) return existing;
   const keys = await generateSshKeyPair();
   const [inserted] = await db
@@ -50,8 +50,13 @@ export async function readOrCreateKey(db: Db, userId: string, now: Date): Promis
     .onConflictDoNothing({ target: gitSshKeys.userId })
     .returning(publicColumns);
   if (inserted) return inserted;
-  const [winner] = await db.select(publicColumns).from(gitSshKeys).where(eq(gitSshKeys.userId, userId)).limit(1);
-  return winner!;
+  return (await readKey(db, userId))!;
+}
+
+/** The user's key, if they have one. */
+export async function readKey(db: Db, userId: string): Promise<PublicRow | undefined> {
+  const [row] = await db.select(publicColumns).from(gitSshKeys).where(eq(gitSshKeys.userId, userId)).limit(1);
+  return row;
 }
 
 /** Replaces the key pair in one statement (an upsert: created_at survives, updated_at moves). */
