@@ -182,6 +182,8 @@ export async function workerRtt(options: WorkerRttOptions): Promise<Row[]> {
         200,
       ),
       await measure("GET /users/me", 40, () => send("/api/v2/users/me", { token }), 200),
+      // The dashboard asks for it on every page; its read goes beside the actor query (src/users/target-reads.ts).
+      await measure("GET /users/me/appearance", 30, () => send("/api/v2/users/me/appearance", { token }), 200),
       await measure("sign-in (POST /users/login)", 15, signIn, 201),
       await measure(
         "token creation (POST /users/me/keys/tokens)",
