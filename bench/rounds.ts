@@ -12,7 +12,7 @@ import type { Target } from "./target.ts";
 export const GROUPS: ScenarioKey[][] = [
   ["verify", "verifyHeaders", "forged", "peerForged"],
   ["verifyExpired", "expired"],
-  ["verifyQuery", "me", "peerMe", "peerMeCache", "userById", "token"],
+  ["verifyQuery", "me", "peerMe", "peerMeCache", "userById", "appearance", "token"],
   ["listFirst", "listDeep", "listSearch", "listFilter"],
   ["login", "peerLogin"],
 ];
@@ -23,6 +23,7 @@ const NEEDS: Partial<Record<ScenarioKey, ScenarioKey[]>> = {
   expired: ["verifyExpired"],
   me: ["verifyQuery", "peerMe", "peerMeCache"],
   userById: ["verifyQuery"],
+  appearance: ["verifyQuery"],
   token: ["verifyQuery"],
   listDeep: ["listFirst"],
   login: ["peerLogin"],

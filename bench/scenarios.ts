@@ -14,6 +14,7 @@ export type ScenarioKey =
   | "expired"
   | "me"
   | "userById"
+  | "appearance"
   | "token"
   | "listFirst"
   | "listDeep"
@@ -88,6 +89,8 @@ export function scenarios(
     baseline("verifyQuery", "baseline: bare verify + actor PK query", "/verify-query"),
     get("me", "GET /users/me", "/api/v2/users/me"),
     get("userById", "GET /users/{id}", `/api/v2/users/${seeded.middleUserId}`),
+    // Its read goes beside the actor query (src/users/target-reads.ts): two statements at once.
+    get("appearance", "GET /users/me/appearance", "/api/v2/users/me/appearance"),
     {
       key: "token",
       name: "POST /users/me/keys/tokens",

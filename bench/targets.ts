@@ -90,6 +90,7 @@ export function targetRows({ target, all, results, limits, how, plans, peerHashM
   if (has("peerMe") && has("me")) rows.push(peerRow("peerMe", "me", TARGETS.peerMe, "Gatehouse /users/me"));
   if (has("peerMeCache") && has("me")) rows.push(peerRow("peerMeCache", "me", TARGETS.peerMeCache, "Gatehouse /users/me"));
   if (has("userById")) rows.push(row("userById", { vs: vs("userById", "verifyQuery", "verify+query") }));
+  if (has("appearance")) rows.push(row("appearance", { vs: vs("appearance", "verifyQuery", "verify+query") }));
   if (has("token")) rows.push(row("token", { vs: vs("token", "verifyQuery", "verify+query") }));
   if (has("listFirst")) rows.push(row("listFirst", { vs: "p50 reference" }));
   if (has("listDeep")) {
