@@ -68,7 +68,7 @@ export async function runRounds(target: Target, all: Scenario[]): Promise<RoundR
             `${target.label} round ${round + 1}: argon2 ${limit.hashMs.toFixed(2)} ms/hash (${limit.singleHashMs.toFixed(2)} ms alone) → limit ${limit.limitRps.toFixed(1)}/s`,
           );
         }
-        const m = await measure(target, s, SECONDS);
+        const m = await measure(target, s.renew ? { ...s, request: await s.renew() } : s, SECONDS);
         log(
           `${target.label} round ${round + 1}: ${s.name}: ${(m.run.responses / m.run.seconds).toFixed(1)} req/s, ${m.run.errors} errors, ${m.statements} statements / ${m.run.sent} sent${m.cpu.server === undefined ? "" : `, server CPU ${(m.cpu.server / Math.max(1, m.run.responses)).toFixed(0)} µs/req`}`,
         );
