@@ -78,4 +78,15 @@ describe("defineRoute", () => {
     // @ts-expect-error mayCreateKey needs TargetEnv
     defineRoute("get", "/users/z", "", { tags: [], auth: "session", middleware: [mayCreateKey()], responses: ok });
   });
+
+  it("takes reads to start beside the actor query only on a GET of a {user} route", () => {
+    // Started before any check, such a read must be one with no effect, outside any write's transaction.
+    const read = async () => [];
+    const user = "/users/{user}/widgets";
+    expect(() => defineRoute("get", user, "", { tags: [], auth: "user-target", alongside: [read], responses: ok })).not.toThrow();
+    expect(() => defineRoute("put", user, "", { tags: [], auth: "user-target", alongside: [read], responses: ok })).toThrow(/alongside/);
+    expect(() => defineRoute("get", "/users/widgets", "", { tags: [], auth: "session", alongside: [read], responses: ok })).toThrow(
+      /alongside/,
+    );
+  });
 });
