@@ -4,26 +4,19 @@
 // The route awaits the read only once the limiter let the request through, so nothing is decided on it
 // before the count is.
 import type { Context } from "hono";
+import { startRead, takeRead } from "../db/early-reads.ts";
 import type { UserRow } from "../db/schema.ts";
 import type { AppEnv } from "../deps.ts";
 import { bodyText } from "../security/input.ts";
 import { findUserByEmail } from "./queries.ts";
 
-const lookups = new WeakMap<Context, { email: string; user: Promise<UserRow | undefined> }>();
-
 /** The live user `email` names: the read already started for this request, or a new one. */
 export function signInAccount<E extends AppEnv>(c: Context<E>, email: string): Promise<UserRow | undefined> {
-  const started = lookups.get(c);
-  if (started?.email === email) return started.user;
-  const user = findUserByEmail(c.env.deps.db, email);
-  lookups.set(c, { email, user });
-  return user;
+  return takeRead(c, findUserByEmail, email);
 }
 
 /** Starts the read for the `email` of the request's JSON body, if it has one. */
 export function startSignInLookup(c: Context<AppEnv>): void {
   const email = bodyText(c, "email");
-  if (!email) return;
-  // A request the limiter refuses never awaits it: its failure must not be an unhandled rejection.
-  signInAccount(c, email).catch(() => {});
+  if (email) startRead(c, findUserByEmail, email);
 }
