@@ -141,6 +141,27 @@ export async function auditRowsFor(app: TestApp, res: Response) {
     .where(eq(auditLogs.requestId, res.headers.get("x-request-id")!));
 }
 
+const recorders = new WeakMap<TestApp, { sent: string[] }>();
+
+/**
+ * Every statement the app's own database handle sends from now on, in order (the test's own queries
+ * through `app.db` among them): a fresh list each call, the handle's logger wrapped once per app.
+ */
+export function recordStatements(app: TestApp): string[] {
+  let recorder = recorders.get(app);
+  if (!recorder) {
+    const current = { sent: [] as string[] };
+    const log = app.queries.logQuery.bind(app.queries);
+    app.queries.logQuery = (statement, params) => {
+      current.sent.push(statement);
+      log(statement, params);
+    };
+    recorders.set(app, (recorder = current));
+  }
+  recorder.sent = [];
+  return recorder.sent;
+}
+
 /**
  * Resolves once some statement of this database waits for a lock another connection holds; throws after
  * about 5 s. The real Postgres only: PGlite runs one statement at a time, so nothing can wait on a lock.

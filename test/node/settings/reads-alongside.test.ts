@@ -7,7 +7,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { apiKeys } from "../../../src/db/schema.ts";
-import { addUser, getMe, json, send, someoneWaits, useTestApp } from "../../support/harness.ts";
+import { addUser, getMe, json, recordStatements, send, someoneWaits, useTestApp } from "../../support/harness.ts";
 
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 const { app } = useTestApp({ database: onPostgres ? "target_reads" : undefined });
@@ -18,21 +18,6 @@ const ROUTES = [
   { path: "gitsshkey", isRead: (s: string) => s.includes('from "gitsshkeys"'), body: { user_id: expect.any(String) } },
   { path: "organizations", isRead: (s: string) => s.includes('from "organizations"'), body: [{ is_default: true }] },
 ];
-
-let sent: string[] | undefined;
-
-/** Every statement the app's handle sends from now on, in order (the suite's own polls among them). */
-function recordStatements(): string[] {
-  if (!sent) {
-    const log = app.queries.logQuery.bind(app.queries);
-    app.queries.logQuery = (statement, params) => {
-      sent?.push(statement);
-      log(statement, params);
-    };
-  }
-  sent = [];
-  return sent;
-}
 
 /** `path` requested while the keys table is held; how many of `isRead`'s statements were sent meanwhile. */
 async function whileActorWaits(path: string, token: string, isRead: (s: string) => boolean, sent: readonly string[]) {
@@ -54,7 +39,7 @@ describe.skipIf(!onPostgres)("a /users/me GET's read of the caller's rows", () =
     // Its first use stamps the key (deferred, and it writes the held table): done before the lock is taken.
     expect((await getMe(app, user.token)).status).toBe(200);
     await app.settle();
-    const sent = recordStatements();
+    const sent = recordStatements(app);
 
     const { res, readsMeanwhile } = await whileActorWaits(`/users/me/${route.path}`, user.token, route.isRead, sent);
     // Before: the read was sent only once the actor query had come back, so never while it waited.
@@ -69,7 +54,7 @@ describe.skipIf(!onPostgres)("a /users/me GET's read of the caller's rows", () =
     const user = await addUser(app, { username: "early-by-name", login: true });
     expect((await getMe(app, user.token)).status).toBe(200);
     await app.settle();
-    const sent = recordStatements();
+    const sent = recordStatements(app);
     const isRead = ROUTES[0]!.isRead;
 
     const { res, readsMeanwhile } = await whileActorWaits("/users/early-by-name/appearance", user.token, isRead, sent);
@@ -83,7 +68,7 @@ describe.skipIf(!onPostgres)("a /users/me GET's read of the caller's rows", () =
     expect((await getMe(app, user.token)).status).toBe(200);
     await app.settle();
     await app.db.delete(apiKeys).where(sql`${apiKeys.userId} = ${user.id}`);
-    const sent = recordStatements();
+    const sent = recordStatements(app);
 
     const res = await send(app, "GET", "/users/me/gitsshkey", user.token);
     expect(res.status).toBe(401);

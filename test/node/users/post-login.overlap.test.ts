@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rateLimits } from "../../../src/db/schema.ts";
-import { addUser, getMe, json, send, someoneWaits, STRONG, useTestApp } from "../../support/harness.ts";
+import { addUser, getMe, json, recordStatements, send, someoneWaits, STRONG, useTestApp } from "../../support/harness.ts";
 
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 const { app } = useTestApp({ env: { DISABLE_RATE_LIMITS: "false" }, database: onPostgres ? "login_overlap" : undefined });
@@ -18,12 +18,7 @@ describe.skipIf(!onPostgres)("a sign-in's count and account read", () => {
   it("are sent together: the account read is out while the count waits for its lock, and the sign-in then succeeds", async () => {
     await addUser(app, { username: "overlap", email: "overlap@example.com" });
     // Every statement the app's handle sends, in order (the suite's own polls among them).
-    const sent: string[] = [];
-    const log = app.queries.logQuery.bind(app.queries);
-    app.queries.logQuery = (statement, params) => {
-      sent.push(statement);
-      log(statement, params);
-    };
+    const sent = recordStatements(app);
     let pending: Promise<Response> | undefined;
     let lookupsMeanwhile = -1;
     await app.db.transaction(async (tx) => {
