@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { assembleWorkerAssets } from "../scripts/console-assets.ts";
 
 export interface Child {
   name: string;
@@ -124,6 +125,9 @@ export interface WranglerDevOptions {
 
 /** A worker under `wrangler dev` on loopback, in a process group of its own (wrangler runs workerd as its child). */
 export async function startWranglerDev(o: WranglerDevOptions): Promise<Child> {
+  // wrangler.toml's [assets] directory is generated; on a fresh clone only `npm run dev`, the tests and the
+  // bundle check had made it, so `--worker --no-bundle` and bench/worker-rtt.ts failed to start.
+  assembleWorkerAssets();
   const url = `http://127.0.0.1:${o.port}`;
   return startChild({
     name: o.name,
