@@ -1,5 +1,5 @@
-// The baselines of `npm run bench -- --worker`, inside workerd (`wrangler dev`, same wrangler.toml as the
-// worker): bare Hono routes with the worker's own database handling (src/db/neon.ts: statements over HTTP,
+// The baselines of `npm run bench -- --worker`, inside workerd (bench/workerd.ts, built from the same
+// wrangler.toml as the worker): bare Hono routes with the worker's own database handling (src/db/neon.ts: statements over HTTP,
 // one HTTP handle per isolate, a Pool only for transactions, closed with waitUntil), so a Gatehouse scenario's
 // ratio to them is the cost of Gatehouse itself.
 //   GET /verify        verifies the token with jose;

@@ -6,7 +6,7 @@
 //                   `memory` (idle RSS and the soak) or `revocation`; the rest, the bundle too, is skipped)
 //            --profile DIR (the Node Gatehouse server writes a V8 CPU profile there)
 //            --node-flags "F F" (Node flags for the Gatehouse server instead of those `npm start` passes)
-//            --pglite --worker (more targets: Node + PGlite, the worker inside `wrangler dev`)
+//            --pglite --worker (more targets: Node + PGlite, the worker in workerd)
 //            --db-rtt 20ms (with --worker: round trips and p50 one request at a time at that database RTT)
 import { parseArgs } from "node:util";
 import { stopAll } from "./processes.ts";

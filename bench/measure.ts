@@ -33,7 +33,8 @@ async function cpuNow(target: Target, on: Server): Promise<CpuUse> {
   const postgres = target.postgresCpuMicros?.();
   return {
     bench: benchProcessMicros(),
-    ...(server ? { server: server.micros, serverMain: server.mainThreadMicros } : {}),
+    ...(server ? { server: server.micros } : {}),
+    ...(server?.mainThreadMicros === undefined ? {} : { serverMain: server.mainThreadMicros }),
     ...(postgres === undefined ? {} : { postgres }),
     ...(machine ? { machineBusy: machine.busy, machineSteal: machine.steal } : {}),
   };

@@ -1,9 +1,7 @@
-// Child processes of the bench (Gatehouse, the baseline servers, wrangler dev): started on loopback, waited
+// Child processes of the bench (Gatehouse, the baseline servers, workerd): started on loopback, waited
 // for with a deadline, and stopped by their own process id (never by name), with SIGKILL after a grace period.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { join } from "node:path";
-import { assembleWorkerAssets } from "../scripts/console-assets.ts";
 
 export interface Child {
   name: string;
@@ -45,7 +43,7 @@ export interface SpawnOptions {
   readyUrl: string;
   url: string;
   readyTimeoutMs: number;
-  /** Own process group, so `stop` also reaches grandchildren (wrangler starts workerd). */
+  /** Own process group, so `stop` also reaches any grandchildren. */
   group?: boolean;
 }
 
@@ -107,52 +105,4 @@ export async function startChild(options: SpawnOptions): Promise<Child> {
 /** Node 22 (the one running the bench, from node_modules) running a TypeScript file. */
 export function nodeCommand(file: string, nodeFlags: string[] = []): { command: string; args: string[] } {
   return { command: process.execPath, args: ["--disable-warning=ExperimentalWarning", ...nodeFlags, file] };
-}
-
-export interface WranglerDevOptions {
-  /** The child's name in the bench's log, and its state folder under `stateDir`. */
-  name: string;
-  port: number;
-  /** Extra arguments before the rest: a script path and `--name`, or `--config <file>`. */
-  script: string[];
-  /** Where wrangler keeps its state (XDG_CONFIG_HOME and --persist-to): the bench's own temporary folder. */
-  stateDir: string;
-  /** The worker's variables (`--var`): its database, the loopback stand-ins, keys, limits. */
-  vars: Record<string, string>;
-  /** The path polled until the worker answers. */
-  readyPath?: string;
-}
-
-/** A worker under `wrangler dev` on loopback, in a process group of its own (wrangler runs workerd as its child). */
-export async function startWranglerDev(o: WranglerDevOptions): Promise<Child> {
-  // wrangler.toml's [assets] directory is generated; on a fresh clone only `npm run dev`, the tests and the
-  // bundle check had made it, so `--worker --no-bundle` and bench/worker-rtt.ts failed to start.
-  assembleWorkerAssets();
-  const url = `http://127.0.0.1:${o.port}`;
-  return startChild({
-    name: o.name,
-    command: "npx",
-    args: [
-      "wrangler",
-      "dev",
-      ...o.script,
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(o.port),
-      "--inspector-port",
-      String(await freePort()),
-      "--persist-to",
-      join(o.stateDir, o.name),
-      "--log-level",
-      "warn",
-      "--show-interactive-dev-session=false",
-      ...Object.entries(o.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-    ],
-    env: { WRANGLER_SEND_METRICS: "false", XDG_CONFIG_HOME: o.stateDir },
-    url,
-    readyUrl: `${url}${o.readyPath ?? "/"}`,
-    readyTimeoutMs: 120_000,
-    group: true,
-  });
 }

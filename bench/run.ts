@@ -6,7 +6,7 @@
 // (bench/revocation.ts), and prints one table with pass/fail per target (bench/targets.ts).
 //
 //   npm run bench                          Node + Postgres, better-auth beside it
-//   npm run bench -- --pglite --worker     also Node + PGlite, and the worker inside `wrangler dev`
+//   npm run bench -- --pglite --worker     also Node + PGlite, and the worker in workerd
 //   npm run bench -- --only forged,login   one scenario with its baseline and peer (options: bench/flags.ts)
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";

@@ -31,10 +31,10 @@ export interface Target {
   /** The last statement the app sent (for EXPLAIN), when the target can see it. */
   lastStatement(): Promise<Statement | undefined>;
   /**
-   * CPU time used so far by the app or the baseline server process, in µs, when the target can see it
-   * (Node): every thread, and the event loop's thread alone.
+   * CPU time used so far by the app or the baseline server process, in µs, when the target can see it:
+   * every thread, and on Node the event loop's thread alone.
    */
-  cpu?(on: Server): Promise<{ micros: number; mainThreadMicros: number }>;
+  cpu?(on: Server): Promise<{ micros: number; mainThreadMicros?: number }>;
   /** CPU used so far by the Postgres server the target runs against (postmaster and backends), in µs, when it runs on this machine. */
   postgresCpuMicros?(): number | undefined;
   /** The resident set size of the app (or the peer's server), when the target can see it (Node). */

@@ -1,4 +1,4 @@
-// The loopback WebSocket-to-Postgres proxy that the worker reaches Postgres through under `wrangler dev`
+// The loopback WebSocket-to-Postgres proxy that the worker reaches Postgres through in the bench
 // (the role of Neon's wsproxy, as scripts/neon-proxy.ts plays it for `npm run dev` and the tests), which
 // also meters the traffic: it reads the Postgres frontend messages the worker sends and counts the round
 // trips that carry a statement (each extended-protocol Sync and each simple Query), and keeps the last

@@ -1,5 +1,5 @@
 // `npm run bench -- --worker --db-rtt 20ms`: the worker as users far from their database feel it. The
-// worker runs under `wrangler dev` (workerd) against a throwaway Postgres database reached the production
+// worker's deploy bundle runs in workerd (bench/workerd.ts) against a throwaway Postgres database reached the production
 // way, through loopback stand-ins for Neon's two front doors (scripts/neon-http.ts for SQL over HTTP,
 // scripts/neon-proxy.ts for WebSockets), each adding the given round-trip time: one per HTTP request; per
 // message exchange on a WebSocket, plus two for opening one (TCP and upgrade; the TLS handshake a real
@@ -24,7 +24,8 @@ import { TokenService } from "../src/auth/tokens.ts";
 import { createTestDatabase } from "../test/support/databases.ts";
 import { percentile } from "./load.ts";
 import { postgresServer } from "./postgres.ts";
-import { type Child, freePort, sleep, startWranglerDev } from "./processes.ts";
+import { type Child, freePort, sleep } from "./processes.ts";
+import { startWorkerd } from "./workerd.ts";
 import { formatTable, type Row } from "./report.ts";
 import { BENCH_LIMITS } from "./scenarios.ts";
 
@@ -75,9 +76,9 @@ export async function workerRtt(options: WorkerRttOptions): Promise<Row[]> {
   const config = process.env.BENCH_WORKER_CONFIG;
   const children: Child[] = [];
   try {
-    log(`starting wrangler dev with ${rttMs} ms injected database round-trip time${config ? ` (worker of ${config})` : ""}`);
-    const wrangler = async (name: string, port: number, script: string[]) => {
-      const child = await startWranglerDev({
+    log(`starting workerd with ${rttMs} ms injected database round-trip time${config ? ` (worker of ${config})` : ""}`);
+    const serve = async (name: string, port: number, script: string[]) => {
+      const child = await startWorkerd({
         name,
         port,
         script,
@@ -96,11 +97,11 @@ export async function workerRtt(options: WorkerRttOptions): Promise<Row[]> {
       children.push(child);
       return child;
     };
-    await wrangler("rtt-worker", port, config ? ["--config", config] : []);
+    await serve("rtt-worker", port, config ? ["--config", config] : []);
     // The bare-Hono baseline worker (bench/baseline-worker.ts, this checkout's database handling): what one
     // database round trip costs inside workerd on this machine, with nothing of Gatehouse around it.
     const baselineOrigin = (
-      await wrangler("rtt-baseline", await freePort(), ["bench/baseline-worker.ts", "--name", "gatehouse-bench-rtt-baseline"])
+      await serve("rtt-baseline", await freePort(), ["bench/baseline-worker.ts", "--name", "gatehouse-bench-rtt-baseline"])
     ).url;
 
     const send = async (path: string, init: RequestInit & { json?: unknown; token?: string; base?: string } = {}) => {

@@ -1,4 +1,4 @@
-// Gatehouse inside `wrangler dev` (the real worker entry in workerd) and the workerd baseline worker beside
+// Gatehouse's deploy bundle in workerd (bench/workerd.ts) and the workerd baseline worker beside
 // it, each reaching the same throwaway Postgres database the production way: single statements through its
 // own stand-in for Neon's SQL-over-HTTP endpoint (scripts/neon-http.ts), transactions through its own
 // metering WebSocket proxy (bench/wire-proxy.ts); the statements each one sends are counted on both.
@@ -7,10 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openPostgres } from "../src/db/postgres.ts";
 import { createTestDatabase } from "../test/support/databases.ts";
-import { startWranglerDev, type Child } from "./processes.ts";
+import { processTreeMicros } from "./cpu.ts";
+import type { Child } from "./processes.ts";
 import { BENCH_LIMITS } from "./scenarios.ts";
 import { explainSql, planLines, seedAndMint, type Target, targetBasics } from "./target.ts";
 import { startWireProxy, type WireProxy } from "./wire-proxy.ts";
+import { startWorkerd } from "./workerd.ts";
 import { startNeonHttp, type NeonHttp } from "../scripts/neon-http.ts";
 
 export interface WorkerTargetOptions {
@@ -38,21 +40,17 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<Target
   const proxies: WireProxy[] = [];
   const https: NeonHttp[] = [];
   const children: Child[] = [];
-  const wrangler = (name: string, port: number, proxy: WireProxy, http: NeonHttp, script: string[]) =>
-    startWranglerDev({
-      name,
-      port,
-      script,
-      stateDir,
-      vars: {
-        DATABASE_URL: database.url,
-        NEON_WS_PROXY: proxy.address,
-        NEON_HTTP_PROXY: http.address,
-        SIGNING_KEYS: options.signingKeys,
-        CODER_ACCESS_URL: appOrigin,
-        ...BENCH_LIMITS,
-      },
-    });
+  const serve = (name: string, port: number, proxy: WireProxy, http: NeonHttp, script: string[]) => {
+    const vars = {
+      DATABASE_URL: database.url,
+      NEON_WS_PROXY: proxy.address,
+      NEON_HTTP_PROXY: http.address,
+      SIGNING_KEYS: options.signingKeys,
+      CODER_ACCESS_URL: appOrigin,
+      ...BENCH_LIMITS,
+    };
+    return startWorkerd({ name, port, script, stateDir, vars });
+  };
   const stopServers = async () => {
     await Promise.allSettled(children.map((c) => c.stop()));
     await Promise.allSettled([...proxies, ...https].map((p) => p.close()));
@@ -60,10 +58,10 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<Target
   try {
     proxies.push(await startWireProxy(), await startWireProxy());
     https.push(await startNeonHttp(), await startNeonHttp());
-    log("starting wrangler dev (gatehouse worker and baseline worker)");
-    children.push(await wrangler("gatehouse-worker", appPort, proxies[0]!, https[0]!, []));
+    log("starting workerd (gatehouse worker and baseline worker)");
+    children.push(await serve("gatehouse-worker", appPort, proxies[0]!, https[0]!, []));
     children.push(
-      await wrangler("baseline-worker", baselinePort, proxies[1]!, https[1]!, [
+      await serve("baseline-worker", baselinePort, proxies[1]!, https[1]!, [
         "bench/baseline-worker.ts",
         "--name",
         "gatehouse-bench-baseline",
@@ -78,16 +76,23 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<Target
   }
   const [appProxy, baselineProxy] = proxies as [WireProxy, WireProxy];
   const [appHttp, baselineHttp] = https as [NeonHttp, NeonHttp];
+  const [appWorkerd, baselineWorkerd] = children as [Child, Child];
 
   return {
     label: "workerd/pg",
-    description: `the worker under wrangler dev (workerd), Neon driver → HTTP stand-in (statements) and metering WebSocket proxy (transactions) → PostgreSQL ${options.postgresVersion}; queries counted on both`,
+    description: `the worker's deploy bundle in workerd, Neon driver → HTTP stand-in (statements) and metering WebSocket proxy (transactions) → PostgreSQL ${options.postgresVersion}; queries counted on both`,
     appOrigin,
     baselineOrigin,
     seeded,
     tokens,
     statements: async (on) =>
       on === "app" ? appProxy.statements() + appHttp.stats().statements : baselineProxy.statements() + baselineHttp.stats().statements,
+    // The workerd process, every thread: the worker's own CPU per request, apart from the stand-ins' and Postgres'.
+    async cpu(on) {
+      const micros = processTreeMicros(String((on === "app" ? appWorkerd : baselineWorkerd).pid));
+      if (micros === undefined) throw new Error(`no CPU figure for the ${on} worker`);
+      return { micros };
+    },
     // Reads, the statements EXPLAINed, go over HTTP.
     lastStatement: async () => appHttp.last() ?? appProxy.last(),
     async argon2Limit() {
