@@ -1,14 +1,14 @@
-// `npm run bench -- --worker --db-rtt 20ms`: the worker as users far from their database feel it. The
-// worker's deploy bundle runs in workerd (bench/workerd.ts) against a throwaway Postgres database reached the production
-// way, through loopback stand-ins for Neon's two front doors (scripts/neon-http.ts for SQL over HTTP,
-// scripts/neon-proxy.ts for WebSockets), each adding the given round-trip time: one per HTTP request; per
-// message exchange on a WebSocket, plus two for opening one (TCP and upgrade; the TLS handshake a real
-// deployment adds is not modelled, so a WebSocket here costs less than it would). Requests are sent one
-// at a time, so the latency is the request's own; the proxies count the round trips each one caused,
-// deferred work included (requests to the SQL-over-HTTP stand-in sent together as one). Target: GET
-// /users/me in 1 database round trip, p50 ≤ 1.3 × RTT + 10 ms. Beside it, the bare-Hono baseline worker
-// (bench/baseline-worker.ts) verifying a token and running the same actor query over the same proxies:
-// the floor of one round trip inside workerd on this machine, Gatehouse aside.
+// `npm run bench -- --worker --db-rtt 20ms`: the worker as users far from their database feel it. The worker's
+// deploy bundle runs in workerd (bench/workerd.ts) against a throwaway Postgres database reached the
+// production way, through loopback stand-ins for Neon's two front doors (scripts/neon-http.ts for SQL over
+// HTTP, scripts/neon-proxy.ts for WebSockets), each adding the given round-trip time: one per HTTP request;
+// per message exchange on a WebSocket, plus two for opening one (TCP and upgrade; the TLS handshake a real
+// deployment adds is not modelled, so a WebSocket here costs less than it would). Requests are sent one at a
+// time, so the latency is the request's own; the proxies count the round trips each one caused, deferred work
+// included (requests to the SQL-over-HTTP stand-in sent together as one). Target: GET /users/me in 1 database
+// round trip, p50 ≤ 1.3 × RTT + 10 ms. Beside it, the bare-Hono baseline worker (bench/baseline-worker.ts)
+// verifying a token and running the same actor query over the same proxies: the floor of one round trip inside
+// workerd on this machine, Gatehouse aside.
 //
 // BENCH_WORKER_CONFIG=<path to another checkout's wrangler.toml> measures that checkout's worker with the
 // same proxies and load (how the figures before a change are taken); this file always comes from here.

@@ -40,17 +40,21 @@ export async function workerTarget(options: WorkerTargetOptions): Promise<Target
   const proxies: WireProxy[] = [];
   const https: NeonHttp[] = [];
   const children: Child[] = [];
-  const serve = (name: string, port: number, proxy: WireProxy, http: NeonHttp, script: string[]) => {
-    const vars = {
-      DATABASE_URL: database.url,
-      NEON_WS_PROXY: proxy.address,
-      NEON_HTTP_PROXY: http.address,
-      SIGNING_KEYS: options.signingKeys,
-      CODER_ACCESS_URL: appOrigin,
-      ...BENCH_LIMITS,
-    };
-    return startWorkerd({ name, port, script, stateDir, vars });
-  };
+  const serve = (name: string, port: number, proxy: WireProxy, http: NeonHttp, script: string[]) =>
+    startWorkerd({
+      name,
+      port,
+      script,
+      stateDir,
+      vars: {
+        DATABASE_URL: database.url,
+        NEON_WS_PROXY: proxy.address,
+        NEON_HTTP_PROXY: http.address,
+        SIGNING_KEYS: options.signingKeys,
+        CODER_ACCESS_URL: appOrigin,
+        ...BENCH_LIMITS,
+      },
+    });
   const stopServers = async () => {
     await Promise.allSettled(children.map((c) => c.stop()));
     await Promise.allSettled([...proxies, ...https].map((p) => p.close()));

@@ -33,12 +33,18 @@ async function whileActorWaits(path: string, token: string, isRead: (s: string) 
   return { res: await pending!, readsMeanwhile };
 }
 
+/** A signed-in user whose key's first-use stamp (deferred, and a write to the keys table) is already done. */
+async function settledUser(username: string) {
+  const user = await addUser(app, { username, login: true });
+  expect((await getMe(app, user.token)).status).toBe(200);
+  await app.settle();
+  return user;
+}
+
 describe.skipIf(!onPostgres)("a /users/me GET's read of the caller's rows", () => {
   it.each(ROUTES)("GET /users/me/$path: sent while the actor query waits, used by the route, answered as before", async (route) => {
-    const user = await addUser(app, { username: `early-${route.path}`, login: true });
-    // Its first use stamps the key (deferred, and it writes the held table): done before the lock is taken.
-    expect((await getMe(app, user.token)).status).toBe(200);
-    await app.settle();
+    // Its first use stamps the key (a write to the table held below): done before the lock is taken.
+    const user = await settledUser(`early-${route.path}`);
     const sent = recordStatements(app);
 
     const { res, readsMeanwhile } = await whileActorWaits(`/users/me/${route.path}`, user.token, route.isRead, sent);
@@ -51,9 +57,7 @@ describe.skipIf(!onPostgres)("a /users/me GET's read of the caller's rows", () =
   });
 
   it("waits for the actor when the path names the caller by username: the target is known only once it is resolved", async () => {
-    const user = await addUser(app, { username: "early-by-name", login: true });
-    expect((await getMe(app, user.token)).status).toBe(200);
-    await app.settle();
+    const user = await settledUser("early-by-name");
     const sent = recordStatements(app);
     const isRead = ROUTES[0]!.isRead;
 
@@ -64,9 +68,7 @@ describe.skipIf(!onPostgres)("a /users/me GET's read of the caller's rows", () =
   });
 
   it("answers a revoked session 401, whatever the read started beside its actor query found", async () => {
-    const user = await addUser(app, { username: "early-revoked", login: true });
-    expect((await getMe(app, user.token)).status).toBe(200);
-    await app.settle();
+    const user = await settledUser("early-revoked");
     await app.db.delete(apiKeys).where(sql`${apiKeys.userId} = ${user.id}`);
     const sent = recordStatements(app);
 
